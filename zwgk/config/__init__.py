@@ -1,0 +1,1 @@
+"""Configuration files: the registry of portals and units, and YAML loading with line numbers."""

@@ -1,0 +1,135 @@
+"""The registry: which portals and units to watch (design.md 'Registry').
+
+Validated on load. Every problem (unknown key, bad URL, duplicate id, unknown profile or column)
+is reported as BadInput naming the file and line, so the CLI exits 2 and nothing runs on a
+half-understood configuration.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from zwgk.config.yamlines import load_located
+from zwgk.errors import BadInput
+
+ID_RE = r"^[a-z0-9-]+$"
+RegistryId = Annotated[str, Field(pattern=ID_RE)]
+
+
+def _check_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value.strip()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Unit(_Strict):
+    """One 信息公开单位 of a portal."""
+
+    id: RegistryId
+    name: str = Field(min_length=1)
+    profile: str
+    entry: str
+    columns: dict[str, str] = Field(default_factory=dict)
+
+    _url = field_validator("entry")(classmethod(lambda cls, v: _check_url(v)))
+
+    @field_validator("columns")
+    @classmethod
+    def _column_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        return {k: _check_url(v) for k, v in value.items()}
+
+
+class Portal(_Strict):
+    """One government website and the units whose columns it carries."""
+
+    id: RegistryId
+    name: str = Field(min_length=1)
+    home: str
+    site_code: str | None = None  # 网站标识码, when known
+    obey_robots: bool = True  # the supervising authority may override robots.txt for its own sites
+    units: list[Unit] = Field(min_length=1)
+
+    _url = field_validator("home")(classmethod(lambda cls, v: _check_url(v)))
+
+
+class Registry(_Strict):
+    """The whole registry file."""
+
+    portals: list[Portal] = Field(min_length=1)
+    allow_hosts: list[str] = Field(default_factory=list)
+
+    def hosts(self) -> set[str]:
+        """Hosts named anywhere in the registry (they may sit on private/loopback addresses)."""
+        found = {h.lower() for h in self.allow_hosts}
+        for portal in self.portals:
+            urls = [portal.home] + [u.entry for u in portal.units]
+            urls += [c for u in portal.units for c in u.columns.values()]
+            found.update((urlsplit(x).hostname or "").lower() for x in urls)
+        return found - {""}
+
+    def unit(self, portal_id: str, unit_id: str) -> Unit:
+        """Look up a unit by registry ids."""
+        for portal in self.portals:
+            if portal.id == portal_id:
+                for unit in portal.units:
+                    if unit.id == unit_id:
+                        return unit
+        raise KeyError((portal_id, unit_id))
+
+
+def load_registry(path: str | Path, profiles: set[str], column_ids: set[str]) -> Registry:
+    """Load and validate a registry file against the catalog's profiles and column ids."""
+    doc = load_located(path)
+    if not isinstance(doc.data, dict):
+        raise BadInput("the registry must be a mapping with a 'portals' list", path=str(path), line=1)
+    try:
+        registry = Registry.model_validate(doc.data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        where = ".".join(str(p) for p in loc)
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key {loc[-1]!r}"
+        elif err["type"] == "missing":
+            msg = f"missing required key {loc[-1]!r}"
+        elif err["type"] == "string_pattern_mismatch":
+            msg = f"id must match [a-z0-9-]+, got {err.get('input')!r}"
+        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
+        raise BadInput(f"{where}: {msg}{more}", path=str(path), line=doc.line_of(loc)) from None
+
+    seen_portals: dict[str, int] = {}
+    for pi, portal in enumerate(registry.portals):
+        if portal.id in seen_portals:
+            raise BadInput(f"duplicate portal id {portal.id!r}", path=str(path),
+                           line=doc.line_of(("portals", pi, "id")))
+        seen_portals[portal.id] = pi
+        seen_units: set[str] = set()
+        for ui, unit in enumerate(portal.units):
+            loc = ("portals", pi, "units", ui)
+            if unit.id in seen_units:
+                raise BadInput(f"duplicate unit id {unit.id!r} in portal {portal.id!r}", path=str(path),
+                               line=doc.line_of((*loc, "id")))
+            seen_units.add(unit.id)
+            if unit.profile not in profiles:
+                raise BadInput(f"unknown profile {unit.profile!r} (known: {', '.join(sorted(profiles))})",
+                               path=str(path), line=doc.line_of((*loc, "profile")))
+            for col in unit.columns:
+                if col not in column_ids:
+                    raise BadInput(f"unknown column id {col!r} (catalog ids: {', '.join(sorted(column_ids))})",
+                                   path=str(path), line=doc.line_of((*loc, "columns", col)))
+    for hi, host in enumerate(registry.allow_hosts):
+        if not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
+            raise BadInput(f"allow_hosts: not a host name {host!r}", path=str(path),
+                           line=doc.line_of(("allow_hosts", hi)))
+    return registry

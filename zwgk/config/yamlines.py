@@ -1,0 +1,98 @@
+"""YAML loading that remembers the line of every mapping key.
+
+A supervisor who mistypes the registry must be told *where*: pydantic reports a location path
+(`portals.3.units.1.profile`) and this module turns that path back into a file line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from zwgk.errors import BadInput
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys (a silent override would lose a unit)."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise BadInput(
+                f"duplicate key {key!r} (first on line {seen[key]})",
+                path=getattr(loader, "zwgk_path", None),
+                line=key_node.start_mark.line + 1,
+            )
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _line_index(node: yaml.Node, prefix: tuple = (), out: dict | None = None) -> dict[tuple, int]:
+    """Map every location path (keys and list indexes) to its 1-based line."""
+    out = {} if out is None else out
+    out.setdefault(prefix, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[(*prefix, key)] = key_node.start_mark.line + 1
+            _line_index(value_node, (*prefix, key), out)
+            # A value's own line is more precise for scalars (errors are usually about the value).
+            if isinstance(value_node, yaml.ScalarNode):
+                out[(*prefix, key)] = value_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_index(item, (*prefix, i), out)
+    return out
+
+
+class LocatedYaml:
+    """A parsed YAML document plus the line of each location inside it."""
+
+    def __init__(self, path: Path, data: Any, lines: dict[tuple, int]):
+        self.path = path
+        self.data = data
+        self.lines = lines
+
+    def line_of(self, loc: tuple) -> int | None:
+        """Line of the deepest known prefix of `loc` (pydantic locations may name missing keys)."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get(())
+
+
+def load_located(path: str | Path) -> LocatedYaml:
+    """Parse a YAML file; any syntax problem becomes BadInput with file and line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput("file not found", path=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"not UTF-8 text ({exc.reason})", path=str(path)) from None
+    except OSError as exc:
+        raise BadInput(f"cannot read: {exc.strerror}", path=str(path)) from None
+    try:
+        loader = _LineLoader(text)
+        loader.zwgk_path = str(path)  # type: ignore[attr-defined]
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise BadInput(f"invalid YAML: {exc.problem or exc}", path=str(path), line=line) from None
+    lines = _line_index(node) if node is not None else {}
+    return LocatedYaml(path, data, lines)

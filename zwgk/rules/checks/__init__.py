@@ -1,0 +1,1 @@
+"""One module per check. `zwgk.rules.registry` lists them explicitly."""

@@ -1,0 +1,42 @@
+"""site.unreachable — 站点无法访问."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from zwgk.rules.base import Rule
+from zwgk.rules.model import CheckContext, FindingDraft, Severity, UnitObs
+
+
+class SiteUnreachable(Rule):
+    """A portal home or a unit's 信息公开 entry page gave no usable answer.
+
+    ## What it checks
+    The fetch of the unit's entry page (and, for the portal's government unit, the portal home)
+    failed: no answer within the timeout, refused or reset, DNS/TLS failure, a 4xx other than an
+    anti-bot challenge, a 5xx, or a redirect loop.
+
+    ## Why
+    国办秘函〔2019〕19号 单项否决「站点无法访问」: a home page failing ≥15 s in ≥5% of checks is a veto.
+    Each failed nightly check is recorded so the rate can be computed; the columns behind a failed
+    page are unknown, not missing, so no column finding is made for them.
+    """
+
+    id = "site.unreachable"
+    title = "站点无法访问"
+    severity = Severity.MAJOR
+    source = "国办秘函〔2019〕19号 单项否决·站点无法访问"
+
+    def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
+        if unit.home_url and unit.home_status == "unreachable":
+            yield self.draft(
+                unit, None, unit.home_url,
+                f"门户网站首页无法访问：{unit.home_error or '无响应'}",
+                page="home", http_status=unit.home_http_status, error=unit.home_error,
+            )
+        if unit.entry_status == "unreachable":
+            yield self.draft(
+                unit, None, unit.entry_url,
+                f"信息公开页面无法访问：{unit.entry_error or '无响应'}",
+                page="entry", http_status=unit.entry_http_status, error=unit.entry_error,
+            )

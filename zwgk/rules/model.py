@@ -1,0 +1,114 @@
+"""What the rules read and write: plain observations of a unit, and finding drafts.
+
+Rules are pure (design.md): they never touch the network, the clock or the database. The store
+turns one crawl's snapshots into these observations; tests build them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from zwgk.rules.catalog import Catalog
+
+
+class Severity(StrEnum):
+    """Follows the 国办秘函〔2019〕19号 structure: 单项否决 level, then deductions."""
+
+    VETO = "veto"  # 单项否决级
+    MAJOR = "major"  # 重要
+    MINOR = "minor"  # 一般
+
+    @property
+    def rank(self) -> int:
+        return {"veto": 0, "major": 1, "minor": 2}[self.value]
+
+    @property
+    def label(self) -> str:
+        return {"veto": "否决级", "major": "重要", "minor": "一般"}[self.value]
+
+
+# Fetch outcomes that say nothing about the content (a crawl problem, never a finding about it).
+UNKNOWN_STATUSES = frozenset({"unreachable", "antibot", "js-shell", "error"})
+
+
+@dataclass
+class EntryObs:
+    title: str
+    url: str | None = None
+    date: date | None = None
+    date_source: str | None = None  # 'list' or 'article'
+
+
+@dataclass
+class ColumnObs:
+    """One catalog column as one crawl saw it."""
+
+    column_id: str
+    status: str  # ok | missing | unreachable | antibot | js-shell | truncated | error
+    url: str | None = None
+    link_text: str | None = None
+    http_status: int | None = None
+    error: str | None = None
+    entries: list[EntryObs] = field(default_factory=list)
+    placeholder: str | None = None  # text such as 暂无信息 shown instead of a list
+    pages_crawled: int = 0
+    snapshot_id: int | None = None
+    page_sha256: str | None = None
+
+    @property
+    def newest(self) -> date | None:
+        dates = [e.date for e in self.entries if e.date]
+        return max(dates) if dates else None
+
+    @property
+    def known(self) -> bool:
+        """Did the crawl see this column's content (or its absence) for sure?"""
+        return self.status not in UNKNOWN_STATUSES
+
+
+@dataclass
+class UnitObs:
+    """A unit's entry page and columns as one crawl saw them."""
+
+    portal: str
+    unit: str
+    profile: str
+    entry_url: str
+    entry_status: str  # ok | unreachable | antibot | js-shell | error
+    entry_http_status: int | None = None
+    entry_error: str | None = None
+    home_url: str | None = None  # set for the portal's government unit
+    home_status: str | None = None
+    home_http_status: int | None = None
+    home_error: str | None = None
+    columns: dict[str, ColumnObs] = field(default_factory=dict)
+    entry_snapshot_id: int | None = None
+    home_snapshot_id: int | None = None
+
+
+@dataclass
+class CheckContext:
+    as_of: date
+    catalog: Catalog
+
+
+@dataclass
+class FindingDraft:
+    """A finding before the store gives it a life (first/last seen, status, deadline)."""
+
+    rule: str
+    severity: Severity
+    portal: str
+    unit: str
+    column: str | None
+    url: str | None
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str, str | None, str | None]:
+        """What identifies the same problem across runs (the fingerprint's input)."""
+        return (self.rule, self.portal, self.unit, self.column, self.url)

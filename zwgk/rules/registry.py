@@ -1,0 +1,35 @@
+"""The explicit list of rules (sqlfluff-style registration: no import magic)."""
+
+from __future__ import annotations
+
+from zwgk.rules.base import ColumnRule, Rule
+from zwgk.rules.checks.column_blank import ColumnBlank
+from zwgk.rules.checks.column_missing import ColumnMissing
+from zwgk.rules.checks.column_placeholder import ColumnPlaceholder
+from zwgk.rules.checks.column_stale import ColumnStale
+from zwgk.rules.checks.column_undated import ColumnUndated
+from zwgk.rules.checks.site_unreachable import SiteUnreachable
+
+RULES: list[type[Rule]] = [
+    SiteUnreachable,
+    ColumnMissing,
+    ColumnBlank,
+    ColumnPlaceholder,
+    ColumnUndated,
+    ColumnStale,
+]
+
+
+def all_rules() -> list[Rule]:
+    return [cls() for cls in RULES]
+
+
+def rule_by_id(rule_id: str) -> Rule:
+    for cls in RULES:
+        if cls.id == rule_id:
+            return cls()
+    raise KeyError(rule_id)
+
+
+def column_rules() -> list[ColumnRule]:
+    return sorted((r for r in all_rules() if isinstance(r, ColumnRule)), key=lambda r: r.precedence)

@@ -1,0 +1,86 @@
+"""Engine and session handling: a SQLite file by default, any SQLAlchemy URL by `--db`."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from zwgk.errors import BadInput
+from zwgk.store.schema import Base, Page
+
+DEFAULT_DB = "sqlite:///zwgk.db"
+
+
+def normalise_url(db: str | None) -> str:
+    """Accept a SQLAlchemy URL or a bare file path (taken as a SQLite file)."""
+    if not db:
+        return DEFAULT_DB
+    if "://" not in db:
+        return f"sqlite:///{Path(db).resolve()}"
+    if db.startswith(("postgres://", "postgresql://")):
+        # Prefer psycopg 3, the maintained driver, when the URL names no driver.
+        return "postgresql+psycopg://" + db.split("://", 1)[1]
+    return db
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # WAL lets reports read a consistent snapshot while a crawl writes; foreign keys on.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(db: str | None) -> Engine:
+    """Create the engine and the schema if it is missing."""
+    url = normalise_url(db)
+    try:
+        engine = create_engine(url, future=True)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise BadInput(f"--db: cannot use database URL {db!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+class Store:
+    """Session factory plus small helpers shared by every stage."""
+
+    def __init__(self, db: str | None = None):
+        self.url = normalise_url(db)
+        self.engine = make_engine(db)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed on success, rolled back on error (a crash never half-writes)."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def put_page(session: Session, body: bytes, content_type: str | None) -> str:
+    """Store a page body once (content-addressed) and return its sha256."""
+    sha = hashlib.sha256(body).hexdigest()
+    exists = session.execute(select(Page.sha256).where(Page.sha256 == sha)).first()
+    if not exists:
+        session.add(Page(sha256=sha, body=zlib.compress(body, 6), content_type=content_type, size=len(body)))
+    return sha
+
+
+def get_page(session: Session, sha: str) -> bytes | None:
+    page = session.get(Page, sha)
+    return zlib.decompress(page.body) if page else None
