@@ -1,0 +1,134 @@
+"""Findings lifecycle (整改): open → rectified (销号) / overdue, kept as history.
+
+A new check run marks findings still present, opens new ones, and closes those that a
+*successful* crawl shows fixed. A finding whose subject the crawl could not see (unit entry
+unreachable, anti-bot, unit not crawled at all) is left exactly as it was: a failed fetch never
+closes anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zwgk.rules.catalog import Catalog
+from zwgk.rules.model import FindingDraft, UnitObs
+from zwgk.store.schema import Finding, FindingEvent
+
+OPEN_STATUSES = ("open", "overdue")
+
+
+def fingerprint(draft: FindingDraft) -> str:
+    """Stable identity of a problem across runs: rule, portal, unit, column and url."""
+    raw = "\x1f".join("" if p is None else str(p) for p in draft.key)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:40]
+
+
+def deadline_for(severity: str, first_seen: date, catalog: Catalog) -> date:
+    """Rectification deadline: days per severity from the catalog (working days: issue 4)."""
+    return first_seen + timedelta(days=catalog.deadlines.get(severity, 10))
+
+
+def _observed_fixed(finding: Finding, units: dict[tuple[str, str], UnitObs]) -> bool:
+    """Did this crawl see the finding's subject well enough to say the problem is gone?"""
+    unit = units.get((finding.portal_id, finding.unit_id))
+    if unit is None:
+        return False
+    if finding.rule == "site.unreachable":
+        if unit.home_url and finding.url == unit.home_url and finding.url != unit.entry_url:
+            return unit.home_status is not None and unit.home_status != "unreachable"
+        return unit.entry_status not in ("unreachable", "error")
+    if unit.entry_status != "ok":
+        return False
+    if finding.column_id is not None:
+        column = unit.columns.get(finding.column_id)
+        return column is not None and column.known
+    # Unit-level findings of later rules: seen when the entry page was seen.
+    return True
+
+
+@dataclass
+class ReconcileResult:
+    opened: list[Finding] = field(default_factory=list)
+    reopened: list[Finding] = field(default_factory=list)
+    still_open: list[Finding] = field(default_factory=list)
+    rectified: list[Finding] = field(default_factory=list)
+    kept_unseen: list[Finding] = field(default_factory=list)
+    overdue: list[Finding] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(v) for k, v in self.__dict__.items()}
+
+
+def reconcile(
+    session: Session,
+    drafts: list[FindingDraft],
+    units: list[UnitObs],
+    as_of: date,
+    run_id: int,
+    catalog: Catalog,
+) -> ReconcileResult:
+    """Apply one check run's drafts to the stored findings."""
+    result = ReconcileResult()
+    by_fp: dict[str, FindingDraft] = {}
+    for draft in drafts:
+        by_fp.setdefault(fingerprint(draft), draft)
+    existing = {
+        f.fingerprint: f
+        for f in session.execute(select(Finding).where(Finding.fingerprint.in_(list(by_fp)))).scalars()
+    } if by_fp else {}
+
+    for fp, draft in by_fp.items():
+        finding = existing.get(fp)
+        if finding is None:
+            finding = Finding(
+                fingerprint=fp, rule=draft.rule, severity=str(draft.severity), portal_id=draft.portal,
+                unit_id=draft.unit, column_id=draft.column, url=draft.url, message=draft.message,
+                evidence=draft.evidence, first_seen=as_of, last_seen=as_of, status="open",
+                deadline=deadline_for(str(draft.severity), as_of, catalog),
+                first_run_id=run_id, last_run_id=run_id,
+            )
+            session.add(finding)
+            finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="opened", note=draft.message))
+            result.opened.append(finding)
+            continue
+        finding.message = draft.message
+        finding.evidence = draft.evidence
+        finding.severity = str(draft.severity)
+        finding.last_seen = max(finding.last_seen, as_of)
+        finding.last_run_id = run_id
+        if finding.status == "rectified":
+            finding.status = "open"
+            finding.rectified_on = None
+            finding.deadline = deadline_for(finding.severity, as_of, catalog)
+            finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="reopened", note=draft.message))
+            result.reopened.append(finding)
+        else:
+            finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="seen"))
+            result.still_open.append(finding)
+
+    units_by_key = {(u.portal, u.unit): u for u in units}
+    open_rest = session.execute(
+        select(Finding).where(Finding.status.in_(OPEN_STATUSES), Finding.fingerprint.not_in(list(by_fp) or [""]))
+    ).scalars().all()
+    for finding in open_rest:
+        if _observed_fixed(finding, units_by_key):
+            finding.status = "rectified"
+            finding.rectified_on = as_of
+            finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="rectified",
+                                               note="复查未再发现该问题，予以销号"))
+            result.rectified.append(finding)
+        else:
+            result.kept_unseen.append(finding)
+
+    for finding in session.execute(select(Finding).where(Finding.status == "open")).scalars():
+        if finding.deadline < as_of:
+            finding.status = "overdue"
+            finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="overdue",
+                                               note=f"整改期限 {finding.deadline.isoformat()} 已过"))
+            result.overdue.append(finding)
+    return result
