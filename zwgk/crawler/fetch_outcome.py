@@ -1,0 +1,61 @@
+"""Classify a fetch — a response or a failure — into the store's snapshot statuses.
+
+Kept apart from the spider so the rules' vocabulary (unreachable vs. anti-bot vs. error) is
+decided in one place: a 瑞数 412 or a WAF block is a crawl problem, never an unreachable site or
+a blank column; a Retry-After is not waited out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from twisted.internet import error as txerror
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
+
+from zwgk.crawler.middlewares.ssrf import BlockedAddress
+
+
+@dataclass
+class Outcome:
+    status: str  # ok | unreachable | antibot | error
+    http_status: int | None = None
+    error: str | None = None
+
+
+def from_response(http_status: int, page_kind: str | None, challenge: str | None = None) -> Outcome:
+    """Outcome of a response that arrived (any status)."""
+    if page_kind == "challenge" or http_status == 412:
+        return Outcome("antibot", http_status, f"反爬虫验证页（{challenge or 'HTTP 412'}）")
+    if 200 <= http_status < 300:
+        return Outcome("ok", http_status)
+    if http_status in (403, 429) and page_kind == "challenge":
+        return Outcome("antibot", http_status, "访问被防火墙拦截")
+    if 300 <= http_status < 400:
+        return Outcome("unreachable", http_status, f"重定向未完成（HTTP {http_status}）")
+    return Outcome("unreachable", http_status, f"HTTP {http_status}")
+
+
+def from_failure(exc: BaseException) -> Outcome:
+    """Outcome of a request that produced no response."""
+    text = str(exc)
+    if isinstance(exc, BlockedAddress):
+        return Outcome("error", None, "安全策略拒绝访问内网或回环地址")
+    if "robots.txt" in text:
+        return Outcome("error", None, "robots.txt 禁止抓取")
+    if "max redirections" in text.lower() or "redirect" in type(exc).__name__.lower():
+        return Outcome("unreachable", None, "重定向循环")
+    if isinstance(exc, txerror.DNSLookupError):
+        return Outcome("unreachable", None, "域名解析失败")
+    if isinstance(exc, (txerror.TimeoutError, txerror.TCPTimedOutError)) or "timed out" in text.lower() \
+            or "took longer than" in text:
+        return Outcome("unreachable", None, "超时无响应（15秒）")
+    if isinstance(exc, txerror.ConnectionRefusedError):
+        return Outcome("unreachable", None, "连接被拒绝")
+    if isinstance(exc, (txerror.ConnectionLost, ResponseNeverReceived, ResponseFailed,
+                        txerror.ConnectionDone)):
+        return Outcome("unreachable", None, "连接被重置或中断")
+    if "SSL" in text or "TLS" in text or "certificate" in text.lower():
+        return Outcome("unreachable", None, f"TLS 握手失败：{text[:120]}")
+    if "maxsize" in text.lower() or "larger than" in text:
+        return Outcome("error", None, "页面超过下载大小上限")
+    return Outcome("unreachable", None, f"{type(exc).__name__}: {text[:160]}")

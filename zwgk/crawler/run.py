@@ -1,0 +1,60 @@
+"""Run one crawl in this process: `python -m zwgk.crawler.run --registry F --db URL --run-id N --as-of D`.
+
+The stages call this as a subprocess because Twisted's reactor cannot be restarted in one process
+(scrapy/scrapy#5026), and so that a crashed or killed crawl never takes the scheduler with it.
+Crawl statistics are written as JSON for the parent to store in the run record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.settings import Settings
+
+from zwgk.config.registry import load_registry
+from zwgk.crawler import settings as default_settings
+from zwgk.crawler.spiders.portal import PortalSpider
+from zwgk.rules.catalog import load_catalog
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m zwgk.crawler.run")
+    ap.add_argument("--registry", required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--run-id", type=int, required=True)
+    ap.add_argument("--as-of", required=True)
+    ap.add_argument("--catalog")
+    ap.add_argument("--only", help="comma-separated portal ids")
+    ap.add_argument("--stats-out")
+    ap.add_argument("--log-level", default="WARNING")
+    ap.add_argument("-s", "--set", action="append", default=[], help="Scrapy setting NAME=VALUE")
+    args = ap.parse_args(argv)
+
+    catalog = load_catalog(args.catalog)
+    registry = load_registry(args.registry, set(catalog.profiles), catalog.column_ids())
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.set("ZWGK_DB", args.db)
+    settings.set("ZWGK_RUN_ID", args.run_id)
+    settings.set("ZWGK_ALLOWED_HOSTS", sorted(registry.hosts()))
+    settings.set("LOG_LEVEL", args.log_level)
+    for item in args.set:
+        name, _, value = item.partition("=")
+        settings.set(name, value, priority="cmdline")
+
+    process = AsyncCrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, registry=args.registry, as_of=args.as_of, catalog=args.catalog, only=args.only)
+    process.start()
+    stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
+    if args.stats_out:
+        Path(args.stats_out).write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0 if stats.get("finish_reason") == "finished" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

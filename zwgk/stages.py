@@ -1,0 +1,130 @@
+"""The stages of the nightly cycle — crawl, check — as functions the CLI and scheduler call.
+
+Each stage records a Run (start, end, status, counts, error) so that nothing fails silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from zwgk.config.registry import Registry
+from zwgk.rules.catalog import Catalog
+from zwgk.rules.engine import check_units
+from zwgk.rules.model import CheckContext
+from zwgk.store.db import Store
+from zwgk.store.lifecycle import reconcile
+from zwgk.store.observations import latest_crawl_run, unit_observations
+from zwgk.store.schema import Portal, Run, Snapshot, Unit
+
+
+class StageFailed(Exception):
+    """A stage could not complete (exit code 1)."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def sync_registry(store: Store, registry: Registry) -> None:
+    """Upsert the registry's portals and units (history of removed ones is kept)."""
+    with store.session() as session:
+        for p in registry.portals:
+            row = session.get(Portal, p.id) or Portal(id=p.id)
+            row.name, row.home, row.site_code = p.name, p.home, p.site_code
+            session.add(row)
+            for u in p.units:
+                urow = session.execute(
+                    select(Unit).where(Unit.portal_id == p.id, Unit.unit_id == u.id)
+                ).scalar_one_or_none() or Unit(portal_id=p.id, unit_id=u.id)
+                urow.name, urow.profile, urow.entry = u.name, u.profile, u.entry
+                session.add(urow)
+
+
+def _start_run(store: Store, stage: str, as_of: date, **kw) -> int:
+    with store.session() as session:
+        run = Run(stage=stage, as_of=as_of, started_at=_utcnow(), status="running", counts={}, **kw)
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def _finish_run(store: Store, run_id: int, status: str, counts: dict, error: str | None = None) -> None:
+    with store.session() as session:
+        run = session.get(Run, run_id)
+        run.status, run.counts, run.error, run.finished_at = status, counts, error, _utcnow()
+
+
+def crawl(store: Store, registry_path: str | Path, registry: Registry, as_of: date,
+          catalog_path: str | None = None, only: str | None = None, log_level: str = "WARNING",
+          settings: dict | None = None) -> int:
+    """Crawl every registered portal in a subprocess; returns the crawl run id."""
+    sync_registry(store, registry)
+    run_id = _start_run(store, "crawl", as_of)
+    with tempfile.TemporaryDirectory(prefix="zwgk-crawl-") as tmp:
+        stats_path = Path(tmp) / "stats.json"
+        cmd = [sys.executable, "-m", "zwgk.crawler.run", "--registry", str(registry_path), "--db", store.url,
+               "--run-id", str(run_id), "--as-of", as_of.isoformat(), "--stats-out", str(stats_path),
+               "--log-level", log_level]
+        if catalog_path:
+            cmd += ["--catalog", str(catalog_path)]
+        if only:
+            cmd += ["--only", only]
+        for name, value in (settings or {}).items():
+            cmd += ["-s", f"{name}={value}"]
+        proc = subprocess.run(cmd, env=dict(os.environ), capture_output=True, text=True)
+        stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
+    counts = _crawl_counts(store, run_id, stats)
+    if proc.returncode != 0 or not stats:
+        tail = (proc.stderr or "").strip().splitlines()[-15:]
+        _finish_run(store, run_id, "failed", counts, "\n".join(tail) or f"exit code {proc.returncode}")
+        raise StageFailed(f"crawl failed (exit {proc.returncode}):\n" + "\n".join(tail))
+    _finish_run(store, run_id, "ok", counts)
+    return run_id
+
+
+def _crawl_counts(store: Store, run_id: int, stats: dict) -> dict:
+    with store.session() as session:
+        rows = session.execute(
+            select(Snapshot.target, Snapshot.status, func.count())
+            .where(Snapshot.run_id == run_id)
+            .group_by(Snapshot.target, Snapshot.status)
+        ).all()
+    counts: dict = {"requests": stats.get("downloader/request_count", 0),
+                    "responses": stats.get("downloader/response_count", 0),
+                    "elapsed_s": round(float(stats.get("elapsed_time_seconds", 0) or 0), 2)}
+    for target, status, n in rows:
+        kind = "column" if target.startswith("column:") else target
+        key = f"{kind}_{status}"
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def check(store: Store, as_of: date, catalog: Catalog) -> int:
+    """Run the rules over the latest crawl on or before `as_of` and update the findings."""
+    with store.session() as session:
+        crawl_run = latest_crawl_run(session, as_of)
+        if crawl_run is None:
+            raise StageFailed(f"no finished crawl on or before {as_of.isoformat()}: run `zwgk crawl` first")
+        crawl_id = crawl_run.id
+    run_id = _start_run(store, "check", as_of, crawl_run_id=crawl_id)
+    try:
+        with store.session() as session:
+            units = unit_observations(session, crawl_id)
+            drafts = check_units(units, CheckContext(as_of=as_of, catalog=catalog))
+            result = reconcile(session, drafts, units, as_of, run_id, catalog)
+            counts = result.counts()
+            counts["units"] = len(units)
+            counts["drafts"] = len(drafts)
+    except Exception as exc:
+        _finish_run(store, run_id, "failed", {}, f"{type(exc).__name__}: {exc}")
+        raise
+    _finish_run(store, run_id, "ok", counts)
+    return run_id
