@@ -1,0 +1,303 @@
+"""The `zwgk` command line (design.md 'CLI'). Exit codes: 0 ok, 1 run failed, 2 bad input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from zwgk.errors import BadInput
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="政务公开栏目监测 zwgk-monitor")
+report_app = typer.Typer(no_args_is_help=True, help="Render reports: daily (日调度) …")
+export_app = typer.Typer(no_args_is_help=True, help="Machine-readable results: findings, columns")
+app.add_typer(report_app, name="report")
+app.add_typer(export_app, name="export")
+
+err = Console(stderr=True)
+out = Console()
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL or SQLite file (default ./zwgk.db)")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today, Asia/Shanghai)")]
+CatalogOpt = Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override (YAML)")]
+OutOpt = Annotated[Path, typer.Option("--out", help="directory for reports")]
+
+
+def today_shanghai() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def parse_as_of(value: str | None) -> date:
+    if not value:
+        return today_shanghai()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"--as-of: not a date in YYYY-MM-DD form: {value!r}") from None
+
+
+class Fmt(StrEnum):
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _fail(exc: BaseException) -> typer.Exit:
+    from zwgk.stages import StageFailed
+
+    if isinstance(exc, BadInput):
+        err.print(f"[bold red]错误[/]（输入有误）: {exc}", markup=True, highlight=False)
+        return typer.Exit(2)
+    if isinstance(exc, StageFailed):
+        err.print(f"[bold red]运行失败[/]: {exc}", highlight=False)
+        return typer.Exit(1)
+    raise exc
+
+
+def _catalog(path: str | None):
+    from zwgk.rules.catalog import load_catalog
+
+    return load_catalog(path)
+
+
+def _registry(path: str, catalog):
+    from zwgk.config.registry import load_registry
+
+    return load_registry(path, set(catalog.profiles), catalog.column_ids())
+
+
+def _store(db: str | None):
+    from zwgk.store.db import Store
+
+    return Store(db)
+
+
+def _log_level() -> str:
+    return "INFO" if sys.stderr.isatty() else "WARNING"
+
+
+# -- stages -------------------------------------------------------------------------------------
+@app.command()
+def crawl(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db: DbOpt = None,
+          as_of: AsOfOpt = None, catalog: CatalogOpt = None,
+          only: Annotated[str | None, typer.Option(help="only these portal ids (comma-separated)")] = None):
+    """Crawl every registered portal and store one snapshot per page."""
+    from zwgk import stages
+
+    try:
+        day, cat = parse_as_of(as_of), _catalog(catalog)
+        reg = _registry(sites, cat)
+        store = _store(db)
+        with err.status("抓取中…") if sys.stderr.isatty() else _null():
+            run_id = stages.crawl(store, sites, reg, day, catalog, only=only)
+        _print_run(store, run_id)
+    except (BadInput, stages.StageFailed) as exc:
+        raise _fail(exc) from None
+
+
+@app.command()
+def check(db: DbOpt = None, as_of: AsOfOpt = None, catalog: CatalogOpt = None):
+    """Run the rules over the latest crawl and update the rectification items."""
+    from zwgk import stages
+
+    try:
+        day, cat = parse_as_of(as_of), _catalog(catalog)
+        store = _store(db)
+        run_id = stages.check(store, day, cat)
+        _print_run(store, run_id)
+    except (BadInput, stages.StageFailed) as exc:
+        raise _fail(exc) from None
+
+
+@app.command()
+def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db: DbOpt = None,
+        as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None):
+    """Crawl, check and render the daily dispatch: the whole nightly cycle."""
+    from zwgk import stages
+
+    try:
+        day, cat = parse_as_of(as_of), _catalog(catalog)
+        reg = _registry(sites, cat)
+        store = _store(db)
+        with err.status("抓取中…") if sys.stderr.isatty() else _null():
+            crawl_id = stages.crawl(store, sites, reg, day, catalog)
+        _print_run(store, crawl_id)
+        check_id = stages.check(store, day, cat)
+        _print_run(store, check_id)
+        path = _render_daily(store, day, out_dir, cat)
+        out.print(f"日调度报告: {path}", highlight=False)
+    except (BadInput, stages.StageFailed) as exc:
+        raise _fail(exc) from None
+
+
+def _render_daily(store, day: date, out_dir: Path, cat) -> Path:
+    from zwgk.reports.daily import render_daily
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return render_daily(store, day, out_dir, cat)
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _print_run(store, run_id: int) -> None:
+    from zwgk.store.schema import Run
+
+    with store.session() as session:
+        r = session.get(Run, run_id)
+        counts = ", ".join(f"{k}={v}" for k, v in sorted(r.counts.items()))
+        err.print(f"{r.stage} run #{r.id} ({r.as_of}): {r.status}  {counts}", highlight=False)
+
+
+# -- reports and exports ---------------------------------------------------------------------------
+@report_app.command("daily")
+def report_daily(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"),
+                 catalog: CatalogOpt = None):
+    """日调度: each unit's open findings, ranked, with evidence and deadlines."""
+    try:
+        day, cat = parse_as_of(as_of), _catalog(catalog)
+        path = _render_daily(_store(db), day, out_dir, cat)
+        out.print(f"日调度报告: {path}", highlight=False)
+    except BadInput as exc:
+        raise _fail(exc) from None
+
+
+@export_app.command("findings")
+def export_findings(fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json, db: DbOpt = None,
+                    as_of: AsOfOpt = None,
+                    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default stdout)")] = None):
+    """All findings with their status as of the date (JSON, CSV or XLSX)."""
+    from zwgk.reports.exports import findings_rows, write_rows
+
+    try:
+        day = parse_as_of(as_of)
+        if fmt == Fmt.xlsx and output is None:
+            raise BadInput("--format xlsx needs --output FILE")
+        with _store(db).session() as session:
+            rows = findings_rows(session, day)
+        write_rows(rows, fmt.value, output)
+    except BadInput as exc:
+        raise _fail(exc) from None
+
+
+@export_app.command("columns")
+def export_columns(fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json, db: DbOpt = None,
+                   as_of: AsOfOpt = None, catalog: CatalogOpt = None,
+                   output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default stdout)")] = None):
+    """Every unit's required columns: status, entries, newest date, score, findings."""
+    from zwgk.reports.exports import columns_rows, write_rows
+
+    try:
+        day, cat = parse_as_of(as_of), _catalog(catalog)
+        if fmt == Fmt.xlsx and output is None:
+            raise BadInput("--format xlsx needs --output FILE")
+        with _store(db).session() as session:
+            rows = columns_rows(session, day, cat)
+        write_rows(rows, fmt.value, output)
+    except BadInput as exc:
+        raise _fail(exc) from None
+
+
+# -- inspect, rules, demo ------------------------------------------------------------------------
+@app.command()
+def inspect(url: str, as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+            file: Annotated[Path | None, typer.Option("--file", help="read the page from this file instead")] = None,
+            content_type: Annotated[str | None, typer.Option(help="with --file: the Content-Type")] = None,
+            as_of: AsOfOpt = None):
+    """Fetch one page and show what the crawler extracts: kind, entries, further pages, metadata."""
+    from zwgk.inspect_page import inspect_url
+
+    try:
+        day = parse_as_of(as_of)
+        body = None
+        if file is not None:
+            try:
+                body = file.read_bytes()
+            except OSError as exc:
+                raise BadInput(f"cannot read: {exc.strerror}", path=str(file)) from None
+        data = inspect_url(url, day, body=body, content_type=content_type)
+    except BadInput as exc:
+        raise _fail(exc) from None
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_inspect(data)
+    if data.get("error"):
+        raise typer.Exit(1)
+
+
+def _print_inspect(data: dict) -> None:
+    if data.get("error"):
+        out.print(f"[red]无法获取[/] {data['url']}: {data['error']}")
+        return
+    out.print(f"[bold]{data.get('title') or ''}[/]  {data['final_url']}", highlight=False)
+    out.print(f"状态 HTTP {data.get('status')}  类型 [bold]{data['kind']}[/]  编码 {data.get('encoding')}"
+              f"  共 {data.get('page_count') or '?'} 页", highlight=False)
+    for note in data.get("notes") or []:
+        out.print(f"  · {note}", highlight=False)
+    if data.get("placeholder"):
+        out.print(f"  占位文字: {data['placeholder']}", highlight=False)
+    if data.get("entries"):
+        table = Table("#", "日期", "标题", "链接", title=f"列表条目 {len(data['entries'])} 条")
+        for i, e in enumerate(data["entries"], 1):
+            table.add_row(str(i), e.get("date") or "—", e["title"], e["url"])
+        out.print(table)
+    if data.get("next_pages"):
+        out.print(f"后续页: {', '.join(data['next_pages'][:5])}{' …' if len(data['next_pages']) > 5 else ''}",
+                  highlight=False)
+    if data.get("metadata"):
+        table = Table("要素", "值", title="信息公开要素")
+        for k, v in data["metadata"].items():
+            table.add_row(k, v)
+        out.print(table)
+    if data.get("publish_date"):
+        out.print(f"发布日期: {data['publish_date']}")
+
+
+@app.command()
+def rules():
+    """List every rule: id, title, severity, source."""
+    from zwgk.rules.registry import all_rules
+
+    table = Table("rule", "名称", "级别", "依据")
+    for r in all_rules():
+        table.add_row(r.id, r.title, r.severity.label, r.source)
+    out.print(table)
+
+
+@app.command()
+def demo(as_of: AsOfOpt = None, out_dir: OutOpt = Path("demo-out"), db: DbOpt = None,
+         seed: Annotated[int, typer.Option(help="demo network seed")] = 2026):
+    """Start the demo portal network on loopback, run the whole cycle, print where the reports are."""
+    from zwgk.demo import run_demo
+
+    try:
+        code = run_demo(parse_as_of(as_of), out_dir, db, seed, out, err)
+    except BadInput as exc:
+        raise _fail(exc) from None
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    try:
+        app()
+    except BadInput as exc:  # raised outside a command's own handling
+        err.print(f"错误（输入有误）: {exc}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
