@@ -22,8 +22,8 @@ export_app = typer.Typer(no_args_is_help=True, help="Machine-readable results: f
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL or SQLite file (default ./zwgk.db)")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today, Asia/Shanghai)")]

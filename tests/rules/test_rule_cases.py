@@ -1,0 +1,102 @@
+"""Table-driven cases for every rule (tests/rules/cases/<rule>.yml), sqlfluff-style."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from zwgk.rules.catalog import load_catalog
+from zwgk.rules.engine import check_unit
+from zwgk.rules.model import CheckContext, ColumnObs, EntryObs, UnitObs
+from zwgk.rules.registry import RULES
+
+CASES_DIR = Path(__file__).parent / "cases"
+CATALOG = load_catalog()
+
+
+def _load_cases():
+    for path in sorted(CASES_DIR.glob("*.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for case in doc["cases"]:
+            yield pytest.param(doc["rule"], date.fromisoformat(str(doc["as_of"])), case,
+                               id=f"{doc['rule']}:{case['id']}")
+
+
+def _as_date(v):
+    return None if v is None else date.fromisoformat(str(v))
+
+
+def _build_unit(case: dict, as_of: date) -> UnitObs:
+    unit = UnitObs(portal="p", unit="u", profile="government", entry_url="http://127.0.0.1/xxgk/",
+                   entry_status=case.get("entry_status", "ok"), entry_http_status=case.get("entry_http_status"),
+                   entry_error=case.get("entry_error"))
+    if "home_status" in case:
+        unit.home_url, unit.home_status, unit.home_error = "http://127.0.0.1/", case["home_status"], case.get("home_error")
+    if "column" in case:
+        titles = case.get("titles")
+        dates = case.get("dates")
+        if titles is None:
+            n = len(dates) if dates else int(case.get("entries", 3))
+            titles = [f"条目{i}" for i in range(n)]
+        if dates is None:
+            newest = _as_date(case.get("newest"))
+            dates = [newest - timedelta(days=3 * i) if newest else None for i in range(len(titles))]
+        dates = [_as_date(d) for d in dates] + [None] * (len(titles) - len(dates))
+        entries = [EntryObs(t, f"http://127.0.0.1/a/{i}.html", d, case.get("date_source", "list") if d else None)
+                   for i, (t, d) in enumerate(zip(titles, dates, strict=True))]
+        status = case.get("status", "ok")
+        col = ColumnObs(column_id=case["column"], status=status,
+                        url=None if status == "missing" else f"http://127.0.0.1/{case['column']}/",
+                        http_status=case.get("http_status"), entries=[] if status == "missing" else entries,
+                        placeholder=case.get("placeholder"))
+        unit.columns[col.column_id] = col
+    return unit
+
+
+@pytest.mark.parametrize(("rule_id", "as_of", "case"), list(_load_cases()))
+def test_rule_case(rule_id: str, as_of: date, case: dict):
+    unit = _build_unit(case, as_of)
+    drafts = [d for d in check_unit(unit, CheckContext(as_of=as_of, catalog=CATALOG)) if d.rule == rule_id]
+    if case["expect"] == "pass":
+        assert drafts == [], f"{rule_id} fired unexpectedly: {[d.message for d in drafts]}"
+    else:
+        assert len(drafts) == 1, f"{rule_id} expected one finding, got {drafts}"
+        if "message_contains" in case:
+            assert str(case["message_contains"]) in drafts[0].message
+        assert drafts[0].portal == "p" and drafts[0].unit == "u"
+
+
+def test_every_rule_has_pass_and_fail_cases():
+    seen: dict[str, set[str]] = {}
+    for param in _load_cases():
+        rule_id, _, case = param.values
+        seen.setdefault(rule_id, set()).add(case["expect"])
+    for cls in RULES:
+        assert seen.get(cls.id) == {"pass", "fail"}, f"{cls.id} needs pass and fail cases"
+
+
+def test_one_finding_per_column_most_specific():
+    """A blank column is not also stale; an undated one not also stale."""
+    unit = UnitObs(portal="p", unit="u", profile="township", entry_url="http://x/", entry_status="ok")
+    unit.columns["gzdt"] = ColumnObs("gzdt", "ok", url="http://x/gzdt/", entries=[])
+    unit.columns["tzgg"] = ColumnObs("tzgg", "ok", url="http://x/tzgg/",
+                                     entries=[EntryObs("关于无相关信息的情况说明", None, date(2019, 1, 1))])
+    drafts = check_unit(unit, CheckContext(date(2026, 11, 23), CATALOG))
+    assert sorted((d.column, d.rule) for d in drafts) == [("gzdt", "column.blank"), ("tzgg", "column.placeholder")]
+
+
+def test_unreachable_unit_gets_no_column_findings():
+    unit = UnitObs(portal="p", unit="u", profile="township", entry_url="http://x/", entry_status="unreachable",
+                   entry_error="HTTP 503")
+    unit.columns["gzdt"] = ColumnObs("gzdt", "missing")
+    drafts = check_unit(unit, CheckContext(date(2026, 11, 23), CATALOG))
+    assert [d.rule for d in drafts] == ["site.unreachable"]
+
+
+def test_rules_document_themselves():
+    for cls in RULES:
+        assert cls.__doc__ and "## Why" in cls.__doc__, cls
+        assert cls.title and cls.source
