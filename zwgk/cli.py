@@ -291,6 +291,16 @@ def demo(as_of: AsOfOpt = None, out_dir: OutOpt = Path("demo-out"), db: DbOpt = 
     raise typer.Exit(code)
 
 
+def _register_extensions() -> None:
+    """Commands kept in their own modules (operations: schedule, status …)."""
+    from zwgk import cli_ops
+
+    cli_ops.register(app)
+
+
+_register_extensions()
+
+
 def main() -> None:
     try:
         app()
