@@ -40,6 +40,8 @@ class ListEntry:
     url: str
     date: date | None = None
     raw_date: str | None = None
+    # Extra per-entry fields a list or data endpoint states (索引号, 发布机构, 文号 ...).
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,0 +1,25 @@
+"""Pure page extraction for zwgk-monitor: no Scrapy, no network, no clock.
+
+Public API (used by the spider, `zwgk inspect` and the tests):
+- decode_body(body, url, content_type) -> (text, encoding)
+- parse_date(text, ref) -> date | None
+- extract_page(body, url, content_type, status, ref) -> PageExtract
+- discover_columns(page_html, url, columns) -> {catalog_id: Link}
+"""
+
+from .columns import discover_columns
+from .dates import parse_date
+from .encoding import decode_body
+from .model import Link, ListEntry, PageExtract, PageKind
+from .page import extract_page
+
+__all__ = [
+    "Link",
+    "ListEntry",
+    "PageExtract",
+    "PageKind",
+    "decode_body",
+    "discover_columns",
+    "extract_page",
+    "parse_date",
+]

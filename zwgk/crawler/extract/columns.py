@@ -1,0 +1,83 @@
+"""Find a unit's catalogue columns on its 信息公开 entry page (design: column discovery).
+
+The entry page usually carries the portal's header navigation (首页/政务公开/政策文件 pointing at
+portal-level pages) next to the unit's own column tree. Links in header, top-nav, footer and
+breadcrumb regions are ignored; side menus rank below the main area. Anchor text is normalised
+(spaces, punctuation, counts like (12), bullets) and matched against the catalogue: exact name,
+then exact alias, then text containing the name or an alias. Among equals the URL under the entry
+page's path wins, then the first in page order.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .dom import CHROME, MAIN, NAV, SIDE, abs_url, el_text, norm_space, parse_html, region_of
+from .encoding import decode_body
+from .model import Link
+
+_COUNTS = re.compile(r"[(（\[［【〔]\s*\d+\s*[)）\]］】〕]")
+_PUNCT = re.compile(r"[\s\u00a0\u2002\u3000·•●○■□◆◇▪►▶>»<«\-–—_:：,，.。、;；!！?？'\"“”‘’()（）\[\]【】［］《》〈〉|｜/\\*#+0-9]")
+_TIER = {MAIN: 0, SIDE: 1}
+
+
+def normalize_name(text: str) -> str:
+    """Anchor text or catalogue name reduced to its characters (counts, punctuation, bullets gone)."""
+    return _PUNCT.sub("", _COUNTS.sub("", norm_space(text)))
+
+
+def _match_score(text: str, names: list[str]) -> int:
+    """4 exact name, 3 exact alias, 2 contains name, 1 contains alias (len>=4), 0 none."""
+    if not text or not names:
+        return 0
+    normalized = [normalize_name(n) for n in names]
+    if text == normalized[0]:
+        return 4
+    if text in normalized[1:]:
+        return 3
+    if normalized[0] and normalized[0] in text and len(text) <= len(normalized[0]) + 12:
+        return 2
+    for alias in normalized[1:]:
+        if len(alias) >= 4 and alias in text and len(text) <= len(alias) + 12:
+            return 1
+    return 0
+
+
+def _under(url: str, entry_url: str) -> bool:
+    entry = urlsplit(entry_url)
+    target = urlsplit(url)
+    base_path = entry.path if entry.path.endswith("/") else entry.path.rsplit("/", 1)[0] + "/"
+    return target.netloc == entry.netloc and target.path.startswith(base_path) and len(base_path) > 1
+
+
+def discover_columns(page_html: str | bytes, url: str, columns: dict[str, list[str]]) -> dict[str, Link]:
+    """catalog_id -> the column's link on this entry page, for the columns that were found."""
+    if isinstance(page_html, bytes):
+        page_html, _ = decode_body(page_html, url)
+    parsed = parse_html(page_html, url)
+    candidates = []
+    for order, a in enumerate(parsed.doc.iter("a")):
+        target = abs_url(parsed.base_url, a.get("href"))
+        if not target:
+            continue
+        region = region_of(a)
+        if region in (CHROME, NAV):
+            continue
+        raw_text = el_text(a) or norm_space(a.get("title"))
+        text = normalize_name(raw_text)
+        title = normalize_name(a.get("title") or "")
+        candidates.append((order, target, raw_text, text, title, _TIER.get(region, 1)))
+    found: dict[str, Link] = {}
+    for catalog_id, names in columns.items():
+        best, best_key = None, None
+        for order, target, raw_text, text, title, tier in candidates:
+            score = max(_match_score(text, names), _match_score(title, names))
+            if score == 0:
+                continue
+            key = (-tier, score, _under(target, url), -order)
+            if best_key is None or key > best_key:
+                best, best_key = Link(url=target, text=raw_text), key
+        if best is not None:
+            found[catalog_id] = best
+    return found

@@ -1,0 +1,60 @@
+"""Anti-bot interstitials and script-rendered shells (portal-patterns §8).
+
+A 瑞数 (Riversecurity) first response is a short page of loader script; 加速乐 sets
+`__jsl_clearance` from a tiny script; WAFs answer with a short block notice. None of them is an
+empty column, so they must be told apart before any list logic runs. Some portals keep the 瑞数
+loader on every page after the cookie is accepted, so the markers only count when the page has
+little visible content.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .dom import el_text
+
+_RUISHU = (re.compile(r"\$_ts\s*=\s*window\[['\"]\$_ts['\"]\]"), re.compile(r"\$_ss\s*=\s*window\[['\"]\$_ss['\"]\]"),
+           re.compile(r"<meta[^>]*\br=[\"']m[\"']", re.I), re.compile(r"<script[^>]*\br=[\"']m[\"']", re.I))
+_JIASULE = re.compile(r"__jsl_clearance|__jsluid")
+_WAF = re.compile(
+    r"防火墙|WAF|访问被拦截|请求被拦截|已被拦截|拦截了您的|安全狗|云防御|创宇盾|非法请求|访问受限|疑似攻击|"
+    r"威胁|Access Denied|Request Rejected|您的访问被阻断|网站防护|安全防护",
+    re.I,
+)
+SHORT_TEXT = 300
+JS_SIGNALS = {
+    "dataproxy": re.compile(r"dataproxy", re.I),
+    "json": re.compile(r"\.json\b"),
+    "loadPageData": re.compile(r"loadPageData"),
+    "ms-repeat": re.compile(r"ms-repeat|ms-for"),
+    "ng-repeat": re.compile(r"ng-repeat"),
+    "unitid": re.compile(r"unitid", re.I),
+    "handlebars": re.compile(r"\{\{#each|x-handlebars-template"),
+    "v-for": re.compile(r"\bv-for="),
+    "jpage": re.compile(r"jpage", re.I),
+}
+
+
+def visible_text_length(doc) -> int:
+    body = doc.find("body")
+    return len(el_text(body)) if body is not None else 0
+
+
+def detect_challenge(raw: str, doc, status: int) -> tuple[str | None, str | None]:
+    """(challenge type, note) or (None, None)."""
+    short = visible_text_length(doc) < SHORT_TEXT
+    ruishu = any(p.search(raw) for p in _RUISHU)
+    if status == 412:
+        return "ruishu", "HTTP 412 with a script challenge (瑞数/Riversecurity)"
+    if ruishu and short:
+        return "ruishu", "瑞数 loader ($_ts / r='m' script) and no page content"
+    if _JIASULE.search(raw) and (short or status == 521):
+        return "jiasule", "加速乐 cookie challenge (__jsl_clearance / __jsluid)"
+    if short and _WAF.search(el_text(doc)):
+        return "waf", "short page from a web application firewall (访问被拦截/防火墙)"
+    return None, None
+
+
+def js_signals(raw: str) -> list[str]:
+    """Names of script-rendering markers present in the page."""
+    return [name for name, pattern in JS_SIGNALS.items() if pattern.search(raw)]

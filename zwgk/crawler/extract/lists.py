@@ -1,0 +1,313 @@
+"""Find the main list of a column page and turn it into entries (portal-patterns §3, §10.3).
+
+A list is a run of sibling nodes (li, tr, dd, p, div ...) that each carry a link and, usually, a
+date. The main list is the densest date-bearing run outside the page chrome; side menus count at
+half weight, header/top-nav/footer/breadcrumb runs not at all. Runs split into several sibling
+containers (TRS groups of five rows) are merged. Lists without dates are accepted only when the
+links look like detail pages (./202310/t20231015_1.html ...). The 4-column 信息公开 table
+(名称/索引号/发布机构/发布日期) is read by its header, so even a single row counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml import etree
+
+from .dates import date_match_span, find_full_date, parse_date
+from .dom import CHROME, MAIN, NAV, SIDE, abs_url, el_text, norm_space, region_of, strip_all_space
+from .model import ListEntry
+
+ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "tbody", "article", "section", "h3", "h4", "span", "td"}
+_TRUNCATED = re.compile(r"(\.{2,}|…+|。{3,})$")
+_BULLETS = re.compile(r"^[\s·•●○■□◆◇▪▫►▶>»\-–—*]+")
+_MORE = re.compile(r"^(更多|more|详细|详情|查看更多|>>|》》|\+)\W*$", re.I)
+_TIME_TAIL = re.compile(r"\s*\d{1,2}:\d{2}(:\d{2})?")
+_BRACKETS = re.compile(r"[\[\]【】()（）]")
+# URLs of detail pages on the CMSs we know (TRS, Hanweb, Gansu, jpaas, gov.cn ...).
+_ARTICLE_URL = re.compile(
+    r"(/t\d{8}_\d+\.\w+$|/\d{6}/[^/]+\.s?html?$|/art/\d{4}/\d{1,2}/\d{1,2}/|/content_\d+|"
+    r"/\d{4}/\d{1,2}/\d{1,2}/|/\d{4}-\d{2}-\d{2}/|/\d{5,}\.s?html?$|"
+    r"[?&](id|docid|articleid|newsid|infoid|contentid)=\d+(&|$)|\.(pdf|docx?|xlsx?|wps|ofd)$)",
+    re.I,
+)
+TITLE_HEADERS = ("名称", "标题", "文件名称", "信息名称", "文件标题", "题名")
+DATE_HEADERS = ("发布日期", "日期", "发布时间", "成文日期", "公开日期", "时间")
+FIELD_HEADERS = ("索引号", "发布机构", "文号", "发文字号", "发文机关", "主题分类", "有效性")
+PLACEHOLDERS = (
+    "暂无信息", "暂无内容", "暂无相关信息", "暂无数据", "暂无记录", "暂无文章", "本栏目暂无", "正在建设中",
+    "栏目建设中", "正在建设", "升级改版中", "敬请期待", "无相关信息", "没有相关信息", "暂无相关内容", "暂无公开信息",
+)
+
+
+@dataclass
+class Block:
+    """One candidate list: the repeated items and what they yield."""
+
+    key: tuple
+    items: list = field(default_factory=list)
+    entries: list[ListEntry] = field(default_factory=list)
+    region: str = MAIN
+
+    @property
+    def dated(self) -> int:
+        return sum(1 for e in self.entries if e.date is not None)
+
+    @property
+    def score(self) -> float:
+        return self.dated * (0.5 if self.region == SIDE else 1.0)
+
+
+@dataclass
+class ListResult:
+    entries: list[ListEntry] = field(default_factory=list)
+    dated_blocks: list[Block] = field(default_factory=list)
+    source: str | None = None  # 'table', 'dated', 'undated', 'comment'
+    notes: list[str] = field(default_factory=list)
+
+
+def is_article_url(url: str) -> bool:
+    return bool(_ARTICLE_URL.search(url))
+
+
+def _date_chunk(chunk: str, ref: date | None) -> date | None:
+    """A date from a text node that is (nearly) only a date, e.g. '时间：2023-07-26', '[05-17]'."""
+    chunk = norm_space(chunk)
+    if not chunk or len(chunk) > 40:
+        return None
+    found = parse_date(chunk, ref)
+    if found is None:
+        return None
+    span = date_match_span(chunk)
+    residue = chunk if span is None else chunk[: span[0]] + chunk[span[1]:]
+    residue = _TIME_TAIL.sub("", residue) if span is not None else ""
+    return found if len(strip_all_space(residue)) <= 8 else None
+
+
+def _choose_link(links: list) -> object | None:
+    best, best_score = None, -1.0
+    for a in links:
+        text = el_text(a)
+        title = norm_space(a.get("title"))
+        if _MORE.match(text) and not title:
+            continue
+        score = max(len(text), len(title)) + (5 if title else 0)
+        if score > best_score:
+            best, best_score = a, score
+    return best
+
+
+def clean_title(a) -> str:
+    """Title of a list link: @title over truncated text, dates and bullets stripped."""
+    text = el_text(a)
+    span = date_match_span(text)
+    if span is not None and (span[1] >= len(text) - 8 or span[0] <= 2):
+        text = norm_space(_BRACKETS.sub(" ", text[: span[0]]) + " " + text[span[1]:])
+        text = norm_space(_TIME_TAIL.sub("", text))
+    text = _BULLETS.sub("", text).strip()
+    title = norm_space(a.get("title"))
+    if title and (not text or _TRUNCATED.search(text) or text in title or len(title) >= len(text)):
+        return title
+    return text
+
+
+def item_entry(item, base_url: str, ref: date | None) -> ListEntry | None:
+    """The entry one list item stands for, or None when it holds no usable link."""
+    links = [a for a in item.iter("a") if abs_url(base_url, a.get("href"))]
+    a = _choose_link(links)
+    if a is None:
+        return None
+    title = clean_title(a)
+    if not title:
+        return None
+    found, raw = None, None
+    for chunk in item.itertext():
+        found = _date_chunk(chunk, ref)
+        if found is not None:
+            raw = norm_space(chunk)
+            break
+    if found is None:
+        text = el_text(a)
+        hit = find_full_date(text)
+        span = date_match_span(text)
+        if hit is not None and span is not None and (span[1] >= len(text) - 8 or span[0] <= 2):
+            found, raw = hit
+    return ListEntry(title=title, url=abs_url(base_url, a.get("href")), date=found, raw_date=raw)
+
+
+def _column_dir(urls: list[str]) -> str:
+    """The column directory most of these URLs sit in (date folders like /202310/ dropped)."""
+    dirs: dict[str, int] = {}
+    for url in urls:
+        parts = urlsplit(url).path.split("/")[:-1]
+        while parts and re.fullmatch(r"\d{4,8}|\d{1,2}", parts[-1]):
+            parts.pop()
+        key = "/".join(parts)
+        dirs[key] = dirs.get(key, 0) + 1
+    return max(dirs, key=dirs.get) if dirs else ""
+
+
+def _candidate_blocks(root, base_url: str, ref: date | None) -> list[Block]:
+    blocks: dict[tuple, Block] = {}
+    for parent in root.iter():
+        if not isinstance(parent.tag, str):
+            continue
+        groups: dict[str, list] = {}
+        for child in parent:
+            if isinstance(child.tag, str) and child.tag in ITEM_TAGS:
+                groups.setdefault(child.tag, []).append(child)
+        for tag, children in groups.items():
+            entries, items = [], []
+            for child in children:
+                entry = item_entry(child, base_url, ref)
+                if entry is not None:
+                    entries.append(entry)
+                    items.append(child)
+            # Two links to one page (title + source line of a search hit) are one item, not a list.
+            if len(entries) < 2 or len({e.url for e in entries}) < 2:
+                continue
+            # Siblings of the same shape holding the same column (TRS splits a list into groups of
+            # five rows) merge into one run; tab panels of different columns stay apart.
+            grand = parent.getparent()
+            column = _column_dir([e.url for e in entries])
+            key = (id(grand), parent.tag, parent.get("class"), tag, column) if grand is not None else (id(parent), tag)
+            block = blocks.get(key)
+            if block is None:
+                block = blocks[key] = Block(key=key, region=region_of(parent))
+            block.items.extend(items)
+            block.entries.extend(entries)
+    return list(blocks.values())
+
+
+def _header_index(cells: list[str], names: tuple[str, ...]) -> int | None:
+    for name in names:
+        for i, cell in enumerate(cells):
+            if cell == name:
+                return i
+    for name in names:
+        for i, cell in enumerate(cells):
+            if name in cell and len(cell) <= len(name) + 4:
+                return i
+    return None
+
+
+def _table_entries(root, base_url: str, ref: date | None) -> list[ListEntry]:
+    """Rows of a 信息公开 table read by its header (名称 | 索引号 | 发布机构 | 发布日期)."""
+    for table in root.iter("table"):
+        rows = list(table.iter("tr"))
+        for i, row in enumerate(rows):
+            cells = [strip_all_space(el_text(c)) for c in row if c.tag in ("th", "td")]
+            if len(cells) < 2 or len(cells) > 8:
+                continue
+            t_idx, d_idx = _header_index(cells, TITLE_HEADERS), _header_index(cells, DATE_HEADERS)
+            if t_idx is None or d_idx is None or t_idx == d_idx:
+                continue
+            entries = []
+            for data_row in rows[i + 1:]:
+                data = [c for c in data_row if c.tag in ("th", "td")]
+                if len(data) != len(cells):
+                    continue
+                entry = item_entry(data[t_idx], base_url, ref)
+                if entry is None:
+                    continue
+                raw = el_text(data[d_idx])
+                entry.date, entry.raw_date = parse_date(raw, ref), raw or None
+                for j, header in enumerate(cells):
+                    if header in FIELD_HEADERS and j not in (t_idx, d_idx):
+                        entry.fields[header] = el_text(data[j])
+                entries.append(entry)
+            if entries:
+                return entries
+    return []
+
+
+def _dateless_block(blocks: list[Block]) -> Block | None:
+    best = None
+    for block in blocks:
+        if block.region != MAIN or len(block.entries) < 3:
+            continue
+        looks = sum(1 for e in block.entries if is_article_url(e.url))
+        if looks < 0.6 * len(block.entries):
+            continue
+        if best is None or len(block.entries) > len(best.entries):
+            best = block
+    return best
+
+
+def _dated_blocks(blocks: list[Block]) -> list[Block]:
+    good = [
+        b for b in blocks
+        if b.region not in (CHROME, NAV) and b.dated >= 2 and b.dated >= 0.5 * len(b.entries)
+        and len({e.url for e in b.entries}) >= 2
+    ]
+    return sorted(good, key=lambda b: (b.score, len(b.entries)), reverse=True)
+
+
+def is_widget_page(dated: list[Block]) -> bool:
+    """Several comparable dated blocks and no dominant one: a home page of widgets, not a column."""
+    big = [b for b in dated if b.dated >= 3]
+    if len(big) < 3:
+        return False
+    return big[0].dated < 2 * big[1].dated and big[0].dated <= 15
+
+
+def _search(root, base_url: str, ref: date | None) -> ListResult:
+    table = _table_entries(root, base_url, ref)
+    blocks = _candidate_blocks(root, base_url, ref)
+    dated = _dated_blocks(blocks)
+    result = ListResult(dated_blocks=dated)
+    if table and (not dated or sum(1 for e in table if e.date) >= dated[0].dated):
+        result.entries, result.source = table, "table"
+    elif dated:
+        result.entries, result.source = list(dated[0].entries), "dated"
+    else:
+        undated = _dateless_block(blocks)
+        if undated is not None:
+            result.entries, result.source = list(undated.entries), "undated"
+    return result
+
+
+def extract_list(doc, base_url: str, comments: list[str], ref: date | None = None) -> ListResult:
+    """Main list of the page; falls back to lists hidden in HTML comments."""
+    result = _search(doc, base_url, ref)
+    best_dated = sum(1 for e in result.entries if e.date)
+    for comment in comments:
+        if "href" not in comment or "<a" not in comment.lower():
+            continue
+        try:
+            fragment = lxml.html.fragment_fromstring(comment, create_parent="div")
+        except (etree.ParserError, ValueError):
+            continue
+        for el in list(fragment.iter("script", "style")):
+            el.getparent().remove(el)
+        hidden = _search(fragment, base_url, ref)
+        hidden_dated = sum(1 for e in hidden.entries if e.date)
+        if hidden.entries and hidden.source != "undated" and hidden_dated > best_dated:
+            result = ListResult(entries=hidden.entries, dated_blocks=result.dated_blocks, source="comment")
+            result.notes.append(
+                f"list of {len(hidden.entries)} entries found inside an HTML comment (rendered by script)"
+            )
+            best_dated = hidden_dated
+    return result
+
+
+def find_placeholder(doc) -> str | None:
+    """Text such as 暂无信息 / 正在建设中 shown in the content area instead of a list."""
+    body = doc.find("body")
+    if body is None:
+        return None
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        text = el_text(el)
+        if not text or len(text) > 40:
+            continue
+        compact = strip_all_space(text)
+        for phrase in PLACEHOLDERS:
+            if phrase in compact and region_of(el) not in (CHROME, NAV):
+                return text
+    return None

@@ -1,0 +1,183 @@
+"""extract_page: classify one fetched page and extract everything an inspector needs.
+
+Order matters: data bodies (JSON / dataproxy XML) first, then anti-bot challenges (never an empty
+column), then HTML structure — article, list (including lists hidden in comments and inline
+script data), JS shell, navigation page. Every decision leaves a note for `zwgk inspect`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .data import (
+    datastore_total,
+    entries_from_datastore,
+    entries_from_records,
+    entries_from_scripts,
+    find_endpoints,
+    is_xml_datastore,
+    parse_json,
+)
+from .dom import CHROME, NAV, norm_space, parse_html, region_of
+from .encoding import decode_body
+from .kind import detect_challenge, js_signals
+from .lists import extract_list, find_placeholder, is_widget_page
+from .metadata import (
+    extract_body_text,
+    extract_links,
+    extract_metadata,
+    extract_publish_date,
+    extract_title,
+    meta_tags,
+)
+from .model import PageExtract, PageKind
+from .pagination import find_pagination
+
+MAX_BODY_TEXT = 50_000
+_ARTICLE_MAX_ENTRIES = 8
+
+
+def _data_page(text: str, url: str, encoding: str, content_type: str | None, ref: date | None) -> PageExtract | None:
+    looks_json = (content_type or "").lower().find("json") >= 0 or text.lstrip("\ufeff \r\n\t")[:1] in "[{"
+    if looks_json:
+        doc = parse_json(text)
+        if doc is not None:
+            entries = entries_from_records(doc, url, ref)
+            page = PageExtract(url=url, kind=PageKind.DATA, encoding=encoding, entries=entries)
+            page.notes.append(f"JSON data endpoint: {len(entries)} records read as entries")
+            return page
+    if is_xml_datastore(text):
+        entries = entries_from_datastore(text, url, ref)
+        page = PageExtract(url=url, kind=PageKind.DATA, encoding=encoding, entries=entries)
+        total = datastore_total(text)
+        note = f"Hanweb dataproxy XML: {len(entries)} records"
+        if total is not None:
+            note += f" of {total} in the column"
+        page.notes.append(note)
+        return page
+    return None
+
+
+def _main_text(doc) -> str:
+    """Visible text outside header/nav/footer, for pages without a known body container."""
+    body = doc.find("body")
+    if body is None:
+        return ""
+    parts = []
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.text and el.text.strip() and region_of(el) not in (CHROME, NAV):
+            parts.append(el.text)
+        if el.tail and el.tail.strip() and el.getparent() is not None and region_of(el.getparent()) not in (CHROME, NAV):
+            parts.append(el.tail)
+    return norm_space(" ".join(parts))
+
+
+def extract_page(
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    status: int = 200,
+    ref: date | None = None,
+) -> PageExtract:
+    """Classify and extract one page. `ref` is the as-of date for yearless list dates."""
+    text, encoding = decode_body(body, url, content_type)
+    data = _data_page(text, url, encoding, content_type, ref)
+    if data is not None:
+        return data
+
+    parsed = parse_html(text, url)
+    doc, base = parsed.doc, parsed.base_url
+    page = PageExtract(url=url, kind=PageKind.OTHER, encoding=encoding)
+    challenge, why = detect_challenge(text, doc, status)
+    if challenge:
+        page.kind, page.challenge = PageKind.CHALLENGE, challenge
+        page.notes.append(why)
+        return page
+
+    tags = meta_tags(doc)
+    page.title = extract_title(doc, tags)
+    page.links = extract_links(doc, base)
+    listing = extract_list(doc, base, parsed.comments, ref)
+    page.notes.extend(listing.notes)
+    pager = find_pagination(text, doc, base, url)
+    body_text = extract_body_text(doc, text)
+    metadata = extract_metadata(doc)
+    signals = js_signals(text)
+
+    has_article_meta = any(k.lower() in ("articletitle", "pubdate") for k in tags)
+    has_body = len(body_text) >= 50
+    has_index = sum(ch.isdigit() for ch in metadata.get("索引号", "")) >= 3
+    article_like = has_article_meta or has_body or has_index
+    widget = is_widget_page(listing.dated_blocks)
+
+    if article_like and (len(listing.entries) < _ARTICLE_MAX_ENTRIES or listing.source is None or widget):
+        page.kind = PageKind.ARTICLE
+        page.metadata = metadata
+        page.body_text = (body_text or _main_text(doc))[:MAX_BODY_TEXT]
+        page.publish_date = extract_publish_date(doc, tags, metadata, page.body_text)
+        page.page_count = pager.page_count
+        page.next_pages = pager.next_pages
+        page.notes.append(
+            "article: " + ", ".join(n for n, ok in (("ArticleTitle/PubDate meta", has_article_meta),
+                                                      ("body container", has_body), ("索引号 metadata", has_index)) if ok)
+        )
+        return page
+
+    page.body_text = (body_text or _main_text(doc))[:MAX_BODY_TEXT]
+    if widget:
+        page.kind = PageKind.NAV
+        seen = set()
+        for block in listing.dated_blocks:
+            for entry in block.entries:
+                if entry.url not in seen:
+                    seen.add(entry.url)
+                    page.entries.append(entry)
+        page.notes.append(
+            f"navigation/home page: {len(listing.dated_blocks)} dated widget blocks, none dominant; "
+            f"entries are the union of their {len(page.entries)} dated links"
+        )
+        return page
+
+    if listing.entries:
+        page.kind = PageKind.LIST
+        page.entries = listing.entries
+        page.next_pages, page.page_count = pager.next_pages, pager.page_count
+        page.notes.append(f"list ({listing.source}): {len(listing.entries)} entries")
+        page.notes.extend(pager.notes)
+        return page
+
+    placeholder = find_placeholder(doc)
+    if placeholder:
+        page.kind = PageKind.LIST
+        page.placeholder = placeholder
+        page.notes.append(f"list area shows a placeholder instead of entries: {placeholder}")
+        return page
+
+    if signals:
+        inline = entries_from_scripts(parsed.scripts, base, ref)
+        if inline:
+            page.kind = PageKind.LIST
+            page.entries = inline
+            page.page_count = pager.page_count
+            page.next_pages = pager.next_pages
+            page.notes.append(
+                f"list rendered by script ({', '.join(signals)}); {len(inline)} entries read from inline script data"
+            )
+            return page
+        page.kind = PageKind.JS_SHELL
+        page.data_endpoints = find_endpoints(url, text, parsed.scripts)
+        page.next_pages, page.page_count = pager.next_pages, pager.page_count
+        page.notes.append(
+            f"no list in the HTML; entries are rendered by script ({', '.join(signals)})"
+            + (f"; data endpoints: {len(page.data_endpoints)}" if page.data_endpoints else "; no endpoint could be built")
+        )
+        return page
+
+    if len(page.links) >= 15:
+        page.kind = PageKind.NAV
+        page.notes.append(f"navigation page: {len(page.links)} links and no dated list")
+        return page
+    page.notes.append("no list, article or navigation structure recognised")
+    return page

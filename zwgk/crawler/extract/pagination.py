@@ -1,0 +1,153 @@
+"""Further pages of a column list (portal-patterns §4).
+
+List pages rarely link every page; TRS writes the pager with `createPageHTML(...)` or a variables
+script, Gansu with a 6-argument createPageHTML, Hanweb with `pageNum=`. We read those declarations
+from the raw page text (comments included: Gansu hides its pager call in the commented-out list),
+and fall back to 下一页/尾页 links. The result is the ordered URLs of the pages after this one,
+bounded by the declared count and by MAX_PAGES.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from .dom import abs_url, el_text
+
+MAX_PAGES = 500
+
+_TRS4 = re.compile(
+    r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([A-Za-z]+)[\"']\s*\)"
+)
+_GANSU = re.compile(
+    r"createPageHTML\(\s*[\"']([^\"']*)[\"']\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,"
+    r"\s*[\"']([A-Za-z]+)[\"']\s*(?:,\s*(\d+)\s*)?\)"
+)
+_COUNT_PAGE = re.compile(r"\b(?:countPage|pageCount|totalPage|nPageCount|maxPage)\s*=\s*(\d+)")
+_CURRENT_PAGE = re.compile(r"\b(?:currentPage|curPage|nCurrIndex|pageIndex)\s*=\s*(\d+)")
+_VAR_NAME = re.compile(r"[\"']([A-Za-z][\w-]*)[\"']\s*\+\s*[\"']_[\"']\s*\+")
+_VAR_EXT = re.compile(r"\+\s*[\"']\.[\"']\s*\+\s*[\"'](s?html?)[\"']|\+\s*[\"']\.(s?html?)")
+_TOTAL_TEXT = re.compile(r"共\s*(\d+)\s*页")
+_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后一页|next|›|>|»)\s*[>›»]*\s*$", re.I)
+_LAST_TEXT = re.compile(r"^\s*(尾页|末页|最后一页|last)\s*[>›»]*\s*$", re.I)
+_PAGE_QUERY = ("pageNum", "page", "pageNo", "pageno", "pageIndex", "p", "curPage", "currentPage", "pn")
+_NUMBERED = re.compile(r"^(.*?[_-])(\d+)(\.[A-Za-z]+)$")
+
+
+@dataclass
+class Pagination:
+    next_pages: list[str] = field(default_factory=list)
+    page_count: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _bounded(urls: list[str]) -> list[str]:
+    return urls[:MAX_PAGES]
+
+
+def _trs(name: str, ext: str, count: int, current0: int, base: str) -> list[str]:
+    """TRS: page 1 = name.ext, page k>=2 = name_{k-1}.ext; `current0` is 0-based."""
+    last = min(count, MAX_PAGES + current0 + 1)
+    return [urljoin(base, f"{name}_{k}.{ext}") for k in range(current0 + 1, last)]
+
+
+def _gansu_separator(raw: str) -> str:
+    """Separator the page's own createPageHTML body puts before the page number ('_' by default)."""
+    body = re.search(r"function\s+createPageHTML\s*\(([^)]*)\)\s*\{(.{0,4000})", raw, re.S)
+    if body:
+        sep = re.search(r"[\"']([_\-])[\"']\s*\+", body.group(2))
+        if sep:
+            return sep.group(1)
+    return "_"
+
+
+def _from_scripts(raw: str, base: str) -> Pagination | None:
+    match = _GANSU.search(raw)
+    if match:
+        count, current1, name, ext = int(match.group(2)), int(match.group(3)), match.group(4), match.group(5)
+        sep = _gansu_separator(raw)
+        urls = [urljoin(base, f"{name}{sep}{k}.{ext}") for k in range(max(current1, 1) + 1, count + 1)]
+        note = f"Gansu createPageHTML: {count} pages, current {current1}"
+        if match.group(6):
+            note += f", {match.group(6)} records"
+        return Pagination(_bounded(urls), count, [note])
+    for match in _TRS4.finditer(raw):
+        count, current0, name, ext = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
+        return Pagination(_trs(name, ext, count, current0, base), count,
+                          [f"TRS createPageHTML: {count} pages, current index {current0}"])
+    count = _COUNT_PAGE.search(raw)
+    # The variables form only counts when the script also builds "index"+"_"+i page names.
+    if count and _VAR_NAME.search(raw):
+        current = _CURRENT_PAGE.search(raw[max(0, count.start() - 2000): count.end() + 2000])
+        name = _VAR_NAME.search(raw)
+        ext = _VAR_EXT.search(raw)
+        total = int(count.group(1))
+        current0 = int(current.group(1)) if current else 0
+        page_name = name.group(1) if name else "index"
+        page_ext = (ext.group(1) or ext.group(2)) if ext else "html"
+        return Pagination(_trs(page_name, page_ext, total, current0, base), total,
+                          [f"TRS pager variables: countPage={total}, currentPage={current0}"])
+    return None
+
+
+def _query_page(url: str) -> tuple[str, int] | None:
+    for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        if key in _PAGE_QUERY and value.isdigit():
+            return key, int(value)
+    return None
+
+
+def _with_query(url: str, key: str, value: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, str(value) if k == key else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _series(next_url: str, last_url: str | None, count: int | None) -> list[str]:
+    """Expand next..last when both follow one numbering scheme; otherwise just [next]."""
+    q_next = _query_page(next_url)
+    if q_next:
+        key, start = q_next
+        end = None
+        if last_url and (q_last := _query_page(last_url)) and q_last[0] == key:
+            end = q_last[1]
+        elif count:
+            end = count
+        if end and end >= start:
+            return [_with_query(next_url, key, n) for n in range(start, min(end, start + MAX_PAGES - 1) + 1)]
+        return [next_url]
+    m_next = _NUMBERED.match(next_url)
+    if m_next and last_url:
+        m_last = _NUMBERED.match(last_url)
+        if m_last and m_last.group(1) == m_next.group(1) and m_last.group(3) == m_next.group(3):
+            start, end = int(m_next.group(2)), int(m_last.group(2))
+            if end >= start:
+                return [f"{m_next.group(1)}{n}{m_next.group(3)}" for n in range(start, min(end, start + MAX_PAGES - 1) + 1)]
+    return [next_url]
+
+
+def _from_links(doc, base: str, page_url: str) -> Pagination | None:
+    next_url = last_url = None
+    for a in doc.iter("a"):
+        text = el_text(a) or (a.get("title") or "")
+        url = abs_url(base, a.get("href"))
+        if not url or url == page_url:
+            continue
+        if next_url is None and _NEXT_TEXT.match(text):
+            next_url = url
+        elif last_url is None and _LAST_TEXT.match(text):
+            last_url = url
+    total = _TOTAL_TEXT.search(el_text(doc.find("body")) if doc.find("body") is not None else "")
+    count = int(total.group(1)) if total else None
+    if next_url is None:
+        return Pagination(page_count=count) if count else None
+    return Pagination(_bounded(_series(next_url, last_url, count)), count, ["pager links (下一页/尾页)"])
+
+
+def find_pagination(raw: str, doc, base_url: str, page_url: str) -> Pagination:
+    """Pagination declared by scripts in `raw` (the full page text) or by pager links in `doc`."""
+    found = _from_scripts(raw, base_url)
+    if found is None:
+        found = _from_links(doc, base_url, page_url)
+    return found or Pagination()
