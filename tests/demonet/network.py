@@ -1,0 +1,177 @@
+"""`Network` (the spec plus its renderers) and `RunningNetwork` (loopback HTTP servers)."""
+
+from __future__ import annotations
+
+import copy
+import socket
+import threading
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from .spec import Column, Portal, Unit, Variant, build_spec, check_plan, ground_truth
+from .styles import Response, Site, site_for
+
+LOOPBACK = "127.0.0.1"
+
+
+class Network:
+    """The demo portal network for one (as_of, seed, variant); pages are rendered on request."""
+
+    def __init__(self, as_of: date, seed: int = 2026, variant: Variant | None = None):
+        self.as_of = as_of
+        self.seed = seed
+        self.variant = variant or Variant()
+        self.portals: list[Portal] = build_spec(as_of, seed, self.variant)
+        check_plan(self.portals, as_of)
+        self.sites: dict[str, Site] = {}
+        for p in self.portals:
+            site = site_for(p)
+            site.layout()
+            self.sites[p.id] = site
+        self._truth = ground_truth(self.portals, as_of)
+
+    def ground_truth(self) -> list[dict]:
+        """[{rule, portal, unit, column, url_path, note}], one row per expected finding."""
+        return copy.deepcopy(self._truth)
+
+    def portal(self, pid: str) -> Portal:
+        return next(p for p in self.portals if p.id == pid)
+
+    def unit(self, pid: str, uid: str) -> Unit:
+        return self.portal(pid).unit(uid)
+
+    def column(self, pid: str, uid: str, cid: str) -> Column:
+        return self.unit(pid, uid).columns[cid]
+
+    def render(self, pid: str, path: str, query: str = "") -> Response:
+        """The response the portal's server gives for `path` (no sockets). Unreachable portals: 404s."""
+        return self.sites[pid].render(path, query)
+
+    def serve(self) -> RunningNetwork:
+        return RunningNetwork(self)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "nginx"
+    sys_version = ""
+
+    def _serve(self, with_body: bool) -> None:
+        pid, site, running = self.server.demo  # type: ignore[attr-defined]
+        running._log(pid, self.command, self.path)
+        split = urlsplit(self.path)
+        try:
+            resp = site.render(unquote(split.path), split.query)
+        except Exception:  # a rendering bug must not hang the crawler
+            resp = Response(500, b"internal error", {"Content-Type": "text/plain"})
+        self.send_response(resp.status)
+        for k, v in resp.headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(resp.body)))
+        self.end_headers()
+        if with_body:
+            self.wfile.write(resp.body)
+
+    def do_GET(self) -> None:
+        self._serve(True)
+
+    def do_HEAD(self) -> None:
+        self._serve(False)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address) -> None:  # quiet on client disconnects
+        return
+
+
+def _dead_port() -> int:
+    """A loopback port where nothing listens (bound once to get it, then closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+class RunningNetwork:
+    """One ThreadingHTTPServer per reachable portal on 127.0.0.1; use as a context manager."""
+
+    def __init__(self, network: Network):
+        self.network = network
+        self.base_urls: dict[str, str] = {}
+        self.request_log: list[tuple[str, str, str]] = []
+        self._lock = threading.Lock()
+        self._servers: list[_Server] = []
+        self._threads: list[threading.Thread] = []
+        try:
+            for p in network.portals:
+                if p.reachable:
+                    srv = _Server((LOOPBACK, 0), _Handler)
+                    srv.demo = (p.id, network.sites[p.id], self)  # type: ignore[attr-defined]
+                    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                                         name=f"demonet-{p.id}", daemon=True)
+                    t.start()
+                    self._servers.append(srv)
+                    self._threads.append(t)
+                    port = srv.server_address[1]
+                else:
+                    port = _dead_port()
+                self.base_urls[p.id] = f"http://{LOOPBACK}:{port}/"
+        except BaseException:
+            self.close()
+            raise
+
+    def _log(self, pid: str, method: str, path: str) -> None:
+        with self._lock:
+            self.request_log.append((pid, method, path))
+
+    def url(self, pid: str, path: str) -> str:
+        return self.base_urls[pid].rstrip("/") + path
+
+    def registry(self) -> dict:
+        portals = []
+        for p in self.network.portals:
+            portals.append({
+                "id": p.id,
+                "name": p.name,
+                "home": self.base_urls[p.id],
+                "units": [
+                    {"id": u.id, "name": u.name, "profile": u.profile, "entry": self.url(p.id, u.entry_path)}
+                    for u in p.units
+                ],
+            })
+        return {"portals": portals, "allow_hosts": []}
+
+    def write_registry(self, path: Path) -> Path:
+        """Write the sites YAML (design.md registry format) with the real ports; returns the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = yaml.safe_dump(self.registry(), allow_unicode=True, sort_keys=False)
+        path.write_text(f"# zwgk demo network, as of {self.network.as_of.isoformat()}\n{text}", encoding="utf-8")
+        return path
+
+    def close(self) -> None:
+        for srv in self._servers:
+            srv.shutdown()
+            srv.server_close()
+        for t in self._threads:
+            t.join(timeout=5)
+        self._servers, self._threads = [], []
+
+    def __enter__(self) -> RunningNetwork:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def build_network(as_of: date, seed: int = 2026, variant: Variant | None = None) -> Network:
+    """The demo network; deterministic for (as_of, seed, variant)."""
+    return Network(as_of, seed, variant)
