@@ -253,19 +253,11 @@ class Site:
         fd = "".join(link(c) for c in cols if c not in ("xxgkzn", "xxgkzd", "xxgknb"))
         nb = link("xxgknb")
         extras = "".join(f"<li>{a(self.col_href(unit, c), c.label)}</li>" for c in unit.extras)
-        latest = sorted((e for c in cols.values() if c.linked for e in c.entries[:3] if e.list_date),
-                        key=lambda e: (e.date, e.docid), reverse=True)[:5]
-        by_entry = {id(e): c for c in cols.values() for e in c.entries}
-        lat = "".join(
-            f"<li>{a(self.article_url(by_entry[id(e)], e), short(e.title), e.title)}<span>{self.fmt_date(e, unit)}</span></li>"
-            for e in latest
-        )
         main = (self.crumbs(("政务公开", self.p.government.entry_path), (unit.name, None))
                 + f'<div class="unit-info"><h1>{unit.name}信息公开</h1><p>机构名称：{unit.name}　'
                 f"办公电话：0{self.p.site_code[:3]}-8{unit.org_code[-4:]}</p></div>\n"
-                f'<div class="xxgk-tree"><ul class="tree">{top}<li class="group"><span>法定主动公开内容</span>'
-                f'<ul>{fd}</ul></li>{nb}{extras}</ul></div>\n'
-                f'<div class="latest"><h2>最新公开信息</h2><ul>{lat}</ul></div>\n')
+                f'<div class="xxgk-catalog"><h2>信息公开目录</h2><ul class="catalog-list">{top}'
+                f'<li class="group"><span>法定主动公开内容</span><ul>{fd}</ul></li>{nb}{extras}</ul></div>\n')
         return self.page(f"{unit.name}信息公开", main, header_page=False)
 
     def static(self, key: str) -> str:
