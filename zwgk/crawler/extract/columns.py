@@ -19,7 +19,7 @@ from .model import Link
 
 _COUNTS = re.compile(r"[(（\[［【〔]\s*\d+\s*[)）\]］】〕]")
 _PUNCT = re.compile(r"[\s\u00a0\u2002\u3000·•●○■□◆◇▪►▶>»<«\-–—_:：,，.。、;；!！?？'\"“”‘’()（）\[\]【】［］《》〈〉|｜/\\*#+0-9]")
-_TIER = {MAIN: 0, SIDE: 1}
+_TIER = {MAIN: 0, SIDE: 1, NAV: 2}
 
 
 def normalize_name(text: str) -> str:
@@ -48,7 +48,7 @@ def _under(url: str, entry_url: str) -> bool:
     entry = urlsplit(entry_url)
     target = urlsplit(url)
     base_path = entry.path if entry.path.endswith("/") else entry.path.rsplit("/", 1)[0] + "/"
-    return target.netloc == entry.netloc and target.path.startswith(base_path) and len(base_path) > 1
+    return target.netloc == entry.netloc and (target.path or "/").startswith(base_path)
 
 
 def discover_columns(page_html: str | bytes, url: str, columns: dict[str, list[str]]) -> dict[str, Link]:
@@ -62,12 +62,14 @@ def discover_columns(page_html: str | bytes, url: str, columns: dict[str, list[s
         if not target:
             continue
         region = region_of(a)
-        if region in (CHROME, NAV):
+        # Header/footer/breadcrumb never count; a nav bar only for links into the unit's own
+        # subtree (a left column tree styled as "nav"), never for portal-level pages.
+        if region == CHROME or (region == NAV and not _under(target, url)):
             continue
         raw_text = el_text(a) or norm_space(a.get("title"))
         text = normalize_name(raw_text)
         title = normalize_name(a.get("title") or "")
-        candidates.append((order, target, raw_text, text, title, _TIER.get(region, 1)))
+        candidates.append((order, target, raw_text, text, title, _TIER[region]))
     found: dict[str, Link] = {}
     for catalog_id, names in columns.items():
         best, best_key = None, None

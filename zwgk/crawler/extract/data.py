@@ -129,8 +129,8 @@ def parse_json(text: str) -> object | None:
 
 
 def is_xml_datastore(text: str) -> bool:
-    head = text.lstrip()[:500].lower()
-    return "<datastore" in head or ("<?xml" in head and "<recordset" in text[:5000].lower())
+    head = text.lstrip("\ufeff \r\n\t")[:300].lower()
+    return head.startswith("<datastore") or (head.startswith("<?xml") and "<recordset" in text[:5000].lower())
 
 
 def entries_from_datastore(text: str, base_url: str, ref: date | None = None) -> list[ListEntry]:

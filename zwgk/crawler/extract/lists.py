@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from .dates import date_match_span, find_full_date, parse_date
+from .dates import date_match_span, parse_date
 from .dom import CHROME, MAIN, NAV, SIDE, abs_url, el_text, norm_space, region_of, strip_all_space
 from .model import ListEntry
 
@@ -74,8 +74,12 @@ def is_article_url(url: str) -> bool:
     return bool(_ARTICLE_URL.search(url))
 
 
+_RESIDUE_OK = re.compile(r"^(发布|公开|成文|更新|留言|创建|生成|发文|录入)?(日期|时间)?$")
+_RESIDUE_PUNCT = re.compile(r"[\s\[\]【】()（）:：|/\-·]")
+
+
 def _date_chunk(chunk: str, ref: date | None) -> date | None:
-    """A date from a text node that is (nearly) only a date, e.g. '时间：2023-07-26', '[05-17]'."""
+    """A date from a text node that is only a date, e.g. '时间：2023-07-26', '[05-17]'."""
     chunk = norm_space(chunk)
     if not chunk or len(chunk) > 40:
         return None
@@ -83,9 +87,20 @@ def _date_chunk(chunk: str, ref: date | None) -> date | None:
     if found is None:
         return None
     span = date_match_span(chunk)
-    residue = chunk if span is None else chunk[: span[0]] + chunk[span[1]:]
-    residue = _TIME_TAIL.sub("", residue) if span is not None else ""
-    return found if len(strip_all_space(residue)) <= 8 else None
+    if span is None:  # a yearless form: parse_date only accepts those as the whole text
+        return found
+    residue = _TIME_TAIL.sub("", chunk[: span[0]] + " " + chunk[span[1]:])
+    return found if _RESIDUE_OK.match(_RESIDUE_PUNCT.sub("", residue)) else None
+
+
+def _edge_date(text: str) -> tuple[int, int] | None:
+    """Span of a date at the very start or end of link text (brackets/time allowed), else None."""
+    span = date_match_span(text)
+    if span is None:
+        return None
+    before = _RESIDUE_PUNCT.sub("", text[: span[0]])
+    after = _RESIDUE_PUNCT.sub("", _TIME_TAIL.sub("", text[span[1]:]))
+    return span if not before or not after else None
 
 
 def _choose_link(links: list) -> object | None:
@@ -104,10 +119,10 @@ def _choose_link(links: list) -> object | None:
 def clean_title(a) -> str:
     """Title of a list link: @title over truncated text, dates and bullets stripped."""
     text = el_text(a)
-    span = date_match_span(text)
-    if span is not None and (span[1] >= len(text) - 8 or span[0] <= 2):
-        text = norm_space(_BRACKETS.sub(" ", text[: span[0]]) + " " + text[span[1]:])
-        text = norm_space(_TIME_TAIL.sub("", text))
+    span = _edge_date(text)
+    if span is not None:
+        head, tail = text[: span[0]], _TIME_TAIL.sub("", text[span[1]:], count=1)
+        text = norm_space(_BRACKETS.sub(" ", head) + " " + _BRACKETS.sub(" ", tail))
     text = _BULLETS.sub("", text).strip()
     title = norm_space(a.get("title"))
     if title and (not text or _TRUNCATED.search(text) or text in title or len(title) >= len(text)):
@@ -115,9 +130,22 @@ def clean_title(a) -> str:
     return text
 
 
+def _holds_list(item) -> bool:
+    """True when the element wraps a list of its own: two or more nested li/tr/dd with links."""
+    nested = 0
+    for el in item.iterdescendants("li", "tr", "dd"):
+        if el.find(".//a") is not None:
+            nested += 1
+            if nested >= 2:
+                return True
+    return False
+
+
 def item_entry(item, base_url: str, ref: date | None) -> ListEntry | None:
     """The entry one list item stands for, or None when it holds no usable link."""
     links = [a for a in item.iter("a") if abs_url(base_url, a.get("href"))]
+    if len({abs_url(base_url, a.get("href")) for a in links}) > 3 or _holds_list(item):
+        return None  # a container of several items, not one item
     a = _choose_link(links)
     if a is None:
         return None
@@ -132,10 +160,9 @@ def item_entry(item, base_url: str, ref: date | None) -> ListEntry | None:
             break
     if found is None:
         text = el_text(a)
-        hit = find_full_date(text)
-        span = date_match_span(text)
-        if hit is not None and span is not None and (span[1] >= len(text) - 8 or span[0] <= 2):
-            found, raw = hit
+        span = _edge_date(text)
+        if span is not None:
+            found, raw = parse_date(text[span[0]: span[1]]), text[span[0]: span[1]]
     return ListEntry(title=title, url=abs_url(base_url, a.get("href")), date=found, raw_date=raw)
 
 
