@@ -178,7 +178,7 @@ def _column_dir(urls: list[str]) -> str:
     return max(dirs, key=dirs.get) if dirs else ""
 
 
-def _candidate_blocks(root, base_url: str, ref: date | None) -> list[Block]:
+def _candidate_blocks(root, base_url: str, ref: date | None, min_entries: int = 2) -> list[Block]:
     blocks: dict[tuple, Block] = {}
     for parent in root.iter():
         if not isinstance(parent.tag, str):
@@ -195,7 +195,7 @@ def _candidate_blocks(root, base_url: str, ref: date | None) -> list[Block]:
                     entries.append(entry)
                     items.append(child)
             # Two links to one page (title + source line of a search hit) are one item, not a list.
-            if len(entries) < 2 or len({e.url for e in entries}) < 2:
+            if len(entries) < min_entries or len({e.url for e in entries}) < min(2, min_entries):
                 continue
             # Siblings of the same shape holding the same column (TRS splits a list into groups of
             # five rows) merge into one run; tab panels of different columns stay apart.
@@ -252,12 +252,15 @@ def _table_entries(root, base_url: str, ref: date | None) -> list[ListEntry]:
     return []
 
 
-def _dateless_block(blocks: list[Block]) -> Block | None:
+def _dateless_block(blocks: list[Block], page_url: str) -> Block | None:
     best = None
     for block in blocks:
         if block.region != MAIN or len(block.entries) < 3:
             continue
-        looks = sum(1 for e in block.entries if is_article_url(e.url))
+        if belongs_to_page(block, page_url):
+            looks = len(block.entries)
+        else:
+            looks = sum(1 for e in block.entries if is_article_url(e.url))
         if looks < 0.6 * len(block.entries):
             continue
         if best is None or len(block.entries) > len(best.entries):
@@ -282,25 +285,97 @@ def is_widget_page(dated: list[Block]) -> bool:
     return big[0].dated < 2 * big[1].dated and big[0].dated <= 15
 
 
-def _search(root, base_url: str, ref: date | None) -> ListResult:
+def _column_tokens(page_url: str) -> tuple[str, set[str]]:
+    """The list page's directory and the numeric ids in its path (Hanweb col1520598 → 1520598)."""
+    path = urlsplit(page_url).path
+    directory = path.rsplit("/", 1)[0] + "/" if "/" in path else "/"
+    return directory, set(re.findall(r"\d{5,}", path))
+
+
+_LIST_PAGE_NAME = re.compile(r"^(index|default|list|zwgklist|column-index)([_-]\d+)?\.\w+$", re.I)
+
+
+def _is_document_path(path: str) -> bool:
+    """A leaf document path, not a directory or a list page of a column."""
+    name = path.rsplit("/", 1)[-1]
+    return bool(name) and not _LIST_PAGE_NAME.match(name)
+
+
+def belongs_to_page(block: Block, page_url: str) -> bool:
+    """Do most of a block's entries belong to this column (under its directory, or naming its id)?
+
+    A column's own articles sit under the column directory (TRS ./202311/t….html, Gansu
+    c110634/…) or carry the column id (Hanweb art_<colid>_…); a 热点/推荐 sidebar links elsewhere.
+    """
+    directory, ids = _column_tokens(page_url)
+    if directory == "/" and not ids:
+        return False
+    hits = 0
+    for entry in block.entries:
+        path = urlsplit(entry.url).path
+        if not _is_document_path(path):
+            continue  # a sub-column (./jgzn/, …/index.html) is navigation, not an entry
+        if (directory != "/" and path.startswith(directory)) or any(i in path for i in ids):
+            hits += 1
+    return hits >= 0.5 * len(block.entries)
+
+
+def _search(root, base_url: str, ref: date | None, page_url: str | None = None) -> ListResult:
+    # Links resolve against <base href>; which column they belong to is judged by the page's own URL.
+    page_url = page_url or base_url
     table = _table_entries(root, base_url, ref)
     blocks = _candidate_blocks(root, base_url, ref)
     dated = _dated_blocks(blocks)
+    # Main-area blocks first. A side block is the list only when the main area offers none and its
+    # entries belong to this column (a main list in a container classed 'left'); otherwise a
+    # sidebar of old 热点 items would hide an empty, undated or placeholder column.
+    main_dated = [b for b in dated if b.region != SIDE]
+    side_dated = [b for b in dated if b.region == SIDE and belongs_to_page(b, page_url)]
     result = ListResult(dated_blocks=dated)
-    if table and (not dated or sum(1 for e in table if e.date) >= dated[0].dated):
+    best = main_dated[0] if main_dated else None
+    if table and (best is None or sum(1 for e in table if e.date) >= best.dated):
         result.entries, result.source = table, "table"
-    elif dated:
-        result.entries, result.source = list(dated[0].entries), "dated"
+    elif best is not None:
+        result.entries, result.source = list(best.entries), "dated"
     else:
-        undated = _dateless_block(blocks)
+        undated = _dateless_block(blocks, page_url)
         if undated is not None:
             result.entries, result.source = list(undated.entries), "undated"
+        elif side_dated:
+            result.entries, result.source = list(side_dated[0].entries), "dated"
+        else:
+            small = _small_block(root, base_url, ref, page_url)
+            if small is not None:
+                result.entries = list(small.entries)
+                result.source = "dated" if small.dated else "undated"
     return result
 
 
-def extract_list(doc, base_url: str, comments: list[str], ref: date | None = None) -> ListResult:
+def _small_block(root, base_url: str, ref: date | None, page_url: str) -> Block | None:
+    """A list of one or two entries (a 指南 column often holds a single document).
+
+    Accepted only in the main area and only when every link is this column's own article
+    (under its directory, naming its id, or shaped like a CMS detail URL), so stray links in an
+    article body or a breadcrumb are not taken for a list.
+    """
+    best = None
+    for block in _candidate_blocks(root, base_url, ref, min_entries=1):
+        if block.region != MAIN or len(block.entries) > 2:
+            continue
+        own = belongs_to_page(block, page_url) and all(
+            belongs_to_page(Block(key=(), entries=[e]), page_url) or is_article_url(e.url) for e in block.entries
+        )
+        if not own:
+            continue
+        if best is None or (block.dated, len(block.entries)) > (best.dated, len(best.entries)):
+            best = block
+    return best
+
+
+def extract_list(doc, base_url: str, comments: list[str], ref: date | None = None,
+                 page_url: str | None = None) -> ListResult:
     """Main list of the page; falls back to lists hidden in HTML comments."""
-    result = _search(doc, base_url, ref)
+    result = _search(doc, base_url, ref, page_url)
     best_dated = sum(1 for e in result.entries if e.date)
     for comment in comments:
         if "href" not in comment or "<a" not in comment.lower():
@@ -311,7 +386,7 @@ def extract_list(doc, base_url: str, comments: list[str], ref: date | None = Non
             continue
         for el in list(fragment.iter("script", "style")):
             el.getparent().remove(el)
-        hidden = _search(fragment, base_url, ref)
+        hidden = _search(fragment, base_url, ref, page_url)
         hidden_dated = sum(1 for e in hidden.entries if e.date)
         if hidden.entries and hidden.source != "undated" and hidden_dated > best_dated:
             result = ListResult(entries=hidden.entries, dated_blocks=result.dated_blocks, source="comment")

@@ -99,7 +99,7 @@ def extract_page(
     tags = meta_tags(doc)
     page.title = extract_title(doc, tags)
     page.links = extract_links(doc, base)
-    listing = extract_list(doc, base, parsed.comments, ref)
+    listing = extract_list(doc, base, parsed.comments, ref, page_url=url)
     page.notes.extend(listing.notes)
     pager = find_pagination(text, doc, base, url)
     body_text = extract_body_text(doc, text)
