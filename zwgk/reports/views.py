@@ -1,0 +1,575 @@
+"""View models for reports and exports: findings as they stood on a date, and the daily dispatch.
+
+Everything a report shows is computed here, in Python; templates only format. Crawled text
+(titles, messages, URLs) stays plain text here and is escaped by the templates' autoescape; a URL
+becomes a link only through `safe_href` (http/https only).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from zwgk.rules.catalog import Catalog
+from zwgk.rules.model import Severity
+from zwgk.rules.registry import all_rules
+from zwgk.store.observations import latest_crawl_run
+from zwgk.store.schema import Finding, Portal, Run, Snapshot, Unit
+
+OPEN = ("open", "overdue")
+SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def safe_href(url: Any) -> str | None:
+    """The URL when it may become a link (absolute http/https, no whitespace tricks), else None."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url or _CTRL.search(url) or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def severity_rank(severity: str) -> int:
+    try:
+        return Severity(severity).rank
+    except ValueError:
+        return 9
+
+
+def severity_label(severity: str) -> str:
+    try:
+        return Severity(severity).label
+    except ValueError:
+        return severity
+
+
+# Chinese names of the rules design.md names, for findings of rules not (yet) in the registry.
+DESIGN_TITLES = {
+    "site.unreachable": "站点无法访问", "column.missing": "栏目缺失", "column.blank": "空白栏目",
+    "column.placeholder": "栏目内容以说明代替", "column.stale": "栏目不更新", "column.undated": "未注明发布时间",
+    "link.broken": "错链断链", "meta.incomplete": "要素不全", "doc.overdue": "定期公开事项逾期",
+    "interp.missing": "政策未同步解读", "text.typo": "严重错别字",
+}
+
+
+def rule_titles() -> dict[str, str]:
+    return {**DESIGN_TITLES, **{r.id: r.title for r in all_rules()}}
+
+
+def column_name(catalog: Catalog | None, column_id: str | None) -> str:
+    if not column_id:
+        return ""
+    if catalog is not None:
+        try:
+            return catalog.column(column_id).name
+        except KeyError:
+            pass
+    return column_id
+
+
+def _clip(text: Any, limit: int = 160) -> str:
+    s = _CTRL.sub("", str(text))
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- findings as of a date
+
+
+@dataclass
+class FindingState:
+    """One finding as it stood on an as-of date (status, last seen and deadline from its history)."""
+
+    finding: Finding
+    status: str  # open | rectified | overdue
+    last_seen: date
+    deadline: date
+    rectified_on: date | None
+    episode_start: date  # when the current open episode began (first seen, or reopened)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+
+def state_as_of(finding: Finding, as_of: date) -> FindingState | None:
+    """The finding's state on `as_of`, or None when it was first seen later.
+
+    On or after the date of its latest event the stored row is the truth. Earlier dates are
+    replayed from the event log (opened, seen, overdue, rectified, reopened). A reopened finding
+    gets a new deadline; for an earlier episode the deadline is placed at the same distance from
+    that episode's start as the current deadline is from the current episode's start.
+    """
+    if finding.first_seen > as_of:
+        return None
+    events = sorted(finding.events, key=lambda e: (e.on, e.id or 0))
+    starts = [e.on for e in events if e.event in ("opened", "reopened")]
+    current_start = starts[-1] if starts else finding.first_seen
+    if not events or as_of >= events[-1].on:
+        return FindingState(finding, finding.status, finding.last_seen, finding.deadline,
+                            finding.rectified_on if finding.status == "rectified" else None, current_start)
+    status, last_seen, rectified_on, start = "open", finding.first_seen, None, finding.first_seen
+    for ev in events:
+        if ev.on > as_of:
+            break
+        if ev.event in ("opened", "reopened"):
+            status, rectified_on, start = "open", None, ev.on
+            last_seen = max(last_seen, ev.on)
+        elif ev.event == "seen":
+            last_seen = max(last_seen, ev.on)
+        elif ev.event == "rectified":
+            status, rectified_on = "rectified", ev.on
+        elif ev.event == "overdue" and status != "rectified":
+            status = "overdue"
+    deadline = start + (finding.deadline - current_start)
+    return FindingState(finding, status, min(last_seen, finding.last_seen), deadline, rectified_on, start)
+
+
+def findings_as_of(session: Session, as_of: date) -> list[FindingState]:
+    """Every finding first seen on or before `as_of`, with its state on that date."""
+    rows = session.execute(
+        select(Finding).where(Finding.first_seen <= as_of).options(selectinload(Finding.events))
+    ).scalars().all()
+    out = [s for f in rows if (s := state_as_of(f, as_of)) is not None]
+    out.sort(key=lambda s: (s.finding.portal_id, s.finding.unit_id, severity_rank(s.finding.severity),
+                            s.finding.rule, s.finding.column_id or "", s.finding.url or "", s.finding.id))
+    return out
+
+
+def overdue_days(state: FindingState, as_of: date) -> int:
+    if not state.is_open:
+        return 0
+    return max(0, (as_of - state.deadline).days)
+
+
+# ---------------------------------------------------------------- evidence summary
+
+
+_PAGE_LABEL = {"home": "门户网站首页", "entry": "信息公开页面"}
+_DATE_SOURCE = {"list": "列表页", "article": "正文页"}
+
+
+def evidence_summary(evidence: dict[str, Any] | None) -> list[str]:
+    """What was seen, in Chinese, one short line per fact (dates, counts, placeholder text, HTTP)."""
+    ev = dict(evidence or {})
+    lines: list[str] = []
+    page = ev.pop("page", None)
+    if page in _PAGE_LABEL:
+        lines.append(f"检查对象：{_PAGE_LABEL[page]}")
+    elif page:
+        lines.append(f"所在页面：{_clip(page)}")
+    if "http_status" in ev:
+        code = ev.pop("http_status")
+        if code is not None:
+            lines.append(f"HTTP 状态码：{code}")
+    if "error" in ev:
+        err = ev.pop("error")
+        if err:
+            lines.append(f"错误：{_clip(err)}")
+    newest = ev.pop("newest", None)
+    title = ev.pop("newest_title", None)
+    ev.pop("newest_url", None)
+    source = ev.pop("date_source", None)
+    if newest:
+        text = f"最新一条：{newest}"
+        if title:
+            text += f"《{_clip(title, 60)}》"
+        if source in _DATE_SOURCE:
+            text += f"（日期取自{_DATE_SOURCE[source]}）"
+        lines.append(text)
+    age, limit = ev.pop("age_days", None), ev.pop("limit_days", None)
+    if age is not None:
+        lines.append(f"距检查日 {age} 天" + (f"（时限 {limit} 天）" if limit is not None else ""))
+    if "placeholder" in ev:
+        ph = ev.pop("placeholder")
+        if ph:
+            lines.append(f"页面显示：「{_clip(ph, 80)}」")
+    if "entries" in ev:
+        lines.append(f"列表条目：{ev.pop('entries')} 条")
+    if "pages" in ev:
+        pages = ev.pop("pages")
+        if pages:
+            lines.append(f"抓取列表页：{pages} 页")
+    titles = ev.pop("titles", None)
+    if titles:
+        shown = "".join(f"「{_clip(t, 40)}」" for t in list(titles)[:3])
+        more = f" 等 {len(titles)} 条" if len(titles) > 3 else ""
+        lines.append(f"条目标题：{shown}{more}")
+    searched = ev.pop("searched", None)
+    if searched:
+        lines.append("查找的栏目名称：" + "、".join(_clip(s, 30) for s in list(searched)[:8]))
+    entry_page = ev.pop("entry_page", None)
+    if entry_page:
+        lines.append(f"查找页面：{_clip(entry_page)}")
+    link, link_text = ev.pop("link", None), ev.pop("link_text", None)
+    if link or link_text:
+        lines.append(f"栏目链接：「{_clip(link_text or '', 40)}」{_clip(link or '')}")
+    text = ev.pop("text", None)
+    if text:
+        lines.append(f"链接文字：「{_clip(text, 60)}」")
+    for key in sorted(ev):
+        value = ev[key]
+        if value in (None, "", [], {}):
+            continue
+        if not isinstance(value, str):
+            value = json.dumps(value, ensure_ascii=False, default=str)
+        lines.append(f"{key}：{_clip(value)}")
+    return lines
+
+
+# ---------------------------------------------------------------- evidence snapshots
+
+
+class SnapshotIndex:
+    """Find the stored page behind a finding: the snapshot of the crawl that last saw it, else
+    the latest crawl's snapshot of the same portal/unit/target."""
+
+    def __init__(self, session: Session, latest_crawl_id: int | None):
+        self.session = session
+        self.latest = latest_crawl_id
+        self._by_run: dict[int, dict[tuple[str, str, str], Snapshot]] = {}
+        self._check_runs: dict[int, int | None] = {
+            r.id: r.crawl_run_id for r in session.execute(select(Run).where(Run.stage == "check")).scalars()
+        }
+
+    def _snaps(self, run_id: int) -> dict[tuple[str, str, str], Snapshot]:
+        if run_id not in self._by_run:
+            index: dict[tuple[str, str, str], Snapshot] = {}
+            for s in self.session.execute(select(Snapshot).where(Snapshot.run_id == run_id)).scalars():
+                index[(s.portal_id, s.unit_id, s.target)] = s
+                if s.column_id:
+                    index.setdefault((s.portal_id, s.unit_id, f"column:{s.column_id}"), s)
+            self._by_run[run_id] = index
+        return self._by_run[run_id]
+
+    @staticmethod
+    def targets(finding: Finding) -> list[str]:
+        if finding.rule == "site.unreachable":
+            page = (finding.evidence or {}).get("page")
+            return ["home"] if page == "home" else ["entry"]
+        if finding.column_id:
+            out = [f"column:{finding.column_id}"]
+            if finding.rule == "column.missing":
+                out.append("entry")  # where the column was looked for
+            return out
+        return []
+
+    def find(self, finding: Finding) -> Snapshot | None:
+        runs: list[int] = []
+        seen_crawl = self._check_runs.get(finding.last_run_id) if finding.last_run_id else None
+        for run_id in (seen_crawl, self.latest):
+            if run_id is not None and run_id not in runs:
+                runs.append(run_id)
+        for target in self.targets(finding):
+            for run_id in runs:
+                snap = self._snaps(run_id).get((finding.portal_id, finding.unit_id, target))
+                if snap is not None and snap.page_sha256 and SHA_RE.match(snap.page_sha256):
+                    return snap
+        return None
+
+
+# ---------------------------------------------------------------- daily dispatch
+
+
+@dataclass
+class DailyRow:
+    rule: str
+    rule_title: str
+    severity: str
+    severity_label: str
+    column_id: str | None
+    column_name: str
+    message: str
+    seen: list[str]
+    url: str | None
+    href: str | None
+    first_seen: date
+    age_days: int
+    deadline: date
+    overdue_days: int
+    status: str
+    is_new: bool
+    evidence_sha: str | None = None
+    evidence_note: str = ""
+
+    @property
+    def evidence_href(self) -> str | None:
+        return f"evidence/{self.evidence_sha}.txt" if self.evidence_sha else None
+
+
+@dataclass
+class UnitBlock:
+    portal_id: str
+    unit_id: str
+    name: str
+    profile: str
+    entry_url: str | None
+    entry_href: str | None
+    crawl_note: str  # how last night's crawl saw the unit
+    crawl_ok: bool
+    rows: list[DailyRow] = field(default_factory=list)
+
+    @property
+    def worst_rank(self) -> int:
+        return min((severity_rank(r.severity) for r in self.rows), default=99)
+
+    @property
+    def worst_label(self) -> str:
+        if not self.rows:
+            return ""
+        return min(self.rows, key=lambda r: severity_rank(r.severity)).severity_label
+
+    @property
+    def worst(self) -> str:
+        if not self.rows:
+            return ""
+        return min(self.rows, key=lambda r: severity_rank(r.severity)).severity
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for r in self.rows if r.overdue_days > 0 or r.status == "overdue")
+
+    @property
+    def new_count(self) -> int:
+        return sum(1 for r in self.rows if r.is_new)
+
+
+@dataclass
+class PortalBlock:
+    id: str
+    name: str
+    home: str | None
+    home_href: str | None
+    units: list[UnitBlock] = field(default_factory=list)  # units with open findings, worst first
+    clean: list[UnitBlock] = field(default_factory=list)  # units without open findings
+
+    @property
+    def count(self) -> int:
+        return sum(len(u.rows) for u in self.units)
+
+    @property
+    def worst_rank(self) -> int:
+        return min((u.worst_rank for u in self.units), default=99)
+
+
+@dataclass
+class RectifiedRow:
+    portal_name: str
+    unit_name: str
+    rule_title: str
+    severity: str
+    severity_label: str
+    column_name: str
+    message: str
+    first_seen: date
+    rectified_on: date
+    days: int
+
+
+@dataclass
+class CrawlSummary:
+    run_id: int
+    as_of: date
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    portals: int
+    units_crawled: int
+    units_registered: int
+    units_reachable: int
+    units_unreachable: int
+    units_antibot: int
+    units_other: int
+    columns_required: int
+    columns_checked: int
+    columns_unknown: int
+
+
+@dataclass
+class LegendRow:
+    id: str
+    title: str
+    severity: str
+    severity_label: str
+
+
+@dataclass
+class DailyView:
+    as_of: date
+    prev_check: date | None
+    crawl: CrawlSummary | None
+    totals: dict[str, int]
+    portals: list[PortalBlock]
+    rectified: list[RectifiedRow]
+    legend: list[LegendRow]
+
+    @property
+    def evidence_shas(self) -> list[str]:
+        return sorted({r.evidence_sha for p in self.portals for u in p.units for r in u.rows if r.evidence_sha})
+
+
+_ENTRY_NOTE = {
+    "ok": "入口页访问正常",
+    "unreachable": "入口页无法访问，栏目未能检查",
+    "error": "入口页无法访问，栏目未能检查",
+    "antibot": "入口页被反爬虫验证拦截，栏目未能检查（抓取问题，不视为栏目问题）",
+    "js-shell": "入口页内容由脚本生成，栏目未能检查",
+    "truncated": "入口页超出抓取限制，仅部分检查",
+}
+
+
+def previous_check_date(session: Session, as_of: date) -> date | None:
+    """As-of date of the newest finished check run before `as_of`."""
+    return session.execute(
+        select(Run.as_of).where(Run.stage == "check", Run.as_of < as_of, Run.status.in_(("ok", "partial")))
+        .order_by(Run.as_of.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def crawl_summary(session: Session, run: Run, catalog: Catalog, columns: list[dict[str, Any]]) -> CrawlSummary:
+    entries = session.execute(
+        select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.status)
+        .where(Snapshot.run_id == run.id, Snapshot.target == "entry")
+    ).all()
+    statuses = Counter(s for _, _, s in entries)
+    registered = session.execute(select(Unit.id)).scalars().all()
+    unknown = sum(1 for c in columns if c["status"] not in ("ok", "missing", "truncated"))
+    return CrawlSummary(
+        run_id=run.id, as_of=run.as_of, status=run.status, started_at=run.started_at,
+        finished_at=run.finished_at, portals=len({p for p, _, _ in entries}), units_crawled=len(entries),
+        units_registered=max(len(registered), len(entries)), units_reachable=statuses.get("ok", 0),
+        units_unreachable=statuses.get("unreachable", 0) + statuses.get("error", 0),
+        units_antibot=statuses.get("antibot", 0),
+        units_other=sum(v for k, v in statuses.items() if k not in ("ok", "unreachable", "error", "antibot")),
+        columns_required=len(columns), columns_checked=len(columns) - unknown, columns_unknown=unknown,
+    )
+
+
+def build_daily(session: Session, as_of: date, catalog: Catalog) -> DailyView:
+    """The 日调度 view: open findings per unit, worst first, with evidence and deadlines."""
+    from zwgk.reports.exports import columns_rows  # one definition of the columns table
+
+    titles = rule_titles()
+    crawl = latest_crawl_run(session, as_of)
+    prev = previous_check_date(session, as_of)
+    states = findings_as_of(session, as_of)
+    portals = {p.id: p for p in session.execute(select(Portal)).scalars()}
+    units = {(u.portal_id, u.unit_id): u for u in session.execute(select(Unit)).scalars()}
+    entry_status: dict[tuple[str, str], str] = {}
+    summary = None
+    if crawl is not None:
+        for p, u, s in session.execute(
+            select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.status)
+            .where(Snapshot.run_id == crawl.id, Snapshot.target == "entry")
+        ):
+            entry_status[(p, u)] = s
+        summary = crawl_summary(session, crawl, catalog, columns_rows(session, as_of, catalog))
+    index = SnapshotIndex(session, crawl.id if crawl else None)
+
+    def is_new(s: FindingState) -> bool:
+        return prev is None or s.episode_start > prev
+
+    blocks: dict[tuple[str, str], UnitBlock] = {}
+
+    def block(portal_id: str, unit_id: str) -> UnitBlock:
+        key = (portal_id, unit_id)
+        if key not in blocks:
+            unit = units.get(key)
+            status = entry_status.get(key)
+            note = _ENTRY_NOTE.get(status or "", f"入口页状态：{status}") if status else "本次抓取未覆盖该单位"
+            entry = unit.entry if unit else None
+            blocks[key] = UnitBlock(
+                portal_id=portal_id, unit_id=unit_id, name=unit.name if unit else unit_id,
+                profile=(catalog.profiles[unit.profile].name if unit and unit.profile in catalog.profiles
+                         else (unit.profile if unit else "")),
+                entry_url=entry, entry_href=safe_href(entry), crawl_note=note, crawl_ok=status == "ok",
+            )
+        return blocks[key]
+
+    for key in units:
+        block(*key)
+    totals = {"new": 0, "still_open": 0, "overdue": 0, "rectified": 0, "open": 0}
+    rectified: list[RectifiedRow] = []
+    for s in states:
+        f = s.finding
+        if s.status == "rectified":
+            if s.rectified_on and (prev is None or s.rectified_on > prev) and s.rectified_on <= as_of:
+                unit = units.get((f.portal_id, f.unit_id))
+                portal = portals.get(f.portal_id)
+                rectified.append(RectifiedRow(
+                    portal_name=portal.name if portal else f.portal_id,
+                    unit_name=unit.name if unit else f.unit_id,
+                    rule_title=titles.get(f.rule, f.rule), severity=f.severity,
+                    severity_label=severity_label(f.severity),
+                    column_name=column_name(catalog, f.column_id), message=f.message,
+                    first_seen=f.first_seen, rectified_on=s.rectified_on,
+                    days=(s.rectified_on - s.episode_start).days,
+                ))
+                totals["rectified"] += 1
+            continue
+        new = is_new(s)
+        late = overdue_days(s, as_of)
+        snap = index.find(f)
+        note = ""
+        if snap is not None:
+            note = f"抓取于 {snap.fetched_at:%Y-%m-%d %H:%M}" if snap.fetched_at else ""
+            if snap.http_status:
+                note += f"，HTTP {snap.http_status}"
+        row = DailyRow(
+            rule=f.rule, rule_title=titles.get(f.rule, f.rule), severity=f.severity,
+            severity_label=severity_label(f.severity), column_id=f.column_id,
+            column_name=column_name(catalog, f.column_id), message=f.message,
+            seen=evidence_summary(f.evidence), url=f.url, href=safe_href(f.url),
+            first_seen=f.first_seen, age_days=(as_of - f.first_seen).days, deadline=s.deadline,
+            overdue_days=late, status=s.status, is_new=new,
+            evidence_sha=snap.page_sha256 if snap is not None else None, evidence_note=note,
+        )
+        block(f.portal_id, f.unit_id).rows.append(row)
+        totals["open"] += 1
+        totals["new" if new else "still_open"] += 1
+        if late > 0 or s.status == "overdue":
+            totals["overdue"] += 1
+
+    by_portal: dict[str, PortalBlock] = {}
+    for (portal_id, _), ub in blocks.items():
+        if portal_id not in by_portal:
+            portal = portals.get(portal_id)
+            home = portal.home if portal else None
+            by_portal[portal_id] = PortalBlock(id=portal_id, name=portal.name if portal else portal_id,
+                                               home=home, home_href=safe_href(home))
+        ub.rows.sort(key=lambda r: (severity_rank(r.severity), -r.overdue_days, r.first_seen,
+                                    r.rule, r.column_id or "", r.url or ""))
+        (by_portal[portal_id].units if ub.rows else by_portal[portal_id].clean).append(ub)
+    for pb in by_portal.values():
+        pb.units.sort(key=lambda u: (u.worst_rank, -len(u.rows), -u.overdue_count, u.unit_id))
+        pb.clean.sort(key=lambda u: (u.crawl_ok, u.unit_id))
+    ordered = sorted(by_portal.values(), key=lambda p: (not p.units, p.worst_rank, -p.count, p.id))
+    rectified.sort(key=lambda r: (r.portal_name, r.unit_name, severity_rank(r.severity), r.rule_title))
+
+    legend = [LegendRow(r.id, r.title, str(r.severity), r.severity.label) for r in all_rules()]
+    known = {r.id for r in legend}
+    for s in states:
+        if s.finding.rule not in known:
+            known.add(s.finding.rule)
+            legend.append(LegendRow(s.finding.rule, titles.get(s.finding.rule, s.finding.rule), s.finding.severity,
+                                    severity_label(s.finding.severity)))
+    return DailyView(as_of=as_of, prev_check=prev, crawl=summary, totals=totals, portals=ordered,
+                     rectified=rectified, legend=legend)
