@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk.errors import BadInput
-from zwgk.store.schema import Base, Page
+from zwgk.store.schema import Page
 
 DEFAULT_DB = "sqlite:///zwgk.db"
 
@@ -42,7 +42,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def make_engine(db: str | None) -> Engine:
-    """Create the engine and the schema if it is missing."""
+    """Create the engine and bring the schema to the newest migration (a new database gets it all)."""
     url = normalise_url(db)
     try:
         engine = create_engine(url, future=True)
@@ -50,7 +50,10 @@ def make_engine(db: str | None) -> Engine:
         raise BadInput(f"--db: cannot use database URL {db!r}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    Base.metadata.create_all(engine)
+    # Alembic, not create_all: existing databases must receive later schema changes too.
+    from zwgk.store.migrations import upgrade_to_head
+
+    upgrade_to_head(engine)
     return engine
 
 

@@ -1,0 +1,154 @@
+"""Migrations: an empty SQLite or PostgreSQL database upgraded to head equals schema.py.
+
+The autogenerate diff must be empty: when someone changes schema.py without writing a revision,
+this test fails and says how to write one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from zwgk.store.db import Store, make_engine
+from zwgk.store.migrations import FOREIGN_TABLES, current_revision, head_revision, schema_diff
+from zwgk.store.schema import Base
+
+PG_ADMIN_URL = os.environ.get("ZWGK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+MISSING_REVISION = ("schema.py and the migrations differ — a schema change needs a new Alembic revision: "
+                    "run `zwgk db revision -m \"what changed\"`, review the file under "
+                    "zwgk/store/migrations/versions/ and commit it. Differences: {diff}")
+
+
+def _pg_up() -> bool:
+    try:
+        engine = create_engine(PG_ADMIN_URL)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def ensure_postgres() -> None:
+    """Start the local cluster when it is down; fail (never skip) when it cannot be reached."""
+    if _pg_up():
+        return
+    versions = sorted(p.name for p in Path("/etc/postgresql").iterdir()) if Path("/etc/postgresql").is_dir() else []
+    if versions:
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"],
+                       capture_output=True, text=True, check=False)
+        for _ in range(50):
+            if _pg_up():
+                return
+            time.sleep(0.2)
+    pytest.fail(f"PostgreSQL is required at {PG_ADMIN_URL} and could not be started "
+                f"(pg_ctlcluster --skip-systemctl-redirect <version> main start)")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    ensure_postgres()
+    name = f"zwgk_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _tables(engine) -> dict[str, set[str]]:
+    insp = inspect(engine)
+    return {t: {c["name"] for c in insp.get_columns(t)}
+            for t in insp.get_table_names() if t != "alembic_version" and t not in FOREIGN_TABLES}
+
+
+def _expected() -> dict[str, set[str]]:
+    return {name: {c.name for c in table.columns} for name, table in Base.metadata.tables.items()}
+
+
+def _assert_matches_schema(engine) -> None:
+    with engine.connect() as conn:
+        assert current_revision(conn) == head_revision()
+        diff = schema_diff(conn)
+    got, want = _tables(engine), _expected()
+    missing = {t: sorted(want[t] - got.get(t, set())) for t in want if want[t] - got.get(t, set())}
+    extra = {t: sorted(got[t] - want.get(t, set())) for t in got if got[t] - want.get(t, set())}
+    assert not missing and not extra, MISSING_REVISION.format(diff=f"missing {missing}, extra {extra}")
+    assert diff == [], MISSING_REVISION.format(diff=diff)
+
+
+def test_empty_sqlite_upgrades_to_schema(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/new.db")
+    try:
+        _assert_matches_schema(engine)
+    finally:
+        engine.dispose()
+
+
+def test_empty_postgresql_upgrades_to_schema(pg_url):
+    engine = make_engine(pg_url)
+    try:
+        assert engine.dialect.name == "postgresql"
+        _assert_matches_schema(engine)
+    finally:
+        engine.dispose()
+
+
+def test_pre_migration_database_is_adopted(tmp_path):
+    """A database made by create_all before migrations existed gets the missing tables, keeps its rows."""
+    url = f"sqlite:///{tmp_path}/old.db"
+    old = create_engine(url)
+    Base.metadata.create_all(old, tables=[t for n, t in Base.metadata.tables.items() if n != "locks"])
+    with old.begin() as conn:
+        conn.execute(text("INSERT INTO portals (id, name, home) VALUES ('p', 'P', 'http://p/')"))
+    old.dispose()
+    store = Store(url)
+    try:
+        _assert_matches_schema(store.engine)
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM portals")).scalar() == 1
+    finally:
+        store.dispose()
+
+
+def test_opening_again_is_a_no_op(tmp_path):
+    url = f"sqlite:///{tmp_path}/again.db"
+    Store(url).dispose()
+    from zwgk.store.migrations import upgrade_to_head
+
+    engine = create_engine(url)
+    try:
+        assert upgrade_to_head(engine) is False
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_to_base_and_back(tmp_path):
+    from alembic import command
+
+    from zwgk.store.migrations import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path}/down.db")
+    try:
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(connection=conn), "base")
+        assert _tables(engine) == {}
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(connection=conn), "head")
+        _assert_matches_schema(engine)
+    finally:
+        engine.dispose()
