@@ -1,0 +1,51 @@
+"""Column scoring: documented defaults, floor 0, configurable weights."""
+
+from __future__ import annotations
+
+import pytest
+
+from zwgk.errors import BadInput
+from zwgk.rules.scoring import BASE_SCORING, Scoring, column_score, load_scoring
+
+
+def test_defaults_documented():
+    scoring = load_scoring()
+    assert scoring.start == 100 and scoring.floor == 0
+    assert scoring.points("column.missing") == 100
+    assert scoring.points("column.blank") == 100
+    assert scoring.points("column.placeholder") == 80
+    assert scoring.points("column.stale") == 60
+    assert scoring.points("column.undated") == 40
+    assert "not published" in BASE_SCORING.read_text(encoding="utf-8")
+
+
+def test_column_score():
+    scoring = load_scoring()
+    assert column_score([], scoring) == 100
+    assert column_score(["column.stale"], scoring) == 40
+    assert column_score(["column.undated"], scoring) == 60
+    assert column_score(["column.stale", "column.undated"], scoring) == 0
+    assert column_score(["column.missing", "column.stale"], scoring) == 0  # floor
+    assert column_score(["link.broken", "link.broken"], scoring) == 80  # a rule counts once
+    assert column_score(["some.new.rule"], scoring) == 100 - scoring.default
+
+
+def test_plain_mapping_and_override(tmp_path):
+    assert column_score(["column.stale"], {"column.stale": 30}) == 70
+    assert column_score(["unknown"], {"column.stale": 30}) == 100
+    path = tmp_path / "s.yml"
+    path.write_text("start: 100\nfloor: 10\ndefault: 5\ndeductions: {column.stale: 95}\n", encoding="utf-8")
+    custom = load_scoring(path)
+    assert custom == Scoring(deductions={"column.stale": 95}, default=5, start=100, floor=10)
+    assert column_score(["column.stale"], custom) == 10
+    assert column_score(["x"], custom) == 95
+
+
+def test_bad_scoring_file(tmp_path):
+    path = tmp_path / "bad.yml"
+    path.write_text("deductions: {column.stale: lots}\n", encoding="utf-8")
+    with pytest.raises(BadInput, match=r"bad\.yml"):
+        load_scoring(path)
+    path.write_text("deductions: [\n", encoding="utf-8")
+    with pytest.raises(BadInput, match=r"bad\.yml:\d+"):
+        load_scoring(path)
