@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk.errors import BadInput
-from zwgk.reports.views import findings_as_of
+from zwgk.reports.views import FindingState, findings_as_of
 from zwgk.rules.catalog import Catalog
 from zwgk.rules.scoring import Scoring, column_score, load_scoring
 from zwgk.store.observations import latest_crawl_run
@@ -70,9 +70,12 @@ def _column_status(entry: Snapshot, snap: Snapshot | None) -> str:
     return snap.status if snap.status in COLUMN_STATUSES else "unreachable"
 
 
-def columns_rows(session: Session, as_of: date, catalog: Catalog,
-                 scoring: Scoring | None = None) -> list[dict[str, Any]]:
-    """One row per (portal, unit, required column of its profile) from the latest crawl by `as_of`."""
+def columns_rows(session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None,
+                 states: list[FindingState] | None = None) -> list[dict[str, Any]]:
+    """One row per (portal, unit, required column of its profile) from the latest crawl by `as_of`.
+
+    `states` (findings as of the date) may be passed in by a caller that has already read them.
+    """
     run = latest_crawl_run(session, as_of)
     if run is None:
         return []
@@ -87,7 +90,7 @@ def columns_rows(session: Session, as_of: date, catalog: Catalog,
             columns[(s.portal_id, s.unit_id, s.column_id)] = s
     units = {(u.portal_id, u.unit_id): u for u in session.execute(select(Unit)).scalars()}
     open_rules: dict[tuple[str, str, str], set[str]] = {}
-    for st in findings_as_of(session, as_of):
+    for st in states if states is not None else findings_as_of(session, as_of):
         f = st.finding
         if st.is_open and f.column_id:
             open_rules.setdefault((f.portal_id, f.unit_id, f.column_id), set()).add(f.rule)
@@ -105,8 +108,9 @@ def columns_rows(session: Session, as_of: date, catalog: Catalog,
             newest = None
             n_entries = None
             if snap is not None and status in ("ok", "truncated"):
-                n_entries = snap.entries_count or len(snap.entries)
-                newest = snap.newest or max((e.date for e in snap.entries if e.date), default=None)
+                # The crawl stores the count and newest date on the snapshot: no per-entry reads.
+                n_entries = snap.entries_count
+                newest = snap.newest
             elif status == "missing":
                 n_entries = 0
             rules = sorted(open_rules.get((*key, col.id), ()))

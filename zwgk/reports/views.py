@@ -481,7 +481,7 @@ def build_daily(session: Session, as_of: date, catalog: Catalog) -> DailyView:
             .where(Snapshot.run_id == crawl.id, Snapshot.target == "entry")
         ):
             entry_status[(p, u)] = s
-        summary = crawl_summary(session, crawl, catalog, columns_rows(session, as_of, catalog))
+        summary = crawl_summary(session, crawl, catalog, columns_rows(session, as_of, catalog, states=states))
     index = SnapshotIndex(session, crawl.id if crawl else None)
 
     def is_new(s: FindingState) -> bool:
