@@ -173,3 +173,13 @@ def test_empty_store(tmp_path, catalog):
     doc = lxml.html.parse(str(path)).getroot()
     assert "尚无完成的抓取记录" in _text(doc)
     assert doc.get_element_by_id("no-findings") is not None
+
+
+def test_evidence_summary_lines():
+    from zwgk.reports.views import evidence_summary
+
+    lines = evidence_summary({"page": "entry", "http_status": 503, "error": "连接超时"}, "信息公开页面无法访问：连接超时")
+    assert lines == ["检查对象：信息公开页面", "HTTP 状态码：503"]
+    lines = evidence_summary({"newest": "2024-01-10", "age_days": 56, "limit_days": 14, "newest_title": "会议",
+                              "date_source": "article", "extra": [1, 2]})
+    assert lines == ["最新一条：2024-01-10《会议》（日期取自正文页）", "距检查日 56 天（时限 14 天）", "extra：[1, 2]"]

@@ -167,8 +167,10 @@ _PAGE_LABEL = {"home": "门户网站首页", "entry": "信息公开页面"}
 _DATE_SOURCE = {"list": "列表页", "article": "正文页"}
 
 
-def evidence_summary(evidence: dict[str, Any] | None) -> list[str]:
-    """What was seen, in Chinese, one short line per fact (dates, counts, placeholder text, HTTP)."""
+def evidence_summary(evidence: dict[str, Any] | None, message: str = "") -> list[str]:
+    """What was seen, in Chinese, one short line per fact (dates, counts, placeholder text, HTTP).
+
+    An error text the finding's message already quotes is not repeated."""
     ev = dict(evidence or {})
     lines: list[str] = []
     page = ev.pop("page", None)
@@ -182,7 +184,7 @@ def evidence_summary(evidence: dict[str, Any] | None) -> list[str]:
             lines.append(f"HTTP 状态码：{code}")
     if "error" in ev:
         err = ev.pop("error")
-        if err:
+        if err and str(err) not in message:
             lines.append(f"错误：{_clip(err)}")
     newest = ev.pop("newest", None)
     title = ev.pop("newest_title", None)
@@ -537,7 +539,7 @@ def build_daily(session: Session, as_of: date, catalog: Catalog) -> DailyView:
             rule=f.rule, rule_title=titles.get(f.rule, f.rule), severity=f.severity,
             severity_label=severity_label(f.severity), column_id=f.column_id,
             column_name=column_name(catalog, f.column_id), message=f.message,
-            seen=evidence_summary(f.evidence), url=f.url, href=safe_href(f.url),
+            seen=evidence_summary(f.evidence, f.message), url=f.url, href=safe_href(f.url),
             first_seen=f.first_seen, age_days=(as_of - f.first_seen).days, deadline=s.deadline,
             overdue_days=late, status=s.status, is_new=new,
             evidence_sha=snap.page_sha256 if snap is not None else None, evidence_note=note,
