@@ -10,7 +10,7 @@ import yaml
 
 from zwgk.rules.catalog import load_catalog
 from zwgk.rules.engine import check_unit
-from zwgk.rules.model import CheckContext, ColumnObs, EntryObs, UnitObs
+from zwgk.rules.model import ArticleObs, CheckContext, ColumnObs, EntryObs, LinkObs, UnitObs
 from zwgk.rules.registry import RULES
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -52,8 +52,22 @@ def _build_unit(case: dict, as_of: date) -> UnitObs:
                         url=None if status == "missing" else f"http://127.0.0.1/{case['column']}/",
                         http_status=case.get("http_status"), entries=[] if status == "missing" else entries,
                         placeholder=case.get("placeholder"))
+        col.links = [_link(x) for x in case.get("links", [])]
+        col.articles = [
+            ArticleObs(url=a.get("url", f"http://127.0.0.1/a/{i}.html"), title=a.get("title", f"文件{i}"),
+                       status=a.get("status", "ok"), metadata=a.get("metadata") or {}, text=a.get("text", ""),
+                       links=[_link(x) for x in a.get("links", [])])
+            for i, a in enumerate(case.get("articles", []))
+        ]
         unit.columns[col.column_id] = col
+    unit.links = [_link(x) for x in case.get("unit_links", [])]
     return unit
+
+
+def _link(spec: dict) -> LinkObs:
+    return LinkObs(url=spec["url"], text=spec.get("text", "链接"), page=spec.get("page", "http://127.0.0.1/"),
+                   status=spec.get("status", "ok"), http_status=spec.get("http_status"), error=spec.get("error"),
+                   attachment=bool(spec.get("attachment", False)))
 
 
 @pytest.mark.parametrize(("rule_id", "as_of", "case"), list(_load_cases()))

@@ -47,6 +47,30 @@ class Column(_Strict):
         return [self.name, *self.aliases]
 
 
+class MetadataField(_Strict):
+    """One required metadata element of a disclosure article and the labels that satisfy it."""
+
+    name: str
+    labels: list[str] = Field(min_length=1)
+
+
+class MetadataFields(_Strict):
+    """Required 信息公开 metadata (要素): a default set, optionally replaced per column id."""
+
+    default: list[MetadataField] = Field(default_factory=list)
+    columns: dict[str, list[MetadataField]] = Field(default_factory=dict)
+    present_values: list[str] = Field(default_factory=lambda: ["无"])  # values that count as present
+
+
+class Typo(_Strict):
+    """A known serious misspelling (严重错别字): `wrong` is matched literally, or `pattern` as a regex."""
+
+    wrong: str
+    right: str
+    category: str
+    pattern: str | None = None
+
+
 class Catalog(_Strict):
     version: int = 1
     kinds: dict[str, Kind]
@@ -55,6 +79,9 @@ class Catalog(_Strict):
     blank_markers: list[str] = Field(default_factory=list)
     placeholder_patterns: list[str] = Field(default_factory=list)
     deadlines: dict[str, int] = Field(default_factory=dict)
+    metadata_fields: MetadataFields = Field(default_factory=MetadataFields)
+    # Extra misspellings a jurisdiction adds to the base dictionary (rules/data/typos.yml).
+    typos: list[Typo] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,))
 
@@ -77,6 +104,16 @@ class Catalog(_Strict):
     def discovery_names(self) -> dict[str, list[str]]:
         """{column id: [name, aliases...]} for column discovery on entry pages."""
         return {c.id: c.names for c in self.columns}
+
+    def required_metadata(self, column_id: str) -> list[MetadataField]:
+        """Metadata an article of this column must carry; [] when the column needs none."""
+        try:
+            col = self.column(column_id)
+        except KeyError:
+            return []
+        if not col.requires_metadata:
+            return []
+        return self.metadata_fields.columns.get(column_id, self.metadata_fields.default)
 
     @cached_property
     def placeholder_res(self) -> list[re.Pattern[str]]:

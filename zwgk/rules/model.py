@@ -43,6 +43,40 @@ class EntryObs:
 
 
 @dataclass
+class LinkObs:
+    """One link (`<a href>` or attachment) on a crawled page, and what checking it gave.
+
+    status: ok | broken (404/410/5xx/no connection) | blocked (refused by the SSRF policy, never
+    requested) | skipped (off-site, over a cap, robots.txt) | unverified (an answer that proves
+    nothing either way: 401/403/412/429 ...).
+    """
+
+    url: str
+    text: str
+    page: str  # the page holding the link
+    status: str
+    http_status: int | None = None
+    error: str | None = None
+    attachment: bool = False
+    redirects: list[str] = field(default_factory=list)  # the chain followed, first hop first
+
+
+@dataclass
+class ArticleObs:
+    """One article (信息条目正文) of a column as one crawl saw it."""
+
+    url: str
+    title: str | None = None
+    status: str = "ok"  # ok | unreachable | antibot | error
+    http_status: int | None = None
+    publish_date: date | None = None
+    metadata: dict[str, str] = field(default_factory=dict)  # labels normalised (索引号, 发布机构 ...)
+    text: str = ""  # title and body text, for text checks
+    links: list[LinkObs] = field(default_factory=list)
+    page_sha256: str | None = None
+
+
+@dataclass
 class ColumnObs:
     """One catalog column as one crawl saw it."""
 
@@ -57,6 +91,8 @@ class ColumnObs:
     pages_crawled: int = 0
     snapshot_id: int | None = None
     page_sha256: str | None = None
+    articles: list[ArticleObs] = field(default_factory=list)  # the newest entries' pages, when fetched
+    links: list[LinkObs] = field(default_factory=list)  # links on the list pages
 
     @property
     def newest(self) -> date | None:
@@ -87,6 +123,7 @@ class UnitObs:
     columns: dict[str, ColumnObs] = field(default_factory=dict)
     entry_snapshot_id: int | None = None
     home_snapshot_id: int | None = None
+    links: list[LinkObs] = field(default_factory=list)  # links on the entry page (and the home)
 
 
 @dataclass

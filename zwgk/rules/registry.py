@@ -8,7 +8,10 @@ from zwgk.rules.checks.column_missing import ColumnMissing
 from zwgk.rules.checks.column_placeholder import ColumnPlaceholder
 from zwgk.rules.checks.column_stale import ColumnStale
 from zwgk.rules.checks.column_undated import ColumnUndated
+from zwgk.rules.checks.link_broken import LinkBroken
+from zwgk.rules.checks.meta_incomplete import MetaIncomplete
 from zwgk.rules.checks.site_unreachable import SiteUnreachable
+from zwgk.rules.checks.text_typo import TextTypo
 
 RULES: list[type[Rule]] = [
     SiteUnreachable,
@@ -17,6 +20,9 @@ RULES: list[type[Rule]] = [
     ColumnPlaceholder,
     ColumnUndated,
     ColumnStale,
+    LinkBroken,
+    MetaIncomplete,
+    TextTypo,
 ]
 
 

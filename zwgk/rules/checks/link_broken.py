@@ -1,0 +1,53 @@
+"""link.broken — 错链断链."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from zwgk.rules.base import Rule
+from zwgk.rules.model import CheckContext, FindingDraft, LinkObs, Severity, UnitObs
+
+
+class LinkBroken(Rule):
+    """A link or attachment on a crawled page of the unit answers 404/410/5xx or cannot connect.
+
+    ## What it checks
+    Every `<a href>` and attachment on the unit's crawled pages (the portal home for the
+    government unit, the 信息公开 entry page, column list pages and the article pages read) was
+    checked by the crawler: HEAD, then GET when HEAD fails, redirects followed. A link whose final
+    answer is 404, 410 or 5xx, or that cannot connect (refused, reset, timeout, DNS), is broken.
+    One finding per broken target per unit: `url` is the target, `evidence.page` the page holding
+    it, `evidence.text` its anchor text, `column` the column whose page holds it (null for the
+    home and entry pages). Links refused by the SSRF policy (private/loopback addresses outside the
+    registry), off-site links when off-site checking is off, and links over the per-page/per-run
+    caps are not requested and never reported as broken.
+
+    ## Why
+    国办秘函〔2019〕19号 and 《政府网站发展指引》: 错链断链 is an inspected item of 网站可用性;
+    a broken attachment leaves a disclosure without its document.
+    """
+
+    id = "link.broken"
+    title = "错链断链"
+    severity = Severity.MINOR
+    source = "国办秘函〔2019〕19号 可用性·错链断链；《政府网站发展指引》"
+
+    def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
+        found: list[tuple[str | None, LinkObs]] = [(None, link) for link in unit.links]
+        for column in unit.columns.values():
+            found += [(column.column_id, link) for link in column.links]
+            for article in column.articles:
+                found += [(column.column_id, link) for link in article.links]
+        seen: set[str] = set()
+        for column_id, link in found:
+            if link.status != "broken" or link.url in seen:
+                continue
+            seen.add(link.url)
+            what = f"HTTP {link.http_status}" if link.http_status else (link.error or "无法连接")
+            kind = "附件" if link.attachment else "链接"
+            text = link.text or link.url
+            yield self.draft(
+                unit, column_id, link.url, f"页面中的{kind}「{text[:40]}」无法访问（{what}）",
+                page=link.page, text=link.text, http_status=link.http_status, error=link.error,
+                attachment=link.attachment, redirects=link.redirects,
+            )
