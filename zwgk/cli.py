@@ -80,6 +80,13 @@ def _store(db: str | None):
     return Store(db)
 
 
+def _lock(store):
+    """The run lock (zwgk/runlock.py): a held lock raises LockHeld, a StageFailed → exit 1."""
+    from zwgk.runlock import CYCLE, run_lock
+
+    return run_lock(store, CYCLE)
+
+
 def _log_level() -> str:
     return "INFO" if sys.stderr.isatty() else "WARNING"
 
@@ -96,7 +103,7 @@ def crawl(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], 
         day, cat = parse_as_of(as_of), _catalog(catalog)
         reg = _registry(sites, cat)
         store = _store(db)
-        with err.status("抓取中…") if sys.stderr.isatty() else _null():
+        with _lock(store), err.status("抓取中…") if sys.stderr.isatty() else _null():
             run_id = stages.crawl(store, sites, reg, day, catalog, only=only)
         _print_run(store, run_id)
     except (BadInput, stages.StageFailed) as exc:
@@ -111,7 +118,8 @@ def check(db: DbOpt = None, as_of: AsOfOpt = None, catalog: CatalogOpt = None):
     try:
         day, cat = parse_as_of(as_of), _catalog(catalog)
         store = _store(db)
-        run_id = stages.check(store, day, cat)
+        with _lock(store):
+            run_id = stages.check(store, day, cat)
         _print_run(store, run_id)
     except (BadInput, stages.StageFailed) as exc:
         raise _fail(exc) from None
@@ -127,12 +135,13 @@ def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db
         day, cat = parse_as_of(as_of), _catalog(catalog)
         reg = _registry(sites, cat)
         store = _store(db)
-        with err.status("抓取中…") if sys.stderr.isatty() else _null():
-            crawl_id = stages.crawl(store, sites, reg, day, catalog)
-        _print_run(store, crawl_id)
-        check_id = stages.check(store, day, cat)
-        _print_run(store, check_id)
-        path = _render_daily(store, day, out_dir, cat)
+        with _lock(store):
+            with err.status("抓取中…") if sys.stderr.isatty() else _null():
+                crawl_id = stages.crawl(store, sites, reg, day, catalog)
+            _print_run(store, crawl_id)
+            check_id = stages.check(store, day, cat)
+            _print_run(store, check_id)
+            path = _render_daily(store, day, out_dir, cat)
         out.print(f"日调度报告: {path}", highlight=False)
     except (BadInput, stages.StageFailed) as exc:
         raise _fail(exc) from None

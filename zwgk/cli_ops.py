@@ -1,9 +1,255 @@
-"""Operations commands (schedule, status …), registered onto the main `zwgk` app."""
+"""Operations commands (schedule, status, db …), registered onto the main `zwgk` app.
+
+Kept apart from cli.py so that running the monitor unattended — the scheduler, the run records,
+the database migrations — can grow without touching the stage commands.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from zwgk.errors import BadInput
+
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL or SQLite file (default ./zwgk.db)")]
+db_app = typer.Typer(no_args_is_help=True, help="Database schema: upgrade, check, revision (Alembic)")
 
 
 def register(app: typer.Typer) -> None:
     """Add the operations commands to `app`."""
+    app.command("schedule")(schedule)
+    app.command("status")(status)
+    app.add_typer(db_app, name="db")
+
+
+def _bad(exc: BadInput) -> typer.Exit:
+    err.print(f"[bold red]错误[/]（输入有误）: {exc}", highlight=False)
+    return typer.Exit(2)
+
+
+# -- schedule ------------------------------------------------------------------------------------
+def schedule(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db: DbOpt = None,
+             out_dir: Annotated[Path, typer.Option("--out", help="directory for reports")] = Path("reports"),
+             catalog: Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override")] = None,
+             config: Annotated[str | None, typer.Option("--config", help="schedule YAML (default: built-in)")] = None):
+    """Run the scheduler in the foreground: nightly crawl+check, daily/weekly/monthly reports."""
+    from zwgk.config.registry import load_registry
+    from zwgk.rules.catalog import load_catalog
+    from zwgk.scheduler import build_scheduler, install_signal_handlers, load_config, next_runs
+    from zwgk.store.db import make_engine, normalise_url
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        cfg = load_config(config)
+        cat = load_catalog(catalog)
+        load_registry(sites, set(cat.profiles), cat.column_ids())  # fail now, not at 01:00
+        url = _absolute_db_url(normalise_url(db))
+        engine = make_engine(url)
+    except BadInput as exc:
+        raise _bad(exc) from None
+    # Absolute paths: the jobs are stored and may run after a restart from another directory.
+    params = {"sites": str(Path(sites).resolve()), "db": url, "out": str(out_dir.resolve()),
+              "catalog": str(Path(catalog).resolve()) if catalog else None}
+    scheduler = build_scheduler(cfg, engine, params)
+    install_signal_handlers(scheduler, on_stop=lambda name: err.print(
+        f"收到 {name}：不再启动新任务，等待正在运行的任务结束（再次发送将立即中止）", highlight=False))
+    from apscheduler.events import EVENT_SCHEDULER_STARTED
+
+    def started(_event) -> None:
+        lines = [f"  {job_id:<16} {_shanghai(when)}" for job_id, when in next_runs(scheduler)]
+        err.print(f"调度器已启动 (scheduler started, {cfg.path}); 下次运行:\n" + "\n".join(lines), highlight=False)
+
+    scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
+    scheduler.start()  # blocks until SIGTERM/SIGINT
+    engine.dispose()
+    err.print("调度器已停止 (scheduler stopped)", highlight=False)
+
+
+def _absolute_db_url(url: str) -> str:
+    """sqlite:///relative.db → an absolute path, so a stored job finds the same file after a restart."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        return prefix + str(Path(url[len(prefix):]).resolve())
+    return url
+
+
+def _shanghai(when: datetime | None) -> str:
+    from zwgk.jobs import SHANGHAI
+
+    if when is None:
+        return "（已暂停 paused）"
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M %Z")
+
+
+# -- status --------------------------------------------------------------------------------------
+def status(db: DbOpt = None, as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+           limit: Annotated[int, typer.Option(help="how many recent runs")] = 10):
+    """Recent runs, next scheduled times, the run lock, and how much of the registry the last crawl reached."""
+    try:
+        from zwgk.store.db import Store
+
+        store = Store(db)
+    except BadInput as exc:
+        raise _bad(exc) from None
+    try:
+        data = collect_status(store, limit)
+    finally:
+        store.dispose()
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_status(data)
+
+
+def collect_status(store, limit: int = 10) -> dict[str, Any]:
+    """Everything `zwgk status` shows, as plain data (the --json output)."""
+    from sqlalchemy import inspect, select, text
+
+    from zwgk.runlock import CYCLE, current_holder
+    from zwgk.scheduler import JOBSTORE_TABLE
+    from zwgk.store.coverage import crawl_coverage, last_crawl
+    from zwgk.store.schema import Run
+
+    with store.session() as session:
+        runs = session.execute(select(Run).order_by(Run.id.desc()).limit(limit)).scalars().all()
+        rows = [_run_row(r) for r in runs]
+        crawl = last_crawl(session)
+        coverage = None
+        if crawl is not None:
+            coverage = {"run_id": crawl.id, "as_of": crawl.as_of.isoformat(), "status": crawl.status,
+                        **crawl_coverage(session, crawl.id)}
+        next_jobs = None
+        if inspect(session.connection()).has_table(JOBSTORE_TABLE):
+            stored = session.execute(
+                text(f"SELECT id, next_run_time FROM {JOBSTORE_TABLE} ORDER BY next_run_time")).all()
+            next_jobs = [_next_row(job_id, ts) for job_id, ts in stored]
+    holder = current_holder(store, CYCLE)
+    lock = None if holder is None else {
+        "name": holder.name, "holder_pid": holder.holder_pid, "holder_host": holder.holder_host,
+        "started_at": holder.started_at.isoformat(sep=" ", timespec="seconds"), "command": holder.command}
+    return {"runs": rows, "coverage": coverage, "next_runs": next_jobs, "lock": lock}
+
+
+def _run_row(r) -> dict[str, Any]:
+    duration = (r.finished_at - r.started_at).total_seconds() if r.finished_at and r.started_at else None
+    return {"id": r.id, "stage": r.stage, "as_of": r.as_of.isoformat(),
+            "started_at": r.started_at.isoformat(sep=" ", timespec="seconds") if r.started_at else None,
+            "finished_at": r.finished_at.isoformat(sep=" ", timespec="seconds") if r.finished_at else None,
+            "duration_s": duration, "status": r.status, "counts": dict(r.counts or {}), "error": r.error}
+
+
+def _next_row(job_id: str, ts: float | None) -> dict[str, Any]:
+    when = None if ts is None else datetime.fromtimestamp(ts, UTC)
+    return {"id": job_id, "next_run_utc": when.isoformat() if when else None,
+            "next_run_shanghai": _shanghai(when) if when else None}
+
+
+def _print_status(data: dict[str, Any]) -> None:
+    if not data["runs"]:
+        out.print("尚无运行记录 (no runs recorded yet)")
+    table = Table("#", "stage", "as_of", "开始 start", "结束 end", "用时 s", "状态 status", "counts", "error",
+                  title="最近运行 recent runs")
+    for r in data["runs"]:
+        counts = ", ".join(f"{k}={v}" for k, v in sorted(r["counts"].items()) if k != "units_missed")
+        error = (r["error"] or "").strip().splitlines()
+        table.add_row(str(r["id"]), r["stage"], r["as_of"], r["started_at"] or "", r["finished_at"] or "",
+                      "" if r["duration_s"] is None else f"{r['duration_s']:.0f}", r["status"], counts,
+                      error[-1][:120] if error else "")
+    if data["runs"]:
+        out.print(table)
+    cov = data["coverage"]
+    if cov is None:
+        out.print("尚无抓取记录 (no crawl has run yet)")
+    else:
+        out.print(f"最近一次抓取 (#{cov['run_id']}, {cov['as_of']}, {cov['status']}) 覆盖 {cov['units_reached']}/"
+                  f"{cov['units_total']} 个单位、{cov['portals_reached']}/{cov['portals_total']} 个网站 — "
+                  f"last night's crawl covered {cov['units_reached']} of {cov['units_total']} units",
+                  highlight=False)
+        if cov["units_missed"]:
+            missed = cov["units_missed"]
+            out.print(f"  未覆盖 not reached: {', '.join(missed[:20])}{' …' if len(missed) > 20 else ''}",
+                      highlight=False)
+    if data["next_runs"] is None:
+        out.print("调度器未配置 (no job store: `zwgk schedule` has not run on this database)")
+    else:
+        for job in data["next_runs"]:
+            out.print(f"下次运行 next: {job['id']:<16} {job['next_run_shanghai'] or '（已暂停 paused）'}",
+                      highlight=False)
+    lock = data["lock"]
+    if lock:
+        out.print(f"运行锁 run lock '{lock['name']}': pid {lock['holder_pid']} on {lock['holder_host']} since "
+                  f"{lock['started_at']} UTC ({lock['command'] or ''})", highlight=False)
+
+
+# -- db --------------------------------------------------------------------------------------------
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None):
+    """Upgrade the database schema to the newest migration (opening it does this too)."""
+    from sqlalchemy import create_engine
+
+    from zwgk.store.db import make_engine, normalise_url
+    from zwgk.store.migrations import current_revision, head_revision
+
+    try:
+        url = normalise_url(db)
+        probe = create_engine(url)
+        with probe.connect() as conn:
+            before = current_revision(conn)
+        probe.dispose()
+        make_engine(url).dispose()
+    except BadInput as exc:
+        raise _bad(exc) from None
+    head = head_revision()
+    if before == head:
+        out.print(f"数据库已是最新 (already at {head})", highlight=False)
+    else:
+        out.print(f"数据库已升级 (upgraded {before or 'empty'} → {head})", highlight=False)
+
+
+@db_app.command("check")
+def db_check(db: DbOpt = None):
+    """Exit 1 when the database differs from schema.py (a schema change without a migration)."""
+    from zwgk.store.db import make_engine
+    from zwgk.store.migrations import schema_diff
+
+    try:
+        engine = make_engine(db)
+    except BadInput as exc:
+        raise _bad(exc) from None
+    with engine.connect() as conn:
+        diff = schema_diff(conn)
+    engine.dispose()
+    if diff:
+        for item in diff:
+            err.print(f"  {item}", highlight=False)
+        err.print("schema.py differs from the migrations: write one with `zwgk db revision -m \"…\"`",
+                  highlight=False)
+        raise typer.Exit(1)
+    out.print("schema.py and the migrations agree", highlight=False)
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Option("-m", "--message", help="what changed")]):
+    """Autogenerate a new migration from schema.py (into zwgk/store/migrations/versions; review it)."""
+    from zwgk.store.migrations import new_revision
+
+    path = new_revision(message)
+    if path is None:
+        out.print("no schema change to migrate", highlight=False)
+    else:
+        out.print(f"new revision: {path} — review it, then commit it with the schema change", highlight=False)

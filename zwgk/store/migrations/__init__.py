@@ -70,3 +70,31 @@ def schema_diff(connection: Connection) -> list:
         connection, opts={"include_name": include_name, "compare_type": True}
     )
     return compare_metadata(ctx, Base.metadata)
+
+
+def new_revision(message: str) -> Path | None:
+    """Autogenerate the next revision from schema.py; None when there is nothing to migrate.
+
+    Compared against a scratch SQLite database at head, so no real database is needed. Ids are
+    sequential ('0002', …) so that the history reads in order.
+    """
+    import re
+    import tempfile
+
+    from sqlalchemy import create_engine
+
+    with tempfile.TemporaryDirectory(prefix="zwgk-rev-") as tmp:
+        engine = create_engine(f"sqlite:///{tmp}/scratch.db")
+        try:
+            upgrade_to_head(engine)
+            with engine.begin() as conn:
+                if not schema_diff(conn):
+                    return None
+                numbers = [int(m.group(1)) for f in (MIGRATIONS_DIR / "versions").glob("*.py")
+                           if (m := re.match(r"(\d{4})_", f.name))]
+                rev_id = f"{max(numbers, default=0) + 1:04d}"
+                script = command.revision(alembic_config(connection=conn), message=message,
+                                          autogenerate=True, rev_id=rev_id)
+        finally:
+            engine.dispose()
+    return Path(script.path)

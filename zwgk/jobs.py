@@ -1,0 +1,190 @@
+"""The scheduled jobs: what runs at each cron firing (zwgk/scheduler.py only wires them).
+
+Every job opens the store itself (jobs run in the scheduler's worker threads; each gets its own
+connections), takes as-of = today in Asia/Shanghai from one injectable clock, and leaves a run
+record whatever happens, so `zwgk status` shows a skipped or failed night instead of silence.
+The crawl itself runs in a subprocess (stages.crawl), so a crashed crawl never takes the
+scheduler with it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from zwgk.errors import BadInput
+
+log = logging.getLogger(__name__)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+Clock = Callable[[], datetime]
+
+
+def shanghai_now() -> datetime:
+    return datetime.now(SHANGHAI)
+
+
+_clock: Clock = shanghai_now
+
+
+def use_clock(clock: Clock | None) -> None:
+    """Make jobs read time from `clock` (the scheduler's), so as-of and firing times agree."""
+    global _clock
+    _clock = clock or shanghai_now
+
+
+def today(clock: Clock | None = None) -> date:
+    """The as-of date: the calendar day in Asia/Shanghai, whatever the host's time zone."""
+    now = (clock or _clock)()
+    return (now.astimezone(SHANGHAI) if now.tzinfo else now).date()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# -- run records for what the stages do not record themselves -------------------------------------
+class _Record:
+    def __init__(self) -> None:
+        self.status, self.counts, self.error = "ok", {}, None
+
+
+@contextmanager
+def recorded(store, stage: str, as_of: date, **counts) -> Iterator[_Record]:
+    """A Run row around a job step: ok, or failed with the error, or what the step set."""
+    from zwgk.store.schema import Run
+
+    with store.session() as session:
+        run = Run(stage=stage, as_of=as_of, started_at=_utcnow(), status="running", counts=dict(counts))
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    rec = _Record()
+    rec.counts.update(counts)
+    try:
+        yield rec
+    except BaseException as exc:
+        rec.status, rec.error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        with store.session() as session:
+            row = session.get(Run, run_id)
+            row.status, row.counts, row.error, row.finished_at = rec.status, rec.counts, rec.error, _utcnow()
+
+
+def _open_store(db: str | None):
+    from zwgk.store.db import Store
+
+    return Store(db)
+
+
+# -- the jobs --------------------------------------------------------------------------------------
+def nightly(sites: str, db: str | None = None, out: str | None = None, catalog: str | None = None,
+            lock_max_age_hours: float = 24, **_ignored) -> dict | None:
+    """Crawl every portal, then check: the night's work. Skipped (and recorded) if a run holds the lock.
+
+    `out` is accepted for a uniform job signature; the dispatch is rendered by daily_report.
+    """
+    from zwgk import stages
+    from zwgk.config.registry import load_registry
+    from zwgk.rules.catalog import load_catalog
+    from zwgk.runlock import CYCLE, LockHeld, run_lock
+
+    day = today()
+    store = _open_store(db)
+    try:
+        try:
+            cat = load_catalog(catalog)
+            reg = load_registry(sites, set(cat.profiles), cat.column_ids())
+        except BadInput as exc:
+            with recorded(store, "nightly", day) as rec:
+                rec.status, rec.error = "failed", f"配置有误: {exc}"
+            raise
+        try:
+            with run_lock(store, CYCLE, max_age=timedelta(hours=lock_max_age_hours),
+                          command=f"zwgk schedule: nightly {day}"):
+                crawl_id = stages.crawl(store, sites, reg, day, catalog)
+                check_id = stages.check(store, day, cat)
+        except LockHeld as exc:
+            log.warning("nightly %s skipped: %s", day, exc)
+            with recorded(store, "nightly", day) as rec:
+                rec.status, rec.error = "skipped", str(exc)
+            return None
+        return {"crawl_run": crawl_id, "check_run": check_id}
+    finally:
+        store.dispose()
+
+
+def _report_function(module: str, name: str) -> Callable | None:
+    """Look a renderer up at run time: reports written later need no scheduler change."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            return None
+        raise  # the module exists but one of its own imports is broken: that is an error
+    return getattr(mod, name, None)
+
+
+REPORTS = {  # kind -> (module, function, 中文名)
+    "daily": ("zwgk.reports.daily", "render_daily", "日调度"),
+    "weekly": ("zwgk.reports.weekly", "render_weekly", "周通报"),
+    "monthly": ("zwgk.reports.monthly", "render_monthly", "月考核"),
+}
+
+
+def render_report(kind: str, db: str | None = None, out: str | None = None, catalog: str | None = None,
+                  lock_wait_minutes: float = 240, lock_max_age_hours: float = 24) -> str | None:
+    """Render one report as of today, after any running crawl finishes, and record the outcome.
+
+    The report waits for the run lock so that the morning dispatch never reads a half-done night.
+    """
+    from zwgk.rules.catalog import load_catalog
+    from zwgk.runlock import CYCLE, run_lock
+
+    module, name, title = REPORTS[kind]
+    day = today()
+    store = _open_store(db)
+    try:
+        with recorded(store, "report", day, report=kind) as rec:
+            render = _report_function(module, name)
+            if render is None:
+                rec.status = "unavailable"
+                rec.error = f"{title}报告功能尚未提供 (not available: {module}.{name})"
+                log.warning("%s report for %s not rendered: %s", kind, day, rec.error)
+                return None
+            out_dir = Path(out or "reports")
+            out_dir.mkdir(parents=True, exist_ok=True)
+            with run_lock(store, CYCLE, wait=True, timeout=lock_wait_minutes * 60,
+                          max_age=timedelta(hours=lock_max_age_hours),
+                          command=f"zwgk schedule: {kind} report {day}"):
+                path = render(store, day, out_dir, load_catalog(catalog))
+            rec.counts["path"] = str(path)
+            return str(path)
+    finally:
+        store.dispose()
+
+
+def daily_report(db: str | None = None, out: str | None = None, catalog: str | None = None, **kw) -> str | None:
+    """日调度 at 07:30."""
+    return render_report("daily", db, out, catalog, **_report_kw(kw))
+
+
+def weekly_report(db: str | None = None, out: str | None = None, catalog: str | None = None, **kw) -> str | None:
+    """周通报 on Mondays."""
+    return render_report("weekly", db, out, catalog, **_report_kw(kw))
+
+
+def monthly_report(db: str | None = None, out: str | None = None, catalog: str | None = None, **kw) -> str | None:
+    """月考核 on the 1st."""
+    return render_report("monthly", db, out, catalog, **_report_kw(kw))
+
+
+def _report_kw(kw: dict) -> dict:
+    # The scheduler hands every job the same keywords (sites …); reports use only these.
+    return {k: kw[k] for k in ("lock_wait_minutes", "lock_max_age_hours") if k in kw}
