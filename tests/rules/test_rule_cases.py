@@ -21,7 +21,7 @@ def _load_cases():
     for path in sorted(CASES_DIR.glob("*.yml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         for case in doc["cases"]:
-            yield pytest.param(doc["rule"], date.fromisoformat(str(doc["as_of"])), case,
+            yield pytest.param(doc["rule"], date.fromisoformat(str(case.get("as_of", doc["as_of"]))), case,
                                id=f"{doc['rule']}:{case['id']}")
 
 
@@ -30,7 +30,7 @@ def _as_date(v):
 
 
 def _build_unit(case: dict, as_of: date) -> UnitObs:
-    unit = UnitObs(portal="p", unit="u", profile="government", entry_url="http://127.0.0.1/xxgk/",
+    unit = UnitObs(portal="p", unit="u", profile=case.get("profile", "government"), entry_url="http://127.0.0.1/xxgk/",
                    entry_status=case.get("entry_status", "ok"), entry_http_status=case.get("entry_http_status"),
                    entry_error=case.get("entry_error"))
     if "home_status" in case:
@@ -61,7 +61,19 @@ def _build_unit(case: dict, as_of: date) -> UnitObs:
         ]
         unit.columns[col.column_id] = col
     unit.links = [_link(x) for x in case.get("unit_links", [])]
+    _add_listed_columns(unit, case.get("columns", []))
     return unit
+
+
+def _add_listed_columns(unit: UnitObs, specs: list[dict]) -> None:
+    """`columns: [{column: zcwj, status: ok, entries: [{title, date, url}]}]`: several columns at once."""
+    for spec in specs:
+        cid, status = spec["column"], spec.get("status", "ok")
+        entries = [EntryObs(e["title"], e.get("url", f"http://127.0.0.1/{cid}/{i}.html"), _as_date(e.get("date")),
+                            "list" if e.get("date") else None) for i, e in enumerate(spec.get("entries", []))]
+        unit.columns[cid] = ColumnObs(column_id=cid, status=status,
+                                      url=None if status == "missing" else f"http://127.0.0.1/{cid}/",
+                                      entries=entries, pages_crawled=1)
 
 
 def _link(spec: dict) -> LinkObs:

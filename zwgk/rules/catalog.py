@@ -7,7 +7,9 @@ new columns are appended. Code never holds a threshold.
 
 from __future__ import annotations
 
+import calendar
 import re
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zwgk.config.yamlines import load_located
 from zwgk.errors import BadInput
+from zwgk.rules.workdays import WorkCalendar, load_holiday_file, merged, parse_years
 
 BASE_CATALOG = Path(__file__).parent / "data" / "catalog.yml"
 
@@ -45,6 +48,63 @@ class Column(_Strict):
     def names(self) -> list[str]:
         """Standard name first, then aliases (the order discovery prefers)."""
         return [self.name, *self.aliases]
+
+
+class Periodic(_Strict):
+    """A document that must appear by a date each year (定期公开事项), judged by `doc.overdue`.
+
+    The deadline is `due` (MM-DD) of each year Y; the document required by it is the one of year
+    Y + `year_offset` (last year's 年报: -1; this year's 重大行政决策事项目录: 0). An entry of the
+    column whose title matches one of `patterns` ({year} replaced by that year) satisfies it.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str
+    column: str
+    profiles: list[str]
+    due: str = Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+    year_offset: int = -1
+    patterns: list[str]
+    source: str = ""
+
+    def deadline_in(self, year: int) -> date:
+        month, day = (int(p) for p in self.due.split("-"))
+        if (month, day) == (2, 29) and not calendar.isleap(year):
+            day = 28
+        return date(year, month, day)
+
+    def latest_due(self, as_of: date) -> tuple[date, int] | None:
+        """(deadline, document year) of the latest deadline strictly before `as_of`."""
+        for year in (as_of.year, as_of.year - 1):
+            deadline = self.deadline_in(year)
+            if deadline < as_of:
+                return deadline, year + self.year_offset
+        return None  # pragma: no cover - one of the two years always qualifies
+
+    def regexes(self, doc_year: int) -> list[re.Pattern[str]]:
+        return [re.compile(p.replace("{year}", str(doc_year))) for p in self.patterns]
+
+
+class Interpretation(_Strict):
+    """三同步 (`interp.missing`): which 政策文件 entries are policies, and how soon a 解读 must follow."""
+
+    policy_column: str = "zcwj"
+    interp_column: str = "zcjd"
+    working_days: int = Field(default=5, ge=0)
+    window_days: int = Field(default=365, ge=1)
+    # A title naming a document in 《…》 is a policy; so is one matching a pattern below. The
+    # pattern's named group `doc` (or the whole match) is the document's name.
+    policy_patterns: list[str] = Field(default_factory=list)
+    # Titles of interpretation forms beyond plain text (图解, 视频 …): the diversity metric.
+    diverse_forms: list[str] = Field(default_factory=list)
+    diverse_target: float = 0.3
+    min_name_chars: int = 4
+
+    @cached_property
+    def policy_res(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self.policy_patterns]
+
+    model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,))
 
 
 class MetadataField(_Strict):
@@ -78,7 +138,14 @@ class Catalog(_Strict):
     columns: list[Column]
     blank_markers: list[str] = Field(default_factory=list)
     placeholder_patterns: list[str] = Field(default_factory=list)
+    # Rectification deadline per severity, in working days (zwgk/rules/workdays.py).
     deadlines: dict[str, int] = Field(default_factory=dict)
+    periodic: list[Periodic] = Field(default_factory=list)
+    interpretation: Interpretation = Field(default_factory=Interpretation)
+    # Holidays for years chinesecalendar does not know (or local corrections): inline, and/or a
+    # file (`holidays_file`, relative to the catalog file that names it).
+    holidays: dict[int, dict[str, Any]] = Field(default_factory=dict)
+    holidays_file: str | None = None
     metadata_fields: MetadataFields = Field(default_factory=MetadataFields)
     # Extra misspellings a jurisdiction adds to the base dictionary (rules/data/typos.yml).
     typos: list[Typo] = Field(default_factory=list)
@@ -119,22 +186,34 @@ class Catalog(_Strict):
     def placeholder_res(self) -> list[re.Pattern[str]]:
         return [re.compile(p) for p in self.placeholder_patterns]
 
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        """Working-day calendar: the holiday file, then inline `holidays`, then chinesecalendar."""
+        file_years = load_holiday_file(self.holidays_file) if self.holidays_file else {}
+        return merged(file_years, parse_years(self.holidays))
+
+    def deadline_days(self, severity: str) -> int:
+        return int(self.deadlines.get(severity, self.deadlines.get("default", 10)))
+
+    def periodic_for(self, profile: str) -> list[Periodic]:
+        return [p for p in self.periodic if profile in p.profiles]
+
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in override.items():
-        if key == "columns":
-            by_id = {c["id"]: dict(c) for c in out.get("columns", [])}
-            order = [c["id"] for c in out.get("columns", [])]
+        if key in ("columns", "periodic"):
+            by_id = {c["id"]: dict(c) for c in out.get(key, [])}
+            order = [c["id"] for c in out.get(key, [])]
             for col in value or []:
                 if not isinstance(col, dict) or "id" not in col:
-                    raise ValueError("each overriding column needs an 'id'")
+                    raise ValueError(f"each overriding {key} item needs an 'id'")
                 if col["id"] in by_id:
                     by_id[col["id"]].update(col)
                 else:
                     by_id[col["id"]] = dict(col)
                     order.append(col["id"])
-            out["columns"] = [by_id[i] for i in order]
+            out[key] = [by_id[i] for i in order]
         elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value)
         else:
@@ -155,6 +234,10 @@ def load_catalog(override: str | Path | None = None) -> Catalog:
             data = _merge(data, source.data)
         except ValueError as exc:
             raise BadInput(str(exc), path=str(override)) from None
+    for src in (base, source) if source is not base else (base,):
+        if isinstance(src.data, dict) and src.data.get("holidays_file"):
+            hf = Path(str(src.data["holidays_file"]))
+            data["holidays_file"] = str(hf if hf.is_absolute() else Path(src.path).parent / hf)
     try:
         catalog = Catalog.model_validate(data)
     except ValidationError as exc:
@@ -168,4 +251,23 @@ def load_catalog(override: str | Path | None = None) -> Catalog:
         for prof in col.profiles:
             if prof not in catalog.profiles:
                 raise BadInput(f"column {col.id}: unknown profile {prof!r}", path=str(source.path))
+    ids = catalog.column_ids()
+    for per in catalog.periodic:
+        if per.column not in ids:
+            raise BadInput(f"periodic {per.id}: unknown column {per.column!r}", path=str(source.path))
+        for prof in per.profiles:
+            if prof not in catalog.profiles:
+                raise BadInput(f"periodic {per.id}: unknown profile {prof!r}", path=str(source.path))
+    for pattern in [*catalog.placeholder_patterns, *catalog.interpretation.policy_patterns,
+                    *(p for per in catalog.periodic for p in per.patterns)]:
+        try:
+            re.compile(pattern.replace("{year}", "2000"))
+        except re.error as exc:
+            raise BadInput(f"bad pattern {pattern!r}: {exc}", path=str(source.path)) from None
+    try:
+        parse_years(catalog.holidays)
+        if catalog.holidays_file:
+            load_holiday_file(catalog.holidays_file)
+    except ValueError as exc:
+        raise BadInput(str(exc), path=str(source.path)) from None
     return catalog

@@ -8,6 +8,8 @@ from zwgk.rules.checks.column_missing import ColumnMissing
 from zwgk.rules.checks.column_placeholder import ColumnPlaceholder
 from zwgk.rules.checks.column_stale import ColumnStale
 from zwgk.rules.checks.column_undated import ColumnUndated
+from zwgk.rules.checks.doc_overdue import DocOverdue
+from zwgk.rules.checks.interp_missing import InterpMissing
 from zwgk.rules.checks.link_broken import LinkBroken
 from zwgk.rules.checks.meta_incomplete import MetaIncomplete
 from zwgk.rules.checks.site_unreachable import SiteUnreachable
@@ -20,6 +22,8 @@ RULES: list[type[Rule]] = [
     ColumnPlaceholder,
     ColumnUndated,
     ColumnStale,
+    DocOverdue,
+    InterpMissing,
     LinkBroken,
     MetaIncomplete,
     TextTypo,
