@@ -44,7 +44,7 @@ def test_open_fix_close_and_failed_fetch_keeps_open(tmp_path):
     c1 = _check(store, [_unit(), _unit(unit="ws")], day1, 1)
     assert c1["opened"] == 2
     f = _findings(store)[("column.stale", "jyj", "gzdt")]
-    assert f.status == "open" and f.first_seen == day1 and f.deadline == date(2026, 11, 7)  # major: 5 days
+    assert f.status == "open" and f.first_seen == day1 and f.deadline == date(2026, 11, 9)  # major: 5 working days
 
     # Day 2: jyj fixed its column; ws's entry page fails -> its stale finding must stay open.
     c2 = _check(store, [_unit(gzdt_newest=date(2026, 11, 8)), _unit(entry_status="unreachable", unit="ws")], day2, 2)
@@ -53,7 +53,7 @@ def test_open_fix_close_and_failed_fetch_keeps_open(tmp_path):
     fixed, kept = found[("column.stale", "jyj", "gzdt")], found[("column.stale", "ws", "gzdt")]
     assert fixed.status == "rectified" and fixed.rectified_on == day2
     assert [e.event for e in fixed.events] == ["opened", "rectified"]
-    assert kept.status == "overdue"  # still open, and its deadline (11-07) has passed
+    assert kept.status == "open"  # still open; its deadline (11-09, the 5th working day) is today
     assert kept.rectified_on is None and kept.last_seen == day1
     assert found[("site.unreachable", "ws", None)].status == "open"
 
@@ -64,6 +64,10 @@ def test_open_fix_close_and_failed_fetch_keeps_open(tmp_path):
     assert again.id == fixed.id and again.status == "open"
     assert [e.event for e in again.events] == ["opened", "rectified", "reopened"]
     assert found[("site.unreachable", "ws", None)].status == "rectified"
+    late = found[("column.stale", "ws", "gzdt")]
+    assert late.status == "overdue" and late.evidence["escalated"] is True  # deadline 11-09 passed
+    assert late.evidence["escalated_severity"] == "veto" and late.evidence["escalated_on"] == "2026-11-30"
+    assert [e.event for e in late.events][-1] == "overdue"
 
 
 def test_unit_missing_from_crawl_closes_nothing(tmp_path):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk.rules.catalog import Catalog
 from zwgk.rules.model import FindingDraft, UnitObs
+from zwgk.store.review import is_dismissed
 from zwgk.store.schema import Finding, FindingEvent
 
 OPEN_STATUSES = ("open", "overdue")
@@ -29,8 +30,38 @@ def fingerprint(draft: FindingDraft) -> str:
 
 
 def deadline_for(severity: str, first_seen: date, catalog: Catalog) -> date:
-    """Rectification deadline: days per severity from the catalog (working days: issue 4)."""
-    return first_seen + timedelta(days=catalog.deadlines.get(severity, 10))
+    """Rectification deadline: the catalog's working days per severity after `first_seen`.
+
+    Working days follow the Chinese holiday calendar (zwgk/rules/workdays.py); for a year no
+    calendar knows, Monday–Friday are counted and the finding's evidence says so (calendar_note).
+    """
+    return catalog.calendar.add_workdays(first_seen, catalog.deadline_days(severity))
+
+
+ESCALATE = {"minor": "major", "major": "veto", "veto": "veto"}
+
+
+def _annotate(finding: Finding, catalog: Catalog, as_of: date) -> None:
+    """Evidence the lifecycle adds to a rule's own: calendar_note, escalation of overdue findings.
+
+    Re-applied on every run because a rule's fresh evidence replaces the stored one.
+    """
+    evidence = dict(finding.evidence or {})
+    before = dict(evidence)
+    note = catalog.calendar.note(finding.deadline, finding.deadline)
+    if note:
+        evidence["calendar_note"] = note
+    else:
+        evidence.pop("calendar_note", None)
+    if finding.status == "overdue":
+        evidence["escalated"] = True
+        evidence["escalated_severity"] = ESCALATE.get(finding.severity, finding.severity)
+        evidence.setdefault("escalated_on", as_of.isoformat())
+    else:
+        for key in ("escalated", "escalated_severity", "escalated_on"):
+            evidence.pop(key, None)
+    if evidence != before:
+        finding.evidence = evidence
 
 
 def _observed_fixed(finding: Finding, units: dict[tuple[str, str], UnitObs]) -> bool:
@@ -96,8 +127,9 @@ def reconcile(
             finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="opened", note=draft.message))
             result.opened.append(finding)
             continue
+        kept = {k: v for k, v in (finding.evidence or {}).items() if k == "escalated_on"}
         finding.message = draft.message
-        finding.evidence = draft.evidence
+        finding.evidence = {**draft.evidence, **kept}
         finding.severity = str(draft.severity)
         finding.last_seen = max(finding.last_seen, as_of)
         finding.last_run_id = run_id
@@ -126,9 +158,11 @@ def reconcile(
             result.kept_unseen.append(finding)
 
     for finding in session.execute(select(Finding).where(Finding.status == "open")).scalars():
-        if finding.deadline < as_of:
+        if finding.deadline < as_of and not is_dismissed(finding):
             finding.status = "overdue"
             finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="overdue",
-                                               note=f"整改期限 {finding.deadline.isoformat()} 已过"))
+                                               note=f"整改期限 {finding.deadline.isoformat()} 已过，升级督办"))
             result.overdue.append(finding)
+    for finding in [*result.opened, *result.reopened, *result.still_open, *result.overdue]:
+        _annotate(finding, catalog, as_of)
     return result
