@@ -1,0 +1,376 @@
+"""The scheduler, driven through virtual nights without sleeping.
+
+APScheduler reads the time with `datetime.now` in its scheduler and executor modules; the tests
+swap that for a fake clock and call the scheduler's own job processing at each next fire time,
+with a synchronous executor. The production wiring (zwgk.scheduler.build_scheduler, the built-in
+schedule.yml, the SQLAlchemy job store) is used unchanged; only the config's job targets point
+at recorders here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+from apscheduler.executors.debug import DebugExecutor
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.base import BaseScheduler
+
+from zwgk import jobs
+from zwgk.errors import BadInput
+from zwgk.scheduler import DEFAULT_CONFIG, build_scheduler, load_config
+from zwgk.store.db import Store, make_engine
+from zwgk.store.schema import Run
+
+SH = jobs.SHANGHAI
+REPO = Path(__file__).resolve().parents[1]
+
+
+# -- a virtual clock and a scheduler without a loop of its own --------------------------------------
+class FakeClock:
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+class ManualScheduler(BaseScheduler):
+    """Processes jobs only when the test says so (no thread, no timer)."""
+
+    def wakeup(self):
+        pass
+
+    def shutdown(self, wait=True):
+        super().shutdown(wait)
+
+
+CLOCK = FakeClock(datetime(2026, 2, 28, 12, 0, tzinfo=SH))
+CALLS: list[dict] = []
+DURATION = {"nightly": timedelta(hours=2), "daily_report": timedelta(minutes=5),
+            "weekly_report": timedelta(minutes=10), "monthly_report": timedelta(minutes=20)}
+RELEASE = threading.Event()
+
+
+def _record(name: str, kwargs: dict) -> None:
+    start = CLOCK.now
+    CLOCK.advance(DURATION[name])  # the job 'takes' this long on the virtual clock
+    CALLS.append({"job": name, "as_of": jobs.today(), "start": start, "end": CLOCK.now, "kwargs": kwargs})
+
+
+def record_nightly(**kw):
+    _record("nightly", kw)
+
+
+def record_daily(**kw):
+    _record("daily_report", kw)
+
+
+def record_weekly(**kw):
+    _record("weekly_report", kw)
+
+
+def record_monthly(**kw):
+    _record("monthly_report", kw)
+
+
+def blocking_nightly(**kw):
+    CALLS.append({"job": "nightly", "start": CLOCK.now})
+    RELEASE.wait(30)
+
+
+RECORDERS = {"nightly": "record_nightly", "daily_report": "record_daily",
+             "weekly_report": "record_weekly", "monthly_report": "record_monthly"}
+
+
+@pytest.fixture
+def fake_time(monkeypatch):
+    """Point APScheduler's and the jobs' notion of now at CLOCK."""
+    import apscheduler.executors.base as executors_base
+    import apscheduler.schedulers.base as schedulers_base
+
+    class FakeDatetime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return CLOCK.now.astimezone(tz) if tz else CLOCK.now.replace(tzinfo=None)
+
+    monkeypatch.setattr(schedulers_base, "datetime", FakeDatetime)
+    monkeypatch.setattr(executors_base, "datetime", FakeDatetime)
+    CLOCK.now = datetime(2026, 2, 28, 12, 0, tzinfo=SH)  # Saturday; 3月1日 Sunday, 3月2日 Monday
+    CALLS.clear()
+    RELEASE.clear()
+    jobs.use_clock(CLOCK)
+    yield CLOCK
+    jobs.use_clock(None)
+
+
+def recorder_config(tmp_path: Path, targets: dict[str, str] | None = None, **overrides) -> Path:
+    """The built-in schedule with the same cron fields, each job's func pointed at a recorder."""
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    for job_id, spec in data["jobs"].items():
+        spec["func"] = f"tests.test_scheduler:{(targets or RECORDERS)[job_id]}"
+    data.update(overrides)
+    path = tmp_path / "schedule.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+PARAMS = {"sites": "/srv/zwgk/sites.yml", "db": None, "out": "/srv/zwgk/reports", "catalog": None}
+
+
+def start(tmp_path: Path, config: Path, executor=None) -> tuple[ManualScheduler, object]:
+    engine = make_engine(f"sqlite:///{tmp_path}/sched.db")
+    sched = build_scheduler(load_config(config), engine, PARAMS, scheduler=ManualScheduler(),
+                            executor=executor or DebugExecutor())
+    sched.start()
+    return sched, engine
+
+
+def run_until(sched: BaseScheduler, end: datetime) -> None:
+    """Jump from fire time to fire time until `end`, letting the scheduler run what is due."""
+    while True:
+        due = [job.next_run_time for job in sched.get_jobs() if job.next_run_time]
+        if not due or min(due) > end:
+            break
+        CLOCK.now = max(CLOCK.now, min(due))
+        sched._process_jobs()
+    CLOCK.now = max(CLOCK.now, end)
+
+
+# -- tests ---------------------------------------------------------------------------------------
+def test_built_in_schedule():
+    cfg = load_config()
+    assert {j.id: j.func for j in cfg.jobs} == {
+        "nightly": "zwgk.jobs:nightly", "daily_report": "zwgk.jobs:daily_report",
+        "weekly_report": "zwgk.jobs:weekly_report", "monthly_report": "zwgk.jobs:monthly_report"}
+    assert str(cfg.timezone) == "Asia/Shanghai"
+    assert all(j.misfire_grace_time > 0 for j in cfg.jobs)
+
+
+def test_two_nights_a_monday_and_a_first_of_month(tmp_path, fake_time):
+    sched, engine = start(tmp_path, recorder_config(tmp_path))
+    try:
+        run_until(sched, datetime(2026, 3, 2, 12, 0, tzinfo=SH))
+    finally:
+        sched.shutdown()
+        engine.dispose()
+    got = [(c["job"], c["start"].strftime("%m-%d %H:%M"), c["as_of"]) for c in CALLS]
+    assert got == [
+        ("nightly", "03-01 01:00", date(2026, 3, 1)),
+        ("daily_report", "03-01 07:30", date(2026, 3, 1)),
+        ("monthly_report", "03-01 08:00", date(2026, 3, 1)),
+        ("nightly", "03-02 01:00", date(2026, 3, 2)),
+        ("daily_report", "03-02 07:30", date(2026, 3, 2)),
+        ("weekly_report", "03-02 08:00", date(2026, 3, 2)),
+    ]
+    for before, after in itertools.pairwise(CALLS):
+        assert after["start"] >= before["end"], f"{after['job']} overlapped {before['job']}"
+    kw = CALLS[0]["kwargs"]
+    assert kw["sites"] == PARAMS["sites"] and kw["out"] == PARAMS["out"]
+    assert kw["lock_max_age_hours"] == 24 and kw["lock_wait_minutes"] == 240
+
+
+def test_a_running_job_is_not_started_twice(tmp_path, fake_time):
+    """max_instances=1: a nightly still running when the next night fires is skipped, not doubled."""
+    targets = {**RECORDERS, "nightly": "blocking_nightly"}
+    sched, engine = start(tmp_path, recorder_config(tmp_path, targets), executor=ThreadPoolExecutor(4))
+    skipped = []
+    sched.add_listener(lambda ev: skipped.append(ev.job_id), EVENT_JOB_MAX_INSTANCES)
+    try:
+        CLOCK.now = datetime(2026, 3, 1, 1, 0, tzinfo=SH)
+        sched._process_jobs()          # night 1 starts and keeps running
+        CLOCK.now = datetime(2026, 3, 2, 1, 0, tzinfo=SH)
+        sched._process_jobs()          # night 2 fires while night 1 runs
+        assert skipped.count("nightly") == 1
+    finally:
+        RELEASE.set()
+        sched.shutdown(wait=True)
+        engine.dispose()
+    assert [c["job"] for c in CALLS if c["job"] == "nightly"] == ["nightly"]
+
+
+def test_missed_night_is_caught_up_once_after_restart(tmp_path, fake_time):
+    """The job store keeps next run times: a scheduler down at 01:00 and back at 01:40 still crawls."""
+    config = recorder_config(tmp_path)
+    sched, engine = start(tmp_path, config)
+    run_until(sched, datetime(2026, 3, 1, 0, 50, tzinfo=SH))
+    sched.shutdown()
+    engine.dispose()
+    CLOCK.now = datetime(2026, 3, 1, 1, 40, tzinfo=SH)  # down over 01:00, back within the grace time
+    sched, engine = start(tmp_path, config)
+    try:
+        sched._process_jobs()
+        assert [(c["job"], c["start"].strftime("%H:%M")) for c in CALLS] == [("nightly", "01:40")]
+    finally:
+        sched.shutdown()
+        engine.dispose()
+
+
+def test_missed_beyond_grace_time_is_not_run(tmp_path, fake_time):
+    config = recorder_config(tmp_path, misfire_grace_time=600)
+    sched, engine = start(tmp_path, config)
+    run_until(sched, datetime(2026, 3, 1, 0, 50, tzinfo=SH))
+    sched.shutdown()
+    engine.dispose()
+    CLOCK.now = datetime(2026, 3, 1, 3, 0, tzinfo=SH)  # two hours late: past a 10-minute grace
+    sched, engine = start(tmp_path, config)
+    missed = []
+    sched.add_listener(lambda ev: missed.append(ev.job_id), EVENT_JOB_MISSED)
+    try:
+        sched._process_jobs()
+        assert CALLS == [] and missed == ["nightly"]
+        run_until(sched, datetime(2026, 3, 1, 7, 31, tzinfo=SH))
+        assert [c["job"] for c in CALLS] == ["daily_report"]
+    finally:
+        sched.shutdown()
+        engine.dispose()
+
+
+def test_config_is_the_truth_about_stored_jobs(tmp_path, fake_time):
+    config = recorder_config(tmp_path)
+    sched, engine = start(tmp_path, config)
+    sched.shutdown()
+    engine.dispose()
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    del data["jobs"]["weekly_report"]
+    data["jobs"]["nightly"]["cron"] = {"hour": 2, "minute": 15}
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    sched, engine = start(tmp_path, config)
+    try:
+        stored = {j.id: j.next_run_time for j in sched.get_jobs()}
+        assert set(stored) == {"nightly", "daily_report", "monthly_report"}
+        assert stored["nightly"] == datetime(2026, 3, 1, 2, 15, tzinfo=SH)
+    finally:
+        sched.shutdown()
+        engine.dispose()
+
+
+@pytest.mark.parametrize(("text", "line", "fragment"), [
+    ("jobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 25}\n", 4, "bad cron fields"),
+    ("jobs:\n  nightly:\n    func: zwgk.jobs:no_such_job\n    cron: {hour: 1}\n", 3, "cannot find"),
+    ("timezone: Asia/Nowhere\njobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 1}\n", 1,
+     "unknown time zone"),
+    ("jobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 1}\n    when: later\n", 5, "unknown key"),
+])
+def test_bad_config_names_file_and_line(tmp_path, text, line, fragment):
+    path = tmp_path / "bad.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BadInput) as exc:
+        load_config(path)
+    assert f"{path}:{line}:" in str(exc.value) and fragment in str(exc.value)
+
+
+# -- the production jobs' own records ------------------------------------------------------------------
+def test_missing_report_is_recorded_as_not_available(tmp_path, fake_time, monkeypatch):
+    monkeypatch.setitem(jobs.REPORTS, "weekly", ("zwgk.reports.no_such_module", "render_weekly", "周通报"))
+    CLOCK.now = datetime(2026, 3, 2, 8, 0, tzinfo=SH)
+    db = f"sqlite:///{tmp_path}/r.db"
+    assert jobs.weekly_report(db=db, out=str(tmp_path / "out")) is None
+    store = Store(db)
+    try:
+        with store.session() as session:
+            run = session.query(Run).one()
+        assert (run.stage, run.status, run.as_of, run.counts["report"]) == ("report", "unavailable",
+                                                                           date(2026, 3, 2), "weekly")
+        assert "not available" in run.error and "周通报" in run.error
+    finally:
+        store.dispose()
+
+
+def fake_render(store, as_of, out_dir, catalog):
+    path = Path(out_dir) / f"fake-{as_of}.html"
+    path.write_text("ok", encoding="utf-8")
+    return path
+
+
+def test_report_job_renders_and_records(tmp_path, fake_time, monkeypatch):
+    monkeypatch.setitem(jobs.REPORTS, "monthly", ("tests.test_scheduler", "fake_render", "月考核"))
+    CLOCK.now = datetime(2026, 3, 1, 8, 0, tzinfo=SH)
+    db = f"sqlite:///{tmp_path}/r.db"
+    path = jobs.monthly_report(db=db, out=str(tmp_path / "out"))
+    assert path and Path(path).name == "fake-2026-03-01.html"
+    store = Store(db)
+    try:
+        with store.session() as session:
+            run = session.query(Run).one()
+        assert (run.status, run.counts["path"]) == ("ok", path)
+    finally:
+        store.dispose()
+
+
+def test_nightly_is_skipped_and_recorded_while_another_run_holds_the_lock(tmp_path, fake_time):
+    from zwgk.runlock import LockHeld, run_lock
+
+    sites = tmp_path / "sites.yml"
+    sites.write_text("portals:\n  - id: demo\n    name: 演示区人民政府\n    home: http://127.0.0.1:9/\n"
+                     "    units:\n      - id: gov\n        name: 演示区人民政府\n        profile: government\n"
+                     "        entry: http://127.0.0.1:9/xxgk/\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path}/n.db"
+    store = Store(db)
+    try:
+        with run_lock(store, command="zwgk run (manual)"):
+            CLOCK.now = datetime(2026, 3, 1, 1, 0, tzinfo=SH)
+            assert jobs.nightly(str(sites), db=db) is None
+            with pytest.raises(LockHeld):
+                jobs.render_report("daily", db=db, out=str(tmp_path), lock_wait_minutes=0)
+        with store.session() as session:
+            runs = session.query(Run).order_by(Run.id).all()
+        assert [(r.stage, r.status) for r in runs] == [("nightly", "skipped"), ("report", "failed")]
+        assert "another run holds the lock" in runs[0].error and "zwgk run (manual)" in runs[0].error
+    finally:
+        store.dispose()
+
+
+def test_nightly_with_a_bad_registry_is_recorded(tmp_path, fake_time):
+    sites = tmp_path / "sites.yml"
+    sites.write_text("portals: 3\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path}/b.db"
+    with pytest.raises(BadInput):
+        jobs.nightly(str(sites), db=db)
+    store = Store(db)
+    try:
+        with store.session() as session:
+            run = session.query(Run).one()
+        assert (run.stage, run.status) == ("nightly", "failed") and str(sites) in run.error
+    finally:
+        store.dispose()
+
+
+# -- the real command, stopped by a signal ---------------------------------------------------------------
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_schedule_command_stops_cleanly_on_signal(tmp_path, sig):
+    sites = tmp_path / "sites.yml"
+    sites.write_text("portals:\n  - id: demo\n    name: 演示区人民政府\n    home: http://127.0.0.1:9/\n"
+                     "    units:\n      - id: gov\n        name: 演示区人民政府\n        profile: government\n"
+                     "        entry: http://127.0.0.1:9/xxgk/\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "zwgk.cli", "schedule", "--sites", str(sites), "--db", str(tmp_path / "s.db"),
+           "--out", str(tmp_path / "reports")]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    lines = []
+    try:
+        for line in proc.stderr:
+            lines.append(line)
+            if "scheduler started" in line:
+                break
+        else:
+            pytest.fail("scheduler did not start:\n" + "".join(lines))
+        proc.send_signal(sig)
+        rest = proc.communicate(timeout=30)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, "".join(lines) + rest
+    assert "scheduler stopped" in rest
