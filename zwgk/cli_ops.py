@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from zwgk.errors import BadInput
 
@@ -148,9 +147,19 @@ def collect_status(store, limit: int = 10) -> dict[str, Any]:
 def _run_row(r) -> dict[str, Any]:
     duration = (r.finished_at - r.started_at).total_seconds() if r.finished_at and r.started_at else None
     return {"id": r.id, "stage": r.stage, "as_of": r.as_of.isoformat(),
-            "started_at": r.started_at.isoformat(sep=" ", timespec="seconds") if r.started_at else None,
-            "finished_at": r.finished_at.isoformat(sep=" ", timespec="seconds") if r.finished_at else None,
+            "started_at": _utc_iso(r.started_at), "finished_at": _utc_iso(r.finished_at),
             "duration_s": duration, "status": r.status, "counts": dict(r.counts or {}), "error": r.error}
+
+
+def _utc_iso(when: datetime | None) -> str | None:
+    """Run times are stored as naive UTC; say so in the JSON."""
+    return when.replace(tzinfo=UTC).isoformat(timespec="seconds") if when else None
+
+
+def _local(iso: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    from zwgk.jobs import SHANGHAI
+
+    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime(fmt) if iso else "…"
 
 
 def _next_row(job_id: str, ts: float | None) -> dict[str, Any]:
@@ -160,18 +169,17 @@ def _next_row(job_id: str, ts: float | None) -> dict[str, Any]:
 
 
 def _print_status(data: dict[str, Any]) -> None:
-    if not data["runs"]:
-        out.print("尚无运行记录 (no runs recorded yet)")
-    table = Table("#", "stage", "as_of", "开始 start", "结束 end", "用时 s", "状态 status", "counts", "error",
-                  title="最近运行 recent runs")
+    # One line per run rather than a wide table: readable in an 80-column SSH session and in logs.
+    out.print("最近运行 recent runs (北京时间 Asia/Shanghai):" if data["runs"] else "尚无运行记录 (no runs recorded yet)")
     for r in data["runs"]:
-        counts = ", ".join(f"{k}={v}" for k, v in sorted(r["counts"].items()) if k != "units_missed")
+        counts = ", ".join(f"{k}={v}" for k, v in sorted(r["counts"].items()))
+        took = "" if r["duration_s"] is None else f" ({r['duration_s']:.0f} s)"
+        end = _local(r["finished_at"], "%H:%M:%S")
+        out.print(f"  #{r['id']:<5} {r['stage']:<8} as-of {r['as_of']}  {_local(r['started_at'])} → {end}{took}  "
+                  f"{r['status']:<11} {counts}", highlight=False)
         error = (r["error"] or "").strip().splitlines()
-        table.add_row(str(r["id"]), r["stage"], r["as_of"], r["started_at"] or "", r["finished_at"] or "",
-                      "" if r["duration_s"] is None else f"{r['duration_s']:.0f}", r["status"], counts,
-                      error[-1][:120] if error else "")
-    if data["runs"]:
-        out.print(table)
+        if error:
+            out.print(f"         error: {error[-1][:200]}", highlight=False)
     cov = data["coverage"]
     if cov is None:
         out.print("尚无抓取记录 (no crawl has run yet)")

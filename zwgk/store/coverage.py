@@ -19,12 +19,12 @@ REACHED = ("ok", "antibot")
 
 def crawl_coverage(session: Session, run_id: int) -> dict:
     """units_total, units_reached, portals_total, portals_reached, and units_missed ('portal/unit')."""
-    units = set(session.execute(select(Unit.portal_id, Unit.unit_id)).tuples())
+    units = {(p, u) for p, u in session.execute(select(Unit.portal_id, Unit.unit_id))}
     portals = set(session.execute(select(Portal.id)).scalars())
     snaps = session.execute(
         select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.target, Snapshot.status)
         .where(Snapshot.run_id == run_id, Snapshot.target.in_(("entry", "home")))
-    ).tuples().all()
+    ).all()
     reached_units = {(p, u) for p, u, target, status in snaps if target == "entry" and status in REACHED}
     home_status: dict[str, bool] = {}
     for p, _u, target, status in snaps:
