@@ -142,7 +142,8 @@ def test_gansu_site_search_results(real_page):
 def test_jiangxi_jpaas_template_reads_inline_script_data(real_page):
     page = _page(real_page, "jiangxi-sthjt_hanweb-jpaas_list_js-template.html", JIANGXI_URL)
     # The handlebars list is empty in the HTML, but the page embeds listData.articleList.
-    assert page.kind is PageKind.LIST
+    # It is reported as a JS shell (the HTML list is empty) with the entries of the inline data.
+    assert page.kind is PageKind.JS_SHELL
     assert len(page.entries) == 50
     first, last = page.entries[0], page.entries[-1]
     assert first.title == "《江西省生态环境分类执法监管办法》政策解读"

@@ -158,7 +158,9 @@ def extract_page(
     if signals:
         inline = entries_from_scripts(parsed.scripts, base, ref)
         if inline:
-            page.kind = PageKind.LIST
+            # Still a script shell (the HTML list is empty), but its entries are readable from the
+            # inline data without running anything: the column can be judged on them.
+            page.kind = PageKind.JS_SHELL
             page.entries = inline
             page.page_count = pager.page_count
             page.next_pages = pager.next_pages
