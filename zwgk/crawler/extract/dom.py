@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
 import lxml.html
@@ -155,6 +156,11 @@ def abs_url(base_url: str, href: str | None) -> str | None:
     """Absolute http(s) URL for an href, or None for javascript:, mailto:, '#' and the like."""
     if not href:
         return None
+    return _abs_url(base_url, href)
+
+
+@lru_cache(maxsize=65536)
+def _abs_url(base_url: str, href: str) -> str | None:
     href = href.strip().replace("\\", "/")
     if not href or href.startswith("#"):
         return None
