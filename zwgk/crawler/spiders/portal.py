@@ -176,7 +176,7 @@ class PortalSpider(scrapy.Spider):
         entries = list(page.entries)
         status = "ok"
         # A script-rendered list: follow its data endpoint, or report the shell (never blank).
-        if page.kind == PageKind.JS_SHELL:
+        if page.kind == PageKind.JS_SHELL and not entries:
             status = "js-shell"
             for endpoint in page.data_endpoints[:2]:
                 try:
