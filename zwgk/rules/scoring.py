@@ -1,15 +1,22 @@
-"""Column scores (栏目评分): 100 points minus a deduction per open rule, floor 0.
+"""Scores (评分): columns and units 0–100, grade bands, veto → 不合格. Pure (no database, no clock).
 
-Pure (no database, no clock). Deduction points are data (`data/scoring.yml`): the 2019 indicators'
+- Column score: `start` minus the points of each distinct open rule on the column, floor 0.
+- Unit score: `unit.start` minus, per rule, points × findings (overdue ones × `overdue_factor`),
+  capped per rule; grade by band; any veto line (zwgk/rules/veto.py) → the lowest band.
+
+All points, caps, bands and veto thresholds are data (`data/scoring.yml`): the 2019 indicators'
 per-item points are not published in a form we could confirm, so these are documented,
-configurable defaults.
+configurable defaults. A jurisdiction's file replaces the sections it names; the others keep
+the base defaults.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -18,17 +25,52 @@ from zwgk.errors import BadInput
 BASE_SCORING = Path(__file__).parent / "data" / "scoring.yml"
 
 
+@lru_cache(maxsize=1)
+def _base_data() -> dict[str, Any]:
+    return yaml.safe_load(BASE_SCORING.read_text(encoding="utf-8")) or {}
+
+
+def _base(section: str) -> Any:
+    import copy
+
+    return copy.deepcopy(_base_data().get(section))
+
+
 @dataclass(frozen=True)
 class Scoring:
-    """Deduction points per rule id; `default` for rules not listed."""
+    """Deduction points per rule id; `default` for rules not listed.
+
+    `unit`, `grades` and `veto` are the unit-score, grade-band and veto-line sections of the
+    scoring file (the base defaults unless a file replaces them).
+    """
 
     deductions: Mapping[str, int] = field(default_factory=dict)
     default: int = 20
     start: int = 100
     floor: int = 0
+    unit: Mapping[str, Any] = field(default_factory=lambda: _base("unit"))
+    grades: tuple[tuple[str, float], ...] = field(
+        default_factory=lambda: tuple((g["name"], float(g["min"])) for g in _base("grades")))
+    veto: Mapping[str, Any] = field(default_factory=lambda: _base("veto"))
+
+    def __hash__(self) -> int:  # frozen with mappings inside: identity is enough for caching
+        return id(self)
 
     def points(self, rule: str) -> int:
         return int(self.deductions.get(rule, self.default))
+
+    def unit_rule(self, rule: str) -> tuple[float, float]:
+        """(points per finding, cap) of a rule in the unit score."""
+        spec = (self.unit.get("rules") or {}).get(rule) or self.unit.get("default") or {}
+        return float(spec.get("points", 0)), float(spec.get("cap", spec.get("points", 0)))
+
+    def grade(self, score: float, veto: bool = False) -> str:
+        if veto:
+            return self.grades[-1][0]
+        for name, minimum in self.grades:
+            if score >= minimum:
+                return name
+        return self.grades[-1][0]
 
 
 def load_scoring(path: str | Path | None = None) -> Scoring:
@@ -49,13 +91,51 @@ def load_scoring(path: str | Path | None = None) -> Scoring:
         raise BadInput("'deductions' must map rule ids to points", path=str(src))
     try:
         parsed = {str(k): int(v) for k, v in deductions.items()}
+        extra: dict[str, Any] = {}
+        if "unit" in data:
+            extra["unit"] = _unit_section(data["unit"])
+        if "grades" in data:
+            extra["grades"] = _grades(data["grades"])
+        if "veto" in data:
+            extra["veto"] = _veto_section(data["veto"])
         scoring = Scoring(deductions=parsed, default=int(data.get("default", 20)),
-                          start=int(data.get("start", 100)), floor=int(data.get("floor", 0)))
-    except (TypeError, ValueError) as exc:
-        raise BadInput(f"scoring points must be integers: {exc}", path=str(src)) from None
+                          start=int(data.get("start", 100)), floor=int(data.get("floor", 0)), **extra)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise BadInput(f"scoring: {exc}", path=str(src)) from None
     if any(v < 0 for v in parsed.values()) or scoring.default < 0:
         raise BadInput("deduction points must not be negative", path=str(src))
     return scoring
+
+
+def _unit_section(value: Any) -> dict[str, Any]:
+    """The `unit` section, merged over the base one (a file may list only the rules it changes)."""
+    base = _base("unit") or {}
+    if not isinstance(value, dict):
+        raise ValueError("'unit' must be a mapping")
+    out = {**base, **{k: v for k, v in value.items() if k != "rules"}}
+    out["rules"] = {**(base.get("rules") or {}), **(value.get("rules") or {})}
+    for rule, spec in [("default", out.get("default") or {}), *out["rules"].items()]:
+        if not isinstance(spec, dict) or float(spec.get("points", 0)) < 0 or float(spec.get("cap", 0)) < 0:
+            raise ValueError(f"unit.rules.{rule}: points and cap must be non-negative numbers")
+    float(out.get("overdue_factor", 1))
+    return out
+
+
+def _grades(value: Any) -> tuple[tuple[str, float], ...]:
+    bands = tuple((str(g["name"]), float(g["min"])) for g in value)
+    if not bands or [m for _, m in bands] != sorted((m for _, m in bands), reverse=True):
+        raise ValueError("'grades' must list bands from the highest `min` down")
+    return bands
+
+
+def _veto_section(value: Any) -> dict[str, Any]:
+    base = _base("veto") or {}
+    if not isinstance(value, dict):
+        raise ValueError("'veto' must be a mapping")
+    out = dict(base)
+    for line, spec in value.items():
+        out[line] = {**(base.get(line) or {}), **(spec or {})}
+    return out
 
 
 def column_score(open_rules: Iterable[str], weights: Scoring | Mapping[str, int] | None = None) -> int:
@@ -77,3 +157,33 @@ def column_score(open_rules: Iterable[str], weights: Scoring | Mapping[str, int]
 
     total = start - sum(points(rule) for rule in sorted(set(open_rules)))
     return max(floor, min(start, total))
+
+
+def unit_score(findings: Iterable[Any], scoring: Scoring | None = None, veto: bool = False) -> dict[str, Any]:
+    """A unit's score from its open, counted findings (objects or dicts with `rule` and `status`).
+
+    Returns {score, grade, veto, deductions: [{rule, count, overdue, points, cap, deducted}]}.
+    Each rule deducts points × count (overdue × `overdue_factor`), at most its cap.
+    """
+    scoring = scoring or load_scoring()
+    factor = float(scoring.unit.get("overdue_factor", 1))
+    by_rule: dict[str, list[bool]] = {}
+    for f in findings:
+        rule = f["rule"] if isinstance(f, Mapping) else f.rule
+        status = f.get("status") if isinstance(f, Mapping) else getattr(f, "status", "open")
+        by_rule.setdefault(rule, []).append(status == "overdue")
+    deductions = []
+    total = 0.0
+    for rule in sorted(by_rule):
+        points, cap = scoring.unit_rule(rule)
+        flags = by_rule[rule]
+        raw = sum(points * (factor if overdue else 1) for overdue in flags)
+        deducted = round(min(cap, raw), 2)
+        total += deducted
+        deductions.append({"rule": rule, "count": len(flags), "overdue": sum(flags), "points": points,
+                           "cap": cap, "deducted": deducted})
+    start = float(scoring.unit.get("start", 100))
+    floor = float(scoring.unit.get("floor", 0))
+    score = round(max(floor, min(start, start - total)), 1)
+    deductions.sort(key=lambda d: (-d["deducted"], d["rule"]))
+    return {"score": score, "grade": scoring.grade(score, veto), "veto": veto, "deductions": deductions}

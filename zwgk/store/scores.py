@@ -1,0 +1,243 @@
+"""Scores for any as-of date, recomputed from stored history (月考核 needs last month's, not today's).
+
+What a score on date D reads:
+- findings open on D: first seen on or before D and, replaying their FindingEvent history up to
+  D, not rectified by then (open or overdue on D) — later runs never change D's score;
+- reviews on or before D: a finding reviewed as a false positive (误报) by D does not count (it is
+  still listed, under `dismissed`); a review undone by D counts again;
+- the latest finished crawl on or before D: which units and columns exist, their newest dates
+  (early warnings, the home-page line);
+- the crawl runs of the veto window before D: how often a page could not be reached.
+
+Pure functions do the judging (zwgk/rules/scoring.py, zwgk/rules/veto.py); this module only reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from zwgk.rules.catalog import Catalog
+from zwgk.rules.model import UnitObs
+from zwgk.rules.scoring import Scoring, column_score, load_scoring, unit_score
+from zwgk.rules.veto import Availability, VetoReport, judge
+from zwgk.rules.workdays import calendar_coverage
+from zwgk.store.observations import latest_crawl_run, unit_observations
+from zwgk.store.review import review_state
+from zwgk.store.schema import Finding, Run, Snapshot, Unit
+
+OPEN = ("open", "overdue")
+
+
+def status_as_of(finding: Finding, as_of: date) -> str | None:
+    """open | overdue | rectified on `as_of` from the event history; None when first seen later."""
+    if finding.first_seen > as_of:
+        return None
+    status = "open"
+    for ev in sorted(finding.events, key=lambda e: (e.on, e.id or 0)):
+        if ev.on > as_of:
+            break
+        if ev.event in ("opened", "reopened"):
+            status = "open"
+        elif ev.event == "rectified":
+            status = "rectified"
+        elif ev.event == "overdue" and status != "rectified":
+            status = "overdue"
+    return status
+
+
+@dataclass
+class FindingAt:
+    """A finding as it stood on a date: status and review from its history."""
+
+    finding: Finding
+    status: str
+    review: dict[str, Any] | None
+
+    @property
+    def counted(self) -> bool:
+        return self.status in OPEN and not (self.review and self.review["state"] == "false_positive")
+
+    @property
+    def rule(self) -> str:
+        return self.finding.rule
+
+    @property
+    def column(self) -> str | None:
+        return self.finding.column_id
+
+    @property
+    def unit(self) -> str:
+        return self.finding.unit_id
+
+    @property
+    def url(self) -> str | None:
+        return self.finding.url
+
+    @property
+    def message(self) -> str:
+        return self.finding.message
+
+    def as_dict(self) -> dict[str, Any]:
+        f = self.finding
+        return {"id": f.id, "fingerprint": f.fingerprint, "rule": f.rule, "severity": f.severity,
+                "column": f.column_id, "url": f.url, "message": f.message, "evidence": dict(f.evidence or {}),
+                "status": self.status, "first_seen": f.first_seen.isoformat(), "review": self.review}
+
+
+def findings_at(session: Session, as_of: date) -> list[FindingAt]:
+    """Every finding open on `as_of` (open or overdue), with its review state on that date."""
+    rows = session.execute(
+        select(Finding).where(Finding.first_seen <= as_of).options(selectinload(Finding.events))
+    ).scalars().all()
+    out = []
+    for f in rows:
+        status = status_as_of(f, as_of)
+        if status in OPEN:
+            out.append(FindingAt(f, status, review_state(f, as_of)))
+    out.sort(key=lambda x: (x.finding.portal_id, x.finding.unit_id, x.finding.rule, x.finding.column_id or "",
+                            x.finding.url or "", x.finding.id))
+    return out
+
+
+def _availability(session: Session, as_of: date, window: int) -> dict[tuple[str, str, str], Availability]:
+    """(portal, unit, 'home'|'entry') → checks and failures over the crawls of (as_of − window, as_of]."""
+    runs = [r.id for r in session.execute(
+        select(Run).where(Run.stage == "crawl", Run.as_of <= as_of, Run.as_of > as_of - timedelta(days=window),
+                          Run.status.in_(("ok", "partial")))).scalars()]
+    out: dict[tuple[str, str, str], Availability] = {}
+    if not runs:
+        return out
+    rows = session.execute(
+        select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.target, Snapshot.status)
+        .where(Snapshot.run_id.in_(runs), Snapshot.target.in_(("home", "entry")))).all()
+    for portal, unit, target, status in rows:
+        a = out.setdefault((portal, unit, target), Availability(0, 0, window))
+        a.checks += 1
+        a.failures += status == "unreachable"
+    return out
+
+
+def _home_newest(session: Session, run_id: int) -> dict[str, tuple[date | None, str]]:
+    """portal → (newest date seen on its home, basis). The home snapshot's own newest date when
+    the crawler extracted one; otherwise the newest dated entry of any column read on the portal
+    (a home page showing nothing newer than its columns is the usual case)."""
+    out: dict[str, tuple[date | None, str]] = {}
+    rows = session.execute(select(Snapshot.portal_id, Snapshot.target, Snapshot.status, Snapshot.newest)
+                           .where(Snapshot.run_id == run_id)).all()
+    for portal, target, _status, newest in rows:
+        if target == "home" and newest is not None:
+            out[portal] = (newest, "home")
+    for portal, target, status, newest in rows:
+        if portal in out and out[portal][1] == "home":
+            continue
+        if target.startswith("column:") and status in ("ok", "truncated") and newest is not None:
+            prev = out.get(portal, (None, "columns"))[0]
+            out[portal] = (max(newest, prev) if prev else newest, "columns")
+    return out
+
+
+@dataclass
+class _Context:
+    run: Run
+    units: list[UnitObs]
+    names: dict[tuple[str, str], str]
+    findings: list[FindingAt]
+    availability: dict[tuple[str, str, str], Availability]
+    home: dict[str, tuple[date | None, str]]
+
+
+def _context(session: Session, as_of: date, scoring: Scoring) -> _Context | None:
+    run = latest_crawl_run(session, as_of)
+    if run is None:
+        return None
+    window = int((scoring.veto.get("unreachable") or {}).get("window_days", 30))
+    names = {(u.portal_id, u.unit_id): u.name for u in session.execute(select(Unit)).scalars()}
+    return _Context(run, unit_observations(session, run.id), names, findings_at(session, as_of),
+                    _availability(session, as_of, window), _home_newest(session, run.id))
+
+
+def _unit_veto(ctx: _Context, obs: UnitObs, counted: list[FindingAt], as_of: date, catalog: Catalog,
+               scoring: Scoring) -> VetoReport:
+    government = obs.profile == "government"
+    target = "home" if government and (obs.portal, obs.unit, "home") in ctx.availability else "entry"
+    home_newest = ctx.home.get(obs.portal, (None, ""))[0] if government else None
+    return judge(obs.portal, obs.unit, counted, [obs], as_of, catalog, scoring.veto, home_newest=home_newest,
+                 availability=ctx.availability.get((obs.portal, obs.unit, target)), home=government)
+
+
+def unit_scores(session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None) -> list[dict]:
+    """Each unit of the latest crawl by `as_of`: score 0–100, grade, veto lines, warnings, deductions."""
+    scoring = scoring or load_scoring()
+    ctx = _context(session, as_of, scoring)
+    if ctx is None:
+        return []
+    coverage = calendar_coverage(as_of.year, catalog.calendar)
+    out: list[dict] = []
+    for obs in ctx.units:
+        mine = [f for f in ctx.findings if (f.finding.portal_id, f.finding.unit_id) == (obs.portal, obs.unit)]
+        counted = [f for f in mine if f.counted]
+        report = _unit_veto(ctx, obs, counted, as_of, catalog, scoring)
+        score = unit_score(counted, scoring, veto=report.veto)
+        out.append({
+            "portal": obs.portal, "unit": obs.unit, "name": ctx.names.get((obs.portal, obs.unit)),
+            "profile": obs.profile, "as_of": as_of.isoformat(), "crawl_run_id": ctx.run.id,
+            "score": score["score"], "grade": score["grade"], "veto": report.veto,
+            "veto_lines": [r.as_dict() for r in report.hits], "warnings": [r.as_dict() for r in report.warnings],
+            "deductions": score["deductions"], "open_findings": len(counted),
+            "overdue_findings": sum(f.status == "overdue" for f in counted),
+            "dismissed_findings": len(mine) - len(counted), "calendar": coverage,
+        })
+    return out
+
+
+def column_scores(session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None) -> list[dict]:
+    """Each required column of each unit: score 0–100, the rules that cost points, and the findings
+    (message, url, evidence, status, review) behind them — what a department reads per column."""
+    scoring = scoring or load_scoring()
+    ctx = _context(session, as_of, scoring)
+    if ctx is None:
+        return []
+    by_col: dict[tuple[str, str, str], list[FindingAt]] = {}
+    for f in ctx.findings:
+        if f.finding.column_id:
+            by_col.setdefault((f.finding.portal_id, f.finding.unit_id, f.finding.column_id), []).append(f)
+    out: list[dict] = []
+    for obs in ctx.units:
+        for col in catalog.required_columns(obs.profile):
+            items = by_col.get((obs.portal, obs.unit, col.id), [])
+            counted = [f for f in items if f.counted]
+            rules = sorted({f.rule for f in counted})
+            seen = obs.columns.get(col.id)
+            out.append({
+                "portal": obs.portal, "unit": obs.unit, "column": col.id, "name": col.name,
+                "url": seen.url if seen else None, "status": seen.status if seen else None,
+                "as_of": as_of.isoformat(), "score": column_score(rules, scoring),
+                "costs": [{"rule": r, "points": min(scoring.points(r), scoring.start)} for r in rules],
+                "findings": [f.as_dict() for f in counted],
+                "dismissed": [f.as_dict() for f in items if not f.counted],
+            })
+    return out
+
+
+def portal_vetoes(session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None) -> list[dict]:
+    """Veto lines and early warnings of each portal as a whole (all its units' columns together)."""
+    scoring = scoring or load_scoring()
+    ctx = _context(session, as_of, scoring)
+    if ctx is None:
+        return []
+    out = []
+    for portal in sorted({u.portal for u in ctx.units}):
+        units = [u for u in ctx.units if u.portal == portal]
+        counted = [f for f in ctx.findings if f.finding.portal_id == portal and f.counted]
+        gov = next((u for u in units if u.profile == "government"), None)
+        avail = ctx.availability.get((portal, gov.unit, "home")) if gov else None
+        report = judge(portal, None, counted, units, as_of, catalog, scoring.veto,
+                       home_newest=ctx.home.get(portal, (None, ""))[0], availability=avail)
+        out.append({**report.as_dict(), "as_of": as_of.isoformat(),
+                    "home_basis": ctx.home.get(portal, (None, None))[1]})
+    return out
