@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -152,3 +153,32 @@ def test_downgrade_to_base_and_back(tmp_path):
         _assert_matches_schema(engine)
     finally:
         engine.dispose()
+
+
+NEW_REVISION = """
+import shutil, sys
+from pathlib import Path
+import sqlalchemy as sa
+import zwgk.store.migrations as migrations
+from zwgk.store.schema import Base
+copy = Path(sys.argv[1]) / "migrations"
+shutil.copytree(migrations.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+migrations.MIGRATIONS_DIR = copy
+assert migrations.new_revision("nothing") is None
+Base.metadata.tables["runs"].append_column(sa.Column("host", sa.String(255)))
+print(migrations.new_revision("runs.host"))
+"""
+
+
+def test_db_revision_writes_the_next_numbered_revision(tmp_path):
+    """`zwgk db revision` (in a child process: it changes the metadata and a copy of the scripts)."""
+    proc = subprocess.run([sys.executable, "-c", NEW_REVISION, str(tmp_path)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert proc.returncode == 0, proc.stderr
+    path = Path(proc.stdout.strip().splitlines()[-1])
+    numbers = [int(p.name[:4]) for p in (Path(__file__).resolve().parents[1] / "zwgk/store/migrations/versions")
+               .glob("[0-9][0-9][0-9][0-9]_*.py")]
+    assert path.parent == tmp_path / "migrations" / "versions"
+    assert path.name.startswith(f"{max(numbers) + 1:04d}_")
+    body = path.read_text(encoding="utf-8")
+    assert "add_column" in body and "'host'" in body and f"down_revision = {head_revision()!r}" in body
