@@ -11,7 +11,14 @@ import openpyxl
 import pytest
 
 from tests.reports_fixtures import D1, D3, D5, D6, Builder, build_scenario
-from zwgk.reports.exports import COLUMN_FIELDS, FINDING_FIELDS, columns_rows, findings_rows, write_rows
+from zwgk.reports.exports import (
+    COLUMN_FIELDS,
+    FINDING_EXTRA_FIELDS,
+    FINDING_FIELDS,
+    columns_rows,
+    findings_rows,
+    write_rows,
+)
 from zwgk.reports.views import state_as_of
 from zwgk.rules.catalog import load_catalog
 from zwgk.store.db import Store
@@ -43,10 +50,11 @@ def test_findings_keys_and_values(scenario):
         rows = findings_rows(s, D6)
     assert len(rows) == 9
     for row in rows:
-        assert list(row) == FINDING_FIELDS
+        assert list(row) == FINDING_FIELDS + FINDING_EXTRA_FIELDS  # contract keys first, additive after
         assert row["status"] in ("open", "rectified", "overdue")
     stale = _by(rows, rule="column.stale", unit="fgj")
-    assert stale == {
+    assert stale["review"] is None and stale["id"] and len(stale["fingerprint"]) == 40
+    assert {k: stale[k] for k in FINDING_FIELDS} == {
         "rule": "column.stale", "severity": "major", "portal": "jiyang", "unit": "fgj", "column": "gzdt",
         "url": "http://www.jiyang.example/xxgk/fgj/gzdt/",
         "message": "「工作动态」栏目最近更新于 2024-01-10，已 56 天未更新（限 14 天）",

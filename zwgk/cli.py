@@ -277,14 +277,28 @@ def _print_inspect(data: dict) -> None:
 
 
 @app.command()
-def rules():
-    """List every rule: id, title, severity, source."""
-    from zwgk.rules.registry import all_rules
+def rules(catalog: CatalogOpt = None,
+          as_json: Annotated[bool, typer.Option("--json", help="print JSON (the reports' rule table)")] = False):
+    """List every rule: id, title, severity, source, thresholds (from the catalog), and the veto lines."""
+    from zwgk.rules.docs import rules_table, veto_table
 
-    table = Table("rule", "名称", "级别", "依据")
-    for r in all_rules():
-        table.add_row(r.id, r.title, r.severity.label, r.source)
+    try:
+        rows = rules_table(_catalog(catalog))
+    except BadInput as exc:
+        raise _fail(exc) from None
+    if as_json:
+        print(json.dumps({"rules": rows, "veto": veto_table()}, ensure_ascii=False, indent=2))
+        return
+    table = Table("rule", "名称", "级别", "整改时限", "依据", "阈值")
+    for r in rows:
+        table.add_row(r["id"], r["title"], r["severity_label"], f"{r['deadline_workdays']} 个工作日", r["source"],
+                      r["thresholds_text"] or "—")
     out.print(table)
+    vt = Table("否决项", "否决线", "预警线", "计入规则", title="单项否决与预警（scoring.yml veto）")
+    for v in veto_table():
+        vt.add_row(v["name"], str(v["threshold"]), "—" if v["warn"] is None else str(v["warn"]),
+                   "、".join(v["rules"]) or "—")
+    out.print(vt)
 
 
 @app.command()
@@ -305,6 +319,7 @@ def _register_extensions() -> None:
     from zwgk import cli_ops
 
     cli_ops.register(app)
+    __import__("zwgk.cli_review", fromlist=["register"]).register(app)
 
 
 _register_extensions()

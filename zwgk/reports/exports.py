@@ -20,10 +20,14 @@ from zwgk.reports.views import FindingState, findings_as_of
 from zwgk.rules.catalog import Catalog
 from zwgk.rules.scoring import Scoring, column_score, load_scoring
 from zwgk.store.observations import latest_crawl_run
+from zwgk.store.review import is_dismissed, review_state
 from zwgk.store.schema import Snapshot, Unit
 
 FINDING_FIELDS = ["rule", "severity", "portal", "unit", "column", "url", "message", "evidence",
                   "first_seen", "last_seen", "status", "deadline"]
+# Additive fields after the contract's (issue 4): the human review on that date, and the handles
+# `zwgk review` takes.
+FINDING_EXTRA_FIELDS = ["review", "id", "fingerprint"]
 COLUMN_FIELDS = ["portal", "unit", "column", "name", "url", "status", "entries", "newest", "score", "findings"]
 FORMATS = ("json", "csv", "xlsx")
 COLUMN_STATUSES = ("ok", "missing", "unreachable", "antibot", "js-shell", "truncated")
@@ -51,6 +55,10 @@ def findings_rows(session: Session, as_of: date) -> list[dict[str, Any]]:
             "last_seen": _iso(s.last_seen),
             "status": s.status,
             "deadline": _iso(s.deadline),
+            # Additive (issue 4): human review on that date (误报 / 属实), and the handles `zwgk review` takes.
+            "review": review_state(f, as_of),
+            "id": f.id,
+            "fingerprint": f.fingerprint,
         })
     return rows
 
@@ -92,7 +100,7 @@ def columns_rows(session: Session, as_of: date, catalog: Catalog, scoring: Scori
     open_rules: dict[tuple[str, str, str], set[str]] = {}
     for st in states if states is not None else findings_as_of(session, as_of):
         f = st.finding
-        if st.is_open and f.column_id:
+        if st.is_open and f.column_id and not is_dismissed(f, as_of):  # 误报 does not cost points
             open_rules.setdefault((f.portal_id, f.unit_id, f.column_id), set()).add(f.rule)
 
     rows: list[dict[str, Any]] = []
