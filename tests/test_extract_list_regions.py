@@ -48,3 +48,8 @@ def test_sidebar_that_belongs_to_the_column_is_its_list():
     html = f"<html><body><div class='left'><ul>{items}</ul></div></body></html>"
     page = extract_page(html.encode(), URL, content_type="text/html; charset=utf-8", ref=date(2026, 11, 23))
     assert len(page.entries) == 4
+
+
+def test_placeholder_is_the_innermost_text_not_the_breadcrumb():
+    page = _page("<div class='crumb'>当前位置：首页 &gt; 人事信息</div><div><p>暂无数据</p></div>")
+    assert page.placeholder == "暂无数据"

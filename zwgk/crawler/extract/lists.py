@@ -402,6 +402,7 @@ def find_placeholder(doc) -> str | None:
     body = doc.find("body")
     if body is None:
         return None
+    best: str | None = None
     for el in body.iter():
         if not isinstance(el.tag, str):
             continue
@@ -410,6 +411,7 @@ def find_placeholder(doc) -> str | None:
             continue
         compact = strip_all_space(text)
         for phrase in PLACEHOLDERS:
-            if phrase in compact and region_of(el) not in (CHROME, NAV):
-                return text
-    return None
+            # The innermost element saying it: its parent's text also holds the breadcrumb/title.
+            if phrase in compact and region_of(el) not in (CHROME, NAV) and (best is None or len(text) < len(best)):
+                best = text
+    return best
