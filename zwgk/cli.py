@@ -95,8 +95,13 @@ def _log_level() -> str:
 @app.command()
 def crawl(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db: DbOpt = None,
           as_of: AsOfOpt = None, catalog: CatalogOpt = None,
-          only: Annotated[str | None, typer.Option(help="only these portal ids (comma-separated)")] = None):
-    """Crawl every registered portal and store one snapshot per page."""
+          only: Annotated[str | None, typer.Option(help="only these portal ids (comma-separated)")] = None,
+          full: Annotated[bool, typer.Option("--full", help="re-read everything (ignore ETag/Last-Modified "
+                                                            "of the previous crawl)")] = False):
+    """Crawl every registered portal and store one snapshot per page.
+
+    Incremental by default: pages unchanged since the previous crawl (304 Not Modified) are not
+    read again; `--full` forces a full re-crawl."""
     from zwgk import stages
 
     try:
@@ -104,7 +109,8 @@ def crawl(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], 
         reg = _registry(sites, cat)
         store = _store(db)
         with _lock(store), err.status("抓取中…") if sys.stderr.isatty() else _null():
-            run_id = stages.crawl(store, sites, reg, day, catalog, only=only)
+            run_id = stages.crawl(store, sites, reg, day, catalog, only=only,
+                                  settings={"ZWGK_FULL": "True"} if full else None)
         _print_run(store, run_id)
     except (BadInput, stages.StageFailed) as exc:
         raise _fail(exc) from None

@@ -57,6 +57,9 @@ class Portal(_Strict):
     home: str
     site_code: str | None = None  # 网站标识码, when known
     obey_robots: bool = True  # the supervising authority may override robots.txt for its own sites
+    # Render script-built lists in a browser (scrapy-playwright + Debian chromium). Optional: when
+    # Playwright is not installed the crawler reads data endpoints and reports the rest as js-shell.
+    render_js: bool = False
     units: list[Unit] = Field(min_length=1)
 
     _url = field_validator("home")(classmethod(lambda cls, v: _check_url(v)))

@@ -8,7 +8,7 @@ BOT_NAME = "zwgk"
 SPIDER_MODULES = ["zwgk.crawler.spiders"]
 NEWSPIDER_MODULE = "zwgk.crawler.spiders"
 
-USER_AGENT = "Mozilla/5.0 (compatible; zwgk-monitor/0.1; 政务公开监测)"
+USER_AGENT = "Mozilla/5.0 (compatible; zwgk-monitor/0.1; gov-portal disclosure compliance monitor)"
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
 

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from zwgk.rules.model import ColumnObs, EntryObs, UnitObs
+from zwgk.rules.model import ArticleObs, ColumnObs, EntryObs, LinkObs, UnitObs
 from zwgk.store.schema import Portal, Run, Snapshot, Unit
 
 
@@ -25,7 +25,8 @@ def latest_crawl_run(session: Session, as_of: date) -> Run | None:
 def unit_observations(session: Session, run_id: int) -> list[UnitObs]:
     """Every unit the crawl covered, with its entry page, home (government) and columns."""
     snaps = session.execute(
-        select(Snapshot).where(Snapshot.run_id == run_id).options(selectinload(Snapshot.entries))
+        select(Snapshot).where(Snapshot.run_id == run_id)
+        .options(selectinload(Snapshot.entries), selectinload(Snapshot.articles))
     ).scalars().all()
     units = {(u.portal_id, u.unit_id): u for u in session.execute(select(Unit)).scalars()}
     homes = {p.id: p.home for p in session.execute(select(Portal)).scalars()}
@@ -50,6 +51,8 @@ def unit_observations(session: Session, run_id: int) -> list[UnitObs]:
             obs.home_http_status = home.http_status
             obs.home_error = home.error
             obs.home_snapshot_id = home.id
+            obs.links += links_of(home.details)
+        obs.links += links_of(entry.details)
         for snap in unit_snaps:
             if snap.column_id is None:
                 continue
@@ -58,6 +61,24 @@ def unit_observations(session: Session, run_id: int) -> list[UnitObs]:
                 http_status=snap.http_status, error=snap.error, placeholder=snap.placeholder,
                 pages_crawled=snap.pages_crawled, snapshot_id=snap.id, page_sha256=snap.page_sha256,
                 entries=[EntryObs(e.title, e.url, e.date, e.date_source) for e in snap.entries],
+                links=links_of(snap.details),
+                articles=[
+                    ArticleObs(url=a.url, title=a.title, status=a.status, http_status=a.http_status,
+                               publish_date=a.publish_date, metadata=dict(a.meta or {}), text=a.text or "",
+                               links=links_of({"links": a.links}), page_sha256=a.page_sha256)
+                    for a in snap.articles
+                ],
             )
         out.append(obs)
+    return out
+
+
+def links_of(details: dict | None) -> list[LinkObs]:
+    """The checked links stored with a page (Snapshot.details['links'] or Article.links)."""
+    out = []
+    for row in (details or {}).get("links") or []:
+        out.append(LinkObs(url=row["url"], text=row.get("text") or "", page=row.get("page") or "",
+                           status=row.get("status") or "unverified", http_status=row.get("http_status"),
+                           error=row.get("error"), attachment=bool(row.get("attachment")),
+                           redirects=list(row.get("redirects") or [])))
     return out

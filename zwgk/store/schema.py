@@ -114,6 +114,9 @@ class Snapshot(Base):
     entries: Mapped[list[Entry]] = relationship(
         back_populates="snapshot", order_by="Entry.position", cascade="all, delete-orphan"
     )
+    articles: Mapped[list[Article]] = relationship(
+        back_populates="snapshot", order_by="Article.position", cascade="all, delete-orphan"
+    )
 
 
 class Entry(Base):
@@ -129,6 +132,35 @@ class Entry(Base):
     date: Mapped[date | None] = mapped_column(Date)
     date_source: Mapped[str | None] = mapped_column(String(16))  # list | article
     snapshot: Mapped[Snapshot] = relationship(back_populates="entries")
+
+
+class Article(Base):
+    """One article page (信息条目正文) read for a column snapshot: its metadata, dates, text, links.
+
+    Articles of disclosure columns are read for `meta.incomplete` and `text.typo`; those of undated
+    lists for their publish date. `etag`/`last_modified` make the next night's fetch conditional.
+    """
+
+    __tablename__ = "articles"
+    __table_args__ = (UniqueConstraint("snapshot_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # ok | unreachable | antibot | error
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    publish_date: Mapped[date | None] = mapped_column(Date)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)  # 索引号, 发布机构 ...
+    text: Mapped[str | None] = mapped_column(Text)  # title + body text (for text checks)
+    links: Mapped[list[Any]] = mapped_column(JSON, default=list)  # checked links on the page
+    page_sha256: Mapped[str | None] = mapped_column(ForeignKey("pages.sha256"))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    snapshot: Mapped[Snapshot] = relationship(back_populates="articles")
 
 
 class Finding(Base):

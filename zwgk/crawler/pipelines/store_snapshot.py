@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from zwgk.store.db import Store, put_page
-from zwgk.store.schema import Entry, Snapshot
+from zwgk.store.schema import Article, Entry, Snapshot
 
 
 class StoreSnapshotPipeline:
@@ -41,7 +41,9 @@ class StoreSnapshotPipeline:
                 if self.stats:
                     self.stats.inc_value("zwgk/snapshot_duplicate_dropped")
                 return item
-            sha = put_page(session, item["body"], item.get("content_type")) if item.get("body") else None
+            # A 304 Not Modified reuses the previous snapshot's stored page (item["page_sha256"]).
+            sha = put_page(session, item["body"], item.get("content_type")) if item.get("body") else \
+                item.get("page_sha256")
             dated = [e for e in item["entries"] if e.get("date")]
             snap = Snapshot(
                 run_id=self.run_id, portal_id=item["portal"], unit_id=item["unit"], target=item["target"],
@@ -58,6 +60,17 @@ class StoreSnapshotPipeline:
                     position=pos, title=e["title"][:2000], url=e.get("url"),
                     date=date.fromisoformat(e["date"]) if e.get("date") else None,
                     date_source=e.get("date_source"),
+                ))
+            for pos, a in enumerate(item.get("articles") or []):
+                art_sha = put_page(session, a["body"], a.get("content_type")) if a.get("body") else \
+                    a.get("page_sha256")
+                snap.articles.append(Article(
+                    position=pos, url=a["url"], final_url=a.get("final_url"), title=(a.get("title") or None),
+                    status=a["status"], http_status=a.get("http_status"), error=a.get("error"),
+                    publish_date=date.fromisoformat(a["publish_date"]) if a.get("publish_date") else None,
+                    meta=a.get("metadata") or {}, text=a.get("text"), links=a.get("links") or [],
+                    page_sha256=art_sha, etag=a.get("etag"), last_modified=a.get("last_modified"),
+                    fetched_at=datetime.fromisoformat(a["fetched_at"]) if a.get("fetched_at") else None,
                 ))
             session.add(snap)
         if self.stats:

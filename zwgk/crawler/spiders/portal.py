@@ -2,24 +2,36 @@
 
 For every portal: its home; for every unit: the 信息公开 entry page, the columns its catalog
 profile requires (explicit registry URLs first, else discovered by name/alias on the entry
-page), each column's list pages up to a page limit, and — when a list shows no dates — a few
-article pages to read their publish dates. It writes one snapshot per page target and knows
-nothing of rules.
+page), each column's list pages up to a page limit (or its data endpoint, for script-rendered
+lists), the newest articles' pages of disclosure columns (metadata, text) and of undated lists
+(their publish dates), and every link on the list and article pages it reads (错链断链). It
+writes one snapshot per page target and knows nothing of rules.
+
+Incremental: requests carry the previous crawl's validators (If-None-Match / If-Modified-Since);
+a 304 re-emits the previous snapshot with its entries, articles and link results, so an unchanged
+column costs one request. `ZWGK_FULL` (`zwgk crawl --full`) ignores the previous crawl.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import scrapy
-from scrapy.http import Request, Response
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import FormRequest, Request, Response
 
 from zwgk.config.registry import Portal, Unit, load_registry
+from zwgk.crawler import links as linkcheck
 from zwgk.crawler.extract import decode_body, discover_columns, extract_page
-from zwgk.crawler.extract.model import PageExtract, PageKind
+from zwgk.crawler.extract.model import Link, PageExtract, PageKind
 from zwgk.crawler.fetch_outcome import Outcome, from_failure, from_response
+from zwgk.crawler.middlewares.ssrf import BlockedAddress, address_allowed
+from zwgk.crawler.previous import PreviousCrawl, conditional_headers, load_previous, validators_of
 from zwgk.rules.catalog import load_catalog
+
+MAX_ARTICLE_TEXT = 20_000
 
 
 def _now() -> str:
@@ -39,12 +51,28 @@ class PortalSpider(scrapy.Spider):
         self.as_of = date.fromisoformat(as_of)
         self.only = set(only.split(",")) if only else None  # restrict to some portal ids
         self.names = self.catalog.discovery_names()
+        self.hosts = self.registry.hosts()
+        self.prev = PreviousCrawl()
+        self._link_tasks: dict[str, asyncio.Task] = {}
+        self._fetched: dict[str, dict] = {}  # url -> link-check-like result of a crawl fetch
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_pages = crawler.settings.getint("ZWGK_MAX_LIST_PAGES", 10)
-        spider.max_article_fetches = crawler.settings.getint("ZWGK_MAX_ARTICLE_DATE_FETCHES", 3)
+        s = crawler.settings
+        spider.max_pages = s.getint("ZWGK_MAX_LIST_PAGES", 10)
+        spider.max_article_fetches = s.getint("ZWGK_MAX_ARTICLE_DATE_FETCHES", 3)
+        spider.max_articles = s.getint("ZWGK_MAX_ARTICLES", 10)
+        spider.check_links = s.getbool("ZWGK_CHECK_LINKS", True)
+        spider.check_offsite = s.getbool("ZWGK_CHECK_OFFSITE_LINKS", False)
+        spider.max_links_page = s.getint("ZWGK_MAX_LINKS_PER_PAGE", 100)
+        spider.max_links_run = s.getint("ZWGK_MAX_LINKS_PER_RUN", 20000)
+        spider.link_timeout = s.getfloat("ZWGK_LINK_TIMEOUT", 10)
+        spider.link_maxsize = s.getint("ZWGK_LINK_MAXSIZE", 2 * 1024 * 1024)
+        spider.full = s.getbool("ZWGK_FULL", False)
+        spider.links_requested = 0
+        if not spider.full:
+            spider.prev = load_previous(s.get("ZWGK_DB"), s.getint("ZWGK_RUN_ID"))
         return spider
 
     # -- start -------------------------------------------------------------------------------
@@ -53,15 +81,30 @@ class PortalSpider(scrapy.Spider):
             if self.only and portal.id not in self.only:
                 continue
             owner = next((u for u in portal.units if u.profile == "government"), portal.units[0])
-            yield self._request(portal, portal.home, self.parse_home, self.home_failed, unit=owner)
+            yield self._request(portal, portal.home, self.parse_home, self.home_failed, unit=owner,
+                                prev=self._prev_ok(portal, owner, "home", portal.home))
             for unit in portal.units:
-                yield self._request(portal, unit.entry, self.parse_entry, self.entry_failed, unit=unit)
+                yield self._request(portal, unit.entry, self.parse_entry, self.entry_failed, unit=unit,
+                                    prev=self._prev_ok(portal, unit, "entry", unit.entry))
 
-    def _request(self, portal: Portal, url: str, callback, errback, **meta) -> Request:
+    def _prev_ok(self, portal: Portal, unit: Unit, target: str, url: str | None) -> dict | None:
+        """The previous crawl's snapshot of this target, when it is reusable after a 304."""
+        snap = self.prev.snapshot(portal.id, unit.id, target)
+        if snap and snap["status"] in ("ok", "truncated") and snap["url"] == url and \
+                (snap["details"] or {}).get("validators"):
+            return snap
+        return None
+
+    def _meta(self, portal: Portal, **meta) -> dict:
         meta.update(portal=portal, handle_httpstatus_all=True)
         if not portal.obey_robots:
             meta["dont_obey_robotstxt"] = True
-        return Request(url, callback=callback, errback=errback, meta=meta, dont_filter=True)
+        return meta
+
+    def _request(self, portal: Portal, url: str, callback, errback, prev: dict | None = None, **meta) -> Request:
+        headers = conditional_headers((prev or {}).get("details", {}).get("validators"))
+        return Request(url, callback=callback, errback=errback, meta=self._meta(portal, prev=prev, **meta),
+                       headers=headers, dont_filter=True)
 
     # -- items -------------------------------------------------------------------------------
     def _snapshot(self, portal: Portal, unit: Unit, target: str, url: str | None, outcome: Outcome,
@@ -75,8 +118,24 @@ class PortalSpider(scrapy.Spider):
             "body": response.body if response is not None else None,
             "content_type": response.headers.get("Content-Type", b"").decode("latin-1") if response else None,
             "fetched_at": _now(), "entries": [], "pages_crawled": 0, "placeholder": None,
-            "link_text": None, "details": {},
+            "link_text": None, "details": {}, "articles": [],
         }
+        item.update(extra)
+        return item
+
+    def _reuse(self, portal: Portal, unit: Unit, target: str, prev: dict, response: Response, **extra) -> dict:
+        """The previous snapshot again, after a 304 Not Modified (its page stays the evidence)."""
+        details = dict(prev["details"] or {})
+        details["not_modified"] = True
+        details["reused_from_run"] = self.prev.run_id
+        self.crawler.stats.inc_value("zwgk/not_modified")
+        item = self._snapshot(
+            portal, unit, target, prev["url"], Outcome(prev["status"], prev["http_status"], prev["error"]),
+            None, None, entries=[dict(e) for e in prev["entries"]], pages_crawled=prev["pages_crawled"],
+            placeholder=prev["placeholder"], link_text=prev["link_text"], details=details,
+            articles=[dict(a, body=None) for a in prev["articles"]], page_sha256=prev["page_sha256"],
+        )
+        item["final_url"], item["page_kind"] = prev["final_url"], prev["page_kind"]
         item.update(extra)
         return item
 
@@ -86,11 +145,19 @@ class PortalSpider(scrapy.Spider):
                             ref=self.as_of)
 
     # -- home --------------------------------------------------------------------------------
-    def parse_home(self, response: Response):
+    async def parse_home(self, response: Response):
         portal, unit = response.meta["portal"], response.meta["unit"]
+        prev = response.meta.get("prev")
+        if response.status == 304 and prev:
+            yield self._reuse(portal, unit, "home", prev, response)
+            return
         page = self._extract(response)
+        self._remember_fetch(portal.home, response)
         outcome = from_response(response.status, str(page.kind), page.challenge)
-        yield self._snapshot(portal, unit, "home", portal.home, outcome, response, page)
+        details = {"validators": validators_of(response)}
+        if outcome.status == "ok":
+            details["links"] = await self._check_page_links(page, portal)
+        yield self._snapshot(portal, unit, "home", portal.home, outcome, response, page, details=details)
 
     def home_failed(self, failure):
         meta = failure.request.meta
@@ -101,39 +168,62 @@ class PortalSpider(scrapy.Spider):
         meta = failure.request.meta
         yield self._snapshot(meta["portal"], meta["unit"], "entry", meta["unit"].entry, from_failure(failure.value))
 
-    def parse_entry(self, response: Response):
+    async def parse_entry(self, response: Response):
         portal: Portal = response.meta["portal"]
         unit: Unit = response.meta["unit"]
-        page = self._extract(response)
-        outcome = from_response(response.status, str(page.kind), page.challenge)
-        if outcome.status == "ok" and page.kind == PageKind.JS_SHELL:
-            outcome = Outcome("js-shell", response.status, "信息公开页面由脚本渲染，未能读取栏目链接")
+        prev = response.meta.get("prev")
         wanted = [c.id for c in self.catalog.required_columns(unit.profile)]
         wanted += [c for c in unit.columns if c not in wanted]
-        found = {}
-        if outcome.status == "ok":
-            ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
-            html, _ = decode_body(response.body, response.url, ctype)
-            discovered = discover_columns(html, response.url, {c: self.names[c] for c in wanted})
-            for cid in wanted:
-                if cid in unit.columns:
-                    found[cid] = (unit.columns[cid], "（登记表指定）")
-                elif cid in discovered and self._may_follow(portal, response.url, discovered[cid].url):
-                    found[cid] = (discovered[cid].url, discovered[cid].text)
-        yield self._snapshot(portal, unit, "entry", unit.entry, outcome, response, page,
-                             details={"columns_found": {k: v[0] for k, v in found.items()}})
-        if outcome.status != "ok":
+        found: dict[str, tuple[str, str]] = {}
+        if response.status == 304 and prev:
+            item = self._reuse(portal, unit, "entry", prev, response)
+            texts = prev["details"].get("columns_link_text") or {}
+            found = {cid: (url, texts.get(cid, "")) for cid, url in (prev["details"].get("columns_found") or {}).items()}
+            outcome_ok = True
+        else:
+            page = self._extract(response)
+            self._remember_fetch(unit.entry, response)
+            outcome = from_response(response.status, str(page.kind), page.challenge)
+            if outcome.status == "ok" and page.kind == PageKind.JS_SHELL:
+                outcome = Outcome("js-shell", response.status, "信息公开页面由脚本渲染，未能读取栏目链接")
+            details: dict = {"validators": validators_of(response)}
+            if outcome.status == "ok":
+                ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
+                html, _ = decode_body(response.body, response.url, ctype)
+                discovered = discover_columns(html, response.url, {c: self.names[c] for c in wanted})
+                for cid in wanted:
+                    if cid in unit.columns:
+                        found[cid] = (unit.columns[cid], "（登记表指定）")
+                    elif cid in discovered and self._may_follow(portal, response.url, discovered[cid].url):
+                        found[cid] = (linkcheck.clean_url(discovered[cid].url), discovered[cid].text)
+                details["links"] = await self._check_page_links(page, portal)
+            details["columns_found"] = {k: v[0] for k, v in found.items()}
+            details["columns_link_text"] = {k: v[1] for k, v in found.items()}
+            item = self._snapshot(portal, unit, "entry", unit.entry, outcome, response, page, details=details)
+            outcome_ok = outcome.status == "ok"
+        yield item
+        if not outcome_ok:
             return
         for cid in wanted:
             if cid not in found:
                 yield self._snapshot(portal, unit, f"column:{cid}", None, Outcome("missing"),
-                                     details={"searched": self.names[cid], "entry_page": response.url})
+                                     details={"searched": self.names[cid], "entry_page": unit.entry})
                 continue
             url, text = found[cid]
-            yield Request(url, callback=self.parse_column, errback=self.column_failed, dont_filter=True,
-                          meta={"portal": portal, "unit": unit, "column": cid, "link_text": text,
-                                "handle_httpstatus_all": True,
-                                **({"dont_obey_robotstxt": True} if not portal.obey_robots else {})})
+            yield self._column_request(portal, unit, cid, url, text)
+
+    def _column_request(self, portal: Portal, unit: Unit, cid: str, url: str, text: str) -> Request:
+        prev = self._prev_ok(portal, unit, f"column:{cid}", url)
+        meta = self._meta(portal, unit=unit, column=cid, link_text=text, prev=prev, page_url=url)
+        endpoint = (prev or {}).get("details", {}).get("data_endpoint")
+        if prev and endpoint:
+            # A script-rendered list: its data is the content; ask the endpoint directly.
+            meta["via_data"] = True
+            headers = conditional_headers(prev["details"].get("data_validators"))
+            return self._data_request(endpoint, meta, headers, self.parse_column, self.column_failed)
+        headers = conditional_headers((prev or {}).get("details", {}).get("validators"))
+        return Request(url, callback=self.parse_column, errback=self.column_failed, meta=meta, headers=headers,
+                       dont_filter=True)
 
     def _may_follow(self, portal: Portal, page_url: str, url: str) -> bool:
         """Columns are followed on the portal's own hosts only (its registry hosts and subdomains)."""
@@ -141,56 +231,111 @@ class PortalSpider(scrapy.Spider):
         if not host or urlsplit(url).scheme not in ("http", "https"):
             return False
         own = {(urlsplit(page_url).hostname or "").lower(), (urlsplit(portal.home).hostname or "").lower()}
-        own |= self.registry.hosts()
+        own |= self.hosts
         if host in own:
             return True
         home = (urlsplit(portal.home).hostname or "").lower().removeprefix("www.")
         return bool(home) and "." in home and not home.replace(".", "").isdigit() and host.endswith("." + home)
 
+    # -- fetching inside callbacks -------------------------------------------------------------
+    async def _fetch(self, url: str, portal: Portal, headers: dict | None = None, **meta) -> Response:
+        request = Request(url, meta=self._meta(portal, **meta), headers=headers or {}, dont_filter=True)
+        return await self.crawler.engine.download_async(request)
+
+    @staticmethod
+    def _data_request(endpoint: str, meta: dict, headers: dict, callback=None, errback=None) -> Request:
+        """GET a JSON endpoint; POST Hanweb's dataproxy.jsp with its form fields (as the page's script does)."""
+        parts = urlsplit(endpoint)
+        if parts.path.endswith("dataproxy.jsp"):
+            params = dict(parse_qsl(parts.query, keep_blank_values=True))
+            paging = {k: params.pop(k) for k in ("startrecord", "endrecord", "perpage") if k in params}
+            url = urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(f"{k}={v}" for k, v in paging.items()), ""))
+            return FormRequest(url, formdata=params, callback=callback, errback=errback, meta=meta,
+                               headers=headers, dont_filter=True)
+        return Request(endpoint, callback=callback, errback=errback, meta=meta, headers=headers, dont_filter=True)
+
+    async def _fetch_data(self, endpoint: str, portal: Portal, headers: dict | None = None) -> Response:
+        request = self._data_request(endpoint, self._meta(portal), headers or {})
+        return await self.crawler.engine.download_async(request)
+
     # -- columns -------------------------------------------------------------------------------
     def column_failed(self, failure):
         meta = failure.request.meta
-        yield self._snapshot(meta["portal"], meta["unit"], f"column:{meta['column']}", failure.request.url,
+        url = meta.get("page_url") or failure.request.url
+        yield self._snapshot(meta["portal"], meta["unit"], f"column:{meta['column']}", url,
                              from_failure(failure.value), link_text=meta.get("link_text"))
-
-    async def _fetch(self, url: str, portal: Portal) -> Response:
-        meta = {"handle_httpstatus_all": True}
-        if not portal.obey_robots:
-            meta["dont_obey_robotstxt"] = True
-        return await self.crawler.engine.download_async(Request(url, meta=meta, dont_filter=True))
 
     async def parse_column(self, response: Response):
         portal: Portal = response.meta["portal"]
         unit: Unit = response.meta["unit"]
         cid: str = response.meta["column"]
+        prev = response.meta.get("prev")
+        page_url: str = response.meta.get("page_url") or response.request.url
         target = f"column:{cid}"
+        if response.status == 304 and prev:
+            yield self._reuse(portal, unit, target, prev, response, link_text=response.meta["link_text"])
+            return
+        notes: list[str] = []
+        details: dict = {}
+        if response.meta.get("via_data"):
+            data = self._extract(response)
+            if 200 <= response.status < 300 and data.kind == PageKind.DATA:
+                notes.append(f"列表数据取自 {response.request.url}（数据接口有更新）")
+                async for item in self._finish_column(portal, unit, cid, page_url, response, None, list(data.entries),
+                                                      "ok", 1, notes, {"data_endpoint": prev["details"]["data_endpoint"],
+                                                                       "data_validators": validators_of(response)}):
+                    yield item
+                return
+            # The endpoint moved or failed: read the page again.
+            try:
+                response = await self._fetch(page_url, portal)
+            except Exception as exc:
+                yield self._snapshot(portal, unit, target, page_url, from_failure(exc),
+                                     link_text=response.meta["link_text"])
+                return
         page = self._extract(response)
         outcome = from_response(response.status, str(page.kind), page.challenge)
+        self._remember_fetch(page_url, response)
         if outcome.status != "ok":
             if outcome.status == "unreachable" and response.status in (404, 410):
                 outcome = Outcome("error", response.status, f"栏目链接返回 HTTP {response.status}")
-            yield self._snapshot(portal, unit, target, response.request.url, outcome, response, page,
+            yield self._snapshot(portal, unit, target, page_url, outcome, response, page,
                                  link_text=response.meta["link_text"])
             return
-        notes = list(page.notes)
+        details["validators"] = validators_of(response)
+        notes += list(page.notes)
         entries = list(page.entries)
         status = "ok"
         # A script-rendered list: follow its data endpoint, or report the shell (never blank).
         if page.kind == PageKind.JS_SHELL and not entries:
             status = "js-shell"
-            for endpoint in page.data_endpoints[:2]:
+            if portal.render_js:
+                notes.append("登记表要求脚本渲染（render_js），本机未安装 Playwright/Chromium，按脚本渲染页处理")
+            for endpoint in page.data_endpoints[:3]:
                 try:
-                    data_resp = await self._fetch(endpoint, portal)
+                    data_resp = await self._fetch_data(endpoint, portal)
                 except Exception as exc:  # a failed endpoint leaves the column a js-shell
-                    notes.append(f"数据接口 {endpoint} 请求失败：{exc}")
+                    notes.append(f"数据接口 {endpoint} 请求失败：{from_failure(exc).error}")
                     continue
                 data = self._extract(data_resp)
-                if 200 <= data_resp.status < 300 and data.entries:
-                    entries, status = list(data.entries), "ok"
-                    notes.append(f"列表数据取自 {endpoint}")
+                if data.kind == PageKind.CHALLENGE or data_resp.status == 412:
+                    status = "antibot"
+                    notes.append(f"数据接口 {endpoint} 返回反爬虫验证")
                     break
+                if 200 <= data_resp.status < 300 and data.kind == PageKind.DATA:
+                    entries, status = list(data.entries), "ok"
+                    details["data_endpoint"] = endpoint
+                    details["data_validators"] = validators_of(data_resp)
+                    notes.append(f"列表数据取自 {endpoint}（{len(entries)} 条）")
+                    break
+            if status == "antibot":
+                yield self._snapshot(portal, unit, target, page_url, Outcome("antibot", 412, "数据接口返回反爬虫验证页"),
+                                     response, page, link_text=response.meta["link_text"],
+                                     details={"notes": notes})
+                return
+        pages = [page]
         pages_crawled = 1
-        next_pages = list(page.next_pages)
+        next_pages = [linkcheck.clean_url(u) for u in page.next_pages if not linkcheck.looks_like_calendar(u)]
         declared = page.page_count
         while status == "ok" and next_pages and pages_crawled < self.max_pages:
             url = next_pages.pop(0)
@@ -200,6 +345,7 @@ class PortalSpider(scrapy.Spider):
                 status = "truncated"
                 notes.append(f"第 {pages_crawled + 1} 页请求失败：{from_failure(exc).error}")
                 break
+            self._remember_fetch(url, resp)
             if not (200 <= resp.status < 300):
                 status = "truncated"
                 notes.append(f"第 {pages_crawled + 1} 页返回 HTTP {resp.status}")
@@ -209,36 +355,181 @@ class PortalSpider(scrapy.Spider):
             seen = {e.url for e in entries}
             fresh = [e for e in more.entries if e.url not in seen]
             if not fresh:
+                notes.append(f"第 {pages_crawled} 页没有新条目，停止翻页（防止分页陷阱）")
                 break  # a pagination trap or a repeated page: stop, nothing new
+            pages.append(more)
             entries.extend(fresh)
             if not next_pages and more.next_pages:
-                next_pages = [u for u in more.next_pages if u != response.url]
+                next_pages = [linkcheck.clean_url(u) for u in more.next_pages
+                              if u != response.url and not linkcheck.looks_like_calendar(u)]
         if status == "ok" and next_pages and pages_crawled >= self.max_pages:
             status = "truncated"
             notes.append(f"仅抓取前 {self.max_pages} 页（共 {declared or '多'} 页）")
-        rows = [{"title": e.title, "url": e.url, "date": e.date.isoformat() if e.date else None,
-                 "date_source": "list" if e.date else None} for e in entries]
-        if rows and not any(r["date"] for r in rows):
-            await self._dates_from_articles(rows, portal, notes)
-        yield self._snapshot(portal, unit, target, response.request.url, Outcome(status, response.status),
-                             response, page, entries=rows, pages_crawled=pages_crawled,
-                             placeholder=page.placeholder, link_text=response.meta["link_text"],
-                             details={"notes": notes, "page_count": declared})
+        links = []
+        for p in pages[:1]:  # links of page 1 (later pages repeat the furniture, list the older entries)
+            links += await self._check_page_links(p, portal)
+        details["links"] = links
+        async for item in self._finish_column(portal, unit, cid, page_url, response, page, entries, status,
+                                              pages_crawled, notes, details):
+            yield item
 
-    async def _dates_from_articles(self, rows: list[dict], portal: Portal, notes: list[str]) -> None:
+    async def _finish_column(self, portal: Portal, unit: Unit, cid: str, page_url: str, response: Response,
+                             page: PageExtract | None, entries: list, status: str, pages_crawled: int,
+                             notes: list[str], details: dict):
+        rows = [{"title": e.title, "url": linkcheck.clean_url(e.url), "date": e.date.isoformat() if e.date else None,
+                 "date_source": "list" if e.date else None} for e in entries]
+        articles: list[dict] = []
+        if cid in self.catalog.column_ids() and self.catalog.column(cid).requires_metadata:
+            articles = await self._read_articles(rows, portal, unit, cid, notes)
+        if rows and not any(r["date"] for r in rows):
+            await self._dates_from_articles(rows, portal, notes, articles)
+        details.update({"notes": notes, "page_count": page.page_count if page else None})
+        yield self._snapshot(portal, unit, f"column:{cid}", page_url, Outcome(status, response.status),
+                             response, page, entries=rows, pages_crawled=pages_crawled,
+                             placeholder=page.placeholder if page else None,
+                             link_text=response.meta["link_text"], details=details, articles=articles)
+
+    # -- articles -----------------------------------------------------------------------------
+    async def _read_articles(self, rows: list[dict], portal: Portal, unit: Unit, cid: str,
+                             notes: list[str]) -> list[dict]:
+        """The newest N entries' pages of a disclosure column: metadata, text, links."""
+        newest = sorted((r for r in rows if r["url"]), key=lambda r: r["date"] or "", reverse=True)
+        picked = newest[: self.max_articles]
+        articles = await asyncio.gather(*(self._article(r["url"], r["title"], portal) for r in picked))
+        ok = sum(1 for a in articles if a["status"] == "ok")
+        notes.append(f"读取最新 {len(picked)} 篇正文（{ok} 篇成功）以核对公开要素")
+        for row in rows:
+            for art in articles:
+                if art["url"] == row["url"] and art.get("publish_date") and not row["date"]:
+                    row["date"], row["date_source"] = art["publish_date"], "article"
+        return list(articles)
+
+    async def _article(self, url: str, title: str | None, portal: Portal) -> dict:
+        """Fetch (conditionally, when the previous crawl read it) and extract one article page."""
+        prev = self.prev.articles.get(url)
+        headers = conditional_headers(prev) if prev and prev["status"] == "ok" else {}
+        base = {"url": url, "title": title, "fetched_at": _now(), "links": [], "metadata": {}}
+        try:
+            resp = await self._fetch(url, portal, headers=headers)
+        except Exception as exc:
+            outcome = from_failure(exc)
+            self._fetched[url] = linkcheck.result(url, "blocked" if isinstance(exc, BlockedAddress) else "broken",
+                                                  None, outcome.error)
+            return {**base, "status": outcome.status, "error": outcome.error}
+        if resp.status == 304 and prev:
+            self.crawler.stats.inc_value("zwgk/article_not_modified")
+            return {**prev, "body": None, "fetched_at": _now()}
+        self._remember_fetch(url, resp)
+        art = self._extract(resp)
+        outcome = from_response(resp.status, str(art.kind), art.challenge)
+        out = {**base, "final_url": resp.url, "status": outcome.status, "http_status": resp.status,
+               "error": outcome.error, "body": resp.body if outcome.status == "ok" else None,
+               "content_type": resp.headers.get("Content-Type", b"").decode("latin-1")}
+        if outcome.status != "ok":
+            return out
+        v = validators_of(resp)
+        out.update(
+            title=art.title or title, metadata=art.metadata,
+            publish_date=art.publish_date.isoformat() if art.publish_date else None,
+            text=((art.title or title or "") + "\n" + (art.body_text or ""))[:MAX_ARTICLE_TEXT],
+            etag=v.get("etag"), last_modified=v.get("last_modified"),
+        )
+        out["links"] = await self._check_page_links(art, portal)
+        return out
+
+    async def _dates_from_articles(self, rows: list[dict], portal: Portal, notes: list[str],
+                                   articles: list[dict]) -> None:
         """A list without dates: read the publish date on the first few articles' pages."""
+        read = {a["url"]: a for a in articles}
         for row in rows[: self.max_article_fetches]:
             if not row["url"]:
                 continue
-            try:
-                resp = await self._fetch(row["url"], portal)
-            except Exception:
-                continue
-            if not (200 <= resp.status < 300):
-                continue
-            art = self._extract(resp)
-            if art.publish_date:
-                row["date"] = art.publish_date.isoformat()
+            art = read.get(row["url"])
+            if art is None:
+                art = await self._article(row["url"], row["title"], portal)
+                articles.append(art)
+            if art.get("publish_date"):
+                row["date"] = art["publish_date"]
                 row["date_source"] = "article"
         found = sum(1 for r in rows if r["date"])
         notes.append(f"列表未显示日期，读取了 {min(len(rows), self.max_article_fetches)} 篇正文，{found} 篇有发布日期")
+
+    # -- link checking (错链断链) ------------------------------------------------------------------
+    def _remember_fetch(self, url: str, response: Response) -> None:
+        """A page the crawl fetched anyway answers its own link check (each URL once per run)."""
+        status = linkcheck.classify_status(response.status)
+        self._fetched.setdefault(linkcheck.clean_url(url), linkcheck.result(
+            url, status, response.status, None, response.meta.get("redirect_urls"), "GET"))
+
+    async def _check_page_links(self, page: PageExtract, portal: Portal) -> list[dict]:
+        """Check the page's links (capped) and return one result per link, with page and anchor text."""
+        if not self.check_links:
+            return []
+        picked: list[Link] = []
+        seen: set[str] = set()
+        for link in page.links:
+            url = linkcheck.clean_url(link.url)
+            if url in seen or urlsplit(url).scheme not in ("http", "https"):
+                continue
+            seen.add(url)
+            picked.append(Link(url, link.text, link.attachment))
+        skipped_cap = picked[self.max_links_page:]
+        picked = picked[: self.max_links_page]
+        results = await asyncio.gather(*(self._link_result(link.url, portal) for link in picked))
+        out = [{**r, "url": link.url, "text": link.text[:200], "page": page.url, "attachment": link.attachment}
+               for link, r in zip(picked, results, strict=True)]
+        if skipped_cap:
+            self.crawler.stats.inc_value("zwgk/links/skipped_page_cap", len(skipped_cap))
+        return out
+
+    async def _link_result(self, url: str, portal: Portal) -> dict:
+        if url in self._fetched:
+            return self._fetched[url]
+        task = self._link_tasks.get(url)
+        if task is None:
+            task = asyncio.ensure_future(self._check_link(url, portal))
+            self._link_tasks[url] = task
+        return await task
+
+    async def _check_link(self, url: str, portal: Portal) -> dict:
+        stats = self.crawler.stats
+        if not self.check_offsite and not linkcheck.is_onsite(url, self.hosts):
+            stats.inc_value("zwgk/links/skipped_offsite")
+            return linkcheck.result(url, "skipped", error="站外链接（未启用 ZWGK_CHECK_OFFSITE_LINKS）")
+        ok, reason = address_allowed(linkcheck.host_of(url), self.hosts)
+        if not ok:
+            stats.inc_value("zwgk/links/blocked")
+            return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问：{reason}")
+        if self.links_requested >= self.max_links_run:
+            stats.inc_value("zwgk/links/skipped_run_cap")
+            return linkcheck.result(url, "skipped", error="超过每次运行的链接检查上限")
+        self.links_requested += 1
+        stats.inc_value("zwgk/links/checked")
+        first: dict | None = None
+        for method in ("HEAD", "GET"):
+            meta = self._meta(portal, download_timeout=self.link_timeout, download_maxsize=self.link_maxsize,
+                              link_check=True)
+            if method == "HEAD":
+                meta["dont_retry"] = True
+            try:
+                resp = await self.crawler.engine.download_async(
+                    Request(url, method=method, meta=meta, dont_filter=True))
+            except BlockedAddress as exc:
+                stats.inc_value("zwgk/links/blocked")
+                return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问（含跳转目标）：{exc}", method=method)
+            except IgnoreRequest as exc:
+                return linkcheck.result(url, "skipped", error=f"未检查：{exc}"[:200], method=method)
+            except Exception as exc:
+                outcome = from_failure(exc)
+                if outcome.error and "下载大小" in outcome.error:
+                    return linkcheck.result(url, "ok", None, outcome.error, method=method)
+                first = first or linkcheck.result(url, "broken", None, outcome.error, method=method)
+                continue
+            status = linkcheck.classify_status(resp.status)
+            got = linkcheck.result(url, status, resp.status, None, resp.meta.get("redirect_urls"), method)
+            if status == "ok":
+                return got
+            first = got if method == "GET" else (first or got)
+        if first and first["status"] == "broken":
+            stats.inc_value("zwgk/links/broken")
+        return first or linkcheck.result(url, "unverified")

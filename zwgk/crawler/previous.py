@@ -1,0 +1,93 @@
+"""What the previous crawl saw, for an incremental nightly crawl (conditional GET).
+
+For every snapshot of the newest finished crawl before this one we keep the validators the server
+gave (ETag, Last-Modified) and everything needed to emit the same snapshot again when the server
+answers 304 Not Modified: an unchanged column costs one request, its articles and links are not
+fetched again. `zwgk crawl --full` (setting ZWGK_FULL) ignores all of this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from zwgk.store.db import Store
+from zwgk.store.schema import Run, Snapshot
+
+
+@dataclass
+class PreviousCrawl:
+    run_id: int | None = None
+    # (portal, unit, target) -> snapshot as an item-like dict (entries, articles, details ...)
+    snapshots: dict[tuple[str, str, str], dict] = field(default_factory=dict)
+    # article url -> article dict (validators, metadata, links) from any column of the previous crawl
+    articles: dict[str, dict] = field(default_factory=dict)
+
+    def snapshot(self, portal: str, unit: str, target: str) -> dict | None:
+        return self.snapshots.get((portal, unit, target))
+
+
+def conditional_headers(validators: dict | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from stored validators."""
+    headers = {}
+    if validators:
+        if validators.get("etag"):
+            headers["If-None-Match"] = validators["etag"]
+        if validators.get("last_modified"):
+            headers["If-Modified-Since"] = validators["last_modified"]
+    return headers
+
+
+def validators_of(response) -> dict[str, str]:
+    out = {}
+    etag = response.headers.get("ETag")
+    modified = response.headers.get("Last-Modified")
+    if etag:
+        out["etag"] = etag.decode("latin-1")
+    if modified:
+        out["last_modified"] = modified.decode("latin-1")
+    return out
+
+
+def load_previous(db_url: str | None, run_id: int) -> PreviousCrawl:
+    """The newest finished crawl (ok or partial) before `run_id`; empty when there is none."""
+    if not db_url:
+        return PreviousCrawl()
+    store = Store(db_url)
+    try:
+        with store.session() as session:
+            prev = session.execute(
+                select(Run).where(Run.stage == "crawl", Run.id < run_id, Run.status.in_(("ok", "partial")))
+                .order_by(Run.id.desc()).limit(1)
+            ).scalar_one_or_none()
+            if prev is None:
+                return PreviousCrawl()
+            out = PreviousCrawl(run_id=prev.id)
+            snaps = session.execute(
+                select(Snapshot).where(Snapshot.run_id == prev.id)
+                .options(selectinload(Snapshot.entries), selectinload(Snapshot.articles))
+            ).scalars().all()
+            for s in snaps:
+                articles = [{
+                    "url": a.url, "final_url": a.final_url, "title": a.title, "status": a.status,
+                    "http_status": a.http_status, "error": a.error,
+                    "publish_date": a.publish_date.isoformat() if a.publish_date else None,
+                    "metadata": dict(a.meta or {}), "text": a.text, "links": list(a.links or []),
+                    "page_sha256": a.page_sha256, "etag": a.etag, "last_modified": a.last_modified,
+                } for a in s.articles]
+                for a in articles:
+                    out.articles.setdefault(a["url"], a)
+                out.snapshots[(s.portal_id, s.unit_id, s.target)] = {
+                    "url": s.url, "final_url": s.final_url, "status": s.status, "http_status": s.http_status,
+                    "error": s.error, "page_kind": s.page_kind, "link_text": s.link_text,
+                    "pages_crawled": s.pages_crawled, "placeholder": s.placeholder,
+                    "page_sha256": s.page_sha256, "details": dict(s.details or {}),
+                    "entries": [{"title": e.title, "url": e.url, "date": e.date.isoformat() if e.date else None,
+                                 "date_source": e.date_source} for e in s.entries],
+                    "articles": articles,
+                }
+            return out
+    finally:
+        store.dispose()
