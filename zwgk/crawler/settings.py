@@ -12,7 +12,8 @@ USER_AGENT = "Mozilla/5.0 (compatible; zwgk-monitor/0.1; gov-portal disclosure c
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
 
-# Politeness: few parallel requests per host, adaptive delay.
+# Politeness: few parallel requests per host, adaptive delay. robots.txt obeyed unless a portal
+# says `obey_robots: false`; downloads capped by DOWNLOAD_MAXSIZE.
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0
@@ -45,4 +46,20 @@ ITEM_PIPELINES = {
 
 # Bounds of one column's crawl.
 ZWGK_MAX_LIST_PAGES = 10
-ZWGK_MAX_ARTICLE_DATE_FETCHES = 3
+ZWGK_MAX_ARTICLE_DATE_FETCHES = 3  # undated lists: articles read for their publish dates
+ZWGK_MAX_ARTICLES = 10  # disclosure columns (catalog requires_metadata): newest articles read
+
+# Link checking (错链断链): every <a href> and attachment on the list and article pages read.
+# HEAD, then GET when HEAD fails; redirects followed through the SSRF guard; each URL once per run.
+ZWGK_CHECK_LINKS = True
+# Off-site = a host not named in the registry (homes, entries, column URLs) nor in allow_hosts.
+# Off by default: off-site links are recorded as `skipped`, never requested (no DNS lookup either).
+ZWGK_CHECK_OFFSITE_LINKS = False
+ZWGK_MAX_LINKS_PER_PAGE = 100
+ZWGK_MAX_LINKS_PER_RUN = 20000
+ZWGK_LINK_TIMEOUT = 10  # seconds per link check request
+ZWGK_LINK_MAXSIZE = 2 * 1024 * 1024  # a GET fallback stops reading here (the link works)
+
+# Incremental crawl: requests carry the previous crawl's ETag / Last-Modified; a 304 reuses the
+# previous snapshot (entries, articles, link results). `zwgk crawl --full` sets this to re-read all.
+ZWGK_FULL = False
