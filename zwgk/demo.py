@@ -17,7 +17,7 @@ from zwgk.errors import BadInput
 
 REPO = Path(__file__).resolve().parents[1]
 EVALUATED_RULES = ["site.unreachable", "column.missing", "column.blank", "column.placeholder",
-                   "column.undated", "column.stale"]
+                   "column.undated", "column.stale", "doc.overdue", "interp.missing"]
 
 
 def load_demonet():

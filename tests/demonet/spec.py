@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 from . import titles
 from .catalog import Catalog, load_catalog
+from .periodic import seed_periodic_and_interp
+from .periodic import truth_rows as periodic_truth_rows
 
 # -- the portals -----------------------------------------------------------------------------------
 # (id, full name, short name, profile[, entry HTTP status])
@@ -491,6 +493,7 @@ def build_spec(as_of: date, seed: int = 2026, variant: Variant | None = None) ->
             col.unit = nav
             gen.fill(col, nctx, 900000 + j * 1000)
             nav.columns[cid] = col
+        seed_periodic_and_interp(portal, k, as_of, seed, fixes)  # doc.overdue, interp.missing
         layout(portal)
         portals.append(portal)
     return portals
@@ -542,6 +545,7 @@ def ground_truth(portals: list[Portal], as_of: date) -> list[dict]:
                 rows.append({"rule": rule, "portal": p.id, "unit": u.id, "column": cat.id,
                              "url_path": None if rule == "column.missing" else col.path,  # type: ignore[union-attr]
                              "note": note})
+        rows.extend(periodic_truth_rows(p, as_of))
     return rows
 
 
