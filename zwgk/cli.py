@@ -133,13 +133,20 @@ def check(db: DbOpt = None, as_of: AsOfOpt = None, catalog: CatalogOpt = None):
 
 @app.command()
 def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db: DbOpt = None,
-        as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None):
+        as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None,
+        notify: Annotated[str | None, typer.Option(
+            "--notify", help="notifications YAML: send unit lists, supervisor summary, operator alerts")] = None):
     """Crawl, check and render the daily dispatch: the whole nightly cycle."""
     from zwgk import stages
 
+    cfg = store = None
     try:
         day, cat = parse_as_of(as_of), _catalog(catalog)
         reg = _registry(sites, cat)
+        if notify:
+            from zwgk.notify import load_notify_config
+
+            cfg = load_notify_config(notify, reg)
         store = _store(db)
         with _lock(store):
             with err.status("抓取中…") if sys.stderr.isatty() else _null():
@@ -149,8 +156,27 @@ def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db
             _print_run(store, check_id)
             path = _render_daily(store, day, out_dir, cat)
         out.print(f"日调度报告: {path}", highlight=False)
+        if cfg is not None:
+            _notify(store, day, cat, cfg)
     except (BadInput, stages.StageFailed) as exc:
+        if cfg is not None and store is not None and isinstance(exc, stages.StageFailed):
+            from zwgk.jobs import alert_safely
+
+            alert_safely(store, day, cfg)
         raise _fail(exc) from None
+
+
+def _notify(store, day: date, cat, cfg) -> None:
+    """Send the day's notifications; failed sends are recorded (zwgk status), never fatal."""
+    from zwgk.notify import dispatch_daily
+    from zwgk.store.schema import Run
+
+    ids = dispatch_daily(store, day, cat, cfg)
+    with store.session() as session:
+        for run_id in filter(None, ids.values()):
+            r = session.get(Run, run_id)
+            err.print(f"notify run #{r.id} ({r.counts.get('kind')}): {r.status}  sent={r.counts.get('sent')} "
+                      f"failed={r.counts.get('failed')}", highlight=False)
 
 
 def _render_daily(store, day: date, out_dir: Path, cat) -> Path:

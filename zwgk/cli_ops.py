@@ -41,7 +41,9 @@ def _bad(exc: BadInput) -> typer.Exit:
 def schedule(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db: DbOpt = None,
              out_dir: Annotated[Path, typer.Option("--out", help="directory for reports")] = Path("reports"),
              catalog: Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override")] = None,
-             config: Annotated[str | None, typer.Option("--config", help="schedule YAML (default: built-in)")] = None):
+             config: Annotated[str | None, typer.Option("--config", help="schedule YAML (default: built-in)")] = None,
+             notify: Annotated[str | None, typer.Option(
+                 "--notify", help="notifications YAML: unit lists, supervisor summary, operator alerts")] = None):
     """Run the scheduler in the foreground: nightly crawl+check, daily/weekly/monthly reports."""
     from zwgk.config.registry import load_registry
     from zwgk.rules.catalog import load_catalog
@@ -54,7 +56,11 @@ def schedule(sites: Annotated[str, typer.Option("--sites", help="registry YAML")
     try:
         cfg = load_config(config)
         cat = load_catalog(catalog)
-        load_registry(sites, set(cat.profiles), cat.column_ids())  # fail now, not at 01:00
+        reg = load_registry(sites, set(cat.profiles), cat.column_ids())  # fail now, not at 01:00
+        if notify:
+            from zwgk.notify import load_notify_config
+
+            load_notify_config(notify, reg)
         url = _absolute_db_url(normalise_url(db))
         engine = make_engine(url)
     except BadInput as exc:
@@ -62,6 +68,8 @@ def schedule(sites: Annotated[str, typer.Option("--sites", help="registry YAML")
     # Absolute paths: the jobs are stored and may run after a restart from another directory.
     params = {"sites": str(Path(sites).resolve()), "db": url, "out": str(out_dir.resolve()),
               "catalog": str(Path(catalog).resolve()) if catalog else None}
+    if notify:  # only when given: stored jobs of schedulers without notifications stay unchanged
+        params["notify"] = str(Path(notify).resolve())
     scheduler = build_scheduler(cfg, engine, params)
     install_signal_handlers(scheduler, on_stop=lambda name: err.print(
         f"收到 {name}：不再启动新任务，等待正在运行的任务结束（再次发送将立即中止）", highlight=False))

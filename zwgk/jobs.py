@@ -84,11 +84,32 @@ def _open_store(db: str | None):
 
 
 # -- the jobs --------------------------------------------------------------------------------------
+def _notify_config(notify: str | None, registry=None):
+    if not notify:
+        return None
+    from zwgk.notify import load_notify_config
+
+    return load_notify_config(notify, registry)
+
+
+def alert_safely(store, day: date, cfg, extra: list[str] | None = None) -> None:
+    """Tell the operator about this day's run problems; a failing alert is logged, never raised."""
+    if cfg is None:
+        return
+    from zwgk.notify import check_and_alert
+
+    try:
+        check_and_alert(store, day, cfg, extra=extra)
+    except Exception:
+        log.exception("operator alert for %s could not be sent or recorded", day)
+
+
 def nightly(sites: str, db: str | None = None, out: str | None = None, catalog: str | None = None,
-            lock_max_age_hours: float = 24, **_ignored) -> dict | None:
+            lock_max_age_hours: float = 24, notify: str | None = None, **_ignored) -> dict | None:
     """Crawl every portal, then check: the night's work. Skipped (and recorded) if a run holds the lock.
 
     `out` is accepted for a uniform job signature; the dispatch is rendered by daily_report.
+    With `notify` (a notifications YAML), the operator hears of a failed, skipped or thin night.
     """
     from zwgk import stages
     from zwgk.config.registry import load_registry
@@ -101,6 +122,7 @@ def nightly(sites: str, db: str | None = None, out: str | None = None, catalog: 
         try:
             cat = load_catalog(catalog)
             reg = load_registry(sites, set(cat.profiles), cat.column_ids())
+            cfg = _notify_config(notify, reg)
         except BadInput as exc:
             with recorded(store, "nightly", day) as rec:
                 rec.status, rec.error = "failed", f"配置有误: {exc}"
@@ -114,7 +136,14 @@ def nightly(sites: str, db: str | None = None, out: str | None = None, catalog: 
             log.warning("nightly %s skipped: %s", day, exc)
             with recorded(store, "nightly", day) as rec:
                 rec.status, rec.error = "skipped", str(exc)
+            alert_safely(store, day, cfg, [f"夜间抓取被跳过：{exc}"])
             return None
+        except Exception as exc:
+            # A failed stage is in its run record, which the alert reads; anything else is named here.
+            alert_safely(store, day, cfg, [] if isinstance(exc, stages.StageFailed) else
+                   [f"夜间任务异常：{type(exc).__name__}: {str(exc)[:300]}"])
+            raise
+        alert_safely(store, day, cfg)  # a finished night can still have covered too little
         return {"crawl_run": crawl_id, "check_run": check_id}
     finally:
         store.dispose()
@@ -170,9 +199,53 @@ def render_report(kind: str, db: str | None = None, out: str | None = None, cata
         store.dispose()
 
 
-def daily_report(db: str | None = None, out: str | None = None, catalog: str | None = None, **kw) -> str | None:
-    """日调度 at 07:30."""
-    return render_report("daily", db, out, catalog, **_report_kw(kw))
+def daily_report(db: str | None = None, out: str | None = None, catalog: str | None = None,
+                 notify: str | None = None, **kw) -> str | None:
+    """日调度 at 07:30; with `notify`, then each unit its list, the supervisor the summary, the operator alerts."""
+    cfg = _notify_config(notify, _registry_or_none(kw.get("sites"), catalog))
+    try:
+        path = render_report("daily", db, out, catalog, **_report_kw(kw))
+    except Exception as exc:
+        if cfg is not None:
+            store = _open_store(db)
+            try:
+                alert_safely(store, today(), cfg, [f"日调度报告生成失败：{type(exc).__name__}: {str(exc)[:300]}"])
+            finally:
+                store.dispose()
+        raise
+    if cfg is not None and path is not None:
+        notify_daily(db, catalog, cfg)
+    return path
+
+
+def _registry_or_none(sites: str | None, catalog: str | None):
+    """The registry, to check the notification file's unit ids against (None when it cannot be read)."""
+    if not sites:
+        return None
+    from zwgk.config.registry import load_registry
+    from zwgk.rules.catalog import load_catalog
+
+    try:
+        cat = load_catalog(catalog)
+        return load_registry(sites, set(cat.profiles), cat.column_ids())
+    except BadInput:
+        return None
+
+
+def notify_daily(db: str | None, catalog: str | None, cfg, day: date | None = None) -> dict | None:
+    """Send the day's notifications (zwgk.notify.dispatch_daily); a failure is logged, never raised."""
+    from zwgk.notify import dispatch_daily
+    from zwgk.rules.catalog import load_catalog
+
+    day = day or today()
+    store = _open_store(db)
+    try:
+        return dispatch_daily(store, day, load_catalog(catalog), cfg)
+    except Exception:
+        log.exception("notifications for %s failed", day)
+        return None
+    finally:
+        store.dispose()
 
 
 def weekly_report(db: str | None = None, out: str | None = None, catalog: str | None = None, **kw) -> str | None:
