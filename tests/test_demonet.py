@@ -15,6 +15,7 @@ import yaml
 
 from tests.demonet import SEEDED_RULES, Variant, build_network, evaluate, format_table
 from tests.demonet.catalog import load_catalog
+from tests.demonet.depth import DEAD_PREFIX
 
 AS_OF = date(2026, 11, 23)
 
@@ -85,6 +86,12 @@ def test_truth_counts_and_shape(net):
         if r["rule"] == "site.unreachable":
             assert r["column"] is None and r["url_path"].startswith("/")
             continue
+        if r["rule"] == "link.broken":  # url_path: the dead target (or the home holding a failing entry)
+            assert r["url_path"].startswith("/")
+            continue
+        if r["rule"] in ("meta.incomplete", "text.typo"):  # on 政策文件 articles
+            assert r["column"] == "zcwj"
+            continue
         unit = net.unit(r["portal"], r["unit"])
         assert r["column"] in {c.id for c in catalog.required(unit.profile)}
         if r["rule"] == "column.missing":
@@ -92,7 +99,8 @@ def test_truth_counts_and_shape(net):
         else:
             assert r["url_path"] == net.column(r["portal"], r["unit"], r["column"]).path
     # one finding per column problem, and none for columns behind an unreachable entry
-    per_column = Counter((r["portal"], r["unit"], r["column"]) for r in truth if r["column"])
+    per_column = Counter((r["portal"], r["unit"], r["column"]) for r in truth
+                         if r["column"] and r["rule"].startswith("column."))
     assert max(per_column.values()) == 1
     unreachable = {(r["portal"], r["unit"]) for r in truth if r["rule"] == "site.unreachable"}
     assert not [r for r in truth if r["column"] and (r["portal"], r["unit"]) in unreachable]
@@ -106,7 +114,7 @@ def test_stale_ages_and_boundary_controls(net):
     stale = {(r["portal"], r["unit"], r["column"]) for r in truth if r["rule"] == "column.stale"}
     ages = {(AS_OF - net.column(*k).newest()).days for k in stale}
     assert {15, 30, 200, 181, 400, 366, 800} <= ages
-    flagged = {(r["portal"], r["unit"], r["column"]) for r in truth}
+    flagged = {(r["portal"], r["unit"], r["column"]) for r in truth if r["rule"].startswith("column.")}
     boundary = [(p.id, u.id, c.cid, (AS_OF - c.newest()).days)
                 for p in net.portals for u in p.units for c in u.columns.values() if c.control == "boundary"]
     assert {b[3] for b in boundary} == {13, 14, 179, 180, 364, 365}
@@ -115,7 +123,7 @@ def test_stale_ages_and_boundary_controls(net):
 
 def test_other_controls(net):
     cols = [(p, u, c) for p in net.portals if p.reachable for u in p.units for c in u.columns.values()]
-    flagged = {(r["portal"], r["unit"], r["column"]) for r in net.ground_truth()}
+    flagged = {(r["portal"], r["unit"], r["column"]) for r in net.ground_truth() if r["rule"].startswith("column.")}
     catalog = load_catalog()
     controls = Counter(c.control for _, _, c in cols if c.control)
     assert controls["article_dates"] >= 3 and controls["placeholder_like"] >= 3 and controls["pinned"] >= 3
@@ -184,7 +192,7 @@ def test_as_of_shifts_dates(net):
 
 def test_every_link_resolves_and_stays_local(net):
     for p in net.portals:
-        if not p.reachable:
+        if not p.reachable or getattr(p, "challenge", False):
             continue
         seen, queue, failing = set(), ["/"], []
         while queue:
@@ -203,7 +211,8 @@ def test_every_link_resolves_and_stays_local(net):
                 url = urlsplit(urljoin("http://127.0.0.1" + path, href.replace("&amp;", "&")))
                 queue.append(url.path + (f"?{url.query}" if url.query else ""))
         broken = {u.entry_path for u in p.units if u.entry_status != 200}
-        assert {f for f, _ in failing} == broken, failing
+        seeded = {path for path, _ in failing if path.startswith(tuple(DEAD_PREFIX.values()))}  # link.broken
+        assert seeded and {f for f, _ in failing} == broken | seeded, failing
         assert len(seen) > 500
 
 
@@ -211,7 +220,8 @@ def test_blank_placeholder_undated_pages_show_it(net):
     catalog = load_catalog()
     for r in net.ground_truth():
         p = net.portal(r["portal"])
-        if r["rule"] not in ("column.blank", "column.placeholder", "column.undated"):
+        if r["rule"] not in ("column.blank", "column.placeholder", "column.undated") or \
+                getattr(net.unit(r["portal"], r["unit"]), "data_mode", None):  # list from data: tested in e2e
             continue
         col = net.column(r["portal"], r["unit"], r["column"])
         text = decode(p, net.render(p.id, col.path).body)
@@ -239,6 +249,9 @@ def test_serves_on_loopback_with_encodings(net, running):
     for p in net.portals:
         url = running.base_urls[p.id]
         assert url.startswith("http://127.0.0.1:")
+        if getattr(p, "challenge", False):
+            assert fetch(url)[0] == 412  # 瑞数-like challenge on every page
+            continue
         if not p.reachable:
             port = urlsplit(url).port
             with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):

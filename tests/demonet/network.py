@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import socket
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
@@ -16,6 +17,7 @@ from .spec import Column, Portal, Unit, Variant, build_spec, check_plan, ground_
 from .styles import Response, Site, site_for
 
 LOOPBACK = "127.0.0.1"
+LAST_MODIFIED = "Mon, 02 Nov 2026 08:00:00 GMT"
 
 
 class Network:
@@ -58,28 +60,49 @@ class Network:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
+    protocol_version = "HTTP/1.1"  # keep-alive, as real portals (a closed pooled connection breaks POSTs)
 
-    def _serve(self, with_body: bool) -> None:
+    def _serve(self, with_body: bool, form: dict[str, str] | None = None) -> None:
         pid, site, running = self.server.demo  # type: ignore[attr-defined]
         running._log(pid, self.command, self.path)
         split = urlsplit(self.path)
         try:
-            resp = site.render(unquote(split.path), split.query)
+            if form is not None:
+                resp = site.render_post(unquote(split.path), split.query, form)
+            else:
+                resp = site.render(unquote(split.path), split.query)
         except Exception:  # a rendering bug must not hang the crawler
             resp = Response(500, b"internal error", {"Content-Type": "text/plain"})
-        self.send_response(resp.status)
-        for k, v in resp.headers.items():
+        headers = dict(resp.headers)
+        status, body = resp.status, resp.body
+        if status == 200:
+            # Validators for conditional GET (incremental crawls): a strong ETag of the body and a
+            # fixed Last-Modified; a matching If-None-Match gets 304 and no body.
+            etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+            headers["ETag"] = etag
+            headers["Last-Modified"] = LAST_MODIFIED
+            if self.headers.get("If-None-Match") == etag:
+                status, body = 304, b""
+                headers.pop("Content-Type", None)
+        self.send_response(status)
+        for k, v in headers.items():
             self.send_header(k, v)
-        self.send_header("Content-Length", str(len(resp.body)))
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if with_body:
-            self.wfile.write(resp.body)
+        if with_body and status != 304:
+            self.wfile.write(body)
 
     def do_GET(self) -> None:
         self._serve(True)
 
     def do_HEAD(self) -> None:
         self._serve(False)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        self._serve(True, dict(parse_qsl(raw, keep_blank_values=True)))
 
     def log_message(self, format: str, *args: object) -> None:
         return

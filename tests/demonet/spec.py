@@ -13,6 +13,9 @@ from datetime import date, timedelta
 
 from . import titles
 from .catalog import Catalog, load_catalog
+from .depth import CHALLENGE_PORTAL
+from .depth import apply as apply_depth
+from .depth import truth_rows as depth_truth_rows
 from .periodic import seed_periodic_and_interp
 from .periodic import truth_rows as periodic_truth_rows
 
@@ -72,6 +75,9 @@ PORTAL_DEFS: list[dict] = [
         ],
     },
 ]
+
+# A 瑞数 412 portal (crawl problem: columns `antibot`, no findings); last, so the others' plans keep k.
+PORTAL_DEFS.append(CHALLENGE_PORTAL)
 
 STYLE_TITLES = {
     "trs": "TRS WCM（GBK，表格列表，createPageHTML 分页，index_N.html）",
@@ -439,7 +445,8 @@ def build_spec(as_of: date, seed: int = 2026, variant: Variant | None = None) ->
         nav = Unit("_portal", pdef["name"], pdef["place"], None, org_code=f"{pdef['org_code']}99")
         portal = Portal(pdef["id"], pdef["name"], pdef["place"], pdef["style"], pdef["encoding"],
                         pdef["site_code"], pdef["reachable"], units, nav)
-        plan = _plan(portal, k, catalog, seed) if portal.reachable else {}
+        portal.challenge = bool(pdef.get("challenge"))  # type: ignore[attr-defined]
+        plan = _plan(portal, k, catalog, seed) if portal.reachable and not portal.challenge else {}
         serial = 0
         for ui, unit in enumerate(units):
             unit.portal = portal
@@ -494,6 +501,7 @@ def build_spec(as_of: date, seed: int = 2026, variant: Variant | None = None) ->
             gen.fill(col, nctx, 900000 + j * 1000)
             nav.columns[cid] = col
         seed_periodic_and_interp(portal, k, as_of, seed, fixes)  # doc.overdue, interp.missing
+        apply_depth(portal, k, seed)  # link.broken, meta.incomplete, text.typo, data lists
         layout(portal)
         portals.append(portal)
     return portals
@@ -525,6 +533,9 @@ def ground_truth(portals: list[Portal], as_of: date) -> list[dict]:
     catalog = load_catalog()
     rows: list[dict] = []
     for p in portals:
+        if getattr(p, "challenge", False):
+            continue  # every page is an anti-bot challenge: a crawl problem, never a finding
+        rows.extend(depth_truth_rows(p))
         for u in p.units:
             if not p.reachable:
                 path = "/" if u.profile == "government" else u.entry_path

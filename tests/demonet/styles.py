@@ -15,6 +15,7 @@ from html import escape
 from urllib.parse import parse_qs
 
 from . import titles
+from .depth import CHALLENGE_OPEN_ENTRY, DEAD_PREFIX, challenge_page
 from .spec import Column, Entry, Portal, Unit
 
 STATIC_PAGES = [
@@ -71,6 +72,8 @@ class Site:
         raise NotImplementedError
 
     def route_column(self, col: Column) -> None:
+        if getattr(col.unit, "data_mode", None) == "json":
+            self.routes[self.data_path(col)] = ("data", col)
         for k in range(1, col.pages + 1):
             if k == 1:
                 self.add_dir(col.path, ("list", col, 1))
@@ -96,10 +99,17 @@ class Site:
         if path == "/robots.txt":
             return Response(200, b"User-agent: *\nDisallow: /search\nDisallow: /jsearchfront/\n",
                             {"Content-Type": "text/plain"})
+        for status, prefix in ((s, p) for s, p in DEAD_PREFIX.items()):
+            if path.startswith(prefix):  # seeded dead links (link.broken)
+                return self.failure(status) if status >= 500 else self.not_found(status)
         target = self.routes.get(path)
         if target is None:
             return self.not_found()
         what = target[0]
+        if what == "data":
+            return self.json_data(target[1])
+        if what == "list" and getattr(target[1].unit, "data_mode", None):
+            return self.html(self.shell_page(target[1]), header_charset=True)
         if what == "home":
             return self.html(self.home(), header_charset=True)
         if what == "entry":
@@ -133,9 +143,77 @@ class Site:
         ctype = f"text/html; charset={self.charset}" if header_charset or self.charset == "utf-8" else "text/html"
         return Response(200, text.encode(self.p.encoding), {"Content-Type": ctype})
 
-    def not_found(self) -> Response:
+    def not_found(self, status: int = 404) -> Response:
         body = "<html><head><title>404 Not Found</title></head><body><h1>您访问的页面不存在</h1></body></html>"
-        return Response(404, body.encode(self.p.encoding), {"Content-Type": f"text/html; charset={self.charset}"})
+        return Response(status, body.encode(self.p.encoding), {"Content-Type": f"text/html; charset={self.charset}"})
+
+    # ---- data-rendered lists (depth.DATA_UNITS) -------------------------------------------------
+    def render_post(self, path: str, query: str, form: dict[str, str]) -> Response:
+        """Hanweb `dataproxy.jsp`: POST form (columnid, unitid ...), paging in the query string."""
+        if path != "/module/web/jpage/dataproxy.jsp":
+            return self.not_found()
+        col = self.by_colid(form.get("columnid", ""))
+        if col is None:
+            return self.not_found()
+        q = {k: v[0] for k, v in parse_qs(query).items()}
+        start, end = int(q.get("startrecord", 1)), int(q.get("endrecord", 45))
+        records = "".join(
+            f"<record><![CDATA[<li>{a(self.article_url(col, e), short(e.title), e.title, TARGET)}"
+            + (f"<span>{e.date.isoformat()}</span>" if e.list_date else "") + "</li>]]></record>\n"
+            for e in col.entries[start - 1 : end]
+        )
+        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<datastore><nextgroup><![CDATA[]]></nextgroup>'
+                f"<recordset>\n{records}</recordset><totalrecord>{len(col.entries)}</totalrecord>"
+                f"<totalpage>{col.pages}</totalpage></datastore>")
+        return Response(200, body.encode("utf-8"), {"Content-Type": "text/xml; charset=UTF-8"})
+
+    def by_colid(self, colid: str) -> Column | None:
+        for u in self.p.units:
+            for col in u.all_columns():
+                if str(col.colid) == colid and col.linked and getattr(u, "data_mode", None):
+                    return col
+        return None
+
+    def data_path(self, col: Column) -> str:
+        return col.path.rsplit("/", 1)[0] + "/column.json"
+
+    def json_data(self, col: Column) -> Response:
+        """Hubei-style column JSON: every record with its metadata."""
+        import json
+
+        u = col.unit
+        rows = []
+        for e in col.entries:
+            row = {"IdxID": f"{u.org_code}/{e.date.year}-{e.docid:05d}", "URL": self.article_url(col, e),
+                   "FILENAME": e.title, "PUBLISHER": u.name}
+            if e.list_date:
+                row["PUBDATE"] = f"{e.date.isoformat()} {hhmm(e)}:00"
+            rows.append(row)
+        body = json.dumps({"data": rows, "total": len(rows)}, ensure_ascii=False)
+        return Response(200, body.encode("utf-8"), {"Content-Type": "application/json; charset=utf-8"})
+
+    def shell_page(self, col: Column) -> str:
+        """A list page whose entries a script loads from the column's data endpoint."""
+        u = col.unit
+        if u.data_mode == "dataproxy":
+            script = (f"var columnid = {col.colid}; var unitid = {u.uid}; var webid = 3; var perpage = 15;\n"
+                      '$.ajax({type: "POST", url: "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45'
+                      '&perpage=15", data: {col: 1, appid: 1, webid: webid, path: "/", columnid: columnid, '
+                      "sourceContentType: 1, unitid: unitid, permissiontype: 0}, success: render});")
+            holder = f'<div id="{u.uid}" class="default_pgContainer"></div>\n'
+        else:
+            script = '$.getJSON("column.json", function (d) { render(d.data); });'
+            holder = '<div class="zwgklist"><ul class="list-news" id="list"></ul></div>\n'
+        main = (self.unit_crumbs(col) + f'<div class="bt-title">{escape(col.name)}</div>\n' + holder
+                + self.dead_block(col, 1) + f'<script type="text/javascript">\n{script}\n</script>\n')
+        return self.page(col.name, main, column=col.name)
+
+    def dead_block(self, col: Column, page: int) -> str:
+        """Seeded dead links (link.broken) under page 1 of a list."""
+        dead = getattr(col, "dead_links", [])
+        if page != 1 or not dead:
+            return ""
+        return '<div class="related">' + " ".join(a(p, t) for p, _, t in dead) + "</div>\n"
 
     def failure(self, status: int) -> Response:
         reason = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable"}
@@ -276,12 +354,18 @@ class Site:
         if e.page_date:
             rows.append(("发布日期", f"{e.date.year}年{e.date.month:02d}月{e.date.day:02d}日"))
         rows.append(("文号", wh))
-        return rows
+        missing = getattr(e, "meta_missing", None)  # meta.incomplete defect
+        return [(k, v) for k, v in rows if k != missing]
 
     def body(self, col: Column, e: Entry) -> str:
         u = col.unit if col.unit is not None else self.p.nav
         rng = random.Random(f"body|{self.p.id}|{e.docid}")
         ps = "".join(f"<p>{escape(t)}</p>" for t in titles.body_paragraphs(e.title, rng, {"short": u.short}))
+        for extra in (getattr(e, "control_text", None), getattr(e, "typo", None)):  # text.typo control/defect
+            if extra:
+                ps += f"<p>{escape(extra)}</p>"
+        for path, _, text in getattr(e, "dead_links", []):  # link.broken: a dead attachment
+            ps += f"<p>{a(path, text)}</p>"
         if e.page_date:
             ps += f'<p style="text-align:right">{u.name}<br>{e.date.year}年{e.date.month}月{e.date.day}日</p>'
         return ps
@@ -388,7 +472,8 @@ class TrsSite(Site):
                  + "\n".join(rows) + "\n</TBODY>\n</TABLE>\n")
         script = (f'<div class="page"><SCRIPT LANGUAGE="JavaScript">\n{CREATE_PAGE_JS}\n'
                   f'createPageHTML({col.pages}, {page - 1}, "index", "html");\n</SCRIPT></div>\n')
-        main = (self.unit_crumbs(col) + f'<div class="lm-title">{escape(col.name)}</div>\n' + table + script)
+        main = (self.unit_crumbs(col) + f'<div class="lm-title">{escape(col.name)}</div>\n' + table + script
+                + self.dead_block(col, page))
         return self.page(col.name, main, column=col.name)
 
     def article(self, col: Column, e: Entry) -> str:
@@ -400,7 +485,8 @@ class TrsSite(Site):
                 f"<th>{'&ensp;'.join(k) if k == '索引号' else k}</th><td>{escape(v)}</td>" for k, v in pair
             ) + "</tr>")
         info = '<div class="xxgk_info"><table class="table-bordered">' + "".join(cells) + "</table></div>\n"
-        when = f'<div class="info">发布时间：{e.date.isoformat()}　来源：{escape(self._src(col))}</div>' if e.page_date else ""
+        src = "" if getattr(e, "meta_missing", None) == "发布机构" else f"　来源：{escape(self._src(col))}"
+        when = f'<div class="info">发布时间：{e.date.isoformat()}{src}</div>' if e.page_date else ""
         main = (self.unit_crumbs(col, page=True) + info + f"<h1>{escape(e.title)}</h1>\n{when}\n"
                 f'<div class="TRS_Editor">{self.body(col, e)}</div>\n')
         return self.page(e.title, main, column=col.name, article=e, header_page=False,
@@ -436,6 +522,8 @@ class HanwebSite(Site):
         self.route_all()
 
     def route_column(self, col: Column) -> None:
+        if getattr(col.unit, "data_mode", None) == "json":
+            self.routes[self.data_path(col)] = ("data", col)
         self.routes[col.path] = ("list", col, None)  # page from ?pageNum=
         for e in col.entries:
             self.routes[self.article_url(col, e)] = ("article", col, e)
@@ -471,7 +559,7 @@ class HanwebSite(Site):
                 links += [a(self.page_url(col, page + 1), "下一页"), a(self.page_url(col, n), "尾页")]
             pager = '<div class="pager">' + " ".join(links) + "</div>\n"
         main = (self.unit_crumbs(col) + f'<div class="bt-title">{escape(col.name)}</div>\n'
-                + f'<div id="{uid}" class="default_pgContainer">\n{inner}</div>\n' + pager)
+                + f'<div id="{uid}" class="default_pgContainer">\n{inner}</div>\n' + pager + self.dead_block(col, page))
         return self.page(col.name, main, column=col.name)
 
     def article(self, col: Column, e: Entry) -> str:
@@ -546,7 +634,7 @@ class ModernSite(Site):
             pager = (f'<div class="pagination" data-base="{b}">' + " ".join(links)
                      + f"<span>共{n}页 {len(col.entries)}条</span></div>\n")
         main = (self.unit_crumbs(col) + f'<div class="column-title"><h2>{escape(col.name)}</h2></div>\n'
-                + f'<div class="zwgklist">\n{inner}</div>\n' + pager)
+                + f'<div class="zwgklist">\n{inner}</div>\n' + pager + self.dead_block(col, page))
         return self.page(col.name, main, column=col.name)
 
     def article(self, col: Column, e: Entry) -> str:
@@ -559,10 +647,31 @@ class ModernSite(Site):
         return self.page(e.title, main, column=col.name, article=e, source=self._src(col))
 
 
+class ChallengeSite(TrsSite):
+    """A portal behind 瑞数: every page answers HTTP 412 with the loader script, except one unit's
+    entry page (its column list pages are the challenged ones) and robots.txt."""
+
+    charset = "utf-8"
+
+    def render(self, path: str, query: str = "") -> Response:
+        if path == "/robots.txt":
+            return super().render(path, query)
+        target = self.routes.get(path)
+        if target is not None and target[0] == "entry" and target[1].id == CHALLENGE_OPEN_ENTRY:
+            return super().render(path, query)
+        return Response(412, challenge_page(), {"Content-Type": "text/html; charset=utf-8",
+                                                "Set-Cookie": "FSSBBIl1UgzbN7N80S=demo; Path=/; HttpOnly"})
+
+    def html(self, text: str, header_charset: bool) -> Response:
+        return Response(200, text.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
+
+
 SITES = {"trs": TrsSite, "hanweb": HanwebSite, "modern": ModernSite}
 
 
 def site_for(portal: Portal) -> Site:
+    if getattr(portal, "challenge", False):
+        return ChallengeSite(portal)
     return SITES[portal.style](portal)
 
 

@@ -52,6 +52,9 @@ class PortalSpider(scrapy.Spider):
         self.only = set(only.split(",")) if only else None  # restrict to some portal ids
         self.names = self.catalog.discovery_names()
         self.hosts = self.registry.hosts()
+        # Registry pages (homes, unit entries) are judged by site.unreachable, not as links.
+        self.registry_pages = {linkcheck.clean_url(p.home) for p in self.registry.portals} | {
+            linkcheck.clean_url(u.entry) for p in self.registry.portals for u in p.units}
         self.prev = PreviousCrawl()
         self._link_tasks: dict[str, asyncio.Task] = {}
         self._fetched: dict[str, dict] = {}  # url -> link-check-like result of a crawl fetch
@@ -483,6 +486,8 @@ class PortalSpider(scrapy.Spider):
         return out
 
     async def _link_result(self, url: str, portal: Portal) -> dict:
+        if url in self.registry_pages:
+            return await self._check_link(url, portal)
         if url in self._fetched:
             return self._fetched[url]
         task = self._link_tasks.get(url)
@@ -493,6 +498,8 @@ class PortalSpider(scrapy.Spider):
 
     async def _check_link(self, url: str, portal: Portal) -> dict:
         stats = self.crawler.stats
+        if url in self.registry_pages:
+            return linkcheck.result(url, "skipped", error="登记表中的首页或信息公开页面（由 site.unreachable 判断）")
         if not self.check_offsite and not linkcheck.is_onsite(url, self.hosts):
             stats.inc_value("zwgk/links/skipped_offsite")
             return linkcheck.result(url, "skipped", error="站外链接（未启用 ZWGK_CHECK_OFFSITE_LINKS）")
