@@ -120,8 +120,10 @@ def test_no_external_resources(report):
         "http://www.jiyang.example/xxgk/xz2/art1.html", "http://www.jiyang.example/xxgk/fgj/",
         "http://www.jiyang.example/xxgk/wsj/", "http://www.jiyang.example/xxgk/xz2/",
     }
+    local = re.compile(r"^(evidence/|data/)?[A-Za-z0-9._-]+\.(txt|html|xlsx|json|csv)$")
     for href in doc.xpath("//@href"):
-        assert href.startswith("evidence/") or href in finding_links, href
+        assert local.match(href) or href in finding_links, href
+    assert {"daily-2024-03-06.xlsx", "data/daily-2024-03-06.json"} <= set(doc.xpath("//p[@class='exports']/a/@href"))
 
 
 def test_escaping_and_unsafe_links(tmp_path, catalog):
@@ -144,10 +146,10 @@ def test_escaping_and_unsafe_links(tmp_path, catalog):
     path = render_daily(store, date(2024, 3, 6), tmp_path / "out", catalog)
     store.dispose()
     html = path.read_text(encoding="utf-8")
-    assert evil not in html and "<img src=x" not in html and "<svg" not in html
+    assert evil not in html and "<img src=x" not in html and "<svg onload" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     doc = lxml.html.fromstring(html)
-    assert not doc.xpath("//script") and not doc.xpath("//img") and not doc.xpath("//svg")
+    assert not doc.xpath("//script") and not doc.xpath("//img") and not doc.xpath("//*[@onload or @onerror]")
     assert not [h for h in doc.xpath("//@href") if "javascript" in h.lower()]
     assert "javascript:alert(1)" in _text(doc)  # shown as text, not a link
     assert [f.suffix for f in (path.parent / "evidence").iterdir()] == [".txt"]

@@ -17,7 +17,7 @@ from rich.table import Table
 from zwgk.errors import BadInput
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="政务公开栏目监测 zwgk-monitor")
-report_app = typer.Typer(no_args_is_help=True, help="Render reports: daily (日调度) …")
+report_app = typer.Typer(no_args_is_help=True, help="Render reports: daily 日调度, weekly 周通报, monthly 月考核, units 单位页面, all")
 export_app = typer.Typer(no_args_is_help=True, help="Machine-readable results: findings, columns")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
@@ -136,7 +136,7 @@ def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db
         as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None,
         notify: Annotated[str | None, typer.Option(
             "--notify", help="notifications YAML: send unit lists, supervisor summary, operator alerts")] = None):
-    """Crawl, check and render the daily dispatch: the whole nightly cycle."""
+    """Crawl, check and render the reports (daily, weekly, monthly, unit pages): the nightly cycle."""
     from zwgk import stages
 
     cfg = store = None
@@ -154,8 +154,9 @@ def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db
             _print_run(store, crawl_id)
             check_id = stages.check(store, day, cat)
             _print_run(store, check_id)
-            path = _render_daily(store, day, out_dir, cat)
-        out.print(f"日调度报告: {path}", highlight=False)
+            paths = _render_all(store, day, out_dir, cat)
+        out.print(f"日调度报告: {paths['daily']}", highlight=False)
+        out.print(f"报告目录（周通报、月考核、单位页面）: {paths['units']}", highlight=False)
         if cfg is not None:
             _notify(store, day, cat, cfg)
     except (BadInput, stages.StageFailed) as exc:
@@ -177,6 +178,13 @@ def _notify(store, day: date, cat, cfg) -> None:
             r = session.get(Run, run_id)
             err.print(f"notify run #{r.id} ({r.counts.get('kind')}): {r.status}  sent={r.counts.get('sent')} "
                       f"failed={r.counts.get('failed')}", highlight=False)
+
+
+def _render_all(store, day: date, out_dir: Path, cat) -> dict[str, Path]:
+    """Every report of the night: daily, weekly, monthly, unit pages and the index."""
+    from zwgk.reports import render_all
+
+    return render_all(store, day, out_dir, cat)
 
 
 def _render_daily(store, day: date, out_dir: Path, cat) -> Path:
@@ -352,6 +360,7 @@ def _register_extensions() -> None:
 
     cli_ops.register(app)
     __import__("zwgk.cli_review", fromlist=["register"]).register(app)
+    __import__("zwgk.cli_reports", fromlist=["register"]).register(report_app)
 
 
 _register_extensions()

@@ -17,7 +17,8 @@ from zwgk.errors import BadInput
 
 REPO = Path(__file__).resolve().parents[1]
 EVALUATED_RULES = ["site.unreachable", "column.missing", "column.blank", "column.placeholder",
-                   "column.undated", "column.stale", "doc.overdue", "interp.missing"]
+                   "column.undated", "column.stale", "doc.overdue", "interp.missing", "link.broken",
+                   "meta.incomplete", "text.typo"]
 
 
 def load_demonet():
@@ -32,7 +33,7 @@ def load_demonet():
 def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console, err: Console) -> int:
     from zwgk import stages
     from zwgk.config.registry import load_registry
-    from zwgk.reports.daily import render_daily
+    from zwgk.reports import render_all
     from zwgk.reports.exports import columns_rows, findings_rows, write_rows
     from zwgk.rules.catalog import load_catalog
     from zwgk.store.db import Store
@@ -68,9 +69,10 @@ def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console
     out.print("\n各规则对照演示网络真值（精确率 P / 召回率 R）:", highlight=False)
     out.print(demonet.format_table(scores), highlight=False)
     err.print(f"crawl run #{crawl_id}, check run #{check_id}, {len(current)} open findings", highlight=False)
-    report = render_daily(store, as_of, out_dir, catalog)
+    reports = render_all(store, as_of, out_dir, catalog)
     out.print(f"导出: {out_dir / 'findings.json'}  {out_dir / 'columns.json'}", highlight=False)
-    out.print(f"日调度报告: {report.resolve()}", highlight=False)
+    out.print(f"日调度报告: {reports['daily'].resolve()}", highlight=False)
+    out.print(f"报告目录（周通报、月考核、单位页面）: {reports['units'].resolve()}", highlight=False)
     store.dispose()
     worst = min((min(s["precision"], s["recall"]) for k, s in scores.items() if k != "_all"), default=1.0)
     return 0 if worst >= 0.98 else 1

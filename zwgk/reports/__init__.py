@@ -1,0 +1,45 @@
+"""Reports: 日调度 daily, 周通报 weekly, 月考核 monthly, unit pages and the index (HTML + XLSX/CSV/JSON).
+
+`render_all` renders all four for one as-of date from one shared context: each stored row is read
+once, and only for the windows the reports show (see zwgk/reports/context.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+
+def render_all(store, as_of: date, out_dir: Path, catalog, config: dict | None = None,
+               kinds: tuple[str, ...] = ("daily", "weekly", "monthly", "units")) -> dict[str, Path]:
+    """Render the reports of `as_of` into `out_dir`; return {kind: path}. The index comes last so
+    that it links every report written."""
+    from zwgk.reports.common import assessed_month
+    from zwgk.reports.config import load_report_config
+    from zwgk.reports.context import ReportContext, week_start
+    from zwgk.reports.daily import render_daily
+    from zwgk.reports.monthly import render_monthly
+    from zwgk.reports.units import render_units
+    from zwgk.reports.views import previous_check_date
+    from zwgk.reports.weekly import render_weekly
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    config = config or load_report_config()
+    weeks = int(config["units"]["history_weeks"])
+    paths: dict[str, Path] = {}
+    with store.session() as session:
+        prev = previous_check_date(session, as_of)
+        since = min(as_of - timedelta(days=13), assessed_month(as_of),
+                    week_start(as_of) - timedelta(weeks=weeks - 1), prev or as_of)
+        ctx = ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=since)
+        # Pages link the other reports of the night, including those written after them.
+        ctx.memo["planned"] = {"index" if k == "units" else k for k in kinds}
+        renderers = {"daily": lambda: render_daily(store, as_of, out_dir, catalog, ctx=ctx),
+                     "weekly": lambda: render_weekly(store, as_of, out_dir, catalog, config, ctx=ctx),
+                     "monthly": lambda: render_monthly(store, as_of, out_dir, catalog, config, ctx=ctx),
+                     "units": lambda: render_units(store, as_of, out_dir, catalog, config, ctx=ctx)}
+        for kind in ("daily", "weekly", "monthly", "units"):
+            if kind in kinds:
+                paths[kind] = renderers[kind]()
+    return paths

@@ -465,14 +465,20 @@ def crawl_summary(session: Session, run: Run, catalog: Catalog, columns: list[di
     )
 
 
-def build_daily(session: Session, as_of: date, catalog: Catalog) -> DailyView:
-    """The 日调度 view: open findings per unit, worst first, with evidence and deadlines."""
+def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[FindingState] | None = None,
+                columns: list[dict[str, Any]] | None = None) -> DailyView:
+    """The 日调度 view: open findings per unit, worst first, with evidence and deadlines.
+
+    `states` and `columns` may be passed by a caller that already read them (a report context
+    that loads only the findings relevant to its window: open ones and those closed since the
+    previous check are all the daily needs)."""
     from zwgk.reports.exports import columns_rows  # one definition of the columns table
 
     titles = rule_titles()
     crawl = latest_crawl_run(session, as_of)
     prev = previous_check_date(session, as_of)
-    states = findings_as_of(session, as_of)
+    if states is None:
+        states = findings_as_of(session, as_of)
     portals = {p.id: p for p in session.execute(select(Portal)).scalars()}
     units = {(u.portal_id, u.unit_id): u for u in session.execute(select(Unit)).scalars()}
     entry_status: dict[tuple[str, str], str] = {}
@@ -483,7 +489,9 @@ def build_daily(session: Session, as_of: date, catalog: Catalog) -> DailyView:
             .where(Snapshot.run_id == crawl.id, Snapshot.target == "entry")
         ):
             entry_status[(p, u)] = s
-        summary = crawl_summary(session, crawl, catalog, columns_rows(session, as_of, catalog, states=states))
+        if columns is None:
+            columns = columns_rows(session, as_of, catalog, states=states)
+        summary = crawl_summary(session, crawl, catalog, columns)
     index = SnapshotIndex(session, crawl.id if crawl else None)
 
     def is_new(s: FindingState) -> bool:

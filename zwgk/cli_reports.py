@@ -1,0 +1,68 @@
+"""`zwgk report weekly|monthly|units|all`, registered onto the `report` group of the main app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from zwgk.errors import BadInput
+
+out = Console(soft_wrap=True)
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL or SQLite file (default ./zwgk.db)")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today, Asia/Shanghai)")]
+CatalogOpt = Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override (YAML)")]
+OutOpt = Annotated[Path, typer.Option("--out", help="directory for reports")]
+ConfigOpt = Annotated[str | None, typer.Option("--config", help="report settings (YAML; default zwgk/reports/data/reports.yml)")]
+
+LABELS = {"daily": "日调度", "weekly": "周通报", "monthly": "月考核", "units": "单位页面与目录"}
+
+
+def register(report_app: typer.Typer) -> None:
+    report_app.command("weekly")(weekly)
+    report_app.command("monthly")(monthly)
+    report_app.command("units")(units)
+    report_app.command("all")(all_reports)
+
+
+def _run(kinds: tuple[str, ...], db, as_of, out_dir, catalog, config) -> None:
+    from zwgk.cli import _catalog, _fail, _store, parse_as_of
+    from zwgk.reports import render_all
+    from zwgk.reports.config import load_report_config
+
+    try:
+        day, cat, cfg = parse_as_of(as_of), _catalog(catalog), load_report_config(config)
+        store = _store(db)
+        paths = render_all(store, day, out_dir, cat, cfg, kinds=kinds)
+        store.dispose()
+    except BadInput as exc:
+        raise _fail(exc) from None
+    for kind, path in paths.items():
+        out.print(f"{LABELS[kind]}: {path}", highlight=False)
+
+
+def weekly(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None,
+           config: ConfigOpt = None):
+    """周通报: the week's formal notice — coverage, totals, rectification rate, ranking, named units."""
+    _run(("weekly",), db, as_of, out_dir, catalog, config)
+
+
+def monthly(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None,
+            config: ConfigOpt = None):
+    """月考核: each unit's month score and grade, ranking, change, trend, the rules that cost most."""
+    _run(("monthly",), db, as_of, out_dir, catalog, config)
+
+
+def units(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None,
+          config: ConfigOpt = None):
+    """Unit pages (one per unit) and the index with an offline search."""
+    _run(("units",), db, as_of, out_dir, catalog, config)
+
+
+def all_reports(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"),
+                catalog: CatalogOpt = None, config: ConfigOpt = None):
+    """Every report of the date: daily, weekly, monthly, unit pages and the index."""
+    _run(("daily", "weekly", "monthly", "units"), db, as_of, out_dir, catalog, config)

@@ -1,0 +1,79 @@
+"""Helpers shared by the weekly, monthly and unit reports: file names, navigation, writing."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from zwgk.reports.views import severity_rank
+
+SEVERITY_WEIGHT = {"veto": 10, "major": 3, "minor": 1}
+GRADE_COLORS = {"优秀": "#00703c", "良好": "#1d70b8", "合格": "#b1b4b6", "不合格": "#d4351c"}
+
+
+def month_key(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def report_files(as_of: date) -> dict[str, str]:
+    """File names (relative to the output folder) of the reports of one as-of date."""
+    return {
+        "index": "index.html",
+        "daily": f"daily-{as_of.isoformat()}.html",
+        "weekly": f"weekly-{as_of.isoformat()}.html",
+        "monthly": f"monthly-{month_key(assessed_month(as_of))}.html",
+    }
+
+
+def assessed_month(as_of: date) -> date:
+    """The month a 月考核 rendered on `as_of` assesses (its first day): the month before on the 1st
+    (the scheduler renders it then, when the month is complete), otherwise the month to date."""
+    if as_of.day == 1:
+        prev = date(as_of.year - (as_of.month == 1), (as_of.month - 2) % 12 + 1, 1)
+        return prev
+    return as_of.replace(day=1)
+
+
+NAV_LABELS = [("index", "目录与单位"), ("daily", "日调度"), ("weekly", "周通报"), ("monthly", "月考核")]
+
+
+def nav(out_dir: Path, as_of: date, current: str, root: str = "", planned=()) -> list[tuple[str, str, bool]]:
+    """Links to the reports of the same date that exist, or are being written (`current`, `planned`)."""
+    files = report_files(as_of)
+    items = []
+    for kind, label in NAV_LABELS:
+        name = files[kind]
+        if kind == current or kind in planned or (Path(out_dir) / name).is_file():
+            items.append((label, root + name, kind == current))
+    return items
+
+
+def write_html(path: Path, html: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def export_links(links: dict[str, str], root: str = "") -> list[tuple[str, str]]:
+    out = [("Excel 表格", root + links["xlsx"]), ("JSON 数据", root + links["json"])]
+    out += [(f"CSV：{k.split(':', 1)[1]}", root + v) for k, v in links.items() if k.startswith("csv:")]
+    return out
+
+
+def weighted_open(states) -> int:
+    return sum(SEVERITY_WEIGHT.get(s.finding.severity, 1) for s in states)
+
+
+def by_severity(states):
+    return sorted(states, key=lambda s: (severity_rank(s.finding.severity), s.finding.first_seen))
+
+
+def signed(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if abs(value) < 10 ** -digits / 2:
+        return "持平"
+    text = f"{abs(value):.{digits}f}".rstrip("0").rstrip(".")
+    return ("↑" if value > 0 else "↓") + text

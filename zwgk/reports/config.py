@@ -1,0 +1,57 @@
+"""Report settings (`zwgk/reports/data/reports.yml`, overridable with `--config FILE`).
+
+A jurisdiction's file replaces the keys it names, section by section; the others keep the
+defaults. Errors are bad input (exit code 2) naming the file and line.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from zwgk.errors import BadInput
+
+DEFAULT_CONFIG = Path(__file__).parent / "data" / "reports.yml"
+SECTIONS = ("weekly", "monthly", "units")
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict[str, Any]:
+    return yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8")) or {}
+
+
+def load_report_config(path: str | Path | None = None) -> dict[str, Any]:
+    """The defaults, with `path`'s sections merged over them."""
+    config = copy.deepcopy(_defaults())
+    if path is None:
+        return config
+    src = Path(path)
+    try:
+        data = yaml.safe_load(src.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise BadInput(f"cannot read report config: {exc.strerror or exc}", path=str(src)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BadInput(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=str(src),
+                       line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise BadInput("a report config must be a mapping", path=str(src), line=1)
+    for key, value in data.items():
+        if key in SECTIONS:
+            if not isinstance(value, dict):
+                raise BadInput(f"'{key}' must be a mapping", path=str(src))
+            config[key] = {**config.get(key, {}), **value}
+        else:
+            config[key] = value
+    for section, key in (("weekly", "name_overdue_min"), ("weekly", "typical_rules"),
+                         ("weekly", "typical_examples"), ("monthly", "trend_months"),
+                         ("units", "history_weeks")):
+        try:
+            config[section][key] = max(1, int(config[section][key]))
+        except (TypeError, ValueError):
+            raise BadInput(f"{section}.{key} must be a whole number", path=str(src)) from None
+    return config

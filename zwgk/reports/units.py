@@ -1,0 +1,195 @@
+"""Unit pages (单位页面): one page per unit — its columns, its open rectification list with
+evidence, its history — and the index page that links every report and finds a unit by name or
+id with an offline filter.
+
+Files: `units/<portal>--<unit>.html` (the unit's state on the as-of date, replaced each night) and
+`index.html`. The history is read for a fixed window (`units.history_weeks`) from the event log,
+not from the whole of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from zwgk.reports.bundle import write_bundle
+from zwgk.reports.common import assessed_month, export_links, nav, report_files, signed, write_html
+from zwgk.reports.config import load_report_config
+from zwgk.reports.context import ReportContext, week_start
+from zwgk.reports.daily import daily_view, link_evidence
+from zwgk.reports.render import render
+from zwgk.reports.svg import column_chart, line_chart
+from zwgk.reports.views import DailyRow, UnitBlock, safe_href
+from zwgk.reports.weekly import unit_href
+from zwgk.rules.catalog import Catalog
+
+_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+STATUS_LABEL = {"ok": "正常", "missing": "缺失", "unreachable": "无法访问", "antibot": "被反爬虫拦截",
+                "js-shell": "脚本生成", "truncated": "部分抓取"}
+
+
+def unit_file(portal: str, unit: str) -> str:
+    return unit_href(_SAFE.sub("_", portal), _SAFE.sub("_", unit))
+
+
+@dataclass
+class ColumnRow:
+    column: str
+    name: str
+    status: str
+    status_label: str
+    status_class: str
+    url: str | None
+    href: str | None
+    newest: str | None
+    entries: int | None
+    score: int
+    findings: list[str]
+
+
+@dataclass
+class UnitPage:
+    portal: str
+    unit: str
+    name: str
+    portal_name: str
+    profile: str
+    href: str
+    block: UnitBlock | None
+    score: dict | None
+    columns: list[ColumnRow]
+    rows: list[DailyRow]
+    rectified: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    charts: dict[str, Markup] = field(default_factory=dict)
+
+    @property
+    def open(self) -> int:
+        return len(self.rows)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for r in self.rows if r.overdue_days > 0 or r.status == "overdue")
+
+    @property
+    def search(self) -> str:
+        return re.sub(r"\s+", "", f"{self.name} {self.unit} {self.portal} {self.portal_name} {self.profile}").lower()
+
+
+def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]:
+    weeks = int(config["units"]["history_weeks"])
+    first_week = week_start(as_of) - timedelta(weeks=weeks - 1)
+    daily = daily_view(ctx, as_of)
+    blocks = {(b.portal_id, b.unit_id): b for p in daily.portals for b in [*p.units, *p.clean]}
+    scores = ctx.score_map(as_of)
+    events = ctx.event_counts(first_week, as_of)
+    month_dates = ctx.memo.get(("month_dates", as_of)) or []
+    month_scores = [(label, ctx.score_map(d) if d else {}) for label, d in month_dates]
+    cols: dict[tuple[str, str], list[ColumnRow]] = {}
+    for c in ctx.columns(as_of):
+        checked = c["status"] in ("ok", "missing", "truncated")
+        cls = "status-unknown" if not checked else "status-bad" if c["findings"] else "status-ok"
+        label = STATUS_LABEL.get(c["status"], c["status"])
+        if c["status"] in ("ok", "truncated") and c["findings"]:
+            label = "存在问题" if c["status"] == "ok" else "部分抓取，存在问题"
+        cols.setdefault((c["portal"], c["unit"]), []).append(ColumnRow(
+            column=c["column"], name=c["name"], status=c["status"], status_label=label,
+            status_class=cls, url=c["url"], href=safe_href(c["url"]), newest=c["newest"], entries=c["entries"],
+            score=c["score"], findings=[ctx.titles.get(r, r) for r in c["findings"]]))
+    rectified: dict[tuple[str, str], list[dict]] = {}
+    for s in ctx.states(as_of):
+        if s.status == "rectified" and s.rectified_on and s.rectified_on >= first_week:
+            f = s.finding
+            rectified.setdefault((f.portal_id, f.unit_id), []).append({
+                "rule": ctx.titles.get(f.rule, f.rule), "column": f.column_id, "message": f.message,
+                "first_seen": f.first_seen, "rectified_on": s.rectified_on,
+                "days": (s.rectified_on - s.episode_start).days})
+    labels = [(week_start(as_of) - timedelta(weeks=i)) for i in range(weeks - 1, -1, -1)]
+    pages = []
+    for key in sorted(ctx.units):
+        block = blocks.get(key)
+        hist = []
+        per_day = events.get(key, {})
+        for w in labels:
+            opened = sum(per_day[d]["opened"] for d in per_day if w <= d < w + timedelta(days=7))
+            closed = sum(per_day[d]["rectified"] for d in per_day if w <= d < w + timedelta(days=7))
+            hist.append({"week": w.isoformat(), "opened": opened, "rectified": closed})
+        page = UnitPage(
+            portal=key[0], unit=key[1], name=ctx.unit_name(*key), portal_name=ctx.portal_name(key[0]),
+            profile=ctx.profile_name(*key), href=unit_file(*key), block=block, score=scores.get(key),
+            columns=cols.get(key, []), rows=list(block.rows) if block else [],
+            rectified=sorted(rectified.get(key, []), key=lambda r: r["rectified_on"], reverse=True),
+            history=hist)
+        wl = [f"{date.fromisoformat(h['week']).month}/{date.fromisoformat(h['week']).day}" for h in hist]
+        page.charts["history"] = column_chart(
+            wl, [("新发现", [h["opened"] for h in hist], "#b54d00"), ("已销号", [h["rectified"] for h in hist], "#00703c")],
+            title=f"{page.name} 每周新发现与销号问题", height=190)
+        if month_scores:
+            trend = [m[key]["score"] if key in m else None for _, m in month_scores]
+            if any(v is not None for v in trend):
+                page.charts["trend"] = line_chart([label for label, _ in month_scores], [("得分", trend)],
+                                                  title=f"{page.name} 各月得分", y_min=0, y_max=100, height=190)
+        pages.append(page)
+    return pages
+
+
+def units_tables(pages: list[UnitPage]) -> dict[str, list[dict[str, Any]]]:
+    units = [{"portal": p.portal, "unit": p.unit, "name": p.name, "profile": p.profile,
+              "score": p.score["score"] if p.score else None, "grade": p.score["grade"] if p.score else None,
+              "veto": p.score["veto"] if p.score else None, "open": p.open, "overdue": p.overdue,
+              "page": p.href} for p in pages]
+    columns = [{"portal": p.portal, "unit": p.unit, "column": c.column, "name": c.name, "status": c.status,
+                "newest": c.newest, "entries": c.entries, "score": c.score, "findings": c.findings, "url": c.url}
+               for p in pages for c in p.columns]
+    history = [{"portal": p.portal, "unit": p.unit, **h} for p in pages for h in p.history]
+    return {"units": units, "columns": columns, "history": history}
+
+
+def render_units(store, as_of: date, out_dir: Path, catalog: Catalog, config: dict | None = None,
+                 ctx: ReportContext | None = None) -> Path:
+    """Write every unit page and `index.html`; return the index path."""
+    out_dir = Path(out_dir)
+    config = config or load_report_config()
+    if ctx is not None:
+        return _render(ctx, as_of, out_dir, config)
+    weeks = int(config["units"]["history_weeks"])
+    since = min(week_start(as_of) - timedelta(weeks=weeks - 1), assessed_month(as_of))
+    with store.session() as session:
+        return _render(ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=since),
+                       as_of, out_dir, config)
+
+
+def _recent(out_dir: Path, pattern: str, limit: int = 8) -> list[str]:
+    """The newest report files of a kind (capped: the index never lists years of history)."""
+    return sorted((p.name for p in out_dir.glob(pattern) if not p.name.startswith(".")), reverse=True)[:limit]
+
+
+def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Path:
+    pages = build_units(ctx, as_of, config)
+    daily = daily_view(ctx, as_of)
+    link_evidence(ctx.session, daily, out_dir)
+    links = write_bundle(out_dir, f"units-{as_of.isoformat()}", units_tables(pages),
+                         {"report": "units", "as_of": as_of.isoformat()},
+                         {"units": "单位", "columns": "栏目", "history": "历史"})
+    planned = ctx.memo.get("planned", ())
+    unit_nav = nav(out_dir, as_of, "unit", root="../", planned=planned)
+    for page in pages:
+        html = render("unit.html.j2", v=page, as_of=as_of, titles=ctx.titles, use_script=True, nav=unit_nav, root="../",
+                      exports=export_links(links, "../"))
+        write_html(out_dir / page.href, html)
+    files = report_files(as_of)
+    reports = [(label, files[kind], (out_dir / files[kind]).is_file() or kind in planned)
+               for kind, label in (("daily", "日调度"), ("weekly", "周通报"), ("monthly", "月考核"))]
+    history = {"日调度": _recent(out_dir, "daily-*.html"), "周通报": _recent(out_dir, "weekly-*.html"),
+               "月考核": _recent(out_dir, "monthly-*.html")}
+    grades = [g for g, _ in ctx.scoring.grades]
+    html = render("index.html.j2", pages=pages, as_of=as_of, reports=reports, history=history, grades=grades,
+                  use_script=True, nav=nav(out_dir, as_of, "index", planned=planned), exports=export_links(links),
+                  signed=signed)
+    return write_html(out_dir / files["index"], html)

@@ -1,0 +1,306 @@
+"""周通报 (weekly notice): the formal bulletin for the week ending on the as-of date.
+
+期号 and issuing office come from the report settings (zwgk/reports/data/reports.yml). The week is
+the seven days ending on the as-of date; last week is the seven days before. Every figure is
+computed here from the findings history and the unit scores on the week's last day (and on last
+week's for the change); the same rows are written as XLSX/CSV/JSON beside the page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from zwgk.reports.bundle import write_bundle
+from zwgk.reports.common import (
+    GRADE_COLORS,
+    SEVERITY_WEIGHT,
+    export_links,
+    nav,
+    report_files,
+    signed,
+    write_html,
+)
+from zwgk.reports.config import load_report_config
+from zwgk.reports.context import ReportContext
+from zwgk.reports.render import render
+from zwgk.reports.svg import bar_chart, distribution
+from zwgk.reports.views import column_name, overdue_days, safe_href, severity_label
+from zwgk.rules.catalog import Catalog
+
+
+@dataclass
+class Totals:
+    open: int = 0
+    new: int = 0
+    rectified: int = 0
+    overdue: int = 0
+    veto: int = 0
+    due: int = 0
+    on_time: int = 0
+    avg_score: float | None = None
+    units_failing: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.on_time / self.due, 1) if self.due else None
+
+
+@dataclass
+class RankRow:
+    rank: int
+    portal: str
+    unit: str
+    name: str
+    portal_name: str
+    profile: str
+    score: float | None
+    grade: str
+    veto: bool
+    open: int
+    overdue: int
+    weighted: int
+    prev_score: float | None
+    change: float | None
+    href: str
+
+    @property
+    def change_text(self) -> str:
+        return signed(self.change)
+
+
+@dataclass
+class Named:
+    portal: str
+    unit: str
+    name: str
+    portal_name: str
+    reasons: list[str]
+    href: str
+
+
+@dataclass
+class Example:
+    unit_name: str
+    column: str
+    message: str
+    url: str | None
+    href: str | None
+
+
+@dataclass
+class Typical:
+    rule: str
+    title: str
+    severity: str
+    severity_label: str
+    count: int
+    units: int
+    examples: list[Example] = field(default_factory=list)
+
+
+@dataclass
+class WeeklyView:
+    as_of: date
+    start: date
+    prev_end: date
+    title: str
+    issuer: str
+    jurisdiction: str
+    issue_no: str
+    coverage: dict[str, int]
+    totals: Totals
+    prev: Totals
+    by_scores: bool
+    ranking: list[RankRow]
+    named: list[Named]
+    typical: list[Typical]
+    charts: dict[str, Any]
+
+    @property
+    def prev_start(self) -> date:
+        return self.start - timedelta(days=7)
+
+    def delta(self, key: str) -> str:
+        a, b = getattr(self.totals, key), getattr(self.prev, key)
+        if key == "rate":
+            a, b = self.totals.rate, self.prev.rate
+        if a is None or b is None:
+            return "—"
+        return signed(a - b, 1 if isinstance(a, float) or isinstance(b, float) else 0)
+
+
+def issue_number(as_of: date, config: dict) -> str:
+    w = config["weekly"]
+    iso = as_of.isocalendar()
+    seq = ""
+    if w.get("first_issue"):
+        first = date.fromisoformat(str(w["first_issue"]))
+        seq = str(max(1, (as_of - first).days // 7 + 1))
+    return str(w.get("issue_format") or "{year}年第{week}期").format(year=iso[0], week=iso[1], seq=seq)
+
+
+def totals_for(ctx: ReportContext, end: date) -> Totals:
+    start = end - timedelta(days=6)
+    t = Totals()
+    for s in ctx.states(end):
+        if start <= s.episode_start <= end:
+            t.new += 1
+        if s.status == "rectified":
+            if s.rectified_on and start <= s.rectified_on <= end:
+                t.rectified += 1
+        else:
+            t.open += 1
+            if s.status == "overdue" or overdue_days(s, end) > 0:
+                t.overdue += 1
+            if s.finding.severity == "veto":
+                t.veto += 1
+        # 按期整改率: of the findings rectified this week and those whose deadline passed this
+        # week while still open, the share rectified on or before the deadline.
+        done = s.status == "rectified" and s.rectified_on is not None and start <= s.rectified_on <= end
+        if done or (s.is_open and start <= s.deadline < end):
+            t.due += 1
+            if done and s.rectified_on <= s.deadline:
+                t.on_time += 1
+    scores = ctx.scores(end)
+    if scores:
+        t.avg_score = round(sum(r["score"] for r in scores) / len(scores), 1)
+        t.units_failing = sum(1 for r in scores if r["grade"] == ctx.scoring.grades[-1][0])
+    return t
+
+
+def unit_href(portal: str, unit: str, root: str = "") -> str:
+    return f"{root}units/{portal}--{unit}.html"
+
+
+def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
+    start, prev_end = as_of - timedelta(days=6), as_of - timedelta(days=7)
+    cols = ctx.columns(as_of)
+    coverage = {
+        "portals": len({c["portal"] for c in cols}),
+        "units": len({(c["portal"], c["unit"]) for c in cols}),
+        "columns": len(cols),
+        "columns_checked": sum(1 for c in cols if c["status"] in ("ok", "missing", "truncated")),
+        "checks": len(ctx.check_dates(start, as_of)),
+    }
+    totals, prev = totals_for(ctx, as_of), totals_for(ctx, prev_end)
+    open_now = ctx.open_states(as_of)
+    per_unit: dict[tuple[str, str], list] = defaultdict(list)
+    for s in open_now:
+        per_unit[(s.finding.portal_id, s.finding.unit_id)].append(s)
+    scores, prev_scores = ctx.score_map(as_of), ctx.score_map(prev_end)
+    keys = sorted(set(scores) | set(per_unit) | ({(c["portal"], c["unit"]) for c in cols}))
+    rows: list[RankRow] = []
+    for key in keys:
+        mine = per_unit.get(key, [])
+        sc, pv = scores.get(key), prev_scores.get(key)
+        rows.append(RankRow(
+            rank=0, portal=key[0], unit=key[1], name=ctx.unit_name(*key), portal_name=ctx.portal_name(key[0]),
+            profile=ctx.profile_name(*key), score=sc["score"] if sc else None, grade=sc["grade"] if sc else "",
+            veto=bool(sc and sc["veto"]), open=len(mine),
+            overdue=sum(1 for s in mine if s.status == "overdue" or overdue_days(s, as_of) > 0),
+            weighted=sum(SEVERITY_WEIGHT.get(s.finding.severity, 1) for s in mine),
+            prev_score=pv["score"] if pv else None,
+            change=round(sc["score"] - pv["score"], 1) if sc and pv else None,
+            href=unit_href(*key),
+        ))
+    by_scores = bool(scores)
+    if by_scores:
+        rows.sort(key=lambda r: (r.score is None, r.veto, -(r.score or 0), r.weighted, r.portal, r.unit))
+    else:
+        rows.sort(key=lambda r: (r.weighted, r.open, r.portal, r.unit))
+    for i, r in enumerate(rows, 1):
+        r.rank = i
+
+    named: list[Named] = []
+    min_overdue = int(config["weekly"]["name_overdue_min"])
+    for r in sorted(rows, key=lambda r: (r.score if r.score is not None else 101, -r.weighted)):
+        key = (r.portal, r.unit)
+        reasons = []
+        sc = scores.get(key)
+        if sc and sc["veto_lines"]:
+            reasons.append("触及单项否决指标：" + "；".join(v["message"] or v["name"] for v in sc["veto_lines"]))
+        vetoes = [s for s in per_unit.get(key, []) if s.finding.severity == "veto"]
+        if vetoes:
+            names = Counter(ctx.titles.get(s.finding.rule, s.finding.rule) for s in vetoes)
+            reasons.append(f"存在否决级问题 {len(vetoes)} 条（" + "、".join(
+                f"{t}{n}条" if n > 1 else t for t, n in names.items()) + "）")
+        if r.overdue >= min_overdue:
+            reasons.append(f"逾期未整改问题 {r.overdue} 条")
+        if reasons:
+            named.append(Named(r.portal, r.unit, r.name, r.portal_name, reasons, r.href))
+
+    by_rule: dict[str, list] = defaultdict(list)
+    for s in open_now:
+        by_rule[s.finding.rule].append(s)
+    typical: list[Typical] = []
+    for rule, items in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), kv[0]))[: config["weekly"]["typical_rules"]]:
+        t = Typical(rule=rule, title=ctx.titles.get(rule, rule), severity=items[0].finding.severity,
+                    severity_label=severity_label(items[0].finding.severity), count=len(items),
+                    units=len({(s.finding.portal_id, s.finding.unit_id) for s in items}))
+        seen_units: set = set()
+        for s in sorted(items, key=lambda s: (s.finding.first_seen, s.finding.id)):
+            f = s.finding
+            if (f.portal_id, f.unit_id) in seen_units:
+                continue
+            seen_units.add((f.portal_id, f.unit_id))
+            t.examples.append(Example(ctx.unit_name(f.portal_id, f.unit_id), column_name(ctx.catalog, f.column_id),
+                                      f.message, f.url, safe_href(f.url)))
+            if len(t.examples) >= config["weekly"]["typical_examples"]:
+                break
+        typical.append(t)
+
+    rule_counts = sorted(((ctx.titles.get(k, k), len(v)) for k, v in by_rule.items()), key=lambda x: -x[1])
+    grades = Counter(r.grade for r in rows if r.grade)
+    charts = {
+        "rules": bar_chart(rule_counts, title="待整改问题按类型", unit=" 条"),
+        "grades": distribution([(g, grades.get(g, 0), GRADE_COLORS.get(g, "#505a5f")) for g, _ in ctx.scoring.grades],
+                               title="单位得分等级分布"),
+    }
+    return WeeklyView(
+        as_of=as_of, start=start, prev_end=prev_end, title=config["weekly"]["title"], issuer=config["issuer"],
+        jurisdiction=config.get("jurisdiction") or "", issue_no=issue_number(as_of, config), coverage=coverage,
+        totals=totals, prev=prev, by_scores=by_scores, ranking=rows, named=named, typical=typical, charts=charts,
+    )
+
+
+def weekly_tables(v: WeeklyView) -> dict[str, list[dict[str, Any]]]:
+    t, p = v.totals, v.prev
+    summary = [{"item": k, "this_week": getattr(t, k), "last_week": getattr(p, k)}
+               for k in ("open", "new", "rectified", "overdue", "veto", "due", "on_time", "rate", "avg_score",
+                         "units_failing")]
+    ranking = [{"rank": r.rank, "portal": r.portal, "unit": r.unit, "name": r.name, "profile": r.profile,
+                "score": r.score, "grade": r.grade, "veto": r.veto, "open": r.open, "overdue": r.overdue,
+                "prev_score": r.prev_score, "change": r.change} for r in v.ranking]
+    named = [{"portal": n.portal, "unit": n.unit, "name": n.name, "reasons": "；".join(n.reasons)} for n in v.named]
+    typical = [{"rule": x.rule, "title": x.title, "severity": x.severity, "count": x.count, "units": x.units,
+                "examples": [{"unit": e.unit_name, "column": e.column, "message": e.message, "url": e.url}
+                             for e in x.examples]} for x in v.typical]
+    return {"summary": summary, "ranking": ranking, "named": named, "typical": typical}
+
+
+def render_weekly(store, as_of: date, out_dir: Path, catalog: Catalog, config: dict | None = None,
+                  ctx: ReportContext | None = None) -> Path:
+    """Write `out_dir/weekly-YYYY-MM-DD.html` with its XLSX/CSV/JSON; return the HTML path."""
+    out_dir = Path(out_dir)
+    config = config or load_report_config()
+    if ctx is not None:
+        return _render(ctx, as_of, out_dir, config)
+    with store.session() as session:
+        return _render(ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=as_of - timedelta(days=13)),
+                       as_of, out_dir, config)
+
+
+def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Path:
+    view = build_weekly(ctx, as_of, config)
+    stem = Path(report_files(as_of)["weekly"]).stem
+    links = write_bundle(out_dir, stem, weekly_tables(view), {"report": "weekly", "as_of": as_of.isoformat(),
+                                                               "period": [view.start.isoformat(), as_of.isoformat()],
+                                                               "issue": view.issue_no, "issuer": view.issuer},
+                         {"summary": "概况", "ranking": "排名", "named": "点名", "typical": "典型问题"})
+    html = render("weekly.html.j2", v=view, use_script=True, nav=nav(out_dir, as_of, "weekly", planned=ctx.memo.get("planned", ())),
+                  exports=export_links(links))
+    return write_html(out_dir / report_files(as_of)["weekly"], html)
