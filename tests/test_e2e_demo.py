@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.demonet import Variant, build_network, evaluate, format_table
 from zwgk import stages
@@ -34,13 +34,78 @@ def _cycle(store: Store, network, tmp_path, as_of: date, name: str):
     return crawl_id, log
 
 
+def _open_keys(store: Store, as_of: date) -> set:
+    with store.session() as session:
+        return {(f["rule"], f["portal"], f["unit"], f["column"], f["url"])
+                for f in findings_rows(session, as_of) if f["status"] in ("open", "overdue")}
+
+
 @pytest.fixture(scope="module")
 def first_night(tmp_path_factory):
+    """Night 1 on the demo network, then an incremental re-crawl of the unchanged network (same
+    servers, same ports): conditional GETs, 304s, nothing re-read."""
     tmp = tmp_path_factory.mktemp("e2e")
     store = Store(f"sqlite:///{tmp}/e2e.db")
     network = build_network(AS_OF)
-    crawl_id, log = _cycle(store, network, tmp, AS_OF, "night1")
+    with network.serve() as running:
+        sites = running.write_registry(tmp / "night1.yml")
+        registry = load_registry(sites, set(CATALOG.profiles), CATALOG.column_ids())
+        crawl_id = stages.crawl(store, sites, registry, AS_OF)
+        stages.check(store, AS_OF, CATALOG)
+        log = list(running.request_log)
+        first_keys = _open_keys(store, AS_OF)
+        again_id = stages.crawl(store, sites, registry, AS_OF)
+        stages.check(store, AS_OF, CATALOG)
+        again_log = list(running.request_log)[len(log):]
+    store.again = (again_id, again_log, first_keys, _open_keys(store, AS_OF))  # type: ignore[attr-defined]
     return store, network, crawl_id, log, tmp
+
+
+def test_unchanged_second_crawl_costs_one_request_per_column(first_night):
+    """Issue 3 acceptance: ≤ 1.2 requests per column (Scrapy's downloader/request_count, robots.txt,
+    homes, entry pages and retries included) and the same findings."""
+    store = first_night[0]
+    again_id, again_log, first_keys, again_keys = store.again
+    with store.session() as session:
+        counts = session.get(Run, again_id).counts
+        columns = session.execute(select(func.count()).select_from(Snapshot).where(
+            Snapshot.run_id == again_id, Snapshot.column_id.is_not(None))).scalar_one()
+        first = session.get(Run, first_night[2]).counts
+    per_column = counts["requests"] / columns
+    print(f"second crawl: {counts['requests']} requests / {columns} column snapshots = {per_column:.3f} "
+          f"(first crawl: {first['requests']} requests)")
+    assert per_column <= 1.2, counts
+    assert counts["requests"] < first["requests"] / 5
+    assert not [r for r in again_log if r[1] == "HEAD"]  # no link re-checked on unchanged pages
+    assert len(again_log) <= counts["requests"]  # every request the servers saw was counted
+    assert again_keys == first_keys
+    assert {k[0] for k in first_keys} >= {"link.broken", "meta.incomplete", "text.typo", "column.stale"}
+
+
+def test_challenge_portal_columns_are_antibot_not_blank(first_night):
+    store, network, _, _, _ = first_night
+    with store.session() as session:
+        cols = [r for r in columns_rows(session, AS_OF, CATALOG) if r["portal"] == "fengshan"]
+        findings = [f for f in findings_rows(session, AS_OF) if f["portal"] == "fengshan"]
+    assert cols and {r["status"] for r in cols} == {"antibot"}, cols
+    # one unit's entry page answers: its columns are the challenged pages themselves
+    assert {r["unit"] for r in cols} == {u.id for u in network.portal("fengshan").units}
+    assert findings == []
+
+
+def test_gbk_portal_titles_decoded(first_night):
+    """qinglan serves GBK (header on lists, only <meta charset=gb2312> on articles): no mojibake."""
+    store, network, crawl_id, _, _ = first_night
+    expected = {e.title for u in network.portal("qinglan").units for c in u.columns.values() for e in c.entries}
+    with store.session() as session:
+        snaps = session.execute(select(Snapshot).where(Snapshot.run_id == crawl_id,
+                                                       Snapshot.portal_id == "qinglan")).scalars().all()
+        titles = {e.title for s in snaps for e in s.entries}
+        articles = [a for s in snaps for a in s.articles if a.status == "ok"]
+        assert titles and titles <= expected
+        assert articles and all(a.title in expected for a in articles)
+        assert all("\ufffd" not in (a.text or "") and "锟" not in (a.text or "") for a in articles)
+        assert any(a.meta.get("索引号") for a in articles)
 
 
 def test_precision_and_recall_per_rule(first_night):
