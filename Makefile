@@ -6,7 +6,16 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 AS_OF ?=
 
-.PHONY: install demo test lint clean
+.PHONY: install demo test lint clean browser
+
+# The browser tests drive Debian's chromium (never a downloaded browser) and want CJK fonts for
+# readable screenshots. Installed when missing (CI runs as root); quiet and idempotent.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	fi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +32,8 @@ demo: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install lint
+test: install lint browser
 	$(VENV)/bin/pytest
 
 clean:
-	rm -rf demo-out reports .pytest_cache
+	rm -rf demo-out reports .pytest_cache test-artifacts
