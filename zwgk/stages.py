@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -62,32 +63,78 @@ def _finish_run(store: Store, run_id: int, status: str, counts: dict, error: str
         run.status, run.counts, run.error, run.finished_at = status, counts, error, _utcnow()
 
 
+STALE_RUN_AGE = timedelta(hours=24)
+
+
+def sweep_stale_runs(store: Store, max_age: timedelta = STALE_RUN_AGE) -> list[int]:
+    """Mark crawl and check runs left 'running' by a killed process as 'abandoned'; returns their ids.
+
+    Crawl and check run only under the run lock (zwgk/runlock.py), so while the lock is free or
+    held by this process no other crawl or check can be running: every 'running' one is a leftover.
+    While another live process holds the lock only runs older than `max_age` are swept. An
+    abandoned crawl is never read by check (only 'ok' and 'partial' crawls are), so a half-written
+    night neither closes nor opens anything.
+    """
+    from zwgk.runlock import CYCLE, current_holder
+
+    holder = current_holder(store, CYCLE)
+    ours = holder is None or (holder.holder_pid == os.getpid() and holder.holder_host == socket.gethostname())
+    now = _utcnow()
+    swept = []
+    with store.session() as session:
+        for run in session.execute(select(Run).where(Run.stage.in_(("crawl", "check")), Run.status == "running")
+                                   ).scalars():
+            if ours or now - run.started_at > max_age:
+                run.status, run.finished_at = "abandoned", now
+                run.error = ((run.error + "\n") if run.error else "") + \
+                    "运行未正常结束（进程被终止）；下一次运行开始时标记为 abandoned"
+                swept.append(run.id)
+    return swept
+
+
+def start_crawl_process(store: Store, registry_path: str | Path, run_id: int, as_of: date, stats_path: Path,
+                        catalog_path: str | None = None, only: str | None = None, log_level: str = "WARNING",
+                        settings: dict | None = None) -> subprocess.Popen:
+    """Start `python -m zwgk.crawler.run` for an existing crawl Run (stdout/stderr piped, text)."""
+    cmd = [sys.executable, "-m", "zwgk.crawler.run", "--registry", str(registry_path), "--db", store.url,
+           "--run-id", str(run_id), "--as-of", as_of.isoformat(), "--stats-out", str(stats_path),
+           "--log-level", log_level]
+    if catalog_path:
+        cmd += ["--catalog", str(catalog_path)]
+    if only:
+        cmd += ["--only", only]
+    for name, value in (settings or {}).items():
+        cmd += ["-s", f"{name}={value}"]
+    return subprocess.Popen(cmd, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish_crawl(store: Store, run_id: int, returncode: int, stderr: str | None, stats_path: Path) -> int:
+    """Record how the crawl process ended: 'ok', or 'failed' (and StageFailed) when it did not finish."""
+    stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
+    counts = _crawl_counts(store, run_id, stats)
+    if returncode != 0 or not stats:
+        tail = (stderr or "").strip().splitlines()[-15:]
+        if returncode < 0:
+            tail.append(f"crawl process killed by signal {-returncode}")
+        _finish_run(store, run_id, "failed", counts, "\n".join(tail) or f"exit code {returncode}")
+        raise StageFailed(f"crawl failed (exit {returncode}):\n" + "\n".join(tail))
+    _finish_run(store, run_id, "ok", counts)
+    return run_id
+
+
 def crawl(store: Store, registry_path: str | Path, registry: Registry, as_of: date,
           catalog_path: str | None = None, only: str | None = None, log_level: str = "WARNING",
           settings: dict | None = None) -> int:
     """Crawl every registered portal in a subprocess; returns the crawl run id."""
     sync_registry(store, registry)
+    sweep_stale_runs(store)
     run_id = _start_run(store, "crawl", as_of)
     with tempfile.TemporaryDirectory(prefix="zwgk-crawl-") as tmp:
         stats_path = Path(tmp) / "stats.json"
-        cmd = [sys.executable, "-m", "zwgk.crawler.run", "--registry", str(registry_path), "--db", store.url,
-               "--run-id", str(run_id), "--as-of", as_of.isoformat(), "--stats-out", str(stats_path),
-               "--log-level", log_level]
-        if catalog_path:
-            cmd += ["--catalog", str(catalog_path)]
-        if only:
-            cmd += ["--only", only]
-        for name, value in (settings or {}).items():
-            cmd += ["-s", f"{name}={value}"]
-        proc = subprocess.run(cmd, env=dict(os.environ), capture_output=True, text=True)
-        stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
-    counts = _crawl_counts(store, run_id, stats)
-    if proc.returncode != 0 or not stats:
-        tail = (proc.stderr or "").strip().splitlines()[-15:]
-        _finish_run(store, run_id, "failed", counts, "\n".join(tail) or f"exit code {proc.returncode}")
-        raise StageFailed(f"crawl failed (exit {proc.returncode}):\n" + "\n".join(tail))
-    _finish_run(store, run_id, "ok", counts)
-    return run_id
+        proc = start_crawl_process(store, registry_path, run_id, as_of, stats_path, catalog_path, only,
+                                   log_level, settings)
+        _, stderr = proc.communicate()
+        return finish_crawl(store, run_id, proc.returncode, stderr, stats_path)
 
 
 def _crawl_counts(store: Store, run_id: int, stats: dict) -> dict:
@@ -99,7 +146,9 @@ def _crawl_counts(store: Store, run_id: int, stats: dict) -> dict:
         ).all()
     counts: dict = {"requests": stats.get("downloader/request_count", 0),
                     "responses": stats.get("downloader/response_count", 0),
-                    "elapsed_s": round(float(stats.get("elapsed_time_seconds", 0) or 0), 2)}
+                    "elapsed_s": round(float(stats.get("elapsed_time_seconds", 0) or 0), 2),
+                    # exceptions raised in spider callbacks: 0 on a sound night, whatever the sites did
+                    "spider_exceptions": sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))}
     for target, status, n in rows:
         kind = "column" if target.startswith("column:") else target
         key = f"{kind}_{status}"
@@ -114,6 +163,7 @@ def check(store: Store, as_of: date, catalog: Catalog) -> int:
         if crawl_run is None:
             raise StageFailed(f"no finished crawl on or before {as_of.isoformat()}: run `zwgk crawl` first")
         crawl_id = crawl_run.id
+    sweep_stale_runs(store)
     run_id = _start_run(store, "check", as_of, crawl_run_id=crawl_id)
     try:
         with store.session() as session:

@@ -38,6 +38,19 @@ def from_response(http_status: int, page_kind: str | None, challenge: str | None
 def from_failure(exc: BaseException) -> Outcome:
     """Outcome of a request that produced no response."""
     text = str(exc)
+    # Scrapy ≥ 2.13 raises its own download errors (scrapy.exceptions), named here by class name so
+    # that older Scrapy versions (Twisted's errors, below) keep working.
+    kind = type(exc).__name__
+    if kind == "DownloadCancelledError":  # the handler cancels a body growing past DOWNLOAD_MAXSIZE
+        return Outcome("error", None, "页面超过下载大小上限" + ("（声明的大小已超限，未下载）" if text else "（下载被中止）"))
+    if kind == "DownloadTimeoutError":
+        return Outcome("unreachable", None, "超时无响应（15秒）")
+    if kind == "DownloadConnectionRefusedError":
+        return Outcome("unreachable", None, "连接被拒绝")
+    if kind == "CannotResolveHostError":
+        return Outcome("unreachable", None, "域名解析失败")
+    if kind in ("DownloadFailedError", "ResponseDataLossError"):
+        return Outcome("unreachable", None, "连接被重置或中断" + ("（响应不完整）" if kind == "ResponseDataLossError" else ""))
     if isinstance(exc, BlockedAddress):
         return Outcome("error", None, "安全策略拒绝访问内网或回环地址")
     if "robots.txt" in text:

@@ -32,6 +32,7 @@ from zwgk.crawler.previous import PreviousCrawl, conditional_headers, load_previ
 from zwgk.rules.catalog import load_catalog
 
 MAX_ARTICLE_TEXT = 20_000
+HANDLED_STATUSES = [s for s in range(100, 600) if s not in (301, 302, 303, 307, 308)]
 
 
 def _now() -> str:
@@ -99,7 +100,10 @@ class PortalSpider(scrapy.Spider):
         return None
 
     def _meta(self, portal: Portal, **meta) -> dict:
-        meta.update(portal=portal, handle_httpstatus_all=True)
+        # Every status reaches the callbacks (a 404 or 503 is an observation) except redirects, which
+        # RedirectMiddleware follows through the SSRF guard (`handle_httpstatus_all` would stop it: a
+        # moved entry page would look unreachable); a loop ends in max redirections (重定向循环).
+        meta.update(portal=portal, handle_httpstatus_list=HANDLED_STATUSES)
         if not portal.obey_robots:
             meta["dont_obey_robotstxt"] = True
         return meta
@@ -500,13 +504,15 @@ class PortalSpider(scrapy.Spider):
         stats = self.crawler.stats
         if url in self.registry_pages:
             return linkcheck.result(url, "skipped", error="登记表中的首页或信息公开页面（由 site.unreachable 判断）")
+        host = linkcheck.host_of(url)
+        if linkcheck.is_numeric_host(host) or self.check_offsite or linkcheck.is_onsite(url, self.hosts):
+            ok, reason = address_allowed(host, self.hosts)  # an address literal needs no DNS lookup
+            if not ok:
+                stats.inc_value("zwgk/links/blocked")
+                return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问：{reason}")
         if not self.check_offsite and not linkcheck.is_onsite(url, self.hosts):
             stats.inc_value("zwgk/links/skipped_offsite")
             return linkcheck.result(url, "skipped", error="站外链接（未启用 ZWGK_CHECK_OFFSITE_LINKS）")
-        ok, reason = address_allowed(linkcheck.host_of(url), self.hosts)
-        if not ok:
-            stats.inc_value("zwgk/links/blocked")
-            return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问：{reason}")
         if self.links_requested >= self.max_links_run:
             stats.inc_value("zwgk/links/skipped_run_cap")
             return linkcheck.result(url, "skipped", error="超过每次运行的链接检查上限")
