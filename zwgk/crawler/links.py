@@ -16,7 +16,9 @@ Only `broken` becomes a `link.broken` finding.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import url_query_cleaner
@@ -51,6 +53,22 @@ def looks_like_calendar(url: str) -> bool:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+def is_numeric_host(host: str) -> bool:
+    """An address literal in any form (127.0.0.2, 0x7f000002, 2130706434, [::1]): judged by the SSRF
+    policy without any lookup, whether on-site or not."""
+    host = host.strip("[]")
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        socket.inet_aton(host)  # the forms inet_aton accepts: hex, octal, a single 32-bit number
+        return True
+    except OSError:
+        return False
 
 
 def is_onsite(url: str, hosts: set[str]) -> bool:
