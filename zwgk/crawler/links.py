@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from w3lib.url import url_query_cleaner
 
@@ -39,9 +39,9 @@ def clean_url(url: str) -> str:
     path = _PATH_SESSION.sub("", parts.path)
     query = parts.query
     if query:
-        lowered = query.lower()
-        if any(p in lowered for p in SESSION_PARAMS):
-            cleaned = url_query_cleaner(url, SESSION_PARAMS, remove=True, unique=False, keep_fragments=False)
+        found = [k for k, _ in parse_qsl(query, keep_blank_values=True) if k.lower() in SESSION_PARAMS]
+        if found:  # names as the page spells them (JSESSIONID, PHPSESSID ...)
+            cleaned = url_query_cleaner(url, found, remove=True, unique=False, keep_fragments=False)
             query = urlsplit(cleaned).query
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
