@@ -155,8 +155,8 @@ def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db
             check_id = stages.check(store, day, cat)
             _print_run(store, check_id)
             paths = _render_all(store, day, out_dir, cat)
-        out.print(f"日调度报告: {paths['daily']}", highlight=False)
         out.print(f"报告目录（周通报、月考核、单位页面）: {paths['units']}", highlight=False)
+        out.print(f"日调度报告: {paths['daily']}", highlight=False)
         if cfg is not None:
             _notify(store, day, cat, cfg)
     except (BadInput, stages.StageFailed) as exc:

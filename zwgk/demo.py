@@ -71,8 +71,8 @@ def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console
     err.print(f"crawl run #{crawl_id}, check run #{check_id}, {len(current)} open findings", highlight=False)
     reports = render_all(store, as_of, out_dir, catalog)
     out.print(f"导出: {out_dir / 'findings.json'}  {out_dir / 'columns.json'}", highlight=False)
-    out.print(f"日调度报告: {reports['daily'].resolve()}", highlight=False)
     out.print(f"报告目录（周通报、月考核、单位页面）: {reports['units'].resolve()}", highlight=False)
+    out.print(f"日调度报告: {reports['daily'].resolve()}", highlight=False)
     store.dispose()
     worst = min((min(s["precision"], s["recall"]) for k, s in scores.items() if k != "_all"), default=1.0)
     return 0 if worst >= 0.98 else 1
