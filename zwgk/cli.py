@@ -97,11 +97,15 @@ def crawl(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], 
           as_of: AsOfOpt = None, catalog: CatalogOpt = None,
           only: Annotated[str | None, typer.Option(help="only these portal ids (comma-separated)")] = None,
           full: Annotated[bool, typer.Option("--full", help="re-read everything (ignore ETag/Last-Modified "
-                                                            "of the previous crawl)")] = False):
+                                                            "of the previous crawl)")] = False,
+          redis: Annotated[str | None, typer.Option(
+              "--redis", help="distributed crawl: share the request queue in this Redis (scrapy-redis)")] = None,
+          workers: Annotated[int, typer.Option(help="with --redis: crawl processes started here")] = 2):
     """Crawl every registered portal and store one snapshot per page.
 
     Incremental by default: pages unchanged since the previous crawl (304 Not Modified) are not
-    read again; `--full` forces a full re-crawl."""
+    read again; `--full` forces a full re-crawl. With `--redis`, several crawl processes (here and
+    on other machines) share the run's queue; use PostgreSQL (`--db`) so they share the store."""
     from zwgk import stages
 
     try:
@@ -110,7 +114,8 @@ def crawl(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], 
         store = _store(db)
         with _lock(store), err.status("抓取中…") if sys.stderr.isatty() else _null():
             run_id = stages.crawl(store, sites, reg, day, catalog, only=only,
-                                  settings={"ZWGK_FULL": "True"} if full else None)
+                                  settings={"ZWGK_FULL": "True"} if full else None,
+                                  redis_url=redis, workers=workers)
         _print_run(store, run_id)
     except (BadInput, stages.StageFailed) as exc:
         raise _fail(exc) from None

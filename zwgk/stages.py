@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def sweep_stale_runs(store: Store, max_age: timedelta = STALE_RUN_AGE) -> list[i
 
 def start_crawl_process(store: Store, registry_path: str | Path, run_id: int, as_of: date, stats_path: Path,
                         catalog_path: str | None = None, only: str | None = None, log_level: str = "WARNING",
-                        settings: dict | None = None) -> subprocess.Popen:
+                        settings: dict | None = None, extra_args: list[str] | None = None) -> subprocess.Popen:
     """Start `python -m zwgk.crawler.run` for an existing crawl Run (stdout/stderr piped, text)."""
     cmd = [sys.executable, "-m", "zwgk.crawler.run", "--registry", str(registry_path), "--db", store.url,
            "--run-id", str(run_id), "--as-of", as_of.isoformat(), "--stats-out", str(stats_path),
@@ -105,6 +106,7 @@ def start_crawl_process(store: Store, registry_path: str | Path, run_id: int, as
         cmd += ["--only", only]
     for name, value in (settings or {}).items():
         cmd += ["-s", f"{name}={value}"]
+    cmd += extra_args or []
     return subprocess.Popen(cmd, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -124,17 +126,71 @@ def finish_crawl(store: Store, run_id: int, returncode: int, stderr: str | None,
 
 def crawl(store: Store, registry_path: str | Path, registry: Registry, as_of: date,
           catalog_path: str | None = None, only: str | None = None, log_level: str = "WARNING",
-          settings: dict | None = None) -> int:
-    """Crawl every registered portal in a subprocess; returns the crawl run id."""
+          settings: dict | None = None, redis_url: str | None = None, workers: int = 1) -> int:
+    """Crawl every registered portal in a subprocess; returns the crawl run id.
+
+    With `redis_url`, `workers` crawl processes share the run's request queue (scrapy-redis);
+    more workers may join from other machines with `python -m zwgk.crawler.run --redis URL
+    --no-seed --run-id N` against the same database.
+    """
     sync_registry(store, registry)
     sweep_stale_runs(store)
     run_id = _start_run(store, "crawl", as_of)
+    if redis_url:
+        return _crawl_distributed(store, registry_path, run_id, as_of, catalog_path, only, log_level,
+                                  settings, redis_url, max(1, workers))
     with tempfile.TemporaryDirectory(prefix="zwgk-crawl-") as tmp:
         stats_path = Path(tmp) / "stats.json"
         proc = start_crawl_process(store, registry_path, run_id, as_of, stats_path, catalog_path, only,
                                    log_level, settings)
         _, stderr = proc.communicate()
         return finish_crawl(store, run_id, proc.returncode, stderr, stats_path)
+
+
+def _crawl_distributed(store: Store, registry_path, run_id: int, as_of: date, catalog_path, only, log_level,
+                       settings, redis_url: str, workers: int) -> int:
+    """Seed the run from one process, then let `workers` processes drain the shared queue."""
+    from zwgk.crawler import distributed
+
+    with tempfile.TemporaryDirectory(prefix="zwgk-crawl-") as tmp:
+        procs: list[tuple[subprocess.Popen, Path]] = []
+        try:
+            for i in range(workers):
+                stats_path = Path(tmp) / f"stats-{i}.json"
+                extra = ["--redis", redis_url] + (["--no-seed"] if i else [])
+                procs.append((start_crawl_process(store, registry_path, run_id, as_of, stats_path, catalog_path,
+                                                  only, log_level, settings, extra), stats_path))
+                if i == 0:  # the others start once the seed has filled the queue (or ended)
+                    deadline = time.monotonic() + 60
+                    while procs[0][0].poll() is None and time.monotonic() < deadline and \
+                            not distributed.is_seeded(redis_url, run_id):
+                        time.sleep(0.05)
+            results = [(proc, *proc.communicate(), path) for proc, path in procs]
+        finally:
+            for proc, _ in procs:
+                if proc.poll() is None:
+                    proc.kill()
+            distributed.cleanup(redis_url, run_id)
+        merged: dict = {"workers": len(results), "worker_requests": []}
+        failed = [r for r in results if r[0].returncode != 0]
+        for _proc, _out, _err, path in results:
+            stats = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            merged["worker_requests"].append(stats.get("downloader/request_count", 0))
+            for key, value in stats.items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    merged[key] = merged.get(key, 0) + value
+                else:
+                    merged.setdefault(key, value)
+        merged_path = Path(tmp) / "stats.json"
+        if not failed and all(p.exists() for *_, p in results):
+            merged_path.write_text(json.dumps(merged, ensure_ascii=False), encoding="utf-8")
+        code = failed[0][0].returncode if failed else 0
+        stderr = "\n".join(err for _, _, err, _ in results if err)
+        run = finish_crawl(store, run_id, code, stderr, merged_path)
+        with store.session() as session:
+            row = session.get(Run, run_id)
+            row.counts = {**row.counts, "workers": merged["workers"], "worker_requests": merged["worker_requests"]}
+        return run
 
 
 def _crawl_counts(store: Store, run_id: int, stats: dict) -> dict:

@@ -17,6 +17,7 @@ from scrapy.settings import Settings
 
 from zwgk.config.registry import load_registry
 from zwgk.crawler import settings as default_settings
+from zwgk.crawler.distributed import redis_settings
 from zwgk.crawler.spiders.portal import PortalSpider
 from zwgk.rules.catalog import load_catalog
 
@@ -32,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stats-out")
     ap.add_argument("--log-level", default="WARNING")
     ap.add_argument("-s", "--set", action="append", default=[], help="Scrapy setting NAME=VALUE")
+    ap.add_argument("--redis", help="share the run's request queue in this Redis (scrapy-redis workers)")
+    ap.add_argument("--no-seed", action="store_true",
+                    help="with --redis: only serve the shared queue; another process seeds the run")
     args = ap.parse_args(argv)
 
     catalog = load_catalog(args.catalog)
@@ -42,13 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     settings.set("ZWGK_RUN_ID", args.run_id)
     settings.set("ZWGK_ALLOWED_HOSTS", sorted(registry.hosts()))
     settings.set("LOG_LEVEL", args.log_level)
+    if args.redis:
+        for name, value in redis_settings(args.redis, args.run_id).items():
+            settings.set(name, value, priority="cmdline")
     for item in args.set:
         name, _, value = item.partition("=")
         settings.set(name, value, priority="cmdline")
 
     process = AsyncCrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, registry=args.registry, as_of=args.as_of, catalog=args.catalog, only=args.only)
+    process.crawl(crawler, registry=args.registry, as_of=args.as_of, catalog=args.catalog, only=args.only,
+                  seed=not args.no_seed)
     process.start()
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
     if args.stats_out:

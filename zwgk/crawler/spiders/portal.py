@@ -45,8 +45,9 @@ class PortalSpider(scrapy.Spider):
     name = "portal"
 
     def __init__(self, registry: str, as_of: str, catalog: str | None = None, only: str | None = None,
-                 *args, **kwargs):
+                 seed: bool = True, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.seed = seed  # False for a distributed worker that only serves the shared queue
         self.catalog = load_catalog(catalog)
         self.registry = load_registry(registry, set(self.catalog.profiles), self.catalog.column_ids())
         self.as_of = date.fromisoformat(as_of)
@@ -81,6 +82,8 @@ class PortalSpider(scrapy.Spider):
 
     # -- start -------------------------------------------------------------------------------
     async def start(self):
+        if not self.seed:
+            return  # a distributed worker: requests come from the shared queue (crawler/distributed.py)
         for portal in self.registry.portals:
             if self.only and portal.id not in self.only:
                 continue
@@ -90,6 +93,9 @@ class PortalSpider(scrapy.Spider):
             for unit in portal.units:
                 yield self._request(portal, unit.entry, self.parse_entry, self.entry_failed, unit=unit,
                                     prev=self._prev_ok(portal, unit, "entry", unit.entry))
+        hook = getattr(self, "seeded_hook", None)
+        if hook is not None:
+            hook()  # every start request is in the shared queue: waiting workers may close when idle
 
     def _prev_ok(self, portal: Portal, unit: Unit, target: str, url: str | None) -> dict | None:
         """The previous crawl's snapshot of this target, when it is reusable after a 304."""
