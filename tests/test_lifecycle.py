@@ -75,3 +75,70 @@ def test_unit_missing_from_crawl_closes_nothing(tmp_path):
     _check(store, [_unit()], date(2026, 11, 2), 1)
     counts = _check(store, [], date(2026, 11, 3), 2)
     assert counts["rectified"] == 0 and counts["kept_unseen"] == 1
+
+
+# -- article- and link-level findings: closed only by a successful re-read of their subject --------
+from zwgk.rules.model import ArticleObs, LinkObs  # noqa: E402
+
+ART = "http://127.0.0.1/zcwj/202611/t20261101_1.html"
+DEAD = "http://127.0.0.1/files/dead.pdf"
+LIST = "http://127.0.0.1/zcwj/"
+
+
+def _policy_unit(article_status="ok", typo=True, listed=True, fetched=True, link_status="broken",
+                 link_on_page=True, list_status="ok") -> UnitObs:
+    u = UnitObs("p1", "fgj", "department", "http://127.0.0.1/xxgk/", "ok")
+    entries = [EntryObs("关于印发《示范办法》的通知", ART, date(2026, 11, 1))] if listed else []
+    entries.append(EntryObs("其他通知", "http://127.0.0.1/zcwj/202611/t20261102_2.html", date(2026, 11, 2)))
+    links = [LinkObs(DEAD, "附件", LIST, link_status, 404 if link_status == "broken" else 200, attachment=True)] \
+        if link_on_page else []
+    col = ColumnObs("zcwj", list_status, url=LIST, entries=entries, links=links)
+    if fetched and listed:
+        text = "中华人民共合国" if typo else "中华人民共和国"
+        col.articles.append(ArticleObs(ART, "关于印发《示范办法》的通知", article_status,
+                                       metadata={"索引号": "1", "发布机构": "区发改局", "发布日期": "2026-11-01"},
+                                       publish_date=date(2026, 11, 1), text=text))
+    u.columns["zcwj"] = col
+    return u
+
+
+def _status(store, rule):
+    with store.session() as s:
+        return [f.status for f in s.execute(select(Finding).where(Finding.rule == rule)).scalars()]
+
+
+def test_article_finding_survives_a_failed_or_skipped_article_fetch(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/a.db")
+    _check(store, [_policy_unit()], date(2026, 11, 2), 1)
+    assert _status(store, "text.typo") == ["open"]
+    _check(store, [_policy_unit(article_status="unreachable", typo=False)], date(2026, 11, 3), 2)
+    assert _status(store, "text.typo") == ["open"]          # the article answered 503
+    _check(store, [_policy_unit(fetched=False)], date(2026, 11, 4), 3)
+    assert _status(store, "text.typo") == ["open"]          # still listed, not read this time
+    _check(store, [_policy_unit(typo=False)], date(2026, 11, 5), 4)
+    assert _status(store, "text.typo") == ["rectified"]     # read again, corrected
+
+
+def test_article_finding_closes_when_the_article_is_gone_from_a_read_list(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/a.db")
+    _check(store, [_policy_unit()], date(2026, 11, 2), 1)
+    _check(store, [_policy_unit(listed=False, list_status="truncated")], date(2026, 11, 3), 2)
+    assert _status(store, "text.typo") == ["open"]          # a truncated list may just not show it
+    _check(store, [_policy_unit(listed=False)], date(2026, 11, 4), 3)
+    assert _status(store, "text.typo") == ["rectified"]
+
+
+def test_broken_link_closes_only_when_rechecked_or_removed(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/l.db")
+    _check(store, [_policy_unit(typo=False)], date(2026, 11, 2), 1)
+    assert _status(store, "link.broken") == ["open"]
+    _check(store, [_policy_unit(typo=False, link_status="skipped")], date(2026, 11, 3), 2)
+    assert _status(store, "link.broken") == ["open"]        # not requested this time: proves nothing
+    _check(store, [_policy_unit(typo=False, link_on_page=False, list_status="js-shell")], date(2026, 11, 4), 3)
+    assert _status(store, "link.broken") == ["open"]        # its page was not read
+    _check(store, [_policy_unit(typo=False, link_status="ok")], date(2026, 11, 5), 4)
+    assert _status(store, "link.broken") == ["rectified"]   # re-checked, answers
+    _check(store, [_policy_unit(typo=False)], date(2026, 11, 6), 5)
+    assert _status(store, "link.broken") == ["open"]        # broken again: reopened
+    _check(store, [_policy_unit(typo=False, link_on_page=False)], date(2026, 11, 9), 6)
+    assert _status(store, "link.broken") == ["rectified"]   # the page no longer links it

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk.rules.catalog import Catalog
-from zwgk.rules.model import FindingDraft, UnitObs
+from zwgk.rules.model import ColumnObs, FindingDraft, UnitObs
 from zwgk.store.review import is_dismissed
 from zwgk.store.schema import Finding, FindingEvent
 
@@ -75,11 +75,61 @@ def _observed_fixed(finding: Finding, units: dict[tuple[str, str], UnitObs]) -> 
         return unit.entry_status not in ("unreachable", "error")
     if unit.entry_status != "ok":
         return False
-    if finding.column_id is not None:
-        column = unit.columns.get(finding.column_id)
-        return column is not None and column.known
-    # Unit-level findings of later rules: seen when the entry page was seen.
+    if finding.rule == "link.broken":
+        return _link_fixed(finding, unit)
+    column = unit.columns.get(finding.column_id) if finding.column_id is not None else None
+    if finding.column_id is not None and (column is None or not column.known):
+        return False
+    if finding.rule in ARTICLE_RULES:
+        return _article_fixed(finding, column)
+    if finding.rule == "interp.missing":
+        # Fixed only when both sides of 三同步 were read: the policies and their interpretations.
+        interp = unit.columns.get("zcjd")
+        return interp is not None and interp.known
+    # Column and unit-level findings: seen when the column (or the entry page) was seen.
     return True
+
+
+# Findings about one article's own page: closed only when that article was read again.
+ARTICLE_RULES = frozenset({"meta.incomplete", "text.typo"})
+
+
+def _article_fixed(finding: Finding, column: ColumnObs | None) -> bool:
+    """The article was fetched successfully this crawl (and the rule no longer fired), or it is gone
+    from a column list that was read. An article that was listed but not fetched (outside the
+    newest-N window, or its fetch failed) proves nothing."""
+    if column is None:
+        return False
+    for article in column.articles:
+        if article.url == finding.url:
+            return article.status == "ok"
+    listed = {e.url for e in column.entries}
+    return column.status == "ok" and finding.url not in listed
+
+
+def _link_fixed(finding: Finding, unit: UnitObs) -> bool:
+    """A broken link is fixed when it was re-checked and answered, or when the page that held it was
+    read again and no longer links it. A link skipped, blocked or unverified this time, or a page
+    not read, proves nothing."""
+    page = (finding.evidence or {}).get("page")
+    pages_read: set[str] = set()
+    links: list = list(unit.links)
+    if unit.entry_status == "ok":
+        pages_read.add(unit.entry_url)
+    for column in unit.columns.values():
+        links.extend(column.links)
+        if column.status == "ok" and column.url:
+            pages_read.add(column.url)
+        for article in column.articles:
+            links.extend(article.links)
+            if article.status == "ok":
+                pages_read.add(article.url)
+    same = [link for link in links if link.url == finding.url]
+    if any(link.status == "ok" for link in same):
+        return True
+    if not page or page not in pages_read:
+        return False
+    return not any(link.page == page for link in same)
 
 
 @dataclass
