@@ -67,7 +67,8 @@ def test_open_fix_close_and_failed_fetch_keeps_open(tmp_path):
     late = found[("column.stale", "ws", "gzdt")]
     assert late.status == "overdue" and late.evidence["escalated"] is True  # deadline 11-09 passed
     assert late.evidence["escalated_severity"] == "veto" and late.evidence["escalated_on"] == "2026-11-30"
-    assert [e.event for e in late.events][-1] == "overdue"
+    assert [e.event for e in late.events][-2:] == ["overdue", "escalated"]
+    assert late.events[-1].note.startswith("major→veto") and late.events[-1].on == day3
 
 
 def test_unit_missing_from_crawl_closes_nothing(tmp_path):

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from zwgk.config.yamlines import load_located
 from zwgk.errors import BadInput
@@ -138,8 +138,12 @@ class Catalog(_Strict):
     columns: list[Column]
     blank_markers: list[str] = Field(default_factory=list)
     placeholder_patterns: list[str] = Field(default_factory=list)
-    # Rectification deadline per severity, in working days (zwgk/rules/workdays.py).
+    # Rectification deadline per severity, in working days (zwgk/rules/workdays.py). The file may
+    # say `deadlines: {working_days: {...}, escalate: {...}}` or the flat `deadlines: {major: 5}`;
+    # either way `deadlines` holds the working days and `escalate` the ladder (_split_deadlines).
     deadlines: dict[str, int] = Field(default_factory=dict)
+    # Escalation ladder of overdue findings (升级督办): severity → the severity it escalates to.
+    escalate: dict[str, str] = Field(default_factory=lambda: {"minor": "major", "major": "veto"})
     periodic: list[Periodic] = Field(default_factory=list)
     interpretation: Interpretation = Field(default_factory=Interpretation)
     # Holidays for years chinesecalendar does not know (or local corrections): inline, and/or a
@@ -151,6 +155,28 @@ class Catalog(_Strict):
     typos: list[Typo] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_deadlines(cls, data: Any) -> Any:
+        """`deadlines: {working_days: {...}, escalate: {...}}` → `deadlines` + `escalate`. Plain
+        severity keys beside them (a flat override merged into the nested base) set working days."""
+        if not isinstance(data, dict) or not isinstance(data.get("deadlines"), dict):
+            return data
+        raw = dict(data["deadlines"])
+        if "working_days" not in raw and "escalate" not in raw:
+            return data
+        days = raw.pop("working_days", None) or {}
+        ladder = raw.pop("escalate", None)
+        out = dict(data)
+        out["deadlines"] = {**days, **raw} if isinstance(days, dict) else days
+        if ladder is not None:
+            out.setdefault("escalate", ladder)
+        return out
+
+    def escalated_severity(self, severity: str) -> str:
+        """The severity an overdue finding of `severity` escalates to (itself when not on the ladder)."""
+        return self.escalate.get(severity, severity)
 
     def column(self, column_id: str) -> Column:
         for col in self.columns:

@@ -38,13 +38,22 @@ def deadline_for(severity: str, first_seen: date, catalog: Catalog) -> date:
     return catalog.calendar.add_workdays(first_seen, catalog.deadline_days(severity))
 
 
-ESCALATE = {"minor": "major", "major": "veto", "veto": "veto"}
+def _escalated_since_opened(finding: Finding) -> bool:
+    """Has the current episode (since the last opened/reopened event) recorded its escalation?"""
+    for ev in sorted(finding.events, key=lambda e: (e.on, e.id or 0), reverse=True):
+        if ev.event == "escalated":
+            return True
+        if ev.event in ("opened", "reopened"):
+            return False
+    return False
 
 
-def _annotate(finding: Finding, catalog: Catalog, as_of: date) -> None:
+def _annotate(finding: Finding, catalog: Catalog, as_of: date, run_id: int | None = None) -> None:
     """Evidence the lifecycle adds to a rule's own: calendar_note, escalation of overdue findings.
 
-    Re-applied on every run because a rule's fresh evidence replaces the stored one.
+    Re-applied on every run because a rule's fresh evidence replaces the stored one. An overdue
+    finding escalates along the catalog's ladder (`deadlines.escalate`); the escalation is also
+    recorded once per episode as an 'escalated' FindingEvent whose note says from→to.
     """
     evidence = dict(finding.evidence or {})
     before = dict(evidence)
@@ -54,9 +63,13 @@ def _annotate(finding: Finding, catalog: Catalog, as_of: date) -> None:
     else:
         evidence.pop("calendar_note", None)
     if finding.status == "overdue":
+        target = catalog.escalated_severity(finding.severity)
         evidence["escalated"] = True
-        evidence["escalated_severity"] = ESCALATE.get(finding.severity, finding.severity)
+        evidence["escalated_severity"] = target
         evidence.setdefault("escalated_on", as_of.isoformat())
+        if not _escalated_since_opened(finding):
+            finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="escalated",
+                                               note=f"{finding.severity}→{target}（逾期升级督办）"))
     else:
         for key in ("escalated", "escalated_severity", "escalated_on"):
             evidence.pop(key, None)
@@ -214,5 +227,5 @@ def reconcile(
                                                note=f"整改期限 {finding.deadline.isoformat()} 已过，升级督办"))
             result.overdue.append(finding)
     for finding in [*result.opened, *result.reopened, *result.still_open, *result.overdue]:
-        _annotate(finding, catalog, as_of)
+        _annotate(finding, catalog, as_of, run_id)
     return result
