@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from zwgk.rules.catalog import Catalog
@@ -28,7 +28,7 @@ from zwgk.rules.veto import Availability, VetoReport, judge
 from zwgk.rules.workdays import calendar_coverage
 from zwgk.store.observations import latest_crawl_run, unit_observations
 from zwgk.store.review import review_state
-from zwgk.store.schema import Finding, Run, Snapshot, Unit
+from zwgk.store.schema import Finding, FindingEvent, Run, Snapshot, Unit
 
 OPEN = ("open", "overdue")
 
@@ -89,10 +89,23 @@ class FindingAt:
                 "status": self.status, "first_seen": f.first_seen.isoformat(), "review": self.review}
 
 
+def could_be_open(as_of: date) -> ColumnElement[bool]:
+    """SQL filter: the findings that may have been open on `as_of` — first seen by then and either
+    open now, or rectified after it, or changed after it (any event later than `as_of`).
+
+    A finding rectified on or before `as_of` with no later event was rectified on `as_of` too, so
+    it is never loaded: the cost of a score grows with new data, not with total history (as the
+    report context windows its queries, zwgk/reports/context.py).
+    """
+    later = select(FindingEvent.finding_id).where(FindingEvent.on > as_of)
+    return and_(Finding.first_seen <= as_of,
+                or_(Finding.status.in_(OPEN), Finding.rectified_on > as_of, Finding.id.in_(later)))
+
+
 def findings_at(session: Session, as_of: date) -> list[FindingAt]:
     """Every finding open on `as_of` (open or overdue), with its review state on that date."""
     rows = session.execute(
-        select(Finding).where(Finding.first_seen <= as_of).options(selectinload(Finding.events))
+        select(Finding).where(could_be_open(as_of)).options(selectinload(Finding.events))
     ).scalars().all()
     out = []
     for f in rows:
