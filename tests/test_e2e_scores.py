@@ -11,11 +11,13 @@ from datetime import date
 
 import pytest
 
-from tests.demonet import Variant, build_network
+from tests.demonet import Variant, build_network, evaluate
+from tests.demonet.spec import FIVE_BLANK
 from zwgk import stages
 from zwgk.config.registry import load_registry
 from zwgk.reports.exports import columns_rows
 from zwgk.rules.catalog import load_catalog
+from zwgk.rules.scoring import load_scoring
 from zwgk.store.db import Store
 from zwgk.store.review import review
 from zwgk.store.scores import column_scores, findings_at, portal_vetoes, unit_scores
@@ -110,3 +112,24 @@ def test_veto_lines_on_the_demo(history):
     # One failed check of one is too few to veto (min_checks 3): a warning; three of three: a veto.
     assert line(at_the_time[DAYS[0]][0], "warnings") and not line(at_the_time[DAYS[0]][0], "veto_lines")
     assert line(at_the_time[DAYS[2]][0], "veto_lines")
+
+
+def test_five_blank_columns_unit_fails_by_veto_whatever_its_points(history):
+    """baishi/nyj has exactly five blank columns (tests/demonet FIVE_BLANK): the 空白栏目 line (≥ 5)
+    makes it 不合格 although its points alone would pass; the checker finds every blank column."""
+    store, at_the_time = history
+    scoring = load_scoring()
+    truth = [t for t in build_network(DAYS[0]).ground_truth() if t["rule"] == "column.blank"]
+    assert len([t for t in truth if (t["portal"], t["unit"]) == FIVE_BLANK]) == 5
+    for day in DAYS:
+        unit = next(u for u in at_the_time[day][0] if (u["portal"], u["unit"]) == FIVE_BLANK)
+        assert unit["veto"] and unit["grade"] == "不合格", (day, unit)
+        assert ("blank", 5) in [(v["line"], v["value"]) for v in unit["veto_lines"]]
+        assert scoring.grade(unit["score"]) != "不合格"  # the veto, not the points, fails it
+        blank = next(d for d in unit["deductions"] if d["rule"] == "column.blank")
+        assert blank["count"] == 5 and blank["deducted"] == blank["cap"]
+    with store.session() as s:
+        found = [{"rule": f.rule, "portal": f.finding.portal_id, "unit": f.unit, "column": f.column}
+                 for f in findings_at(s, DAYS[0])]
+    score = evaluate(found, truth, ["column.blank"])["column.blank"]
+    assert score["precision"] >= 0.98 and score["recall"] >= 0.98, score

@@ -73,7 +73,8 @@ def apply(portal, k: int, seed: int) -> None:
     statuses = [404, 410, 500]
     # dead links on list pages (two units)
     for i, u in enumerate(order[:2]):
-        col = next((u.columns[c] for c in LIST_PREFERENCE if c in u.columns and u.columns[c].linked), None)
+        col = next((u.columns[c] for c in LIST_PREFERENCE
+                    if c in u.columns and u.columns[c].linked and u.columns[c].entries), None)
         if col is None:
             continue
         status = statuses[(k + i) % 3]

@@ -94,6 +94,10 @@ OK_NEWEST = {"dynamic": (0, 9), "notice": (0, 120), "basic": (5, 300), "static":
 GAPS = {"dynamic": (1, 6), "notice": (3, 25), "basic": (15, 80), "static": (150, 500)}
 STALE_PLAN = [("dynamic", 15), ("notice", 181), ("basic", 366), ("dynamic", 30), ("notice", 400),
               ("basic", 800), ("dynamic", 200)]
+# One unit with exactly five blank columns: the 空白栏目 veto line (≥ 5) makes it 不合格 whatever its
+# points. Its planned defects stay; blanks are added on columns no other defect or control uses.
+FIVE_BLANK = ("baishi", "nyj")
+FIVE_BLANK_AVOID = NO_DEFECT | {"zcwj", "zcjd", "gzdt", "tzgg"}  # policies, depth defects, home dates
 BOUNDARY_PLAN = [("dynamic", 13), ("dynamic", 14), ("notice", 179), ("notice", 180), ("basic", 364),
                  ("basic", 365)]
 
@@ -401,6 +405,14 @@ def _plan(portal: Portal, k: int, catalog: Catalog, seed: int) -> dict[tuple[str
         slot = min(keyed)[1]
         plan[slot] = item
         load[slot[0]] += 1
+    if portal.id == FIVE_BLANK[0]:
+        unit = next((u for u in portal.units if u.id == FIVE_BLANK[1] and u.entry_status == 200), None)
+        if unit is not None:
+            have = sum(1 for (uid, _), item in plan.items() if uid == unit.id and item[0] == "blank")
+            free = [c.id for c in catalog.required(unit.profile)  # type: ignore[arg-type]
+                    if (unit.id, c.id) not in plan and c.id not in FIVE_BLANK_AVOID]
+            for i, cid in enumerate(free[: max(0, 5 - have)]):
+                plan[(unit.id, cid)] = ("blank", "" if i % 2 else markers[(k + i * 5) % len(markers)])
     return plan
 
 
