@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import selectinload
 
 from tests.reports_fixtures import Builder
 from tests.rules.test_veto_scores import _night, _unit
+from zwgk import stages
 from zwgk.rules.catalog import load_catalog
+from zwgk.rules.scoring import load_scoring
 from zwgk.store.db import Store
-from zwgk.store.schema import Finding
-from zwgk.store.scores import findings_at, status_as_of, unit_scores
+from zwgk.store.schema import Finding, Run, ScoreSnapshot
+from zwgk.store.scores import findings_at, freeze_month_scores, frozen_scores, status_as_of, unit_scores
 
 CATALOG = load_catalog()
 D1, D2 = date(2026, 11, 23), date(2026, 11, 30)
@@ -86,3 +88,48 @@ def test_long_rectified_findings_are_not_loaded_and_change_nothing(tmp_path):
     a1_after = next(u for u in after[D1] if u["unit"] == "a")
     assert a1_after["open_findings"] == a1_before["open_findings"] + 1
     assert [u for u in after[D1] if u["unit"] == "b"] == [u for u in before[D1] if u["unit"] == "b"]
+
+
+def test_closed_month_scores_are_frozen_by_the_check_of_the_first(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/m.db")
+    five = ["ghjh", "rsxx", "czyjs", "zcjd", "jgzn"]
+    month_end, first = date(2026, 11, 30), date(2026, 12, 1)
+    _night(store, [_unit("a", five), _unit("b", ["ghjh"])], D1, 1)
+    _night(store, [_unit("a", five[:3], newest=date(2026, 11, 29)), _unit("b", ["ghjh"], newest=date(2026, 11, 29))],
+           month_end, 2)
+    base = load_scoring()
+    stages.check(store, month_end, CATALOG)  # not the 1st: nothing frozen
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(ScoreSnapshot)) == 0
+        computed = unit_scores(s, month_end, CATALOG)
+        assert frozen_scores(s, month_end) is None and all(r["frozen_at"] is None for r in computed)
+    stages.check(store, first, CATALOG)  # the 1st: November is closed and frozen
+    with store.session() as s:
+        run = s.execute(select(Run).where(Run.stage == "check", Run.as_of == first)).scalar_one()
+        assert run.status == "ok" and run.counts["frozen_scores"] == 2
+        rows = s.execute(select(ScoreSnapshot).order_by(ScoreSnapshot.unit_id)).scalars().all()
+        assert [(r.as_of, r.portal_id, r.unit_id) for r in rows] == [(month_end, "p", "a"), (month_end, "p", "b")]
+        assert all(r.scoring_sha == base.sha256 and len(r.scoring_sha) == 64 and r.scoring_version == 1
+                   for r in rows)
+        assert [(r.score, r.grade, r.veto) for r in rows] == [(c["score"], c["grade"], c["veto"]) for c in computed]
+        frozen = unit_scores(s, month_end, CATALOG)
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "frozen_at"} for r in rows]  # noqa: E731
+    assert strip(frozen) == strip(computed) and all(r["frozen_at"] for r in frozen)
+
+    # scoring.yml changes later: the published month keeps its numbers; recompute shows the new ones.
+    changed = tmp_path / "scoring.yml"
+    changed.write_text("version: 2\ndeductions: {}\nunit:\n  start: 100\n  rules:\n"
+                       "    column.blank: {points: 10, cap: 50}\n", encoding="utf-8")
+    harsher = load_scoring(changed)
+    assert harsher.version == 2 and harsher.sha256 != base.sha256
+    with store.session() as s:
+        assert strip(unit_scores(s, month_end, CATALOG, harsher)) == strip(computed)
+        again = {r["unit"]: r for r in unit_scores(s, month_end, CATALOG, harsher, recompute=True)}
+        was = {r["unit"]: r for r in computed}
+        assert again["a"]["score"] < was["a"]["score"] and again["a"]["scoring_sha"] == harsher.sha256
+        assert again["a"]["scoring_version"] == 2 and again["a"]["frozen_at"] is None
+        # Freezing again (a re-run check of the 1st) never rewrites a frozen month.
+        assert strip(freeze_month_scores(s, month_end, CATALOG, harsher)) == strip(computed)
+        assert s.scalar(select(func.count()).select_from(ScoreSnapshot)) == 2
+        # Other dates are computed as before.
+        assert unit_scores(s, D1, CATALOG, harsher)[0]["frozen_at"] is None

@@ -21,10 +21,12 @@ from zwgk.config.registry import Registry
 from zwgk.rules.catalog import Catalog
 from zwgk.rules.engine import check_units
 from zwgk.rules.model import CheckContext
+from zwgk.rules.scoring import Scoring
 from zwgk.store.db import Store
 from zwgk.store.lifecycle import reconcile
 from zwgk.store.observations import latest_crawl_run, unit_observations
 from zwgk.store.schema import Portal, Run, Snapshot, Unit
+from zwgk.store.scores import freeze_month_scores
 
 
 class StageFailed(Exception):
@@ -212,8 +214,12 @@ def _crawl_counts(store: Store, run_id: int, stats: dict) -> dict:
     return counts
 
 
-def check(store: Store, as_of: date, catalog: Catalog) -> int:
-    """Run the rules over the latest crawl on or before `as_of` and update the findings."""
+def check(store: Store, as_of: date, catalog: Catalog, scoring: Scoring | None = None) -> int:
+    """Run the rules over the latest crawl on or before `as_of` and update the findings.
+
+    On the 1st of a month, the month just ended is closed: its month-end unit scores are frozen
+    (zwgk/store/scores.py freeze_month_scores) so that the published assessment keeps its numbers.
+    """
     with store.session() as session:
         crawl_run = latest_crawl_run(session, as_of)
         if crawl_run is None:
@@ -229,6 +235,9 @@ def check(store: Store, as_of: date, catalog: Catalog) -> int:
             counts = result.counts()
             counts["units"] = len(units)
             counts["drafts"] = len(drafts)
+            if as_of.day == 1:
+                counts["frozen_scores"] = len(freeze_month_scores(session, as_of - timedelta(days=1), catalog,
+                                                                  scoring))
     except Exception as exc:
         _finish_run(store, run_id, "failed", {}, f"{type(exc).__name__}: {exc}")
         raise

@@ -12,6 +12,8 @@ the base defaults.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,6 +54,10 @@ class Scoring:
     grades: tuple[tuple[str, float], ...] = field(
         default_factory=lambda: tuple((g["name"], float(g["min"])) for g in _base("grades")))
     veto: Mapping[str, Any] = field(default_factory=lambda: _base("veto"))
+    # The file's `version` and the sha256 of its bytes (load_scoring); '' when built in code.
+    # Provenance, not weights: two scorings with the same weights compare equal.
+    version: int | None = field(default=None, compare=False)
+    sha256: str = field(default="", compare=False)
 
     def __hash__(self) -> int:  # frozen with mappings inside: identity is enough for caching
         return id(self)
@@ -77,7 +83,10 @@ def load_scoring(path: str | Path | None = None) -> Scoring:
     """The scoring weights from `path`, or the base defaults (`zwgk/rules/data/scoring.yml`)."""
     src = Path(path) if path is not None else BASE_SCORING
     try:
-        data = yaml.safe_load(src.read_text(encoding="utf-8")) or {}
+        raw = src.read_bytes()
+        data = yaml.safe_load(raw.decode("utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"cannot read scoring file: {exc}", path=str(src)) from None
     except OSError as exc:
         raise BadInput(f"cannot read scoring file: {exc.strerror or exc}", path=str(src)) from None
     except yaml.YAMLError as exc:
@@ -99,12 +108,23 @@ def load_scoring(path: str | Path | None = None) -> Scoring:
         if "veto" in data:
             extra["veto"] = _veto_section(data["veto"])
         scoring = Scoring(deductions=parsed, default=int(data.get("default", 20)),
-                          start=int(data.get("start", 100)), floor=int(data.get("floor", 0)), **extra)
+                          start=int(data.get("start", 100)), floor=int(data.get("floor", 0)),
+                          version=int(data["version"]) if data.get("version") is not None else None,
+                          sha256=hashlib.sha256(raw).hexdigest(), **extra)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise BadInput(f"scoring: {exc}", path=str(src)) from None
     if any(v < 0 for v in parsed.values()) or scoring.default < 0:
         raise BadInput("deduction points must not be negative", path=str(src))
     return scoring
+
+
+def scoring_sha(scoring: Scoring) -> str:
+    """The sha256 of the scoring file, or (a Scoring built in code) of its sections."""
+    if scoring.sha256:
+        return scoring.sha256
+    sections = {"deductions": dict(scoring.deductions), "default": scoring.default, "start": scoring.start,
+                "floor": scoring.floor, "unit": scoring.unit, "grades": scoring.grades, "veto": scoring.veto}
+    return hashlib.sha256(json.dumps(sections, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _unit_section(value: Any) -> dict[str, Any]:

@@ -19,8 +19,10 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -191,9 +193,11 @@ class Finding(Base):
 
 
 class FindingEvent(Base):
-    """History of a finding: opened, seen, rectified, reopened, overdue."""
+    """History of a finding: opened, seen, rectified, reopened, overdue, escalated (and reviews)."""
 
     __tablename__ = "finding_events"
+    # by date: the events after a score's as-of date (zwgk/store/scores.py could_be_open)
+    __table_args__ = (Index("ix_finding_events_on", "on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
     run_id: Mapped[int | None] = mapped_column(Integer)
@@ -201,6 +205,31 @@ class FindingEvent(Base):
     event: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     finding: Mapped[Finding] = relationship(back_populates="events")
+
+
+class ScoreSnapshot(Base):
+    """A unit's score frozen for a closed month's end (月考核): what a published assessment said.
+
+    Written once when the check of the 1st of a month freezes the month just ended
+    (zwgk/store/scores.py freeze_month_scores); `unit_scores` on that date returns these rows
+    instead of recomputing, so a later change of scoring.yml never rewrites a published month.
+    `scoring_sha` is the sha256 of the scoring file (or of its sections) and `scoring_version`
+    its `version`; `data` is the whole unit_scores row as it was returned.
+    """
+
+    __tablename__ = "score_snapshots"
+    __table_args__ = (UniqueConstraint("as_of", "portal_id", "unit_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    portal_id: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column(Float)
+    grade: Mapped[str] = mapped_column(String(16))
+    veto: Mapped[bool] = mapped_column(Boolean)
+    scoring_sha: Mapped[str] = mapped_column(String(64))
+    scoring_version: Mapped[int | None] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column(DateTime)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Lock(Base):

@@ -14,8 +14,9 @@ Pure functions do the judging (zwgk/rules/scoring.py, zwgk/rules/veto.py); this 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -23,12 +24,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from zwgk.rules.catalog import Catalog
 from zwgk.rules.model import UnitObs
-from zwgk.rules.scoring import Scoring, column_score, load_scoring, unit_score
+from zwgk.rules.scoring import Scoring, column_score, load_scoring, scoring_sha, unit_score
 from zwgk.rules.veto import Availability, VetoReport, judge
 from zwgk.rules.workdays import calendar_coverage
 from zwgk.store.observations import latest_crawl_run, unit_observations
 from zwgk.store.review import review_state
-from zwgk.store.schema import Finding, FindingEvent, Run, Snapshot, Unit
+from zwgk.store.schema import Finding, FindingEvent, Run, ScoreSnapshot, Snapshot, Unit
 
 OPEN = ("open", "overdue")
 
@@ -183,9 +184,19 @@ def _unit_veto(ctx: _Context, obs: UnitObs, counted: list[FindingAt], as_of: dat
                  availability=ctx.availability.get((obs.portal, obs.unit, target)), home=government)
 
 
-def unit_scores(session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None) -> list[dict]:
-    """Each unit of the latest crawl by `as_of`: score 0–100, grade, veto lines, warnings, deductions."""
+def unit_scores(session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None,
+                recompute: bool = False) -> list[dict]:
+    """Each unit of the latest crawl by `as_of`: score 0–100, grade, veto lines, warnings, deductions.
+
+    A closed month's end frozen by `freeze_month_scores` returns the frozen rows (what the published
+    assessment said, whatever scoring file is in use now) unless `recompute`.
+    """
+    if not recompute:
+        frozen = frozen_scores(session, as_of)
+        if frozen is not None:
+            return frozen
     scoring = scoring or load_scoring()
+    sha = scoring_sha(scoring)
     ctx = _context(session, as_of, scoring)
     if ctx is None:
         return []
@@ -204,8 +215,41 @@ def unit_scores(session: Session, as_of: date, catalog: Catalog, scoring: Scorin
             "deductions": score["deductions"], "open_findings": len(counted),
             "overdue_findings": sum(f.status == "overdue" for f in counted),
             "dismissed_findings": len(mine) - len(counted), "calendar": coverage,
+            "scoring_sha": sha, "scoring_version": scoring.version, "frozen_at": None,
         })
     return out
+
+
+def frozen_scores(session: Session, as_of: date) -> list[dict] | None:
+    """The unit scores frozen for `as_of` (a closed month's end), or None when none were."""
+    rows = session.execute(select(ScoreSnapshot).where(ScoreSnapshot.as_of == as_of)
+                           .order_by(ScoreSnapshot.id)).scalars().all()
+    if not rows:
+        return None
+    return [{**r.data, "score": r.score, "grade": r.grade, "veto": r.veto, "scoring_sha": r.scoring_sha,
+             "scoring_version": r.scoring_version, "frozen_at": r.computed_at.isoformat(timespec="seconds")}
+            for r in rows]
+
+
+def freeze_month_scores(session: Session, month_end: date, catalog: Catalog,
+                        scoring: Scoring | None = None) -> list[dict]:
+    """Freeze the unit scores of a closed month's end (月考核) into `score_snapshots`, with the
+    scoring file's sha256 and version, so that a published month keeps its numbers when scoring.yml
+    later changes. Idempotent: a month already frozen is returned as it was, never recomputed."""
+    existing = frozen_scores(session, month_end)
+    if existing is not None:
+        return existing
+    scoring = scoring or load_scoring()
+    rows = unit_scores(session, month_end, catalog, scoring, recompute=True)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    for row in rows:
+        data = json.loads(json.dumps(row, ensure_ascii=False, default=str))
+        session.add(ScoreSnapshot(as_of=month_end, portal_id=row["portal"], unit_id=row["unit"],
+                                  score=float(row["score"]), grade=row["grade"], veto=bool(row["veto"]),
+                                  scoring_sha=row["scoring_sha"], scoring_version=row["scoring_version"],
+                                  computed_at=now, data=data))
+    session.flush()
+    return frozen_scores(session, month_end) or []
 
 
 def column_scores(session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None) -> list[dict]:
