@@ -7,12 +7,13 @@ a blank column; a Retry-After is not waited out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from twisted.internet import error as txerror
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-from zwgk.crawler.middlewares.ssrf import BlockedAddress
+from zwgk.crawler.middlewares.ssrf import BlockedAddress, UnresolvedHost
 
 
 @dataclass
@@ -35,8 +36,20 @@ def from_response(http_status: int, page_kind: str | None, challenge: str | None
     return Outcome("unreachable", http_status, f"HTTP {http_status}")
 
 
-def from_failure(exc: BaseException) -> Outcome:
-    """Outcome of a request that produced no response."""
+_TOOK_LONGER = re.compile(r"took longer than ([0-9]+(?:\.[0-9]+)?) seconds")
+
+
+def timeout_message(text: str = "", timeout: float | None = None) -> str:
+    """'超时无响应（N秒）' with the configured DOWNLOAD_TIMEOUT: given, or as Scrapy's error states it
+    ('Getting … took longer than N seconds.'); without a number when neither says."""
+    if timeout is None:
+        found = _TOOK_LONGER.search(text)
+        timeout = float(found.group(1)) if found else None
+    return f"超时无响应（{timeout:g}秒）" if timeout is not None else "超时无响应"
+
+
+def from_failure(exc: BaseException, timeout: float | None = None) -> Outcome:
+    """Outcome of a request that produced no response (`timeout`: the DOWNLOAD_TIMEOUT in force, if known)."""
     text = str(exc)
     # Scrapy ≥ 2.13 raises its own download errors (scrapy.exceptions), named here by class name so
     # that older Scrapy versions (Twisted's errors, below) keep working.
@@ -44,13 +57,17 @@ def from_failure(exc: BaseException) -> Outcome:
     if kind == "DownloadCancelledError":  # the handler cancels a body growing past DOWNLOAD_MAXSIZE
         return Outcome("error", None, "页面超过下载大小上限" + ("（声明的大小已超限，未下载）" if text else "（下载被中止）"))
     if kind == "DownloadTimeoutError":
-        return Outcome("unreachable", None, "超时无响应（15秒）")
+        return Outcome("unreachable", None, timeout_message(text, timeout))
     if kind == "DownloadConnectionRefusedError":
         return Outcome("unreachable", None, "连接被拒绝")
     if kind == "CannotResolveHostError":
         return Outcome("unreachable", None, "域名解析失败")
     if kind in ("DownloadFailedError", "ResponseDataLossError"):
         return Outcome("unreachable", None, "连接被重置或中断" + ("（响应不完整）" if kind == "ResponseDataLossError" else ""))
+    if isinstance(exc, UnresolvedHost):  # refused by the SSRF guard before any request
+        return Outcome("unreachable", None, "域名解析失败")
+    if "SSRF guard (resolver) refused" in text:
+        return Outcome("error", None, "安全策略拒绝访问内网或回环地址")
     if isinstance(exc, BlockedAddress):
         return Outcome("error", None, "安全策略拒绝访问内网或回环地址")
     if "robots.txt" in text:
@@ -61,7 +78,7 @@ def from_failure(exc: BaseException) -> Outcome:
         return Outcome("unreachable", None, "域名解析失败")
     if isinstance(exc, (txerror.TimeoutError, txerror.TCPTimedOutError)) or "timed out" in text.lower() \
             or "took longer than" in text:
-        return Outcome("unreachable", None, "超时无响应（15秒）")
+        return Outcome("unreachable", None, timeout_message(text, timeout))
     if isinstance(exc, txerror.ConnectionRefusedError):
         return Outcome("unreachable", None, "连接被拒绝")
     if isinstance(exc, (txerror.ConnectionLost, ResponseNeverReceived, ResponseFailed,

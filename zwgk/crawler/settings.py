@@ -36,6 +36,10 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
+# The address connected to is checked too (not only the middleware's own lookup): a name that
+# resolves to a non-public address at connect time is refused unless the registry allows it.
+TWISTED_DNS_RESOLVER = "zwgk.crawler.resolver.GuardedResolver"
+
 DOWNLOADER_MIDDLEWARES = {
     # Runs after robots (100) and before every fetch, including redirect and refresh targets.
     "zwgk.crawler.middlewares.ssrf.SsrfGuardMiddleware": 120,

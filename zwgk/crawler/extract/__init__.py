@@ -4,6 +4,7 @@ Public API (used by the spider, `zwgk inspect` and the tests):
 - decode_body(body, url, content_type) -> (text, encoding)
 - parse_date(text, ref) -> date | None
 - extract_page(body, url, content_type, status, ref) -> PageExtract
+- extract_article(body, url, content_type, status, ref) -> PageExtract (a page fetched as an article)
 - discover_columns(page_html, url, columns) -> {catalog_id: Link}
 """
 
@@ -11,7 +12,7 @@ from .columns import discover_columns
 from .dates import parse_date
 from .encoding import decode_body
 from .model import Link, ListEntry, PageExtract, PageKind
-from .page import extract_page
+from .page import extract_article, extract_page
 
 __all__ = [
     "Link",
@@ -20,6 +21,7 @@ __all__ = [
     "PageKind",
     "decode_body",
     "discover_columns",
+    "extract_article",
     "extract_page",
     "parse_date",
 ]

@@ -40,8 +40,20 @@ def visible_text_length(doc) -> int:
     return len(el_text(body)) if body is not None else 0
 
 
-def detect_challenge(raw: str, doc, status: int) -> tuple[str | None, str | None]:
-    """(challenge type, note) or (None, None)."""
+_WAF_STATUS = (403, 405, 429)
+
+
+def _heading_text(doc) -> str:
+    return " ".join(el_text(el) for tag in ("title", "h1") for el in doc.iter(tag))
+
+
+def detect_challenge(raw: str, doc, status: int, extracted: bool = False) -> tuple[str | None, str | None]:
+    """(challenge type, note) or (None, None).
+
+    A WAF block is a short page with a block phrase (防火墙, 安全防护 …) that is also one of: an
+    error status (403/405/429/5xx), the phrase in <title>/<h1>, or a page from which nothing (no
+    list entry, no article) was extracted — `extracted` says whether something was. A short real
+    list whose entry title mentions 安全防护 is not a challenge."""
     short = visible_text_length(doc) < SHORT_TEXT
     ruishu = any(p.search(raw) for p in _RUISHU)
     if status == 412:
@@ -50,7 +62,8 @@ def detect_challenge(raw: str, doc, status: int) -> tuple[str | None, str | None
         return "ruishu", "瑞数 loader ($_ts / r='m' script) and no page content"
     if _JIASULE.search(raw) and (short or status == 521):
         return "jiasule", "加速乐 cookie challenge (__jsl_clearance / __jsluid)"
-    if short and _WAF.search(el_text(doc)):
+    if short and _WAF.search(el_text(doc)) and (
+            status in _WAF_STATUS or status >= 500 or _WAF.search(_heading_text(doc)) or not extracted):
         return "waf", "short page from a web application firewall (访问被拦截/防火墙)"
     return None, None
 

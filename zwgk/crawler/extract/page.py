@@ -7,6 +7,7 @@ script data), JS shell, navigation page. Every decision leaves a note for `zwgk 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from .data import (
@@ -35,6 +36,30 @@ from .pagination import find_pagination
 
 MAX_BODY_TEXT = 50_000
 _ARTICLE_MAX_ENTRIES = 8
+# An article's byline (发布日期：… 来源：…) outside the header/nav/footer, and a long text block.
+_BYLINE = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期|信息来源|来源)[\s\u00a0\u3000]*[：:]")
+LONG_BLOCK = 150  # characters of paragraph text in one container
+
+
+def _longest_block(doc) -> str:
+    """Text of the container whose direct <p>/text children hold the most text (outside chrome/nav):
+    the body of an article in a container the selectors do not know (`div.content` …)."""
+    best = ""
+    body = doc.find("body")
+    if body is None:
+        return best
+    for el in body.iter("div", "td", "article", "section", "span", "font"):
+        if region_of(el) in (CHROME, NAV):
+            continue
+        parts = [el.text or ""]
+        for child in el:
+            if isinstance(child.tag, str) and child.tag in ("p", "br", "span", "font", "strong", "b"):
+                parts.append(child.xpath("string()") or "")
+            parts.append(child.tail or "")
+        text = norm_space(" ".join(parts))
+        if len(text) > len(best):
+            best = text
+    return best
 
 
 def _data_page(text: str, url: str, encoding: str, content_type: str | None, ref: date | None) -> PageExtract | None:
@@ -90,7 +115,9 @@ def extract_page(
     parsed = parse_html(text, url)
     doc, base = parsed.doc, parsed.base_url
     page = PageExtract(url=url, kind=PageKind.OTHER, encoding=encoding)
-    challenge, why = detect_challenge(text, doc, status)
+    # Strong challenge signals first (瑞数, 加速乐, a WAF phrase with an error status or in the
+    # title); a short page that merely mentions a WAF phrase only once nothing was extracted.
+    challenge, why = detect_challenge(text, doc, status, extracted=True)
     if challenge:
         page.kind, page.challenge = PageKind.CHALLENGE, challenge
         page.notes.append(why)
@@ -109,19 +136,28 @@ def extract_page(
     has_article_meta = any(k.lower() in ("articletitle", "pubdate") for k in tags)
     has_body = len(body_text) >= 50
     has_index = sum(ch.isdigit() for ch in metadata.get("索引号", "")) >= 3
-    article_like = has_article_meta or has_body or has_index
+    long_block = "" if has_body else _longest_block(doc)
+    has_byline = bool(long_block) and len(long_block) >= LONG_BLOCK and bool(_BYLINE.search(_main_text(doc)))
+    article_like = has_article_meta or has_body or has_index or has_byline
     widget = is_widget_page(listing.dated_blocks)
+    if not (article_like or listing.entries or listing.dated_blocks):
+        challenge, why = detect_challenge(text, doc, status, extracted=False)
+        if challenge:
+            page.kind, page.challenge = PageKind.CHALLENGE, challenge
+            page.links, page.title, page.notes = [], None, [why]
+            return page
 
     if article_like and (len(listing.entries) < _ARTICLE_MAX_ENTRIES or listing.source is None or widget):
         page.kind = PageKind.ARTICLE
         page.metadata = metadata
-        page.body_text = (body_text or _main_text(doc))[:MAX_BODY_TEXT]
+        page.body_text = (body_text or long_block or _main_text(doc))[:MAX_BODY_TEXT]
         page.publish_date = extract_publish_date(doc, tags, metadata, page.body_text)
         page.page_count = pager.page_count
         page.next_pages = pager.next_pages
         page.notes.append(
             "article: " + ", ".join(n for n, ok in (("ArticleTitle/PubDate meta", has_article_meta),
-                                                      ("body container", has_body), ("索引号 metadata", has_index)) if ok)
+                                                      ("body container", has_body), ("索引号 metadata", has_index),
+                                                      ("发布日期/来源 line and a long text block", has_byline)) if ok)
         )
         return page
 
@@ -182,4 +218,35 @@ def extract_page(
         page.notes.append(f"navigation page: {len(page.links)} links and no dated list")
         return page
     page.notes.append("no list, article or navigation structure recognised")
+    return page
+
+
+def extract_article(
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    status: int = 200,
+    ref: date | None = None,
+) -> PageExtract:
+    """Extract a page fetched *as an article* (an entry of a column list).
+
+    The caller knows it is an article, so metadata, publish date and body text are extracted
+    whatever `extract_page` classified it as (an unknown body container, a page with a long
+    related-articles list …): a missing field is then really missing, never an artefact of
+    classification. Anti-bot challenges and data bodies are returned as classified.
+    """
+    page = extract_page(body, url, content_type=content_type, status=status, ref=ref)
+    if page.kind in (PageKind.ARTICLE, PageKind.CHALLENGE, PageKind.DATA):
+        return page
+    text, _ = decode_body(body, url, content_type)
+    doc = parse_html(text, url).doc
+    tags = meta_tags(doc)
+    metadata = extract_metadata(doc)
+    body_text = extract_body_text(doc, text) or _longest_block(doc) or _main_text(doc)
+    page.metadata = metadata
+    page.body_text = body_text[:MAX_BODY_TEXT]
+    page.publish_date = extract_publish_date(doc, tags, metadata, page.body_text)
+    page.notes.append(f"read as an article (classified {page.kind.value}): metadata and publish date extracted")
+    if page.kind in (PageKind.OTHER, PageKind.NAV):
+        page.kind = PageKind.ARTICLE
     return page

@@ -24,10 +24,10 @@ from scrapy.http import FormRequest, Request, Response
 
 from zwgk.config.registry import Portal, Unit, load_registry
 from zwgk.crawler import links as linkcheck
-from zwgk.crawler.extract import decode_body, discover_columns, extract_page
+from zwgk.crawler.extract import decode_body, discover_columns, extract_article, extract_page
 from zwgk.crawler.extract.model import Link, PageExtract, PageKind
 from zwgk.crawler.fetch_outcome import Outcome, from_failure, from_response
-from zwgk.crawler.middlewares.ssrf import BlockedAddress, address_allowed
+from zwgk.crawler.middlewares.ssrf import BlockedAddress, UnresolvedHost, host_verdict, refused_reason
 from zwgk.crawler.previous import PreviousCrawl, conditional_headers, load_previous, validators_of
 from zwgk.rules.catalog import load_catalog
 
@@ -152,10 +152,10 @@ class PortalSpider(scrapy.Spider):
         item.update(extra)
         return item
 
-    def _extract(self, response: Response) -> PageExtract:
+    def _extract(self, response: Response, article: bool = False) -> PageExtract:
         ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        return extract_page(response.body, response.url, content_type=ctype, status=response.status,
-                            ref=self.as_of)
+        extract = extract_article if article else extract_page
+        return extract(response.body, response.url, content_type=ctype, status=response.status, ref=self.as_of)
 
     # -- home --------------------------------------------------------------------------------
     async def parse_home(self, response: Response):
@@ -433,7 +433,7 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("zwgk/article_not_modified")
             return {**prev, "body": None, "fetched_at": _now()}
         self._remember_fetch(url, resp)
-        art = self._extract(resp)
+        art = self._extract(resp, article=True)  # metadata and publish date whatever the page kind
         outcome = from_response(resp.status, str(art.kind), art.challenge)
         out = {**base, "final_url": resp.url, "status": outcome.status, "http_status": resp.status,
                "error": outcome.error, "body": resp.body if outcome.status == "ok" else None,
@@ -512,8 +512,11 @@ class PortalSpider(scrapy.Spider):
             return linkcheck.result(url, "skipped", error="登记表中的首页或信息公开页面（由 site.unreachable 判断）")
         host = linkcheck.host_of(url)
         if linkcheck.is_numeric_host(host) or self.check_offsite or linkcheck.is_onsite(url, self.hosts):
-            ok, reason = address_allowed(host, self.hosts)  # an address literal needs no DNS lookup
-            if not ok:
+            verdict, reason = host_verdict(host, self.hosts)  # an address literal needs no DNS lookup
+            if verdict == "unresolved":  # refused without a request: the link does not work
+                stats.inc_value("zwgk/links/broken")
+                return linkcheck.result(url, "broken", error="域名解析失败（未发出请求）")
+            if verdict == "blocked":
                 stats.inc_value("zwgk/links/blocked")
                 return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问：{reason}")
         if not self.check_offsite and not linkcheck.is_onsite(url, self.hosts):
@@ -533,12 +536,19 @@ class PortalSpider(scrapy.Spider):
             try:
                 resp = await self.crawler.engine.download_async(
                     Request(url, method=method, meta=meta, dont_filter=True))
+            except UnresolvedHost:  # a redirect to a name that does not resolve
+                first = first or linkcheck.result(url, "broken", None, "域名解析失败（跳转目标）", method=method)
+                continue
             except BlockedAddress as exc:
                 stats.inc_value("zwgk/links/blocked")
                 return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问（含跳转目标）：{exc}", method=method)
             except IgnoreRequest as exc:
                 return linkcheck.result(url, "skipped", error=f"未检查：{exc}"[:200], method=method)
             except Exception as exc:
+                refused = refused_reason(host)
+                if refused and type(exc).__name__ == "CannotResolveHostError":  # the resolver refused it
+                    stats.inc_value("zwgk/links/blocked")
+                    return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问：{refused}", method=method)
                 outcome = from_failure(exc)
                 if outcome.error and "下载大小" in outcome.error:
                     return linkcheck.result(url, "ok", None, outcome.error, method=method)
