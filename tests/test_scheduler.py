@@ -2,13 +2,15 @@
 
 APScheduler reads the time with `datetime.now` in its scheduler and executor modules; the tests
 swap that for a fake clock and call the scheduler's own job processing at each next fire time,
-with a synchronous executor. The production wiring (zwgk.scheduler.build_scheduler, the built-in
+mostly with a synchronous executor (whose jobs cannot overlap by construction, so the overlap
+itself is tested with a real thread pool: a long night holding the run lock at 07:30). The production wiring (zwgk.scheduler.build_scheduler, the built-in
 schedule.yml, the SQLAlchemy job store) is used unchanged; only the config's job targets point
 at recorders here.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import signal
@@ -346,6 +348,111 @@ def test_nightly_with_a_bad_registry_is_recorded(tmp_path, fake_time):
         assert (run.stage, run.status) == ("nightly", "failed") and str(sites) in run.error
     finally:
         store.dispose()
+
+
+# -- a real thread pool: the morning report waits for a night that runs long ----------------------------
+NIGHT_HOLDS_LOCK = threading.Event()  # the nightly stand-in has the run lock
+REPORT_WAITING = threading.Event()  # the daily report found the lock held and is polling
+NIGHT_MAY_END = threading.Event()  # the test lets the night finish
+
+
+def long_nightly(db=None, **kw):
+    """Stand-in for jobs.nightly: takes the run lock at 01:00 and holds it past 07:30 (fake clock)."""
+    from zwgk.runlock import CYCLE, run_lock
+
+    store = Store(db)
+    try:
+        with jobs.recorded(store, "nightly", jobs.today()), run_lock(store, CYCLE, command="test: long night"):
+            start = CLOCK.now
+            NIGHT_HOLDS_LOCK.set()
+            if not NIGHT_MAY_END.wait(15):
+                raise TimeoutError("the test never let the night end")
+            CLOCK.now = datetime(2026, 3, 3, 7, 50, tzinfo=SH)  # the night ran 20 minutes into the morning
+            CALLS.append({"job": "nightly", "start": start, "end": CLOCK.now, "kwargs": kw})
+    finally:
+        store.dispose()
+
+
+def fake_daily_render(store, as_of, out_dir, catalog):
+    """The daily renderer's place in jobs.REPORTS: records when it ran and who held the lock then."""
+    from zwgk.runlock import current_holder
+
+    holder = current_holder(store)
+    start = CLOCK.now
+    CLOCK.advance(DURATION["daily_report"])
+    CALLS.append({"job": "daily_report", "as_of": as_of, "start": start, "end": CLOCK.now,
+                  "holder": holder.command if holder else None})
+    return fake_render(store, as_of, out_dir, catalog)
+
+
+def test_daily_report_waits_for_a_nightly_holding_the_lock(tmp_path, fake_time, monkeypatch):
+    """Threads, not a synchronous executor: at 07:30 the nightly still holds the run lock, so the real
+    jobs.daily_report (with a fake renderer) waits for it and renders only after the night ended."""
+    from zwgk import runlock
+
+    for event in (NIGHT_HOLDS_LOCK, REPORT_WAITING, NIGHT_MAY_END):
+        event.clear()
+    monkeypatch.setitem(jobs.REPORTS, "daily", ("tests.test_scheduler", "fake_daily_render", "日调度"))
+    real_try_acquire = runlock.try_acquire
+
+    def watched_try_acquire(*args, **kwargs):
+        try:
+            return real_try_acquire(*args, **kwargs)
+        except runlock.LockHeld:
+            REPORT_WAITING.set()
+            raise
+
+    monkeypatch.setattr(runlock, "try_acquire", watched_try_acquire)
+    monkeypatch.setattr(runlock, "run_lock", functools.partial(runlock.run_lock, poll=0.1))  # wait briefly
+
+    db = f"sqlite:///{tmp_path}/sched.db"  # the job store and the data in one database, as in production
+    data = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    data["jobs"]["nightly"]["func"] = "tests.test_scheduler:long_nightly"
+    for job_id, target in (("weekly_report", "record_weekly"), ("monthly_report", "record_monthly")):
+        data["jobs"][job_id]["func"] = f"tests.test_scheduler:{target}"
+    assert data["jobs"]["daily_report"]["func"] == "zwgk.jobs:daily_report"  # the real job
+    config = tmp_path / "schedule.yml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    CLOCK.now = datetime(2026, 3, 2, 12, 0, tzinfo=SH)  # Monday noon: Tuesday 01:00 and 07:30 are next
+    engine = make_engine(db)
+    params = {**PARAMS, "db": db, "out": str(tmp_path / "reports")}
+    sched = build_scheduler(load_config(config), engine, params, scheduler=ManualScheduler(),
+                            executor=ThreadPoolExecutor(4))
+    refused = []
+    sched.add_listener(lambda ev: refused.append(ev.job_id), EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+    sched.start()
+    try:
+        run_until(sched, datetime(2026, 3, 3, 0, 59, tzinfo=SH))
+        CLOCK.now = datetime(2026, 3, 3, 1, 0, tzinfo=SH)
+        sched._process_jobs()  # the nightly starts in a worker thread …
+        assert NIGHT_HOLDS_LOCK.wait(10), "the nightly stand-in did not take the lock"
+        CLOCK.now = datetime(2026, 3, 3, 7, 30, tzinfo=SH)
+        sched._process_jobs()  # … and still runs when the daily report fires
+        assert REPORT_WAITING.wait(10), "the daily report did not meet the held lock"
+        assert [c["job"] for c in CALLS] == [], "something finished while the night held the lock"
+        NIGHT_MAY_END.set()
+    finally:
+        NIGHT_MAY_END.set()
+        sched.shutdown(wait=True)  # waits for both worker threads
+        engine.dispose()
+
+    assert refused == []
+    assert [c["job"] for c in CALLS] == ["nightly", "daily_report"]
+    night, report = CALLS
+    assert night["start"] == datetime(2026, 3, 3, 1, 0, tzinfo=SH) and night["end"].strftime("%H:%M") == "07:50"
+    assert report["start"] >= night["end"], "the daily report started before the night ended"
+    assert report["holder"] == "zwgk schedule: daily report 2026-03-03"  # it rendered under its own lock
+    assert report["as_of"] == date(2026, 3, 3)
+    store = Store(db)
+    try:
+        with store.session() as session:
+            runs = [(r.stage, r.status, (r.counts or {}).get("report")) for r in session.query(Run).order_by(Run.id)]
+        assert runs == [("nightly", "ok", None), ("report", "ok", "daily")]  # each recorded once
+        assert runlock.current_holder(store) is None
+    finally:
+        store.dispose()
+    assert (tmp_path / "reports" / "fake-2026-03-03.html").exists()
 
 
 # -- the real command, stopped by a signal ---------------------------------------------------------------
