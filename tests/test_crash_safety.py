@@ -2,8 +2,8 @@
 
 Night 1 crawls the demo network (127.0.0.1) and checks it. Night 2 serves a changed network in
 which some seeded defects are fixed — a complete crawl would close them — and its crawl
-subprocess (`python -m zwgk.crawler.run`, as stages.crawl starts it) is killed with SIGKILL after
-N snapshots are written, for several N. After each kill: every snapshot is whole (its entries
+subprocess (started by stages.crawl itself, reached through its `popen_hook`) is killed with SIGKILL
+after N snapshots are written, for several N. After each kill: every snapshot is whole (its entries
 and articles were committed with it), nothing is duplicated, the killed run is recorded as
 failed, and a check run reads night 1, not the partial crawl, so no finding is closed. A run
 left 'running' by a killed parent is swept to 'abandoned' by the next crawl. Then a full crawl
@@ -88,29 +88,36 @@ def nights(tmp_path_factory):
     store.dispose()
 
 
+class ParentDied(Exception):
+    """Raised by the hook to end stages.crawl as a dying parent would: without finishing the run."""
+
+
 def _killed_crawl(store, sites, reg, tmp: Path, after: int, finish: bool = True) -> int:
-    """Start a crawl exactly as stages.crawl does and SIGKILL it once `after` snapshots are stored."""
-    stages.sync_registry(store, reg)
-    stages.sweep_stale_runs(store)
-    run_id = stages._start_run(store, "crawl", DAY2)
-    stats = Path(tempfile.mkdtemp(dir=tmp)) / "stats.json"
-    proc = stages.start_crawl_process(store, sites, run_id, DAY2, stats, settings=FAST)
-    deadline = time.monotonic() + 60
-    try:
+    """stages.crawl itself, its subprocess SIGKILLed (through `popen_hook`) once `after` snapshots are stored.
+
+    With finish=False the parent 'dies' as well: the hook raises, so the run is never finished.
+    """
+    seen: dict = {}
+
+    def kill_after(proc, run_id: int) -> None:
+        seen["run_id"], seen["proc"] = run_id, proc
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None and _snapshot_count(store, run_id) < after:
             time.sleep(0.05)
         assert proc.poll() is None, f"the crawl ended before {after} snapshots"
         os.kill(proc.pid, signal.SIGKILL)
-        _, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
+        proc.wait(timeout=30)
+        if not finish:
+            raise ParentDied
+
     if finish:
         with pytest.raises(stages.StageFailed):
-            stages.finish_crawl(store, run_id, proc.returncode, stderr, stats)
-    return run_id
+            stages.crawl(store, sites, reg, DAY2, settings=FAST, popen_hook=kill_after)
+    else:
+        with pytest.raises(ParentDied):
+            stages.crawl(store, sites, reg, DAY2, settings=FAST, popen_hook=kill_after)
+    assert seen["proc"].returncode == -signal.SIGKILL
+    return seen["run_id"]
 
 
 def test_sigkill_at_several_points_closes_nothing_and_the_next_run_completes(nights):

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -128,23 +129,40 @@ def finish_crawl(store: Store, run_id: int, returncode: int, stderr: str | None,
 
 def crawl(store: Store, registry_path: str | Path, registry: Registry, as_of: date,
           catalog_path: str | None = None, only: str | None = None, log_level: str = "WARNING",
-          settings: dict | None = None, redis_url: str | None = None, workers: int = 1) -> int:
+          settings: dict | None = None, redis_url: str | None = None, workers: int = 1,
+          popen_hook: Callable[[subprocess.Popen, int], None] | None = None) -> int:
     """Crawl every registered portal in a subprocess; returns the crawl run id.
 
     With `redis_url`, `workers` crawl processes share the run's request queue (scrapy-redis);
     more workers may join from other machines with `python -m zwgk.crawler.run --redis URL
     --no-seed --run-id N` against the same database.
+
+    `popen_hook(proc, run_id)` is called once the crawl subprocess has started (single-process crawl
+    only; tests use it to
+    SIGKILL the crawl mid-way). Should the hook raise, the subprocess is killed and the exception
+    propagates without the run being finished — as if this parent had died (the run stays
+    'running' until the next crawl sweeps it).
     """
     sync_registry(store, registry)
     sweep_stale_runs(store)
     run_id = _start_run(store, "crawl", as_of)
     if redis_url:
+        if popen_hook is not None:
+            raise ValueError("popen_hook applies to the single-process crawl, not to --redis workers")
         return _crawl_distributed(store, registry_path, run_id, as_of, catalog_path, only, log_level,
                                   settings, redis_url, max(1, workers))
     with tempfile.TemporaryDirectory(prefix="zwgk-crawl-") as tmp:
         stats_path = Path(tmp) / "stats.json"
         proc = start_crawl_process(store, registry_path, run_id, as_of, stats_path, catalog_path, only,
                                    log_level, settings)
+        if popen_hook is not None:
+            try:
+                popen_hook(proc, run_id)
+            except BaseException:
+                if proc.poll() is None:
+                    proc.kill()
+                proc.communicate()
+                raise
         _, stderr = proc.communicate()
         return finish_crawl(store, run_id, proc.returncode, stderr, stats_path)
 
