@@ -23,13 +23,13 @@ from zwgk.store.schema import Finding, Run, Snapshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 CATALOG = load_catalog()
-TIMEOUT_S = 3  # production: 15 (zwgk/crawler/settings.py DOWNLOAD_TIMEOUT)
+TIMEOUT_S = 3  # production: 15 (zwgk/crawler/settings.py DOWNLOAD_TIMEOUT); the message names it
 MAX_PAGES = 10  # ZWGK_MAX_LIST_PAGES
 
 # fault -> (snapshot target, status, words of the error, rule of the finding or None)
 EXPECTED: dict[str, tuple[str, str, str | None, str | None]] = {
-    "timeout": ("entry", "unreachable", "超时", "site.unreachable"),
-    "drip": ("entry", "unreachable", "超时", "site.unreachable"),
+    "timeout": ("entry", "unreachable", f"超时无响应（{TIMEOUT_S}秒）", "site.unreachable"),
+    "drip": ("entry", "unreachable", f"超时无响应（{TIMEOUT_S}秒）", "site.unreachable"),
     "reset": ("entry", "unreachable", "连接被重置或中断", "site.unreachable"),
     "truncated": ("entry", "unreachable", "响应不完整", "site.unreachable"),
     "http500": ("entry", "unreachable", "HTTP 500", "site.unreachable"),
@@ -46,6 +46,18 @@ EXPECTED: dict[str, tuple[str, str, str | None, str | None]] = {
     "malformed": ("column:gzdt", "ok", None, None),
     "wrong-charset": ("column:gzdt", "ok", None, None),
 }
+
+
+# A damaged or hostile column page is a crawl problem (or nothing), never evidence about the column:
+# no blank/stale/undated finding may come of it.
+COLUMN_CONTENT_RULES = ("column.blank", "column.stale", "column.undated")
+
+
+def test_every_fault_has_an_expectation():
+    """A fault added to tests/faultnet.py without an expected outcome here would go unchecked."""
+    assert set(EXPECTED) == set(FAULTS), (sorted(set(FAULTS) - set(EXPECTED)), sorted(set(EXPECTED) - set(FAULTS)))
+    for fault, (target, *_rest) in EXPECTED.items():
+        assert FAULTS[fault][1] == target.split(":")[0], (fault, target, FAULTS[fault])
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +112,11 @@ def test_every_fault_is_survived_typed_and_accounted_for(night):
             assert words in (snap.error or "") + " ".join((snap.details or {}).get("notes") or []), (fault, snap.error)
         if rule:
             assert rule in rules, f"{fault}: no {rule} finding (has {rules})"
+        if target.startswith("column:") and rule is None:
+            column = target.split(":", 1)[1]
+            wrong = sorted(f"{f.rule} ({f.column_id})" for f in findings if f.unit_id == unit
+                           and f.rule in COLUMN_CONTENT_RULES)
+            assert not wrong, f"{fault}: the faulted column {column} drew {wrong}"
         if want_status != "ok" and target == "entry":
             # the columns behind an unreachable or challenged entry are unknown, never missing or blank
             assert not any(r.startswith("column.") for r in rules_by_unit.get(unit, set())), (fault, rules)
@@ -143,3 +160,18 @@ def test_damaged_pages_still_yield_their_entries(night):
     # the moved entry page was followed to its new address
     moved = snaps[("moved", "entry")]
     assert moved.final_url.endswith("/moved-here/") and snaps[("moved", "column:gzdt")].entries_count == 6
+
+
+def test_timeout_message_names_the_configured_timeout():
+    """No hard-coded 15 s: the message states the DOWNLOAD_TIMEOUT in force (Scrapy's error names it)."""
+    from zwgk.crawler.fetch_outcome import from_failure, timeout_message
+
+    class DownloadTimeoutError(Exception):  # Scrapy's class is matched by name
+        pass
+
+    scrapy_text = "Getting http://127.0.0.1/x/ took longer than 15.0 seconds."
+    assert from_failure(DownloadTimeoutError(scrapy_text)).error == "超时无响应（15秒）"
+    assert from_failure(DownloadTimeoutError("Getting … took longer than 2.5 seconds.")).error == "超时无响应（2.5秒）"
+    assert from_failure(DownloadTimeoutError(scrapy_text), timeout=7).error == "超时无响应（7秒）"
+    assert from_failure(TimeoutError("timed out")).error == "超时无响应"
+    assert timeout_message() == "超时无响应"
