@@ -58,7 +58,7 @@ def test_render_all_writes_every_report(rendered):
         assert (out / f"{stem}.xlsx").is_file() and (out / "data" / f"{stem}.json").is_file()
         assert list((out / "data").glob(f"{stem}-*.csv"))
     wb = load_workbook(out / "weekly-2024-03-06.xlsx")
-    assert wb.sheetnames == ["概况", "排名", "点名", "典型问题"]
+    assert wb.sheetnames == ["概况", "排名", "点名", "典型问题", "预警", "网站否决项"]
     # every page links the other reports of the night and only local files
     for page in [*out.glob("*.html"), *(out / "units").glob("*.html")]:
         doc = _doc(page)
@@ -92,9 +92,10 @@ def test_weekly_numbers_equal_exports_and_scores(rendered):
     for f in open_rows:
         per_unit_open[f"{f['portal']}/{f['unit']}"] += 1
     assert {r.get("data-unit"): int(_t(r.xpath("td[contains(@class,'open-cell')]")[0])) for r in rows} == per_unit_open
-    # ranking: by score, veto units last
-    order = [r.get("data-unit") for r in rows]
+    # ranking: by score, veto units last among the checked ones; units not checked (未能检查) after them
+    order = [r.get("data-unit") for r in rows if r.get("data-checked") == "true"]
     assert order[-1] == "jiyang/xz2"  # 严重错别字 → 否决
+    assert [r.get("data-unit") for r in rows if r.get("data-checked") == "false"] == ["jiyang/wsj", "jiyang/jyj"]
     named = doc.xpath("//ol[@id='named-list']/li/@data-unit")
     assert set(named) == {"jiyang/xz2", "jiyang/fgj"}
     assert _t(doc.get_element_by_id("issue-no")).startswith("2024年第10期")
@@ -112,8 +113,11 @@ def test_monthly_numbers_equal_scores(rendered):
     shown = {r.get("data-unit"): float(_t(r.xpath("td[contains(@class,'score-cell')]")[0])) for r in rows}
     assert shown == {f"{s['portal']}/{s['unit']}": s["score"] for s in data["scores"]}
     grades = {el.get("data-grade"): int(_t(el)) for el in doc.xpath("//span[@data-grade]")}
-    expected = {g: sum(1 for s in data["scores"] if s["grade"] == g) for g in ("优秀", "良好", "合格", "不合格")}
-    assert grades == expected
+    # units whose entry page could not be checked (jyj unreachable, wsj anti-bot) get no grade: 未能检查
+    unchecked = {"jyj", "wsj"}
+    expected = {g: sum(1 for s in data["scores"] if s["grade"] == g and s["unit"] not in unchecked)
+                for g in ("优秀", "良好", "合格", "不合格")}
+    assert grades == {**expected, "未能检查": 2}
     costs = {r.get("data-rule"): float(_t(r.xpath("td")[1])) for r in doc.xpath("//table[@id='costs-table']/tbody/tr")}
     total: dict[str, float] = {}
     for s in data["scores"]:

@@ -184,4 +184,4 @@ def test_evidence_summary_lines():
     assert lines == ["检查对象：信息公开页面", "HTTP 状态码：503"]
     lines = evidence_summary({"newest": "2024-01-10", "age_days": 56, "limit_days": 14, "newest_title": "会议",
                               "date_source": "article", "extra": [1, 2]})
-    assert lines == ["最新一条：2024-01-10《会议》（日期取自正文页）", "距检查日 56 天（时限 14 天）", "extra：[1, 2]"]
+    assert lines == ["最新一条：2024-01-10《会议》（日期取自正文页）", "距检查日 56 天（时限 14 天）", "extra：1、2"]  # never a JSON dump

@@ -12,6 +12,7 @@ import pytest
 
 from tests.reports_fixtures import D1, D3, D5, D6, Builder, build_scenario
 from zwgk.reports.exports import (
+    COLUMN_EXTRA_FIELDS,
     COLUMN_FIELDS,
     FINDING_EXTRA_FIELDS,
     FINDING_FIELDS,
@@ -124,7 +125,7 @@ def test_columns_statuses(scenario, catalog):
     with store.session() as s:
         rows = columns_rows(s, D6, catalog)
     for row in rows:
-        assert list(row) == COLUMN_FIELDS
+        assert list(row) == COLUMN_FIELDS + COLUMN_EXTRA_FIELDS  # contract keys first, additive after
         assert row["status"] in ("ok", "missing", "unreachable", "antibot", "js-shell", "truncated")
         assert 0 <= row["score"] <= 100
     per_unit = {}
@@ -138,15 +139,21 @@ def test_columns_statuses(scenario, catalog):
         "portal": "jiyang", "unit": "fgj", "column": "gzdt", "name": "工作动态",
         "url": "http://www.jiyang.example/xxgk/fgj/gzdt/", "status": "ok", "entries": 2,
         "newest": "2024-01-10", "score": 40, "findings": ["column.stale"],
+        # additive: what each rule costs the column, and the evidence behind it
+        "deductions": [{"rule": "column.stale", "title": "栏目不更新", "points": 60}],
+        "evidence": [{"rule": "column.stale", "url": "http://www.jiyang.example/xxgk/fgj/gzdt/",
+                      "message": "「工作动态」栏目最近更新于 2024-01-10，已 56 天未更新（限 14 天）"}],
     }
     assert _by(rows, unit="fgj", column="ghjh") == {
         "portal": "jiyang", "unit": "fgj", "column": "ghjh", "name": "规划计划", "url": None,
         "status": "missing", "entries": 0, "newest": None, "score": 0, "findings": ["column.missing"],
+        "deductions": [{"rule": "column.missing", "title": "栏目缺失", "points": 100}],
+        "evidence": [{"rule": "column.missing", "url": None, "message": "未找到「规划计划」栏目"}],
     }
     tzgg = _by(rows, unit="fgj", column="tzgg")
     assert (tzgg["status"], tzgg["entries"], tzgg["score"], tzgg["findings"]) == ("ok", 0, 0, ["column.blank"])
     czyjs = _by(rows, unit="fgj", column="czyjs")  # its finding was rectified on day 5
-    assert (czyjs["score"], czyjs["findings"]) == (100, [])
+    assert (czyjs["score"], czyjs["findings"], czyjs["deductions"], czyjs["evidence"]) == (100, [], [], [])
     assert _by(rows, unit="fgj", column="zcwj")["findings"] == ["column.undated"]
     # unreachable unit: every column unreachable, nothing counted
     assert {r["status"] for r in per_unit["jyj"]} == {"unreachable"}

@@ -77,3 +77,29 @@ def signed(value: float | None, digits: int = 1) -> str:
         return "持平"
     text = f"{abs(value):.{digits}f}".rstrip("0").rstrip(".")
     return ("↑" if value > 0 else "↓") + text
+
+
+def _line_value(line: str, value) -> str:
+    if value is None:
+        return "—"
+    if line == "unreachable":
+        return f"≥{value:.0%}（检测失败比例）"
+    if line == "home_stale":
+        return f"超过 {value} 天"
+    return f"≥{value} 个"
+
+
+def rules_view(catalog, scoring) -> dict:
+    """The rule catalog (zwgk/rules/docs.py rules_table + veto_table) as the reports show it:
+    「监测规则与否决线」 in the monthly report and on rules.html."""
+    from zwgk.rules.docs import rules_table, veto_table
+    from zwgk.rules.registry import all_rules
+
+    titles = {r.id: r.title for r in all_rules()}
+    rules = rules_table(catalog, scoring)
+    kinds = {k: v.name for k, v in catalog.kinds.items()}
+    veto = [{**v, "threshold_text": _line_value(v["line"], v["threshold"]),
+             "warn_text": _line_value(v["line"], v["warn"]) if v["warn"] is not None else "—",
+             "rules_text": "、".join(titles.get(r, r) for r in v["rules"]) or "—",
+             "kinds_text": "、".join(kinds.get(k, k) for k in v["kinds"])} for v in veto_table(scoring)]
+    return {"rules": rules, "veto": veto}

@@ -29,8 +29,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from zwgk.reports.views import OPEN, FindingState, rule_titles, state_as_of
 from zwgk.rules.catalog import Catalog
+from zwgk.rules.model import ColumnObs, EntryObs, UnitObs
 from zwgk.rules.scoring import Scoring, load_scoring
-from zwgk.store.schema import Finding, FindingEvent, Portal, Run, Unit
+from zwgk.store.observations import latest_crawl_run
+from zwgk.store.schema import Finding, FindingEvent, Portal, Run, Snapshot, Unit
+
+# Entry-page statuses under which a unit's columns were actually checked this period.
+CHECKED_STATUSES = ("ok", "truncated")
+UNCHECKED_LABEL = "未能检查"
 
 
 def week_start(d: date) -> date:
@@ -111,7 +117,63 @@ class ReportContext:
         return self._states[as_of]
 
     def open_states(self, as_of: date) -> list[FindingState]:
-        return [s for s in self.states(as_of) if s.status in OPEN]
+        """Open findings that count: those reviewed as 误报 by `as_of` are left out."""
+        return [s for s in self.states(as_of) if s.status in OPEN and not s.dismissed]
+
+    # ------------------------------------------------------------ the latest crawl's units
+    def entry_status(self, as_of: date) -> dict[tuple[str, str], str]:
+        """(portal, unit) → status of the unit's entry page in the latest crawl by `as_of`."""
+        key = ("entry_status", as_of)
+        if key not in self.memo:
+            run = latest_crawl_run(self.session, as_of)
+            rows = [] if run is None else self.session.execute(
+                select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.status)
+                .where(Snapshot.run_id == run.id, Snapshot.target == "entry")).all()
+            self.memo[key] = {(p, u): st for p, u, st in rows}
+        return self.memo[key]
+
+    def checked(self, as_of: date, portal: str, unit: str) -> bool:
+        """Was the unit's entry page checked (not unreachable, anti-bot or script-only) by `as_of`?"""
+        return self.entry_status(as_of).get((portal, unit)) in CHECKED_STATUSES
+
+    def portal_lines(self, as_of: date) -> list[dict]:
+        """Veto lines and early warnings of each portal as a whole (zwgk/store/scores.portal_vetoes)."""
+        key = ("portal_lines", as_of)
+        if key not in self.memo:
+            from zwgk.store.scores import portal_vetoes
+
+            self.memo[key] = portal_vetoes(self.session, as_of, self.catalog, self.scoring)
+        return self.memo[key]
+
+    def diversity(self, as_of: date) -> dict[tuple[str, str], dict]:
+        """(portal, unit) → share of diverse interpretation forms (图解/视频/H5 …) against the target,
+        from the latest crawl's 政策解读 lists (zwgk/rules/checks/interp_missing.diversity_shares).
+        Reads only the entry pages and the 政策解读 columns' entries, not whole snapshots."""
+        key = ("diversity", as_of)
+        if key not in self.memo:
+            from zwgk.rules.checks.interp_missing import diversity_shares
+
+            run = latest_crawl_run(self.session, as_of)
+            column = self.catalog.interpretation.interp_column
+            obs: dict[tuple[str, str], UnitObs] = {}
+            snaps = [] if run is None else self.session.execute(
+                select(Snapshot).where(Snapshot.run_id == run.id,
+                                       or_(Snapshot.target == "entry", Snapshot.column_id == column))
+                .options(selectinload(Snapshot.entries))).scalars().all()
+            for snap in sorted(snaps, key=lambda x: x.target != "entry"):
+                k = (snap.portal_id, snap.unit_id)
+                unit = self.units.get(k)
+                if unit is None:
+                    continue
+                if snap.target == "entry":
+                    obs[k] = UnitObs(portal=k[0], unit=k[1], profile=unit.profile, entry_url=snap.url or "",
+                                     entry_status=snap.status)
+                elif k in obs:
+                    obs[k].columns[column] = ColumnObs(
+                        column_id=column, status=snap.status, url=snap.url,
+                        entries=[EntryObs(e.title, e.url, e.date, e.date_source) for e in snap.entries])
+            self.memo[key] = {(d["portal"], d["unit"]): d for d in diversity_shares(obs.values(), self.catalog, as_of)}
+        return self.memo[key]
 
     def columns(self, as_of: date) -> list[dict[str, Any]]:
         from zwgk.reports.exports import columns_rows

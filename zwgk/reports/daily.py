@@ -63,7 +63,11 @@ def daily_tables(view: DailyView) -> dict[str, list[dict]]:
                   "column": r.column_name, "message": r.message, "first_seen": r.first_seen.isoformat(),
                   "rectified_on": r.rectified_on.isoformat(), "days": r.days} for r in view.rectified]
     totals = [{"item": k, "count": v} for k, v in view.totals.items()]
-    return {"open": rows, "rectified": rectified, "totals": totals}
+    dismissed = [{"portal": r.portal_name, "unit": r.unit_name, "rule": r.rule, "rule_title": r.rule_title,
+                  "column": r.column_id, "message": r.message, "url": r.url,
+                  "reviewed_by": (r.review or {}).get("by"), "review_reason": (r.review or {}).get("why"),
+                  "reviewed_on": (r.review or {}).get("on")} for r in view.dismissed]
+    return {"open": rows, "rectified": rectified, "totals": totals, "dismissed": dismissed}
 
 
 def write_daily(session: Session, view: DailyView, out_dir: Path, planned=()) -> Path:
@@ -71,9 +75,10 @@ def write_daily(session: Session, view: DailyView, out_dir: Path, planned=()) ->
     as_of = view.as_of
     stem = Path(report_files(as_of)["daily"]).stem
     links = write_bundle(out_dir, stem, daily_tables(view), {"report": "daily", "as_of": as_of.isoformat()},
-                         {"open": "待整改", "rectified": "已销号", "totals": "合计"})
+                         {"open": "待整改", "rectified": "已销号", "totals": "合计",
+                          "dismissed": "已复核为误报"})
     by_rule = Counter(r.rule_title for p in view.portals for u in p.units for r in u.rows)
     chart = bar_chart(by_rule.most_common(), title="待整改问题按类型", unit=" 条") if by_rule else None
     html = render("daily.html.j2", v=view, chart=chart, nav=nav(out_dir, as_of, "daily", planned=planned),
-                  exports=export_links(links))
+                  exports=export_links(links), calendar_banner=view.calendar_banner)
     return write_html(out_dir / report_files(as_of)["daily"], html)

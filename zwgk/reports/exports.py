@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk.errors import BadInput
-from zwgk.reports.views import FindingState, findings_as_of
+from zwgk.reports.views import FindingState, findings_as_of, rule_titles
 from zwgk.rules.catalog import Catalog
 from zwgk.rules.scoring import Scoring, column_score, load_scoring
 from zwgk.store.observations import latest_crawl_run
@@ -29,6 +29,9 @@ FINDING_FIELDS = ["rule", "severity", "portal", "unit", "column", "url", "messag
 # `zwgk review` takes.
 FINDING_EXTRA_FIELDS = ["review", "id", "fingerprint"]
 COLUMN_FIELDS = ["portal", "unit", "column", "name", "url", "status", "entries", "newest", "score", "findings"]
+# Additive fields after the contract's: what each rule costs the column (中文 title, points) and the
+# evidence a department checks (message and URL of each open, counted finding of the column).
+COLUMN_EXTRA_FIELDS = ["deductions", "evidence"]
 FORMATS = ("json", "csv", "xlsx")
 COLUMN_STATUSES = ("ok", "missing", "unreachable", "antibot", "js-shell", "truncated")
 
@@ -98,10 +101,14 @@ def columns_rows(session: Session, as_of: date, catalog: Catalog, scoring: Scori
             columns[(s.portal_id, s.unit_id, s.column_id)] = s
     units = {(u.portal_id, u.unit_id): u for u in session.execute(select(Unit)).scalars()}
     open_rules: dict[tuple[str, str, str], set[str]] = {}
+    evidence: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for st in states if states is not None else findings_as_of(session, as_of):
         f = st.finding
         if st.is_open and f.column_id and not is_dismissed(f, as_of):  # 误报 does not cost points
             open_rules.setdefault((f.portal_id, f.unit_id, f.column_id), set()).add(f.rule)
+            evidence.setdefault((f.portal_id, f.unit_id, f.column_id), []).append(
+                {"rule": f.rule, "message": f.message, "url": f.url})
+    titles = rule_titles()
 
     rows: list[dict[str, Any]] = []
     for key in sorted(entries):
@@ -133,6 +140,11 @@ def columns_rows(session: Session, as_of: date, catalog: Catalog, scoring: Scori
                 "newest": _iso(newest),
                 "score": column_score(rules, scoring),
                 "findings": rules,
+                # additive (after the contract's keys)
+                "deductions": [{"rule": r, "title": titles.get(r, r), "points": min(scoring.points(r), scoring.start)}
+                               for r in rules],
+                "evidence": sorted(evidence.get((*key, col.id), []),
+                                   key=lambda e: (e["rule"], e["url"] or "", e["message"])),
             })
     return rows
 

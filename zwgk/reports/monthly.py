@@ -26,13 +26,15 @@ from zwgk.reports.common import (
     month_key,
     nav,
     report_files,
+    rules_view,
     signed,
     write_html,
 )
 from zwgk.reports.config import load_report_config
-from zwgk.reports.context import ReportContext, month_end, months_back
+from zwgk.reports.context import UNCHECKED_LABEL, ReportContext, month_end, months_back
 from zwgk.reports.render import render
 from zwgk.reports.svg import bar_chart, column_chart, distribution, line_chart, sparkline
+from zwgk.reports.views import calendar_banner
 from zwgk.reports.weekly import unit_href
 from zwgk.rules.catalog import Catalog
 
@@ -58,10 +60,16 @@ class MonthRow:
     spark: Markup
     top_costs: list[tuple[str, float]]
     href: str
+    checked: bool = True  # the entry page could be checked this period
+    diversity: dict | None = None  # share of diverse interpretation forms (图解/视频/H5 …)
 
     @property
     def change_text(self) -> str:
         return signed(self.change)
+
+    @property
+    def grade_shown(self) -> str:
+        return self.grade if self.checked else UNCHECKED_LABEL
 
 
 @dataclass
@@ -91,6 +99,12 @@ class MonthlyView:
     prev_average: float | None
     activity: dict[str, int]
     charts: dict[str, Any] = field(default_factory=dict)
+    has_prev: bool = True  # last month has scores
+    unchecked: int = 0
+    rules: dict[str, Any] = field(default_factory=dict)  # 监测规则与否决线 (common.rules_view)
+    diversity: list[dict[str, Any]] = field(default_factory=list)
+    diversity_target: float = 0.3
+    calendar_banner: str | None = None
 
     @property
     def label(self) -> str:
@@ -121,6 +135,7 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
     prev_map = per_month[-2] if len(per_month) > 1 else {}
     prev_date = months[-2][1] if len(months) > 1 else None
     rows: list[MonthRow] = []
+    shares = ctx.diversity(score_date)
     for key, sc in current.items():
         pv = prev_map.get(key)
         trend = [m[key]["score"] if key in m else None for m in per_month]
@@ -133,11 +148,11 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
             trend=trend, spark=sparkline(trend, title=f"{ctx.unit_name(*key)} 近{n}个月得分"),
             top_costs=[(ctx.titles.get(d["rule"], d["rule"]), d["deducted"]) for d in sc["deductions"][:3]
                        if d["deducted"]],
-            href=unit_href(*key),
+            href=unit_href(*key), checked=ctx.checked(score_date, *key), diversity=shares.get(key),
         ))
-    rows.sort(key=lambda r: (r.veto, -r.score, r.open, r.portal, r.unit))
+    rows.sort(key=lambda r: (not r.checked, r.veto, -r.score, r.open, r.portal, r.unit))
     for i, r in enumerate(rows, 1):
-        r.rank = i
+        r.rank = i if r.checked else 0
 
     cost_points: dict[str, float] = defaultdict(float)
     cost_findings: Counter = Counter()
@@ -151,7 +166,7 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
                     for r, p in cost_points.items() if p > 0), key=lambda c: (-c.points, c.rule))
 
     names = [g for g, _ in ctx.scoring.grades]
-    grades = Counter(r.grade for r in rows)
+    grades = Counter(r.grade for r in rows if r.checked)
     prev_grades = Counter(sc["grade"] for sc in prev_map.values())
     avg = round(sum(r.score for r in rows) / len(rows), 1) if rows else None
     prev_avg = round(sum(s["score"] for s in prev_map.values()) / len(prev_map), 1) if prev_map else None
@@ -175,12 +190,14 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
             name = ctx.catalog.profiles[prof].name if prof in ctx.catalog.profiles else prof
             series.append((name, vals))
     failing = names[-1]
+    unchecked = sum(1 for r in rows if not r.checked)
     charts = {
         "trend": line_chart(labels, series, title="各月平均得分", y_min=0, y_max=100),
         "failing": column_chart(labels, [("不合格单位", [sum(1 for s in m.values() if s["grade"] == failing)
                                                         for m in per_month], "#d4351c")],
                                 title="各月不合格单位数", height=180),
-        "grades": distribution([(g, grades.get(g, 0), GRADE_COLORS.get(g, "#505a5f")) for g in names],
+        "grades": distribution([(g, grades.get(g, 0), GRADE_COLORS.get(g, "#505a5f")) for g in names]
+                               + ([(UNCHECKED_LABEL, unchecked, "#b54d00")] if unchecked else []),
                                title="本月等级分布"),
         "costs": bar_chart([(c.title, c.points) for c in costs], title="各类问题扣分合计", unit=" 分",
                            color="#b54d00"),
@@ -190,7 +207,12 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
         title=config["monthly"]["title"], issuer=config["issuer"], jurisdiction=config.get("jurisdiction") or "",
         months=labels, rows=rows, costs=costs, grades={g: grades.get(g, 0) for g in names},
         prev_grades={g: prev_grades.get(g, 0) for g in names}, average=avg, prev_average=prev_avg,
-        activity=activity, charts=charts,
+        activity=activity, charts=charts, has_prev=bool(prev_map), unchecked=unchecked,
+        rules=rules_view(ctx.catalog, ctx.scoring),
+        diversity=sorted((r for r in rows if r.diversity), key=lambda r: (r.diversity["share"] is None,
+                                                                          -(r.diversity["share"] or 0), r.portal, r.unit)),
+        diversity_target=ctx.catalog.interpretation.diverse_target,
+        calendar_banner=calendar_banner(ctx.catalog, [month, score_date]),
     )
 
 
@@ -198,12 +220,15 @@ def monthly_tables(v: MonthlyView) -> dict[str, list[dict[str, Any]]]:
     scores = [{"rank": r.rank, "portal": r.portal, "unit": r.unit, "name": r.name, "profile": r.profile,
                "score": r.score, "grade": r.grade, "veto": r.veto, "veto_lines": "、".join(r.veto_lines),
                "open": r.open, "overdue": r.overdue, "prev_score": r.prev_score, "prev_grade": r.prev_grade,
-               "change": r.change} for r in v.rows]
+               "change": r.change, "checked": r.checked} for r in v.rows]
     trend = [{"portal": r.portal, "unit": r.unit, "name": r.name, **dict(zip(v.months, r.trend, strict=False))}
              for r in v.rows]
     costs = [{"rule": c.rule, "title": c.title, "points": c.points, "findings": c.findings, "units": c.units}
              for c in v.costs]
-    return {"scores": scores, "trend": trend, "rule_costs": costs}
+    diversity = [{"portal": r.portal, "unit": r.unit, "name": r.name, "total": r.diversity["total"],
+                  "diverse": r.diversity["diverse"], "share": r.diversity["share"], "target": r.diversity["target"],
+                  "meets_target": r.diversity["meets_target"]} for r in v.diversity]
+    return {"scores": scores, "trend": trend, "rule_costs": costs, "diversity": diversity}
 
 
 def render_monthly(store, as_of: date, out_dir: Path, catalog: Catalog, config: dict | None = None,
@@ -224,7 +249,7 @@ def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Pat
     links = write_bundle(out_dir, Path(name).stem, monthly_tables(view),
                          {"report": "monthly", "month": month_key(view.month), "score_date": view.score_date.isoformat(),
                           "complete": view.complete, "issuer": view.issuer},
-                         {"scores": "得分", "trend": "趋势", "rule_costs": "扣分"})
+                         {"scores": "得分", "trend": "趋势", "rule_costs": "扣分", "diversity": "解读形式"})
     html = render("monthly.html.j2", v=view, use_script=True, nav=nav(out_dir, as_of, "monthly", planned=ctx.memo.get("planned", ())),
-                  exports=export_links(links))
+                  exports=export_links(links), calendar_banner=view.calendar_banner)
     return write_html(out_dir / name, html)

@@ -18,17 +18,27 @@ from typing import Any
 from markupsafe import Markup
 
 from zwgk.reports.bundle import write_bundle
-from zwgk.reports.common import assessed_month, export_links, nav, report_files, signed, write_html
+from zwgk.reports.common import (
+    assessed_month,
+    export_links,
+    nav,
+    report_files,
+    rules_view,
+    signed,
+    write_html,
+)
 from zwgk.reports.config import load_report_config
-from zwgk.reports.context import ReportContext, week_start
+from zwgk.reports.context import UNCHECKED_LABEL, ReportContext, week_start
 from zwgk.reports.daily import daily_view, link_evidence
 from zwgk.reports.render import render
 from zwgk.reports.svg import column_chart, line_chart
-from zwgk.reports.views import DailyRow, UnitBlock, safe_href
-from zwgk.reports.weekly import unit_href
+from zwgk.reports.views import DailyRow, UnitBlock, calendar_banner, safe_href
+from zwgk.reports.weekly import unit_href, unit_warnings
 from zwgk.rules.catalog import Catalog
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+RULES_PAGE = "rules.html"  # 监测规则与否决线, linked from the index
 
 STATUS_LABEL = {"ok": "正常", "missing": "缺失", "unreachable": "无法访问", "antibot": "被反爬虫拦截",
                 "js-shell": "脚本生成", "truncated": "部分抓取"}
@@ -51,6 +61,8 @@ class ColumnRow:
     entries: int | None
     score: int
     findings: list[str]
+    deductions: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +80,18 @@ class UnitPage:
     rectified: list[dict[str, Any]]
     history: list[dict[str, Any]]
     charts: dict[str, Markup] = field(default_factory=dict)
+    dismissed: list[DailyRow] = field(default_factory=list)  # reviewed as 误报: shown, not counted
+    checked: bool = True  # the entry page could be checked this period
+    diversity: dict | None = None
+    warnings: list[Any] = field(default_factory=list)  # weekly.Warning rows of this unit
+    calendar_banner: str | None = None
+
+    @property
+    def grade(self) -> str:
+        """The grade shown: 未能检查 when the unit's columns could not be checked this period."""
+        if not self.checked:
+            return UNCHECKED_LABEL
+        return self.score["grade"] if self.score else ""
 
     @property
     def open(self) -> int:
@@ -91,6 +115,10 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
     events = ctx.event_counts(first_week, as_of)
     month_dates = ctx.memo.get(("month_dates", as_of)) or []
     month_scores = [(label, ctx.score_map(d) if d else {}) for label, d in month_dates]
+    shares = ctx.diversity(as_of)
+    warnings: dict[tuple[str, str], list] = {}
+    for w in unit_warnings(ctx, scores, lambda k: ctx.unit_name(*k), unit_file):
+        warnings.setdefault((w.portal, w.unit), []).append(w)
     cols: dict[tuple[str, str], list[ColumnRow]] = {}
     for c in ctx.columns(as_of):
         checked = c["status"] in ("ok", "missing", "truncated")
@@ -101,7 +129,8 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
         cols.setdefault((c["portal"], c["unit"]), []).append(ColumnRow(
             column=c["column"], name=c["name"], status=c["status"], status_label=label,
             status_class=cls, url=c["url"], href=safe_href(c["url"]), newest=c["newest"], entries=c["entries"],
-            score=c["score"], findings=[ctx.titles.get(r, r) for r in c["findings"]]))
+            score=c["score"], findings=[ctx.titles.get(r, r) for r in c["findings"]],
+            deductions=c.get("deductions") or [], evidence=c.get("evidence") or []))
     rectified: dict[tuple[str, str], list[dict]] = {}
     for s in ctx.states(as_of):
         if s.status == "rectified" and s.rectified_on and s.rectified_on >= first_week:
@@ -125,7 +154,9 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
             profile=ctx.profile_name(*key), href=unit_file(*key), block=block, score=scores.get(key),
             columns=cols.get(key, []), rows=list(block.rows) if block else [],
             rectified=sorted(rectified.get(key, []), key=lambda r: r["rectified_on"], reverse=True),
-            history=hist)
+            history=hist, dismissed=list(block.dismissed) if block else [],
+            checked=ctx.checked(as_of, *key), diversity=shares.get(key), warnings=warnings.get(key, []))
+        page.calendar_banner = calendar_banner(ctx.catalog, [as_of, *(r.deadline for r in page.rows)])
         wl = [f"{date.fromisoformat(h['week']).month}/{date.fromisoformat(h['week']).day}" for h in hist]
         page.charts["history"] = column_chart(
             wl, [("新发现", [h["opened"] for h in hist], "#b54d00"), ("已销号", [h["rectified"] for h in hist], "#00703c")],
@@ -143,9 +174,11 @@ def units_tables(pages: list[UnitPage]) -> dict[str, list[dict[str, Any]]]:
     units = [{"portal": p.portal, "unit": p.unit, "name": p.name, "profile": p.profile,
               "score": p.score["score"] if p.score else None, "grade": p.score["grade"] if p.score else None,
               "veto": p.score["veto"] if p.score else None, "open": p.open, "overdue": p.overdue,
-              "page": p.href} for p in pages]
+              "page": p.href, "checked": p.checked,
+              "diversity_share": p.diversity["share"] if p.diversity else None} for p in pages]
     columns = [{"portal": p.portal, "unit": p.unit, "column": c.column, "name": c.name, "status": c.status,
-                "newest": c.newest, "entries": c.entries, "score": c.score, "findings": c.findings, "url": c.url}
+                "newest": c.newest, "entries": c.entries, "score": c.score, "findings": c.findings, "url": c.url,
+                "deductions": c.deductions, "evidence": c.evidence}
                for p in pages for c in p.columns]
     history = [{"portal": p.portal, "unit": p.unit, **h} for p in pages for h in p.history]
     return {"units": units, "columns": columns, "history": history}
@@ -181,7 +214,7 @@ def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Pat
     unit_nav = nav(out_dir, as_of, "unit", root="../", planned=planned)
     for page in pages:
         html = render("unit.html.j2", v=page, as_of=as_of, titles=ctx.titles, use_script=True, nav=unit_nav, root="../",
-                      exports=export_links(links, "../"))
+                      exports=export_links(links, "../"), calendar_banner=page.calendar_banner)
         write_html(out_dir / page.href, html)
     files = report_files(as_of)
     reports = [(label, files[kind], (out_dir / files[kind]).is_file() or kind in planned)
@@ -189,7 +222,12 @@ def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Pat
     history = {"日调度": _recent(out_dir, "daily-*.html"), "周通报": _recent(out_dir, "weekly-*.html"),
                "月考核": _recent(out_dir, "monthly-*.html")}
     grades = [g for g, _ in ctx.scoring.grades]
-    html = render("index.html.j2", pages=pages, as_of=as_of, reports=reports, history=history, grades=grades,
+    if any(not p.checked for p in pages):
+        grades.append(UNCHECKED_LABEL)
+    write_html(out_dir / RULES_PAGE, render("rules.html.j2", rv=rules_view(ctx.catalog, ctx.scoring), as_of=as_of,
+                                            nav=nav(out_dir, as_of, "rules", planned=planned)))
+    banner = calendar_banner(ctx.catalog, [as_of, *(r.deadline for p in pages for r in p.rows)])
+    html = render("index.html.j2", rules_page=RULES_PAGE, calendar_banner=banner, pages=pages, as_of=as_of, reports=reports, history=history, grades=grades,
                   use_script=True, nav=nav(out_dir, as_of, "index", planned=planned), exports=export_links(links),
                   signed=signed)
     return write_html(out_dir / files["index"], html)

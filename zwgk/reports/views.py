@@ -7,7 +7,6 @@ becomes a link only through `safe_href` (http/https only).
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from zwgk.rules.catalog import Catalog
 from zwgk.rules.model import Severity
 from zwgk.rules.registry import all_rules
 from zwgk.store.observations import latest_crawl_run
+from zwgk.store.review import review_state
 from zwgk.store.schema import Finding, Portal, Run, Snapshot, Unit
 
 OPEN = ("open", "overdue")
@@ -104,10 +104,21 @@ class FindingState:
     deadline: date
     rectified_on: date | None
     episode_start: date  # when the current open episode began (first seen, or reopened)
+    review: dict[str, Any] | None = None  # human review on the as-of date (zwgk/store/review.py)
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN
+
+    @property
+    def dismissed(self) -> bool:
+        """Reviewed as a false positive (误报) by the as-of date: listed, never counted."""
+        return bool(self.review and self.review.get("state") == "false_positive")
+
+    @property
+    def counted(self) -> bool:
+        """Open and not dismissed: what open counts, named lists, rankings and scores read."""
+        return self.is_open and not self.dismissed
 
 
 def state_as_of(finding: Finding, as_of: date) -> FindingState | None:
@@ -123,9 +134,11 @@ def state_as_of(finding: Finding, as_of: date) -> FindingState | None:
     events = sorted(finding.events, key=lambda e: (e.on, e.id or 0))
     starts = [e.on for e in events if e.event in ("opened", "reopened")]
     current_start = starts[-1] if starts else finding.first_seen
+    review = review_state(finding, as_of)
     if not events or as_of >= events[-1].on:
         return FindingState(finding, finding.status, finding.last_seen, finding.deadline,
-                            finding.rectified_on if finding.status == "rectified" else None, current_start)
+                            finding.rectified_on if finding.status == "rectified" else None, current_start,
+                            review)
     status, last_seen, rectified_on, start = "open", finding.first_seen, None, finding.first_seen
     for ev in events:
         if ev.on > as_of:
@@ -140,7 +153,7 @@ def state_as_of(finding: Finding, as_of: date) -> FindingState | None:
         elif ev.event == "overdue" and status != "rectified":
             status = "overdue"
     deadline = start + (finding.deadline - current_start)
-    return FindingState(finding, status, min(last_seen, finding.last_seen), deadline, rectified_on, start)
+    return FindingState(finding, status, min(last_seen, finding.last_seen), deadline, rectified_on, start, review)
 
 
 def findings_as_of(session: Session, as_of: date) -> list[FindingState]:
@@ -152,6 +165,18 @@ def findings_as_of(session: Session, as_of: date) -> list[FindingState]:
     out.sort(key=lambda s: (s.finding.portal_id, s.finding.unit_id, severity_rank(s.finding.severity),
                             s.finding.rule, s.finding.column_id or "", s.finding.url or "", s.finding.id))
     return out
+
+
+def calendar_banner(catalog: Catalog | None, dates: Any) -> str | None:
+    """One visible remark for a report whose dates (its window, the deadlines it shows) touch a year
+    no holiday calendar knows (counted Monday–Friday, zwgk/rules/workdays.py), else None."""
+    if catalog is None:
+        return None
+    years = sorted({d.year for d in dates if d is not None})
+    missing = [y for y in years if catalog.calendar.coverage(y) == "weekdays"]
+    if not missing:
+        return None
+    return "、".join(str(y) for y in missing) + "年节假日安排尚未公布，整改期限暂按周一至周五计算"
 
 
 def overdue_days(state: FindingState, as_of: date) -> int:
@@ -167,12 +192,127 @@ _PAGE_LABEL = {"home": "门户网站首页", "entry": "信息公开页面"}
 _DATE_SOURCE = {"list": "列表页", "article": "正文页"}
 
 
-def evidence_summary(evidence: dict[str, Any] | None, message: str = "") -> list[str]:
+# Evidence keys never shown as such: bookkeeping (the calendar remark is one banner per report,
+# zwgk/reports/common.calendar_banner), or facts another line already states.
+_HIDDEN_KEYS = {"calendar_note", "periodic", "document_year", "patterns", "newest_url", "policy_column_url",
+                "interp_column_url", "interp_url", "column_url", "working_days", "escalated_on"}
+_FIELD_LABELS = {
+    "source": "依据", "document": "文件", "due": "应公开日期", "deadline": "期限", "title": "信息标题",
+    "policy_title": "政策标题", "policy_date": "政策发布日期", "category": "类别", "missing": "缺少要素",
+    "count": "数量", "url": "地址", "status": "状态", "reason": "原因", "kind": "类型", "value": "数值",
+}
+_TYPO_CATEGORY = {"country": "国名", "leader": "领导人姓名职务", "org": "机构名称", "agency": "机构名称",
+                  "term": "规范用语", "general": "常见错字"}
+
+
+def _plain(value: Any, limit: int = 160) -> str:
+    """A value as plain Chinese text: lists joined with 、, mappings as 键：值 — never a JSON dump."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        parts = [f"{_FIELD_LABELS.get(str(k), k)}：{_plain(v, 60)}" for k, v in value.items()
+                 if v not in (None, "", [], {})]
+        return _clip("；".join(parts), limit)
+    if isinstance(value, (list, tuple, set)):
+        return _clip("、".join(_plain(v, 60) for v in value if v not in (None, "", [], {})), limit)
+    return _clip(value, limit)
+
+
+def _rule_lines(rule: str | None, ev: dict[str, Any]) -> list[str]:
+    """Plain-Chinese lines for the rules whose evidence is structured (pops what it states)."""
+    lines: list[str] = []
+    if rule == "doc.overdue":
+        doc, due, late = ev.pop("document", None), ev.pop("due", None), ev.pop("days_late", None)
+        if doc or due:
+            text = f"应于{due}前公开{doc or '该文件'}" if due else f"应公开{doc}"
+            if late is not None:
+                text += f"，逾期{late}天" if late > 0 else "，尚未逾期"
+            lines.append(text)
+        n, pages, truncated = ev.pop("entries", None), ev.pop("pages", None), ev.pop("truncated", None)
+        if n is not None:
+            text = f"栏目现有信息 {n} 条"
+            if pages:
+                text += f"（检查列表页 {pages} 页）"
+            lines.append(text)
+        if truncated:
+            lines.append("栏目列表超出抓取上限，仅检查了部分页面")
+        newest = ev.pop("newest_titles", None)
+        if newest:
+            lines.append("栏目最新信息：" + "".join(f"「{_clip(t, 40)}」" for t in list(newest)[:3]))
+        source = ev.pop("source", None)
+        if source:
+            lines.append(f"依据：{_clip(source, 80)}")
+    elif rule == "text.typo":
+        title = ev.pop("title", None)
+        for hit in ev.pop("hits", None) or []:
+            if not isinstance(hit, dict):
+                lines.append(f"错别字：{_plain(hit, 60)}")
+                continue
+            text = f"错别字「{_clip(hit.get('wrong', ''), 30)}」应为「{_clip(hit.get('right', ''), 30)}」"
+            cat = hit.get("category")
+            if cat:
+                text += f"（{_TYPO_CATEGORY.get(cat, cat)}）"
+            lines.append(text)
+            if hit.get("context"):
+                lines.append(f"原文：…{_clip(hit['context'], 80)}…")
+        if title:
+            lines.append(f"所在信息：《{_clip(title, 60)}》")
+    elif rule == "interp.missing":
+        doc, title = ev.pop("document", None), ev.pop("policy_title", None)
+        when, deadline = ev.pop("policy_date", None), ev.pop("deadline", None)
+        name = f"《{_clip(doc, 60)}》" if doc else f"「{_clip(title or '', 60)}」"
+        interp_title, interp_date = ev.pop("interp_title", None), ev.pop("interp_date", None)
+        days = ev.pop("interp_workdays", None)
+        text = f"{name}发布于{when}" if when else name
+        if interp_title:
+            text += f"，解读《{_clip(interp_title, 60)}》发布于{interp_date}"
+            if days is not None:
+                text += f"，用时{days}个工作日"
+        else:
+            text += "，未见解读"
+        if deadline:
+            text += f"（应于{deadline}前解读）"
+        lines.append(text)
+        if title and doc and title != doc:
+            lines.append(f"政策标题：「{_clip(title, 60)}」")
+    elif rule == "link.broken":
+        code, err = ev.pop("http_status", None), ev.pop("error", None)
+        kind = "附件" if ev.pop("attachment", False) else "链接"
+        what = f"返回HTTP {code}" if code else (f"无法连接（{_clip(err, 60)}）" if err else "无法访问")
+        lines.append(f"{kind}{what}")
+        page = ev.pop("page", None)
+        if page:
+            lines.append(f"所在页面：{_clip(page)}")
+        text = ev.pop("text", None)
+        if text:
+            lines.append(f"链接文字：「{_clip(text, 60)}」")
+        redirects = ev.pop("redirects", None)
+        if redirects:
+            lines.append(f"经 {len(redirects)} 次跳转：{_plain(redirects)}")
+    elif rule == "meta.incomplete":
+        missing = ev.pop("missing", None)
+        if missing:
+            lines.append("缺少要素：" + _plain(missing))
+        present = ev.pop("present", None)
+        if present:
+            lines.append("已有要素：" + _plain(present))
+        title = ev.pop("title", None)
+        if title:
+            lines.append(f"信息标题：《{_clip(title, 60)}》")
+    return lines
+
+
+def evidence_summary(evidence: dict[str, Any] | None, message: str = "", rule: str | None = None) -> list[str]:
     """What was seen, in Chinese, one short line per fact (dates, counts, placeholder text, HTTP).
 
-    An error text the finding's message already quotes is not repeated."""
-    ev = dict(evidence or {})
-    lines: list[str] = []
+    Rules with structured evidence (doc.overdue, text.typo, interp.missing, link.broken,
+    meta.incomplete) get their own sentences; anything else is labelled plainly, never dumped as
+    JSON. An error text the finding's message already quotes is not repeated."""
+    ev = {k: v for k, v in dict(evidence or {}).items() if k not in _HIDDEN_KEYS}
+    lines: list[str] = _rule_lines(rule, ev)
+    escalated, escalated_to = ev.pop("escalated", None), ev.pop("escalated_severity", None)
     page = ev.pop("page", None)
     if page in _PAGE_LABEL:
         lines.append(f"检查对象：{_PAGE_LABEL[page]}")
@@ -188,7 +328,6 @@ def evidence_summary(evidence: dict[str, Any] | None, message: str = "") -> list
             lines.append(f"错误：{_clip(err)}")
     newest = ev.pop("newest", None)
     title = ev.pop("newest_title", None)
-    ev.pop("newest_url", None)
     source = ev.pop("date_source", None)
     if newest:
         text = f"最新一条：{newest}"
@@ -227,13 +366,16 @@ def evidence_summary(evidence: dict[str, Any] | None, message: str = "") -> list
     text = ev.pop("text", None)
     if text:
         lines.append(f"链接文字：「{_clip(text, 60)}」")
+    if ev.pop("truncated", None):
+        lines.append("超出抓取上限，仅检查了部分页面")
     for key in sorted(ev):
         value = ev[key]
-        if value in (None, "", [], {}):
+        if value in (None, "", [], {}, False):
             continue
-        if not isinstance(value, str):
-            value = json.dumps(value, ensure_ascii=False, default=str)
-        lines.append(f"{key}：{_clip(value)}")
+        lines.append(f"{_FIELD_LABELS.get(key, key)}：{_plain(value)}")
+    if escalated:
+        lines.append(f"逾期未整改，等级升级为「{severity_label(str(escalated_to))}」" if escalated_to
+                     else "逾期未整改，等级已升级")
     return lines
 
 
@@ -311,6 +453,10 @@ class DailyRow:
     is_new: bool
     evidence_sha: str | None = None
     evidence_note: str = ""
+    provisional: bool = False  # the deadline was counted Monday–Friday (holidays not yet published)
+    review: dict[str, Any] | None = None  # the human review (误报 / 属实) on the as-of date
+    portal_name: str = ""
+    unit_name: str = ""
 
     @property
     def evidence_href(self) -> str | None:
@@ -328,6 +474,13 @@ class UnitBlock:
     crawl_note: str  # how last night's crawl saw the unit
     crawl_ok: bool
     rows: list[DailyRow] = field(default_factory=list)
+    dismissed: list[DailyRow] = field(default_factory=list)  # reviewed as 误报: listed, not counted
+    entry_status: str | None = None
+
+    @property
+    def checked(self) -> bool:
+        """Could the unit's entry page be checked this period (not unreachable, anti-bot, script-only)?"""
+        return self.entry_status in ("ok", "truncated")
 
     @property
     def worst_rank(self) -> int:
@@ -422,6 +575,8 @@ class DailyView:
     portals: list[PortalBlock]
     rectified: list[RectifiedRow]
     legend: list[LegendRow]
+    dismissed: list[DailyRow] = field(default_factory=list)
+    calendar_banner: str | None = None
 
     @property
     def evidence_shas(self) -> list[str]:
@@ -511,13 +666,15 @@ def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[Fi
                 profile=(catalog.profiles[unit.profile].name if unit and unit.profile in catalog.profiles
                          else (unit.profile if unit else "")),
                 entry_url=entry, entry_href=safe_href(entry), crawl_note=note, crawl_ok=status == "ok",
+                entry_status=status,
             )
         return blocks[key]
 
     for key in units:
         block(*key)
-    totals = {"new": 0, "still_open": 0, "overdue": 0, "rectified": 0, "open": 0}
+    totals = {"new": 0, "still_open": 0, "overdue": 0, "rectified": 0, "open": 0, "dismissed": 0}
     rectified: list[RectifiedRow] = []
+    dismissed: list[DailyRow] = []
     for s in states:
         f = s.finding
         if s.status == "rectified":
@@ -535,8 +692,8 @@ def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[Fi
                 ))
                 totals["rectified"] += 1
             continue
-        new = is_new(s)
-        late = overdue_days(s, as_of)
+        new = is_new(s) and not s.dismissed
+        late = 0 if s.dismissed else overdue_days(s, as_of)
         snap = index.find(f)
         note = ""
         if snap is not None:
@@ -547,11 +704,19 @@ def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[Fi
             rule=f.rule, rule_title=titles.get(f.rule, f.rule), severity=f.severity,
             severity_label=severity_label(f.severity), column_id=f.column_id,
             column_name=column_name(catalog, f.column_id), message=f.message,
-            seen=evidence_summary(f.evidence, f.message), url=f.url, href=safe_href(f.url),
+            seen=evidence_summary(f.evidence, f.message, f.rule), url=f.url, href=safe_href(f.url),
             first_seen=f.first_seen, age_days=(as_of - f.first_seen).days, deadline=s.deadline,
             overdue_days=late, status=s.status, is_new=new,
             evidence_sha=snap.page_sha256 if snap is not None else None, evidence_note=note,
+            provisional=bool(catalog.calendar.uncovered_years(s.episode_start, s.deadline)), review=s.review,
+            portal_name=portals[f.portal_id].name if f.portal_id in portals else f.portal_id,
+            unit_name=units[(f.portal_id, f.unit_id)].name if (f.portal_id, f.unit_id) in units else f.unit_id,
         )
+        if s.dismissed:
+            block(f.portal_id, f.unit_id).dismissed.append(row)
+            dismissed.append(row)
+            totals["dismissed"] += 1
+            continue
         block(f.portal_id, f.unit_id).rows.append(row)
         totals["open"] += 1
         totals["new" if new else "still_open"] += 1
@@ -581,5 +746,8 @@ def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[Fi
             known.add(s.finding.rule)
             legend.append(LegendRow(s.finding.rule, titles.get(s.finding.rule, s.finding.rule), s.finding.severity,
                                     severity_label(s.finding.severity)))
+    dismissed.sort(key=lambda r: (r.portal_name, r.unit_name, severity_rank(r.severity), r.rule))
+    shown = [as_of, *(r.deadline for p in ordered for u in p.units for r in u.rows)]
     return DailyView(as_of=as_of, prev_check=prev, crawl=summary, totals=totals, portals=ordered,
-                     rectified=rectified, legend=legend)
+                     rectified=rectified, legend=legend, dismissed=dismissed,
+                     calendar_banner=calendar_banner(catalog, shown))

@@ -25,10 +25,10 @@ from zwgk.reports.common import (
     write_html,
 )
 from zwgk.reports.config import load_report_config
-from zwgk.reports.context import ReportContext
+from zwgk.reports.context import UNCHECKED_LABEL, ReportContext
 from zwgk.reports.render import render
 from zwgk.reports.svg import bar_chart, distribution
-from zwgk.reports.views import column_name, overdue_days, safe_href, severity_label
+from zwgk.reports.views import calendar_banner, column_name, overdue_days, safe_href, severity_label
 from zwgk.rules.catalog import Catalog
 
 
@@ -66,10 +66,48 @@ class RankRow:
     prev_score: float | None
     change: float | None
     href: str
+    checked: bool = True  # the entry page could be checked this period
 
     @property
     def change_text(self) -> str:
         return signed(self.change)
+
+    @property
+    def grade_shown(self) -> str:
+        """The grade a reader sees: 未能检查 for a unit whose columns could not be checked."""
+        return self.grade if self.checked else UNCHECKED_LABEL
+
+
+@dataclass
+class Warning:
+    """One early warning (预警) of a unit: the line it is close to and the columns concerned."""
+
+    portal: str
+    unit: str
+    name: str
+    href: str
+    line: str
+    line_name: str
+    message: str
+    columns: list[dict[str, Any]] = field(default_factory=list)  # {column, name, age_days, limit_days, text}
+
+
+@dataclass
+class PortalLine:
+    portal: str
+    portal_name: str
+    line: str
+    name: str
+    level: str  # veto | warning | ok | unknown
+    message: str
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, self.level)
+
+
+LEVEL_LABELS = {"veto": "达到否决线", "warning": "预警", "ok": "正常", "unknown": "无法判断"}
+NO_PREV = "—（无上周数据）"
 
 
 @dataclass
@@ -119,12 +157,25 @@ class WeeklyView:
     named: list[Named]
     typical: list[Typical]
     charts: dict[str, Any]
+    has_prev: bool = True  # a check ran in last week's window
+    warnings: list[Warning] = field(default_factory=list)
+    portal_lines: list[PortalLine] = field(default_factory=list)
+    calendar_banner: str | None = None
 
     @property
     def prev_start(self) -> date:
         return self.start - timedelta(days=7)
 
+    def last_week(self, key: str) -> str:
+        """Last week's figure, or 「—（无上周数据）」 when nothing was checked last week."""
+        if not self.has_prev:
+            return NO_PREV
+        b = self.prev.rate if key == "rate" else getattr(self.prev, key)
+        return "—" if b is None else str(b)
+
     def delta(self, key: str) -> str:
+        if not self.has_prev:
+            return NO_PREV
         a, b = getattr(self.totals, key), getattr(self.prev, key)
         if key == "rate":
             a, b = self.totals.rate, self.prev.rate
@@ -147,6 +198,8 @@ def totals_for(ctx: ReportContext, end: date) -> Totals:
     start = end - timedelta(days=6)
     t = Totals()
     for s in ctx.states(end):
+        if s.dismissed:
+            continue  # reviewed as 误报 by then: not a problem, counted nowhere
         if start <= s.episode_start <= end:
             t.new += 1
         if s.status == "rectified":
@@ -168,7 +221,8 @@ def totals_for(ctx: ReportContext, end: date) -> Totals:
     scores = ctx.scores(end)
     if scores:
         t.avg_score = round(sum(r["score"] for r in scores) / len(scores), 1)
-        t.units_failing = sum(1 for r in scores if r["grade"] == ctx.scoring.grades[-1][0])
+        t.units_failing = sum(1 for r in scores if r["grade"] == ctx.scoring.grades[-1][0]
+                              and ctx.checked(end, r["portal"], r["unit"]))
     return t
 
 
@@ -191,7 +245,8 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
     per_unit: dict[tuple[str, str], list] = defaultdict(list)
     for s in open_now:
         per_unit[(s.finding.portal_id, s.finding.unit_id)].append(s)
-    scores, prev_scores = ctx.score_map(as_of), ctx.score_map(prev_end)
+    has_prev = bool(ctx.check_dates(prev_end - timedelta(days=6), prev_end))
+    scores, prev_scores = ctx.score_map(as_of), (ctx.score_map(prev_end) if has_prev else {})
     keys = sorted(set(scores) | set(per_unit) | ({(c["portal"], c["unit"]) for c in cols}))
     rows: list[RankRow] = []
     for key in keys:
@@ -205,15 +260,16 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
             weighted=sum(SEVERITY_WEIGHT.get(s.finding.severity, 1) for s in mine),
             prev_score=pv["score"] if pv else None,
             change=round(sc["score"] - pv["score"], 1) if sc and pv else None,
-            href=unit_href(*key),
+            href=unit_href(*key), checked=ctx.checked(as_of, *key),
         ))
     by_scores = bool(scores)
+    # Units whose columns could not be checked this period are listed last, unranked (未能检查).
     if by_scores:
-        rows.sort(key=lambda r: (r.score is None, r.veto, -(r.score or 0), r.weighted, r.portal, r.unit))
+        rows.sort(key=lambda r: (not r.checked, r.score is None, r.veto, -(r.score or 0), r.weighted, r.portal, r.unit))
     else:
-        rows.sort(key=lambda r: (r.weighted, r.open, r.portal, r.unit))
+        rows.sort(key=lambda r: (not r.checked, r.weighted, r.open, r.portal, r.unit))
     for i, r in enumerate(rows, 1):
-        r.rank = i
+        r.rank = i if r.checked else 0
 
     named: list[Named] = []
     min_overdue = int(config["weekly"]["name_overdue_min"])
@@ -254,17 +310,50 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
         typical.append(t)
 
     rule_counts = sorted(((ctx.titles.get(k, k), len(v)) for k, v in by_rule.items()), key=lambda x: -x[1])
-    grades = Counter(r.grade for r in rows if r.grade)
+    grades = Counter(r.grade_shown for r in rows if r.grade)
+    buckets = [(g, grades.get(g, 0), GRADE_COLORS.get(g, "#505a5f")) for g, _ in ctx.scoring.grades]
+    if grades.get(UNCHECKED_LABEL):
+        buckets.append((UNCHECKED_LABEL, grades[UNCHECKED_LABEL], "#b54d00"))
     charts = {
         "rules": bar_chart(rule_counts, title="待整改问题按类型", unit=" 条"),
-        "grades": distribution([(g, grades.get(g, 0), GRADE_COLORS.get(g, "#505a5f")) for g, _ in ctx.scoring.grades],
-                               title="单位得分等级分布"),
+        "grades": distribution(buckets, title="单位得分等级分布"),
     }
+    warnings = unit_warnings(ctx, scores, lambda k: ctx.unit_name(*k), unit_href)
+    portal_lines = [PortalLine(p["portal"], ctx.portal_name(p["portal"]), ln["line"], ln["name"], ln["level"],
+                               ln["message"] or ln["name"])
+                    for p in ctx.portal_lines(as_of) for ln in p["lines"]]
+    open_deadlines = [s.deadline for s in open_now]
     return WeeklyView(
         as_of=as_of, start=start, prev_end=prev_end, title=config["weekly"]["title"], issuer=config["issuer"],
         jurisdiction=config.get("jurisdiction") or "", issue_no=issue_number(as_of, config), coverage=coverage,
         totals=totals, prev=prev, by_scores=by_scores, ranking=rows, named=named, typical=typical, charts=charts,
+        has_prev=has_prev, warnings=warnings,
+        portal_lines=portal_lines,
+        calendar_banner=calendar_banner(ctx.catalog, [start, as_of, *open_deadlines]),
     )
+
+
+def unit_warnings(ctx: ReportContext, scores: dict, name_of, href_of) -> list[Warning]:
+    """Early warnings (预警) of every unit from its score (zwgk/rules/veto.py), naming the columns
+    concerned and how old they are; separate from the findings and from 点名."""
+    out: list[Warning] = []
+    for key in sorted(scores):
+        for ln in scores[key].get("warnings") or []:
+            cols = []
+            for item in ln.get("items") or []:
+                col = item.get("column")
+                if not col:
+                    continue
+                cname = column_name(ctx.catalog, col)
+                if item.get("near_limit"):
+                    text = f"「{cname}」已 {item.get('age_days')} 天未更新（{item.get('limit_days')} 天即超期）"
+                else:
+                    text = f"「{cname}」：{item.get('message') or ctx.titles.get(item.get('rule'), item.get('rule'))}"
+                cols.append({"column": col, "name": cname, "age_days": item.get("age_days"),
+                             "limit_days": item.get("limit_days"), "text": text})
+            out.append(Warning(key[0], key[1], name_of(key), href_of(*key), ln["line"], ln["name"],
+                               ln.get("message") or ln["name"], cols))
+    return out
 
 
 def weekly_tables(v: WeeklyView) -> dict[str, list[dict[str, Any]]]:
@@ -272,14 +361,21 @@ def weekly_tables(v: WeeklyView) -> dict[str, list[dict[str, Any]]]:
     summary = [{"item": k, "this_week": getattr(t, k), "last_week": getattr(p, k)}
                for k in ("open", "new", "rectified", "overdue", "veto", "due", "on_time", "rate", "avg_score",
                          "units_failing")]
-    ranking = [{"rank": r.rank, "portal": r.portal, "unit": r.unit, "name": r.name, "profile": r.profile,
+    ranking = [{"rank": r.rank or None, "portal": r.portal, "unit": r.unit, "name": r.name, "profile": r.profile,
                 "score": r.score, "grade": r.grade, "veto": r.veto, "open": r.open, "overdue": r.overdue,
-                "prev_score": r.prev_score, "change": r.change} for r in v.ranking]
+                "prev_score": r.prev_score, "change": r.change, "checked": r.checked} for r in v.ranking]
     named = [{"portal": n.portal, "unit": n.unit, "name": n.name, "reasons": "；".join(n.reasons)} for n in v.named]
     typical = [{"rule": x.rule, "title": x.title, "severity": x.severity, "count": x.count, "units": x.units,
                 "examples": [{"unit": e.unit_name, "column": e.column, "message": e.message, "url": e.url}
                              for e in x.examples]} for x in v.typical]
-    return {"summary": summary, "ranking": ranking, "named": named, "typical": typical}
+    warnings = [{"portal": w.portal, "unit": w.unit, "name": w.name, "line": w.line_name, "message": w.message,
+                 "column": "、".join(c["name"] for c in w.columns) or None,
+                 "age_days": "、".join(str(c["age_days"]) for c in w.columns if c["age_days"] is not None) or None}
+                for w in v.warnings]
+    portal_lines = [{"portal": p.portal, "name": p.name, "level": p.level, "message": p.message}
+                    for p in v.portal_lines]
+    return {"summary": summary, "ranking": ranking, "named": named, "typical": typical, "warnings": warnings,
+            "portal_lines": portal_lines}
 
 
 def render_weekly(store, as_of: date, out_dir: Path, catalog: Catalog, config: dict | None = None,
@@ -300,7 +396,8 @@ def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Pat
     links = write_bundle(out_dir, stem, weekly_tables(view), {"report": "weekly", "as_of": as_of.isoformat(),
                                                                "period": [view.start.isoformat(), as_of.isoformat()],
                                                                "issue": view.issue_no, "issuer": view.issuer},
-                         {"summary": "概况", "ranking": "排名", "named": "点名", "typical": "典型问题"})
+                         {"summary": "概况", "ranking": "排名", "named": "点名", "typical": "典型问题",
+                          "warnings": "预警", "portal_lines": "网站否决项"})
     html = render("weekly.html.j2", v=view, use_script=True, nav=nav(out_dir, as_of, "weekly", planned=ctx.memo.get("planned", ())),
-                  exports=export_links(links))
+                  exports=export_links(links), calendar_banner=view.calendar_banner)
     return write_html(out_dir / report_files(as_of)["weekly"], html)
