@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytest.importorskip("apprise")
-aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
+from tests.conftest import require_module
+
+require_module("apprise", "notify")  # a missing module skips locally and fails under CI=true
+aiosmtpd_controller = require_module("aiosmtpd.controller")
 
 from tests.reports_fixtures import D6, build_scenario  # noqa: E402
 from zwgk import jobs, notify  # noqa: E402

@@ -26,6 +26,7 @@ from zwgk.store.db import Store
 from zwgk.store.schema import Lock
 
 REPO = Path(__file__).resolve().parents[1]
+CONTENDER_DEADLINE_S = 120  # a contender exits on its own after this, whatever the test does
 
 CONTENDER = textwrap.dedent("""
     import sys, time
@@ -33,13 +34,18 @@ CONTENDER = textwrap.dedent("""
     from zwgk.runlock import LockHeld, run_lock
     from zwgk.store.db import Store
     url, go, done = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    deadline = time.monotonic() + float(sys.argv[4])  # never outlive a test that died meanwhile
     store = Store(url)
     while not go.exists():
+        if time.monotonic() > deadline:
+            sys.exit("TIMEOUT waiting for the start signal")
         time.sleep(0.01)
     try:
         with run_lock(store, "cycle", command="contender"):
             print("WON", flush=True)
             while not done.exists():
+                if time.monotonic() > deadline:
+                    sys.exit("TIMEOUT holding the lock: the test never said done")
                 time.sleep(0.02)
     except LockHeld as exc:
         print("LOST", exc, flush=True)
@@ -71,7 +77,8 @@ def db_url(request, tmp_path):
 
 def test_two_processes_contend_one_wins(db_url, tmp_path):
     go, done = tmp_path / "go", tmp_path / "done"
-    procs = [subprocess.Popen([sys.executable, "-c", CONTENDER, db_url, str(go), str(done)],
+    procs = [subprocess.Popen([sys.executable, "-c", CONTENDER, db_url, str(go), str(done),
+                               str(CONTENDER_DEADLINE_S)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
              for _ in range(4)]
     try:
