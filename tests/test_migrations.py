@@ -6,12 +6,14 @@ this test fails and says how to write one.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,101 @@ def test_downgrade_to_base_and_back(tmp_path):
         _assert_matches_schema(engine)
     finally:
         engine.dispose()
+
+
+# One row of each kind a database made by the first schema holds, written with plain SQL (not the
+# models, which follow head). Values exercise what a migration could lose: CJK text, JSON, dates.
+FIRST_SCHEMA_ROWS = [
+    ("runs", {"id": 1, "stage": "crawl", "as_of": date(2026, 11, 2), "started_at": datetime(2026, 11, 1, 17, 0),
+              "finished_at": datetime(2026, 11, 1, 18, 0), "status": "ok", "crawl_run_id": None,
+              "counts": '{"requests": 12, "entry_ok": 1}', "error": None}),
+    ("runs", {"id": 2, "stage": "check", "as_of": date(2026, 11, 2), "started_at": datetime(2026, 11, 1, 18, 1),
+              "finished_at": datetime(2026, 11, 1, 18, 2), "status": "ok", "crawl_run_id": 1,
+              "counts": '{"opened": 1}', "error": None}),
+    ("portals", {"id": "jiyang", "name": "济阳区人民政府", "home": "http://www.jiyang.example/", "site_code": "3701250001"}),
+    ("units", {"id": 1, "portal_id": "jiyang", "unit_id": "fgj", "name": "区发展和改革局", "profile": "department",
+               "entry": "http://www.jiyang.example/xxgk/fgj/"}),
+    ("snapshots", {"id": 1, "run_id": 1, "portal_id": "jiyang", "unit_id": "fgj", "target": "column:gzdt",
+                   "column_id": "gzdt", "url": "http://www.jiyang.example/xxgk/fgj/gzdt/", "final_url": None,
+                   "link_text": "工作动态", "status": "ok", "http_status": 200, "error": None, "page_kind": "list",
+                   "entries_count": 1, "dated_count": 1, "newest": date(2026, 9, 1), "pages_crawled": 1,
+                   "placeholder": None, "page_sha256": None, "fetched_at": datetime(2026, 11, 1, 17, 30),
+                   "details": '{"notes": ["第一版"]}'}),
+    ("entries", {"id": 1, "snapshot_id": 1, "position": 0, "title": "区发展和改革局关于第1项工作的通知",
+                 "url": "http://www.jiyang.example/xxgk/fgj/gzdt/a1.html", "date": date(2026, 9, 1),
+                 "date_source": "list"}),
+    ("findings", {"id": 1, "fingerprint": "f" * 64, "rule": "column.stale", "severity": "major",
+                  "portal_id": "jiyang", "unit_id": "fgj", "column_id": "gzdt",
+                  "url": "http://www.jiyang.example/xxgk/fgj/gzdt/", "message": "工作动态 已 62 天未更新",
+                  "evidence": '{"newest": "2026-09-01", "days": 62}', "first_seen": date(2026, 11, 2),
+                  "last_seen": date(2026, 11, 2), "status": "open", "deadline": date(2026, 11, 9),
+                  "rectified_on": None, "first_run_id": 2, "last_run_id": 2}),
+    ("finding_events", {"id": 1, "finding_id": 1, "run_id": 2, "on": date(2026, 11, 2), "event": "opened",
+                        "note": "首次发现"}),
+]
+
+
+def _insert_first_schema_rows(engine) -> None:
+    with engine.begin() as conn:
+        for table, row in FIRST_SCHEMA_ROWS:
+            cols = ", ".join(f'"{c}"' for c in row)
+            conn.execute(text(f"INSERT INTO {table} ({cols}) VALUES ({', '.join(':' + c for c in row)})"), row)
+
+
+def _assert_first_schema_rows_survive(engine) -> None:
+    with engine.connect() as conn:
+        for table, row in FIRST_SCHEMA_ROWS:
+            got = conn.execute(text(f"SELECT * FROM {table} WHERE id = :id"), {"id": row["id"]}).mappings().one()
+            for column, value in row.items():
+                stored = got[column]
+                if isinstance(value, str) and value.startswith("{"):  # JSON: compare as data
+                    stored = json.loads(stored) if isinstance(stored, str) else stored
+                    assert stored == json.loads(value), (table, column, stored)
+                elif isinstance(value, date | datetime) and isinstance(stored, str):  # SQLite keeps ISO text
+                    want = value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+                    assert stored[:len(want)] == want, (table, column, stored, want)
+                else:
+                    assert stored == value, (table, column, stored, value)
+        per_table = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                     for t in {t for t, _ in FIRST_SCHEMA_ROWS}}
+    assert per_table == {"runs": 2, "portals": 1, "units": 1, "snapshots": 1, "entries": 1, "findings": 1,
+                         "finding_events": 1}
+
+
+def _upgrade_from_0001_keeps_rows(url: str) -> None:
+    from alembic import command
+
+    from zwgk.store.migrations import alembic_config, upgrade_to_head
+
+    engine = create_engine(url)  # not make_engine: that would upgrade to head at once
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(connection=conn), "0001")
+        with engine.connect() as conn:
+            assert current_revision(conn) == "0001"
+        _insert_first_schema_rows(engine)
+        assert upgrade_to_head(engine) is True  # what `zwgk db upgrade` and opening the store do
+        _assert_matches_schema(engine)
+        _assert_first_schema_rows_survive(engine)
+    finally:
+        engine.dispose()
+    store = Store(url)  # and the application reads them through the models
+    try:
+        from zwgk.store.schema import Finding, FindingEvent
+
+        with store.session() as session:
+            finding = session.get(Finding, 1)
+            assert (finding.status, finding.evidence["days"], finding.deadline) == ("open", 62, date(2026, 11, 9))
+            assert [e.event for e in session.query(FindingEvent).filter_by(finding_id=1)] == ["opened"]
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_from_0001_keeps_rows(backend, tmp_path, request):
+    """The documented upgrade path: a database of the first revision, with data, brought to head."""
+    url = f"sqlite:///{tmp_path}/first.db" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    _upgrade_from_0001_keeps_rows(url)
 
 
 NEW_REVISION = """
