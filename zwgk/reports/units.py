@@ -224,9 +224,10 @@ def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Pat
     grades = [g for g, _ in ctx.scoring.grades]
     if any(not p.checked for p in pages):
         grades.append(UNCHECKED_LABEL)
-    write_html(out_dir / RULES_PAGE, render("rules.html.j2", rv=rules_view(ctx.catalog, ctx.scoring), as_of=as_of,
-                                            nav=nav(out_dir, as_of, "rules", planned=planned)))
     banner = calendar_banner(ctx.catalog, [as_of, *(r.deadline for p in pages for r in p.rows)])
+    write_html(out_dir / RULES_PAGE, render("rules.html.j2", rv=rules_view(ctx.catalog, ctx.scoring), as_of=as_of,
+                                            nav=nav(out_dir, as_of, "rules", planned=planned),
+                                            calendar_banner=calendar_banner(ctx.catalog, [as_of])))
     html = render("index.html.j2", rules_page=RULES_PAGE, calendar_banner=banner, pages=pages, as_of=as_of, reports=reports, history=history, grades=grades,
                   use_script=True, nav=nav(out_dir, as_of, "index", planned=planned), exports=export_links(links),
                   signed=signed)
