@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 AS_OF ?=
 
-.PHONY: install demo test lint clean browser
+.PHONY: install demo test lint clean browser services
 
 # The browser tests drive Debian's chromium (never a downloaded browser) and want CJK fonts for
 # readable screenshots. Installed when missing (CI runs as root); quiet and idempotent.
@@ -15,6 +15,33 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+# PostgreSQL and Redis on 127.0.0.1 for the store, run-lock and distributed tests (they fail, never
+# skip, without them). Installed and started only when missing (CI runs as root), quiet and
+# idempotent: a no-op where both already answer. A fresh cluster gets what the tests expect —
+# trust for postgres@127.0.0.1 and a `test` database — and nothing else.
+PG_VERSION = $$(ls /etc/postgresql | sort -V | tail -1)
+services:
+	@SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    postgresql postgresql-client redis-server redis-tools >/dev/null; \
+	fi; \
+	if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  $$SUDO pg_ctlcluster --skip-systemctl-redirect $(PG_VERSION) main start; \
+	  for i in $$(seq 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done; \
+	fi; \
+	if ! psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1; then \
+	  HBA=/etc/postgresql/$(PG_VERSION)/main/pg_hba.conf; \
+	  $$SUDO sed -i '1i host all postgres 127.0.0.1/32 trust' $$HBA && \
+	  $$SUDO pg_ctlcluster --skip-systemctl-redirect $(PG_VERSION) main reload; \
+	fi; \
+	psql -h 127.0.0.1 -U postgres -d postgres -Atqc "select 1 from pg_database where datname = 'test'" | grep -q 1 || \
+	  psql -h 127.0.0.1 -U postgres -d postgres -qc 'create database test' >/dev/null; \
+	if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; \
 	fi
 
 $(STAMP): pyproject.toml
@@ -32,7 +59,7 @@ demo: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install lint browser
+test: install lint browser services
 	$(VENV)/bin/pytest
 
 clean:
