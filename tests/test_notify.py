@@ -302,3 +302,108 @@ def test_cli_run_rejects_a_bad_notifications_file(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "zwgk.cli", "run", "--sites", str(sites), "--db",
                            str(tmp_path / "x.db"), "--notify", str(bad)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "n.yml:2" in proc.stderr and "p/nosuch" in proc.stderr
+
+
+# -- 企业微信 / 钉钉 group robots through Apprise, their HTTP post patched (no socket is opened) ------------
+class RobotPosts:
+    """Stands in for `requests.post` in Apprise's wecombot and dingtalk plugins: keeps what would be sent."""
+
+    def __init__(self):
+        self.posts: list[tuple[str, bytes, dict]] = []
+
+    def __call__(self, url, data=None, **kwargs):
+        assert url.startswith(("https://qyapi.weixin.qq.com/", "https://oapi.dingtalk.com/")), url
+        raw = data if isinstance(data, bytes) else str(data).encode("utf-8")
+        self.posts.append((url, raw, json.loads(raw)))
+
+        class Answer:
+            status_code, content = 200, b'{"errcode":0,"errmsg":"ok"}'
+
+        return Answer()
+
+    def wecom(self) -> list[dict]:
+        return [p for u, _, p in self.posts if "qyapi.weixin.qq.com" in u]
+
+    def dingtalk(self) -> list[tuple[bytes, dict]]:
+        return [(raw, p) for u, raw, p in self.posts if "oapi.dingtalk.com" in u]
+
+
+WECOM_LIMITS = {"text": 2048, "markdown": 4096}  # bytes of UTF-8 content, by msgtype (企业微信 群机器人)
+
+
+def _wecom_content(payload: dict) -> str:
+    return payload[payload["msgtype"]]["content"]
+
+
+@pytest.fixture
+def robots(monkeypatch):
+    import apprise.plugins.dingtalk as dingtalk_plugin
+    import apprise.plugins.wecombot as wecombot_plugin
+
+    fake = RobotPosts()
+    monkeypatch.setattr(wecombot_plugin.requests, "post", fake)
+    monkeypatch.setattr(dingtalk_plugin.requests, "post", fake)
+    return fake
+
+
+def test_wecom_and_dingtalk_robots_get_the_units_list(tmp_path, scenario, robots):
+    store, catalog, _ = scenario
+    cfg = _config(tmp_path, {"retry_delay": 0, "min_coverage": 0,
+                             "units": {"jiyang/fgj": ["wecombot://zwgkfgjkey", "dingtalk://zwgkfgjtoken/"]}})
+    ids = notify.dispatch_daily(store, D6, catalog, cfg, sleep=lambda s: None)
+    [wecom] = robots.wecom()
+    [(raw, ding)] = robots.dingtalk()
+    ding_text = ding["markdown"]["text"] if ding["msgtype"] == "markdown" else ding["text"]["content"]
+    for text in (_wecom_content(wecom), ding_text):
+        for needle in ("区发展和改革局", "工作动态", "已 56 天未更新", "通知公告", "暂无信息", "整改期限",
+                       "http://www.jiyang.example/xxgk/fgj/gzdt/"):
+            assert needle in text, needle
+        assert "区教育和体育局" not in text and "HTTP 503" not in text
+    assert len(_wecom_content(wecom).encode("utf-8")) <= WECOM_LIMITS[wecom["msgtype"]]
+    assert len(raw) <= notify.DINGTALK_REQUEST_BYTES
+    [run] = _runs(store, "daily")
+    assert run.id == ids["daily"] and run.status == "ok" and run.counts["sent"] == 2
+
+
+def _long_unit(n: int):
+    from types import SimpleNamespace
+
+    rows = [SimpleNamespace(column_id="gzdt", column_name="工作动态", overdue_days=i % 7, is_new=i % 3 == 0,
+                            severity_label="严重", rule_title="栏目长期未更新",
+                            message=f"第{i}条：工作动态栏目已 {40 + i} 天未更新，超过规定的更新周期",
+                            deadline=D6, first_seen=D6, url=f"http://www.jiyang.example/xxgk/fgj/gzdt/{i}.html")
+            for i in range(1, n + 1)]
+    return SimpleNamespace(portal_id="jiyang", unit_id="fgj", name="区发展和改革局", rows=rows, new_count=n // 3,
+                           overdue_count=n, crawl_note="已抓取 12 个栏目，全部可访问")
+
+
+def test_long_lists_are_cut_to_the_robots_size_limits(robots):
+    n = 150
+    link = "http://zwgk.intranet/reports/daily-2024-03-06.html"
+    message = notify.unit_message("济阳区人民政府", _long_unit(n), D6, link)
+    assert len(message.body.encode("utf-8")) > 4 * notify.WECOM_TEXT_BYTES  # far over the limits as built
+    for url in ("wecombot://zwgkfgjkey", "dingtalk://zwgkfgjtoken/"):
+        assert notify.apprise_send(notify.Recipient(url, url), message)
+    [wecom] = robots.wecom()
+    [(raw, ding)] = robots.dingtalk()
+    content = _wecom_content(wecom)
+    assert len(content.encode("utf-8")) <= WECOM_LIMITS[wecom["msgtype"]]
+    assert len(raw) <= notify.DINGTALK_REQUEST_BYTES
+    ding_text = ding["markdown"]["text"] if ding["msgtype"] == "markdown" else ding["text"]["content"]
+    for text in (content, ding_text):
+        listed = [i for i in range(1, n + 1) if f"\n{i}. " in text]
+        assert listed == list(range(1, len(listed) + 1)) and 0 < len(listed) < n  # the first ones, whole
+        assert f"另有 {n - len(listed)} 项未列出" in text
+        assert "区发展和改革局" in text and "待整改问题 150 项" in text
+        assert text.rstrip().endswith(f"完整报告：{link}")  # the link to the whole list is kept
+    # e-mail has no such limit: everything is sent
+    assert notify.for_platform(notify.Recipient("mailto://127.0.0.1:25?to=a@b", "mail"), message) is message
+
+
+def test_a_message_without_items_is_hard_cut():
+    body = "告警：" + "很长的错误信息" * 2000
+    msg = notify.Message("operator", "operator", "【运行告警】", body)
+    cut = notify.for_platform(notify.Recipient("wecombot://zwgkopskey", "wecom"), msg)
+    size = len(f"{cut.title}\r\n{cut.body}".encode())
+    assert size <= notify.WECOM_TEXT_BYTES and cut.body.endswith("已截断，请查看完整报告）")
+    assert size > notify.WECOM_TEXT_BYTES - 40  # as much as fits, not far less
