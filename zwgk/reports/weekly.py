@@ -348,7 +348,7 @@ def unit_warnings(ctx: ReportContext, scores: dict, name_of, href_of) -> list[Wa
                 if item.get("near_limit"):
                     text = f"「{cname}」已 {item.get('age_days')} 天未更新（{item.get('limit_days')} 天即超期）"
                 else:
-                    text = f"「{cname}」：{item.get('message') or ctx.titles.get(item.get('rule'), item.get('rule'))}"
+                    text = item.get("message") or f"「{cname}」{ctx.titles.get(item.get('rule'), item.get('rule'))}"
                 cols.append({"column": col, "name": cname, "age_days": item.get("age_days"),
                              "limit_days": item.get("limit_days"), "text": text})
             out.append(Warning(key[0], key[1], name_of(key), href_of(*key), ln["line"], ln["name"],
