@@ -75,3 +75,17 @@ def test_waf_phrase_with_error_status_or_in_title_is_still_a_challenge():
     assert extract_page(_short_list("网站安全防护提示"), "http://127.0.0.1/tzgg/").kind == PageKind.CHALLENGE
     blank = "<html><body><p>您的访问已被安全防护系统拦截</p></body></html>".encode()
     assert extract_page(blank, "http://127.0.0.1/x", status=200).kind == PageKind.CHALLENGE
+
+
+def test_render_js_note_is_truthful(monkeypatch):
+    import importlib.util
+    import shutil
+
+    from zwgk.crawler.spiders import portal
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/chromium" if name == "chromium" else None)
+    note = portal.render_js_note()
+    assert "尚未接入浏览器渲染" in note and "scrapy-playwright 未安装" in note and "/usr/bin/chromium" in note
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert "Chromium 未找到" in portal.render_js_note()

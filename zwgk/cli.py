@@ -140,8 +140,13 @@ def check(db: DbOpt = None, as_of: AsOfOpt = None, catalog: CatalogOpt = None):
 def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db: DbOpt = None,
         as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None,
         notify: Annotated[str | None, typer.Option(
-            "--notify", help="notifications YAML: send unit lists, supervisor summary, operator alerts")] = None):
-    """Crawl, check and render the reports (daily, weekly, monthly, unit pages): the nightly cycle."""
+            "--notify", help="notifications YAML: send unit lists, supervisor summary, operator alerts")] = None,
+        full: Annotated[bool, typer.Option("--full", help="re-read everything (ignore ETag/Last-Modified "
+                                                          "of the previous crawl; re-check every link)")] = False):
+    """Crawl, check and render the reports (daily, weekly, monthly, unit pages): the nightly cycle.
+
+    Incremental by default (unchanged pages cost one conditional request; their link results are
+    re-checked when older than ZWGK_LINK_RECHECK_DAYS); `--full` re-reads everything."""
     from zwgk import stages
 
     cfg = store = None
@@ -155,7 +160,8 @@ def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db
         store = _store(db)
         with _lock(store):
             with err.status("抓取中…") if sys.stderr.isatty() else _null():
-                crawl_id = stages.crawl(store, sites, reg, day, catalog)
+                crawl_id = stages.crawl(store, sites, reg, day, catalog,
+                                        settings={"ZWGK_FULL": "True"} if full else None)
             _print_run(store, crawl_id)
             check_id = stages.check(store, day, cat)
             _print_run(store, check_id)
@@ -270,8 +276,13 @@ def export_columns(fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json, db:
 def inspect(url: str, as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
             file: Annotated[Path | None, typer.Option("--file", help="read the page from this file instead")] = None,
             content_type: Annotated[str | None, typer.Option(help="with --file: the Content-Type")] = None,
-            as_of: AsOfOpt = None):
-    """Fetch one page and show what the crawler extracts: kind, entries, further pages, metadata."""
+            as_of: AsOfOpt = None,
+            db: Annotated[str | None, typer.Option(
+                "--db", help="accepted for uniformity with the other commands and ignored: inspect reads "
+                             "no database")] = None):
+    """Fetch one page and show what the crawler extracts: kind, entries, further pages, metadata.
+
+    Reads and writes no database (`--db` is accepted and ignored, so every command takes it)."""
     from zwgk.inspect_page import inspect_url
 
     try:

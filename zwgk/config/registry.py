@@ -57,8 +57,8 @@ class Portal(_Strict):
     home: str
     site_code: str | None = None  # 网站标识码, when known
     obey_robots: bool = True  # the supervising authority may override robots.txt for its own sites
-    # Render script-built lists in a browser (scrapy-playwright + Debian chromium). Optional: when
-    # Playwright is not installed the crawler reads data endpoints and reports the rest as js-shell.
+    # Render script-built lists in a browser. Not wired into the crawl yet (README: limitation): the
+    # crawler reads data endpoints and reports the rest as js-shell, with a note saying so.
     render_js: bool = False
     units: list[Unit] = Field(min_length=1)
 
@@ -98,7 +98,10 @@ def load_registry(path: str | Path, profiles: set[str], column_ids: set[str]) ->
     try:
         registry = Registry.model_validate(doc.data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # An unknown key (a typo such as 'profle') is named first: it is usually why a required key
+        # is 'missing' too, and the message should name the typo.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        err = errors[0]
         loc = tuple(err["loc"])
         where = ".".join(str(p) for p in loc)
         msg = err["msg"]

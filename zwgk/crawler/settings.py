@@ -67,3 +67,6 @@ ZWGK_LINK_MAXSIZE = 2 * 1024 * 1024  # a GET fallback stops reading here (the li
 # Incremental crawl: requests carry the previous crawl's ETag / Last-Modified; a 304 reuses the
 # previous snapshot (entries, articles, link results). `zwgk crawl --full` sets this to re-read all.
 ZWGK_FULL = False
+# Link results carried over from a 304 page are reused only when checked within this many days;
+# older ones are checked again (link rot behind unchanged pages). 7: the next-day crawl reuses.
+ZWGK_LINK_RECHECK_DAYS = 7

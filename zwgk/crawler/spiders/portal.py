@@ -39,6 +39,19 @@ def _now() -> str:
     return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
+def render_js_note() -> str:
+    """What a `render_js: true` portal gets, truthfully: browser rendering is not wired into the crawl
+    yet (whatever is installed); the note says whether scrapy-playwright and Chromium are present."""
+    import importlib.util
+    import shutil
+
+    have_sp = importlib.util.find_spec("scrapy_playwright") is not None
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    found = (f"scrapy-playwright {'已安装' if have_sp else '未安装'}，"
+             f"Chromium {'存在（' + chromium + '）' if chromium else '未找到'}")
+    return f"登记表要求脚本渲染（render_js），本版本尚未接入浏览器渲染（{found}），按脚本渲染页处理：已尝试数据接口"
+
+
 class PortalSpider(scrapy.Spider):
     """Crawl every registered portal's units and their disclosure columns."""
 
@@ -75,6 +88,7 @@ class PortalSpider(scrapy.Spider):
         spider.link_timeout = s.getfloat("ZWGK_LINK_TIMEOUT", 10)
         spider.link_maxsize = s.getint("ZWGK_LINK_MAXSIZE", 2 * 1024 * 1024)
         spider.full = s.getbool("ZWGK_FULL", False)
+        spider.link_recheck_days = s.getint("ZWGK_LINK_RECHECK_DAYS", 7)
         spider.links_requested = 0
         if not spider.full:
             spider.prev = load_previous(s.get("ZWGK_DB"), s.getint("ZWGK_RUN_ID"))
@@ -136,7 +150,31 @@ class PortalSpider(scrapy.Spider):
         item.update(extra)
         return item
 
-    def _reuse(self, portal: Portal, unit: Unit, target: str, prev: dict, response: Response, **extra) -> dict:
+    def _link_fresh(self, link: dict) -> bool:
+        """A reused link result may stand only if it was checked within ZWGK_LINK_RECHECK_DAYS."""
+        try:
+            checked = date.fromisoformat(link.get("checked_on") or "")
+        except ValueError:
+            return False
+        return (self.as_of - checked).days < self.link_recheck_days
+
+    async def _fresh_links(self, links: list[dict], portal: Portal) -> list[dict]:
+        """Link results carried over from an unchanged (304) page, with the stale ones checked again:
+        link rot behind an unchanged page is found within ZWGK_LINK_RECHECK_DAYS."""
+        if not self.check_links or all(self._link_fresh(link) for link in links):
+            return links
+        stale = [link for link in links if not self._link_fresh(link)]
+        self.crawler.stats.inc_value("zwgk/links/rechecked_stale", len(stale))
+        results = await asyncio.gather(*(self._link_result(link["url"], portal) for link in stale))
+        redone = {link["url"]: r for link, r in zip(stale, results, strict=True)}
+        out = []
+        for link in links:
+            r = redone.get(link["url"])
+            out.append(link if r is None else {**link, **r})
+        return out
+
+    async def _reuse(self, portal: Portal, unit: Unit, target: str, prev: dict, response: Response,
+                     **extra) -> dict:
         """The previous snapshot again, after a 304 Not Modified (its page stays the evidence)."""
         details = dict(prev["details"] or {})
         details["not_modified"] = True
@@ -150,6 +188,11 @@ class PortalSpider(scrapy.Spider):
         )
         item["final_url"], item["page_kind"] = prev["final_url"], prev["page_kind"]
         item.update(extra)
+        if item["details"].get("links"):
+            item["details"]["links"] = await self._fresh_links(list(item["details"]["links"]), portal)
+        for art in item["articles"]:
+            if art.get("links"):
+                art["links"] = await self._fresh_links(list(art["links"]), portal)
         return item
 
     def _extract(self, response: Response, article: bool = False) -> PageExtract:
@@ -162,7 +205,7 @@ class PortalSpider(scrapy.Spider):
         portal, unit = response.meta["portal"], response.meta["unit"]
         prev = response.meta.get("prev")
         if response.status == 304 and prev:
-            yield self._reuse(portal, unit, "home", prev, response)
+            yield await self._reuse(portal, unit, "home", prev, response)
             return
         page = self._extract(response)
         self._remember_fetch(portal.home, response)
@@ -189,7 +232,7 @@ class PortalSpider(scrapy.Spider):
         wanted += [c for c in unit.columns if c not in wanted]
         found: dict[str, tuple[str, str]] = {}
         if response.status == 304 and prev:
-            item = self._reuse(portal, unit, "entry", prev, response)
+            item = await self._reuse(portal, unit, "entry", prev, response)
             texts = prev["details"].get("columns_link_text") or {}
             found = {cid: (url, texts.get(cid, "")) for cid, url in (prev["details"].get("columns_found") or {}).items()}
             outcome_ok = True
@@ -286,7 +329,7 @@ class PortalSpider(scrapy.Spider):
         page_url: str = response.meta.get("page_url") or response.request.url
         target = f"column:{cid}"
         if response.status == 304 and prev:
-            yield self._reuse(portal, unit, target, prev, response, link_text=response.meta["link_text"])
+            yield await self._reuse(portal, unit, target, prev, response, link_text=response.meta["link_text"])
             return
         notes: list[str] = []
         details: dict = {}
@@ -323,7 +366,7 @@ class PortalSpider(scrapy.Spider):
         if page.kind == PageKind.JS_SHELL and not entries:
             status = "js-shell"
             if portal.render_js:
-                notes.append("登记表要求脚本渲染（render_js），本机未安装 Playwright/Chromium，按脚本渲染页处理")
+                notes.append(render_js_note())
             for endpoint in page.data_endpoints[:3]:
                 try:
                     data_resp = await self._fetch_data(endpoint, portal)
@@ -431,7 +474,8 @@ class PortalSpider(scrapy.Spider):
             return {**base, "status": outcome.status, "error": outcome.error}
         if resp.status == 304 and prev:
             self.crawler.stats.inc_value("zwgk/article_not_modified")
-            return {**prev, "body": None, "fetched_at": _now()}
+            return {**prev, "body": None, "fetched_at": _now(),
+                    "links": await self._fresh_links(list(prev.get("links") or []), portal)}
         self._remember_fetch(url, resp)
         art = self._extract(resp, article=True)  # metadata and publish date whatever the page kind
         outcome = from_response(resp.status, str(art.kind), art.challenge)
@@ -496,6 +540,10 @@ class PortalSpider(scrapy.Spider):
         return out
 
     async def _link_result(self, url: str, portal: Portal) -> dict:
+        """The result of checking `url` in this crawl, stamped `checked_on` (the crawl's as-of date)."""
+        return {**await self._link_result_once(url, portal), "checked_on": self.as_of.isoformat()}
+
+    async def _link_result_once(self, url: str, portal: Portal) -> dict:
         if url in self.registry_pages:
             return await self._check_link(url, portal)
         if url in self._fetched:
