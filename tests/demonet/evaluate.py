@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 RULE_TITLES = {
     "site.unreachable": "站点无法访问",
     "column.missing": "栏目缺失",
@@ -18,8 +20,23 @@ RULE_TITLES = {
 }
 
 
+# Rules whose findings name one page (an article, a link): the match includes that page's path, so
+# flagging the wrong article or link is a false positive plus a miss, not a hit.
+URL_RULES = frozenset({"link.broken", "meta.incomplete", "text.typo", "interp.missing"})
+
+
+def _path(url: str | None) -> str | None:
+    if not url:
+        return None
+    return urlsplit(url).path or "/" if "://" in url else url
+
+
 def _key(row: dict) -> tuple:
-    return (row.get("rule"), row.get("portal"), row.get("unit"), row.get("column") or None)
+    key = (row.get("rule"), row.get("portal"), row.get("unit"), row.get("column") or None)
+    if row.get("rule") in URL_RULES:
+        # the truth's `url_path`, a finding's `url` (compared by path)
+        key += (_path(row["url_path"] if "url_path" in row else row.get("url")),)
+    return key
 
 
 def _score(found: set, expected: set) -> dict:
@@ -30,7 +47,8 @@ def _score(found: set, expected: set) -> dict:
 
 
 def evaluate(findings: list[dict], truth: list[dict], rules: list[str] | None = None) -> dict[str, dict]:
-    """Per rule: tp, fp, fn, precision, recall, matched on (rule, portal, unit, column) as sets.
+    """Per rule: tp, fp, fn, precision, recall, matched on (rule, portal, unit, column) as sets, plus
+    the page's URL path for the URL_RULES (truth `url_path` vs. the finding's `url`).
 
     Vacuous cases: nothing expected and nothing found scores 1.0/1.0; findings where nothing is
     expected score precision 0.0 (recall 1.0); nothing found where something is expected scores

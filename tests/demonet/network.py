@@ -34,7 +34,35 @@ class Network:
             site = site_for(p)
             site.layout()
             self.sites[p.id] = site
-        self._truth = ground_truth(self.portals, as_of)
+        self._truth = self._with_urls(ground_truth(self.portals, as_of))
+
+    def _with_urls(self, truth: list[dict]) -> list[dict]:
+        """Name the exact page of the per-URL rules (the evaluation matches on its path): one
+        link.broken row per dead link, and the article path of each meta.incomplete, text.typo and
+        interp.missing row (one row per violating policy)."""
+        from .periodic import interp_violations
+
+        out: list[dict] = []
+        for row in truth:
+            rule = row["rule"]
+            if rule not in ("link.broken", "meta.incomplete", "text.typo", "interp.missing"):
+                out.append(row)
+                continue
+            unit = self.unit(row["portal"], row["unit"])
+            col = unit.columns[row["column"]]
+            site = self.sites[row["portal"]]
+            if rule == "link.broken":
+                paths = [d[0] for d in getattr(col, "dead_links", [])]
+                paths += [d[0] for e in col.entries for d in (getattr(e, "dead_links", None) or [])]
+            elif rule == "interp.missing":
+                bad = set(interp_violations(unit, self.as_of))
+                paths = [urlsplit(site.article_url(col, e)).path for e in col.entries if e.title in bad]
+            else:
+                attr = "meta_missing" if rule == "meta.incomplete" else "typo"
+                paths = [urlsplit(site.article_url(col, e)).path for e in col.entries if getattr(e, attr, None)]
+            for path in dict.fromkeys(paths):
+                out.append({**row, "url_path": path})
+        return out
 
     def ground_truth(self) -> list[dict]:
         """[{rule, portal, unit, column, url_path, note}], one row per expected finding."""
