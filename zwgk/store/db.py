@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk.errors import BadInput
@@ -41,6 +41,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _sqlite_folder(engine: Engine) -> Path | None:
+    """The directory a SQLite file database lives in (None for in-memory databases)."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).resolve().parent
+
+
 def make_engine(db: str | None) -> Engine:
     """Create the engine and bring the schema to the newest migration (a new database gets it all)."""
     url = normalise_url(db)
@@ -49,11 +57,19 @@ def make_engine(db: str | None) -> Engine:
     except (ArgumentError, ImportError, ValueError) as exc:
         raise BadInput(f"--db: cannot use database URL {db!r}: {exc}") from None
     if engine.dialect.name == "sqlite":
+        folder = _sqlite_folder(engine)
+        if folder is not None and not folder.is_dir():
+            raise BadInput(f"--db: the folder of the SQLite file does not exist: {folder}")
         event.listen(engine, "connect", _sqlite_pragmas)
     # Alembic, not create_all: existing databases must receive later schema changes too.
     from zwgk.store.migrations import upgrade_to_head
 
-    upgrade_to_head(engine)
+    try:
+        upgrade_to_head(engine)
+    except OperationalError as exc:
+        if engine.dialect.name != "sqlite":
+            raise
+        raise BadInput(f"--db: cannot open the SQLite database {engine.url.database}: {exc.orig}") from None
     return engine
 
 
