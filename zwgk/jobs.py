@@ -105,11 +105,14 @@ def alert_safely(store, day: date, cfg, extra: list[str] | None = None) -> None:
 
 
 def nightly(sites: str, db: str | None = None, out: str | None = None, catalog: str | None = None,
-            lock_max_age_hours: float = 24, notify: str | None = None, **_ignored) -> dict | None:
+            lock_max_age_hours: float = 24, notify: str | None = None, full_on: str | None = None,
+            **_ignored) -> dict | None:
     """Crawl every portal, then check: the night's work. Skipped (and recorded) if a run holds the lock.
 
     `out` is accepted for a uniform job signature; the dispatch is rendered by daily_report.
     With `notify` (a notifications YAML), the operator hears of a failed, skipped or thin night.
+    `full_on` (a weekday: mon … sun) makes that night's crawl a full re-crawl (`zwgk crawl --full`):
+    every page re-read and every link re-checked, whatever the incremental crawl could reuse.
     """
     from zwgk import stages
     from zwgk.config.registry import load_registry
@@ -130,7 +133,9 @@ def nightly(sites: str, db: str | None = None, out: str | None = None, catalog: 
         try:
             with run_lock(store, CYCLE, max_age=timedelta(hours=lock_max_age_hours),
                           command=f"zwgk schedule: nightly {day}"):
-                crawl_id = stages.crawl(store, sites, reg, day, catalog)
+                full = bool(full_on) and day.strftime("%a").lower()[:3] == str(full_on).lower()[:3]
+                crawl_id = stages.crawl(store, sites, reg, day, catalog,
+                                        settings={"ZWGK_FULL": "True"} if full else None)
                 check_id = stages.check(store, day, cat)
         except LockHeld as exc:
             log.warning("nightly %s skipped: %s", day, exc)
