@@ -47,7 +47,7 @@ services:
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,postgres,notify,distributed]'
+	$(PY) -m pip install -q -e '.[dev,postgres,notify,distributed,render]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

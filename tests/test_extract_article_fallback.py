@@ -79,13 +79,15 @@ def test_waf_phrase_with_error_status_or_in_title_is_still_a_challenge():
 
 def test_render_js_note_is_truthful(monkeypatch):
     import importlib.util
-    import shutil
+    import os
 
     from zwgk.crawler.spiders import portal
 
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/chromium" if name == "chromium" else None)
+    monkeypatch.setattr(os, "access", lambda path, mode: path == "/usr/bin/chromium")
     note = portal.render_js_note()
-    assert "尚未接入浏览器渲染" in note and "scrapy-playwright 未安装" in note and "/usr/bin/chromium" in note
-    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert "未启用浏览器渲染" in note and "scrapy-playwright 未安装" in note and "/usr/bin/chromium" in note
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
     assert "Chromium 未找到" in portal.render_js_note()
+    assert "浏览器渲染失败：timeout" in portal.render_js_note(True, "timeout")
+    assert "浏览器渲染后仍未读到列表条目" in portal.render_js_note(True)

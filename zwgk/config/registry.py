@@ -57,8 +57,9 @@ class Portal(_Strict):
     home: str
     site_code: str | None = None  # 网站标识码, when known
     obey_robots: bool = True  # the supervising authority may override robots.txt for its own sites
-    # Render script-built lists in a browser. Not wired into the crawl yet (README: limitation): the
-    # crawler reads data endpoints and reports the rest as js-shell, with a note saying so.
+    # Render script-built lists in a browser (zwgk.crawler.render; needs the `render` extra and
+    # /usr/bin/chromium): a column still a js-shell after its data endpoints is read from the
+    # rendered DOM. Without them the column stays js-shell, with a note saying why.
     render_js: bool = False
     units: list[Unit] = Field(min_length=1)
 

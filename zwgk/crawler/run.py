@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
 from zwgk.config.registry import load_registry
+from zwgk.crawler import render
 from zwgk.crawler import settings as default_settings
 from zwgk.crawler.distributed import redis_settings
 from zwgk.crawler.spiders.portal import PortalSpider
@@ -49,6 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.redis:
         for name, value in redis_settings(args.redis, args.run_id).items():
             settings.set(name, value, priority="cmdline")
+    # Browser rendering only when a portal asks for it and scrapy-playwright + chromium are here;
+    # otherwise the plain handlers stay (and the spider notes why a render_js column stayed a shell).
+    only = set(args.only.split(",")) if args.only else None
+    profile = None
+    if any(p.render_js and (only is None or p.id in only) for p in registry.portals) and render.available()[0]:
+        profile = tempfile.TemporaryDirectory(prefix="zwgk-chromium-")
+        for name, value in render.settings(registry.hosts(), profile.name).items():
+            settings.set(name, value, priority="project")
     for item in args.set:
         name, _, value = item.partition("=")
         settings.set(name, value, priority="cmdline")
@@ -57,7 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, registry=args.registry, as_of=args.as_of, catalog=args.catalog, only=args.only,
                   seed=not args.no_seed)
-    process.start()
+    try:
+        process.start()
+    finally:
+        if profile is not None:
+            profile.cleanup()
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
     if args.stats_out:
         Path(args.stats_out).write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")

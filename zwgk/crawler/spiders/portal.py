@@ -24,6 +24,7 @@ from scrapy.http import FormRequest, Request, Response
 
 from zwgk.config.registry import Portal, Unit, load_registry
 from zwgk.crawler import links as linkcheck
+from zwgk.crawler import render
 from zwgk.crawler.extract import decode_body, discover_columns, extract_article, extract_page
 from zwgk.crawler.extract.model import Link, PageExtract, PageKind
 from zwgk.crawler.fetch_outcome import Outcome, from_failure, from_response
@@ -39,17 +40,16 @@ def _now() -> str:
     return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
-def render_js_note() -> str:
-    """What a `render_js: true` portal gets, truthfully: browser rendering is not wired into the crawl
-    yet (whatever is installed); the note says whether scrapy-playwright and Chromium are present."""
-    import importlib.util
-    import shutil
-
-    have_sp = importlib.util.find_spec("scrapy_playwright") is not None
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    found = (f"scrapy-playwright {'已安装' if have_sp else '未安装'}，"
-             f"Chromium {'存在（' + chromium + '）' if chromium else '未找到'}")
-    return f"登记表要求脚本渲染（render_js），本版本尚未接入浏览器渲染（{found}），按脚本渲染页处理：已尝试数据接口"
+def render_js_note(rendering: bool = False, failure: str | None = None) -> str:
+    """What a `render_js: true` column whose list stayed a script shell gets, truthfully: why browser
+    rendering did not help (not available here — saying whether scrapy-playwright and Chromium are
+    present —, or it ran and failed or found no entries)."""
+    if not rendering:
+        _, found = render.available()
+        return f"登记表要求脚本渲染（render_js），但本次抓取未启用浏览器渲染（{found}），按脚本渲染页处理：已尝试数据接口"
+    if failure:
+        return f"登记表要求脚本渲染（render_js），浏览器渲染失败：{failure}"
+    return "登记表要求脚本渲染（render_js），浏览器渲染后仍未读到列表条目"
 
 
 class PortalSpider(scrapy.Spider):
@@ -90,6 +90,10 @@ class PortalSpider(scrapy.Spider):
         spider.full = s.getbool("ZWGK_FULL", False)
         spider.link_recheck_days = s.getint("ZWGK_LINK_RECHECK_DAYS", 7)
         spider.links_requested = 0
+        # Browser rendering (zwgk.crawler.render): configured by zwgk.crawler.run only when usable.
+        spider.render_js = s.getbool("ZWGK_RENDER_JS", False)
+        spider.render_guard = s.get("PLAYWRIGHT_ABORT_REQUEST") if spider.render_js else None
+        spider.render_context = s.getdict("ZWGK_RENDER_CONTEXT")
         if not spider.full:
             spider.prev = load_previous(s.get("ZWGK_DB"), s.getint("ZWGK_RUN_ID"))
         return spider
@@ -298,6 +302,24 @@ class PortalSpider(scrapy.Spider):
         request = Request(url, meta=self._meta(portal, **meta), headers=headers or {}, dont_filter=True)
         return await self.crawler.engine.download_async(request)
 
+    async def _render(self, url: str, portal: Portal, link_text: str | None
+                      ) -> tuple[tuple[Response, PageExtract] | None, str | None]:
+        """The list page as chromium renders it (scrapy-playwright; zwgk.crawler.render), extracted:
+        ((response, page), None), or (None, why not)."""
+        meta = self._meta(portal, link_text=link_text, **render.request_meta(self.render_guard, self.render_context))
+        stats = self.crawler.stats
+        stats.inc_value("zwgk/render/requests")
+        try:
+            resp = await self.crawler.engine.download_async(Request(url, meta=meta, dont_filter=True))
+        except Exception as exc:
+            stats.inc_value("zwgk/render/failed")
+            return None, (from_failure(exc).error or type(exc).__name__)[:200]
+        if not (200 <= resp.status < 300):
+            stats.inc_value("zwgk/render/failed")
+            return None, f"HTTP {resp.status}"
+        stats.inc_value("zwgk/render/ok")
+        return (resp, self._extract(resp)), None
+
     @staticmethod
     def _data_request(endpoint: str, meta: dict, headers: dict, callback=None, errback=None) -> Request:
         """GET a JSON endpoint; POST Hanweb's dataproxy.jsp with its form fields (as the page's script does)."""
@@ -365,8 +387,6 @@ class PortalSpider(scrapy.Spider):
         # A script-rendered list: follow its data endpoint, or report the shell (never blank).
         if page.kind == PageKind.JS_SHELL and not entries:
             status = "js-shell"
-            if portal.render_js:
-                notes.append(render_js_note())
             for endpoint in page.data_endpoints[:3]:
                 try:
                     data_resp = await self._fetch_data(endpoint, portal)
@@ -389,6 +409,20 @@ class PortalSpider(scrapy.Spider):
                                      response, page, link_text=response.meta["link_text"],
                                      details={"notes": notes})
                 return
+            if status == "js-shell" and portal.render_js:
+                rendered, failure = (await self._render(page_url, portal, response.meta["link_text"])
+                                     if self.render_js else (None, None))
+                if rendered is not None and rendered[1].entries:
+                    # The list as the browser built it; the rendered DOM is the stored evidence. No
+                    # validators are kept: the HTML shell can stay unchanged (304) while the list it
+                    # loads changes, so a rendered column is rendered again every run.
+                    response, page = rendered
+                    entries, status = list(page.entries), "ok"
+                    details.pop("validators", None)
+                    details["rendered"] = True
+                    notes.append(f"{render.RENDERED_NOTE}（{len(entries)} 条）")
+                else:
+                    notes.append(render_js_note(self.render_js, failure))
         pages = [page]
         pages_crawled = 1
         next_pages = [linkcheck.clean_url(u) for u in page.next_pages if not linkcheck.looks_like_calendar(u)]
