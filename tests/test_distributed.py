@@ -78,5 +78,5 @@ def test_two_workers_share_the_queue(pg_url, redis_url, tmp_path):  # noqa: F811
     for rule in RULES:
         assert scores[rule]["precision"] >= 0.98 and scores[rule]["recall"] >= 0.98, (rule, scores[rule])
     # The run's keys are gone from Redis once every worker has ended.
-    assert not distributed.connect(redis_url).exists(*distributed.keys(run_id).values())
+    assert not distributed.connect(redis_url).exists(*distributed.keys(run_id, store.url).values())
     store.dispose()

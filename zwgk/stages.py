@@ -183,14 +183,14 @@ def _crawl_distributed(store: Store, registry_path, run_id: int, as_of: date, ca
                 if i == 0:  # the others start once the seed has filled the queue (or ended)
                     deadline = time.monotonic() + 60
                     while procs[0][0].poll() is None and time.monotonic() < deadline and \
-                            not distributed.is_seeded(redis_url, run_id):
+                            not distributed.is_seeded(redis_url, run_id, store.url):
                         time.sleep(0.05)
             results = [(proc, *proc.communicate(), path) for proc, path in procs]
         finally:
             for proc, _ in procs:
                 if proc.poll() is None:
                     proc.kill()
-            distributed.cleanup(redis_url, run_id)
+            distributed.cleanup(redis_url, run_id, store.url)
         merged: dict = {"workers": len(results), "worker_requests": []}
         failed = [r for r in results if r[0].returncode != 0]
         for _proc, _out, _err, path in results:

@@ -10,21 +10,24 @@ unit, target) because each request is popped once and the store enforces the key
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
 
-def keys(run_id: int) -> dict[str, str]:
-    """Redis keys of one crawl run."""
-    base = f"zwgk:run:{run_id}"
+def keys(run_id: int, db: str = "") -> dict[str, str]:
+    """Redis keys of one crawl run of one store: run ids are per database, so the store's URL is
+    part of the key (two stores sharing a Redis never mix their queues)."""
+    store = hashlib.sha256(db.encode("utf-8")).hexdigest()[:12]
+    base = f"zwgk:{store}:run:{run_id}"
     return {"requests": f"{base}:requests", "dupefilter": f"{base}:dupefilter", "seeded": f"{base}:seeded"}
 
 
-def redis_settings(redis_url: str, run_id: int) -> dict:
+def redis_settings(redis_url: str, run_id: int, db: str = "") -> dict:
     """Scrapy settings that put this crawl process on the run's shared scrapy-redis queue."""
-    k = keys(run_id)
+    k = keys(run_id, db)
     return {
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
@@ -47,17 +50,17 @@ def connect(redis_url: str):
     return redis.Redis.from_url(redis_url)
 
 
-def queue_length(redis_url: str, run_id: int) -> int:
-    return int(connect(redis_url).llen(keys(run_id)["requests"]))
+def queue_length(redis_url: str, run_id: int, db: str = "") -> int:
+    return int(connect(redis_url).llen(keys(run_id, db)["requests"]))
 
 
-def is_seeded(redis_url: str, run_id: int) -> bool:
-    return bool(connect(redis_url).exists(keys(run_id)["seeded"]))
+def is_seeded(redis_url: str, run_id: int, db: str = "") -> bool:
+    return bool(connect(redis_url).exists(keys(run_id, db)["seeded"]))
 
 
-def cleanup(redis_url: str, run_id: int) -> None:
+def cleanup(redis_url: str, run_id: int, db: str = "") -> None:
     """Remove a finished run's keys (queue, dupefilter, seed flag)."""
-    connect(redis_url).delete(*keys(run_id).values())
+    connect(redis_url).delete(*keys(run_id, db).values())
 
 
 class WaitForSeed:
@@ -72,6 +75,7 @@ class WaitForSeed:
         self.crawler = crawler
         self.redis_url = crawler.settings.get("ZWGK_REDIS_URL")
         self.run_id = crawler.settings.getint("ZWGK_RUN_ID")
+        self.db = crawler.settings.get("ZWGK_DB") or ""
         self.max_wait = crawler.settings.getfloat("ZWGK_SEED_WAIT", 60)
         self.started = time.monotonic()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -85,8 +89,8 @@ class WaitForSeed:
         spider.seeded_hook = self.mark_seeded
 
     def mark_seeded(self) -> None:
-        connect(self.redis_url).set(keys(self.run_id)["seeded"], "1", ex=7 * 24 * 3600)
+        connect(self.redis_url).set(keys(self.run_id, self.db)["seeded"], "1", ex=7 * 24 * 3600)
 
     def spider_idle(self, spider):
-        if not is_seeded(self.redis_url, self.run_id) and time.monotonic() - self.started < self.max_wait:
+        if not is_seeded(self.redis_url, self.run_id, self.db) and time.monotonic() - self.started < self.max_wait:
             raise DontCloseSpider

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.set("ZWGK_ALLOWED_HOSTS", sorted(registry.hosts()))
     settings.set("LOG_LEVEL", args.log_level)
     if args.redis:
-        for name, value in redis_settings(args.redis, args.run_id).items():
+        for name, value in redis_settings(args.redis, args.run_id, args.db).items():
             settings.set(name, value, priority="cmdline")
     # Browser rendering only when a portal asks for it and scrapy-playwright + chromium are here;
     # otherwise the plain handlers stay (and the spider notes why a render_js column stayed a shell).
