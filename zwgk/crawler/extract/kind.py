@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .dom import el_text
+from .dom import CHROME, NAV, el_text, region_of
 
 _RUISHU = (re.compile(r"\$_ts\s*=\s*window\[['\"]\$_ts['\"]\]"), re.compile(r"\$_ss\s*=\s*window\[['\"]\$_ss['\"]\]"),
            re.compile(r"<meta[^>]*\br=[\"']m[\"']", re.I), re.compile(r"<script[^>]*\br=[\"']m[\"']", re.I))
@@ -71,3 +71,40 @@ def detect_challenge(raw: str, doc, status: int, extracted: bool = False) -> tup
 def js_signals(raw: str) -> list[str]:
     """Names of script-rendering markers present in the page."""
     return [name for name, pattern in JS_SIGNALS.items() if pattern.search(raw)]
+
+
+# A script that fills a page element with content: getElementById('x').innerHTML = / .appendChild(,
+# jQuery $('#x').html( / .append( / .prepend( / .load(. The element named is the list container.
+_FILL_BY_ID = re.compile(
+    r"getElementById\(\s*['\"]([\w-]+)['\"]\s*\)\s*\.\s*(?:innerHTML\s*\+?=|appendChild\s*\(|insertAdjacentHTML\s*\()")
+_FILL_BY_JQUERY = re.compile(r"\$\(\s*['\"]([#.][\w-]+)['\"]\s*\)\s*\.\s*(?:html|append|prepend|load)\s*\(")
+
+
+def scripted_fill_targets(doc, scripts: list[str]) -> list[str]:
+    """Containers on this page that an inline script fills and that are empty in the HTML.
+
+    A list built by script from data we cannot see (no known CMS marker) must not be judged an
+    empty column: the element the script writes into is named in the script, and it is empty (no
+    link) in the page as served. Paging scripts (createPageHTML) are not content.
+    """
+    targets: list[str] = []
+    for script in scripts:
+        if "createPageHTML" in script:
+            continue
+        for ident in _FILL_BY_ID.findall(script):
+            targets.append(f"#{ident}")
+        targets.extend(_FILL_BY_JQUERY.findall(script))
+    empty = []
+    for selector in dict.fromkeys(targets):
+        if selector.startswith("#"):
+            found = doc.xpath(f"//*[@id='{selector[1:]}']")
+        else:
+            found = doc.xpath(f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {selector[1:]} ')]")
+        # A list container (not a visit counter's <span>), outside header/footer/nav, with no link yet.
+        boxes = [el for el in found if el.tag in _LIST_BOXES and region_of(el) not in (CHROME, NAV)]
+        if boxes and all(not el.xpath(".//a[@href]") for el in boxes):
+            empty.append(selector)
+    return empty
+
+
+_LIST_BOXES = frozenset({"ul", "ol", "dl", "div", "table", "tbody", "section"})

@@ -21,7 +21,7 @@ from .data import (
 )
 from .dom import CHROME, NAV, norm_space, parse_html, region_of
 from .encoding import decode_body
-from .kind import detect_challenge, js_signals
+from .kind import detect_challenge, js_signals, scripted_fill_targets
 from .lists import extract_list, find_placeholder, is_widget_page
 from .metadata import (
     extract_body_text,
@@ -211,6 +211,13 @@ def extract_page(
             f"no list in the HTML; entries are rendered by script ({', '.join(signals)})"
             + (f"; data endpoints: {len(page.data_endpoints)}" if page.data_endpoints else "; no endpoint could be built")
         )
+        return page
+
+    filled = scripted_fill_targets(doc, parsed.scripts) if len(page.links) < 15 else []
+    if filled:
+        page.kind = PageKind.JS_SHELL
+        page.next_pages, page.page_count = pager.next_pages, pager.page_count
+        page.notes.append(f"no list in the HTML; an inline script fills {', '.join(filled)} (empty as served)")
         return page
 
     if len(page.links) >= 15:
