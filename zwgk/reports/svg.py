@@ -50,7 +50,8 @@ def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float
                width: int = 720, height: int = 260) -> Markup:
     """Trend lines: one polyline per series over `labels` (None leaves a gap), values printed at
     the last point, a legend when there is more than one series."""
-    left, right, top, bottom = 46, 96, 14, 34
+    # The right margin holds the legend ("乡镇/街道 87.1": up to 6 characters and a value).
+    left, right, top, bottom = 46, (96 if len(series) <= 1 else 136), 14, 34
     values = [v for _, vs in series for v in vs if v is not None]
     lo = y_min if y_min is not None else min([0.0, *values])
     hi = y_max if y_max is not None else _nice_max(max(values, default=1))
