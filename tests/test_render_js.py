@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import threading
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
 from sqlalchemy import select
 
 from tests.conftest import skip_or_fail
-from tests.test_ssrf_canary import CANARY_HOST, Canary
+from tests.loopback import CANARY_HOST, Canary, StaticSite
 from zwgk import stages
 from zwgk.config.registry import load_registry
 from zwgk.crawler import render
@@ -68,9 +66,9 @@ var f = document.createElement('iframe'); f.src = '{canary}/frame'; document.bod
             f"<script>{script}</script></body></html>")
 
 
-def _pages(canary_port: int) -> dict[str, tuple[int, str, str]]:
-    html = "text/html; charset=utf-8"
-    pages = {"/robots.txt": (200, "text/plain", "User-agent: *\nDisallow:\n")}
+def _pages(canary_port: int) -> dict[str, tuple[int, dict, str]]:
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    pages = {"/robots.txt": (200, {"Content-Type": "text/plain"}, "User-agent: *\nDisallow:\n")}
     for site in ("js", "plain"):  # same pages under two prefixes: the render_js portal and its twin
         pages[f"/{site}/"] = (200, html, "<html><head><meta charset='utf-8'><title>首页</title></head><body>"
                                          f'<a href="/{site}/xxgk/">政务公开</a><p>首页内容</p></body></html>')
@@ -85,55 +83,27 @@ def _pages(canary_port: int) -> dict[str, tuple[int, str, str]]:
     return pages
 
 
-class _Site(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def _serve(self, body_too: bool):
-        status, ctype, text = self.server.pages.get(self.path.split("?")[0], (404, "text/plain", "not found"))
-        body = text.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if body_too:
-            self.wfile.write(body)
-
-    def do_GET(self):
-        self._serve(True)
-
-    def do_HEAD(self):
-        self._serve(False)
-
-    def log_message(self, *args):
-        return
-
-
 def test_render_js_column_is_read_from_the_rendered_dom(tmp_path):
     usable, found = render.available()
     if not usable:
         skip_or_fail(f"browser rendering unavailable: {found}; pip install -e '.[render]' and apt install chromium")
     assert importlib.util.find_spec("scrapy_playwright") is not None and os.access(render.CHROMIUM, os.X_OK)
     canary = Canary()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    server.daemon_threads = True
-    server.pages = _pages(canary.port)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    site = StaticSite(_pages(canary.port))
+    base = site.base
     try:
-        sites = tmp_path / "sites.yml"
-        portals = [{"id": site, "name": f"测试门户{site}", "home": f"{base}/{site}/", "render_js": site == "js",
-                    "units": [{"id": "gov", "name": "测试区人民政府", "profile": "government",
-                               "entry": f"{base}/{site}/xxgk/", "columns": {"gzdt": f"{base}/{site}/gzdt/"}}]}
-                   for site in ("js", "plain")]
-        sites.write_text(yaml.safe_dump({"portals": portals}, allow_unicode=True), encoding="utf-8")
-        catalog = load_catalog()
-        registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
-        store = Store(f"sqlite:///{tmp_path}/render.db")
-        crawl_id = stages.crawl(store, sites, registry, AS_OF, settings={"ZWGK_CHECK_LINKS": "False"})
+        with site:
+            sites = tmp_path / "sites.yml"
+            portals = [{"id": site, "name": f"测试门户{site}", "home": f"{base}/{site}/", "render_js": site == "js",
+                        "units": [{"id": "gov", "name": "测试区人民政府", "profile": "government",
+                                   "entry": f"{base}/{site}/xxgk/", "columns": {"gzdt": f"{base}/{site}/gzdt/"}}]}
+                       for site in ("js", "plain")]
+            sites.write_text(yaml.safe_dump({"portals": portals}, allow_unicode=True), encoding="utf-8")
+            catalog = load_catalog()
+            registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
+            store = Store(f"sqlite:///{tmp_path}/render.db")
+            crawl_id = stages.crawl(store, sites, registry, AS_OF, settings={"ZWGK_CHECK_LINKS": "False"})
     finally:
-        server.shutdown()
-        server.server_close()
         canary.close()
     assert canary.connections == [], f"the canary was contacted: {canary.connections}"
     with store.session() as session:

@@ -9,15 +9,13 @@ recorded as blocked, never as broken; an off-site link is skipped without a requ
 
 from __future__ import annotations
 
-import socket
-import threading
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
 from sqlalchemy import select
 
+from tests.loopback import CANARY_HOST, Canary, StaticSite
 from zwgk import stages
 from zwgk.config.registry import load_registry
 from zwgk.reports.exports import findings_rows
@@ -27,37 +25,6 @@ from zwgk.store.schema import Run, Snapshot
 
 pytestmark = pytest.mark.slow
 AS_OF = date(2026, 11, 23)
-CANARY_HOST = "127.0.0.2"
-
-
-class Canary:
-    """A TCP listener that counts connection attempts (accepted and closed at once)."""
-
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((CANARY_HOST, 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[tuple] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                conn, addr = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.connections.append(addr)
-            conn.close()
-
-    def close(self):
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
 
 
 def _pages(canary: int) -> dict[str, tuple[int, dict, str]]:
@@ -92,30 +59,6 @@ def _pages(canary: int) -> dict[str, tuple[int, dict, str]]:
     return pages
 
 
-class _Site(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def _serve(self, body_too: bool):
-        status, headers, text = self.server.pages.get(self.path.split("?")[0], (404, {}, "not found"))
-        body = text.encode("utf-8")
-        self.send_response(status)
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if body_too:
-            self.wfile.write(body)
-
-    def do_GET(self):
-        self._serve(True)
-
-    def do_HEAD(self):
-        self._serve(False)
-
-    def log_message(self, *args):
-        return
-
-
 @pytest.fixture
 def canary():
     c = Canary()
@@ -124,13 +67,9 @@ def canary():
 
 
 def test_canary_on_127_0_0_2_receives_nothing(tmp_path, canary):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    server.daemon_threads = True
-    server.pages = _pages(canary.port)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    site = StaticSite(_pages(canary.port))
+    base = site.base
+    with site:
         sites = tmp_path / "sites.yml"
         sites.write_text(yaml.safe_dump({"portals": [{
             "id": "canary", "name": "测试门户", "home": base + "/",
@@ -143,9 +82,6 @@ def test_canary_on_127_0_0_2_receives_nothing(tmp_path, canary):
         store = Store(f"sqlite:///{tmp_path}/canary.db")
         crawl_id = stages.crawl(store, sites, registry, AS_OF, settings={"ZWGK_CHECK_LINKS": "True"})
         stages.check(store, AS_OF, catalog)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert canary.connections == [], f"the canary was contacted: {canary.connections}"
     with store.session() as session:
         snaps = session.execute(select(Snapshot).where(Snapshot.run_id == crawl_id)).scalars().all()
