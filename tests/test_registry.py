@@ -83,3 +83,24 @@ def test_cli_exits_2_on_missing_file_and_bad_date(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "zwgk.cli", "check", "--as-of", "2026-13-01",
                            "--db", f"sqlite:///{tmp_path}/t.db"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "--as-of" in proc.stderr
+
+
+@pytest.mark.parametrize("loader", ["scoring", "holidays", "reports"])
+def test_other_config_files_name_file_and_line(tmp_path, loader):
+    """Scoring, holiday and report settings files share the registry's YAML loading (file:line)."""
+    from zwgk.reports.config import load_report_config
+    from zwgk.rules.scoring import load_scoring
+    from zwgk.rules.workdays import load_holiday_file
+
+    load = {"scoring": load_scoring, "holidays": load_holiday_file, "reports": load_report_config}[loader]
+    path = tmp_path / "x.yml"
+    path.write_text("a: 1\nb: [\n", encoding="utf-8")
+    with pytest.raises(BadInput) as info:
+        load(path)
+    assert str(info.value).startswith(f"{path}:") and "invalid YAML" in str(info.value)
+    path.write_text("a: 1\na: 2\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="duplicate key 'a'"):
+        load(path)
+    path.write_text("- 1\n- 2\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="must be a mapping"):
+        load(path)

@@ -96,3 +96,14 @@ def load_located(path: str | Path) -> LocatedYaml:
         raise BadInput(f"invalid YAML: {exc.problem or exc}", path=str(path), line=line) from None
     lines = _line_index(node) if node is not None else {}
     return LocatedYaml(path, data, lines)
+
+
+def load_mapping(path: str | Path, what: str) -> dict:
+    """A YAML file that must hold a mapping (an empty file is an empty one); every problem —
+    unreadable, not UTF-8, bad syntax, duplicate key, not a mapping — is BadInput with file:line."""
+    data = load_located(path).data
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BadInput(f"{what} must be a mapping", path=str(path), line=1)
+    return data

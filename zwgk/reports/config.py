@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from zwgk.config.yamlines import load_mapping
 from zwgk.errors import BadInput
 
 DEFAULT_CONFIG = Path(__file__).parent / "data" / "reports.yml"
@@ -30,16 +31,7 @@ def load_report_config(path: str | Path | None = None) -> dict[str, Any]:
     if path is None:
         return config
     src = Path(path)
-    try:
-        data = yaml.safe_load(src.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise BadInput(f"cannot read report config: {exc.strerror or exc}", path=str(src)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BadInput(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=str(src),
-                       line=mark.line + 1 if mark else None) from None
-    if not isinstance(data, dict):
-        raise BadInput("a report config must be a mapping", path=str(src), line=1)
+    data = load_mapping(src, "a report config")
     for key, value in data.items():
         if key in SECTIONS:
             if not isinstance(value, dict):

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from zwgk.config.yamlines import load_mapping
 from zwgk.errors import BadInput
 
 BASE_SCORING = Path(__file__).parent / "data" / "scoring.yml"
@@ -82,19 +83,8 @@ class Scoring:
 def load_scoring(path: str | Path | None = None) -> Scoring:
     """The scoring weights from `path`, or the base defaults (`zwgk/rules/data/scoring.yml`)."""
     src = Path(path) if path is not None else BASE_SCORING
-    try:
-        raw = src.read_bytes()
-        data = yaml.safe_load(raw.decode("utf-8")) or {}
-    except UnicodeDecodeError as exc:
-        raise BadInput(f"cannot read scoring file: {exc}", path=str(src)) from None
-    except OSError as exc:
-        raise BadInput(f"cannot read scoring file: {exc.strerror or exc}", path=str(src)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BadInput(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=str(src),
-                       line=mark.line + 1 if mark else None) from None
-    if not isinstance(data, dict):
-        raise BadInput("a scoring file must be a mapping", path=str(src), line=1)
+    data = load_mapping(src, "a scoring file")
+    raw = src.read_bytes()  # its sha256 identifies the scoring a month was frozen with
     deductions = data.get("deductions") or {}
     if not isinstance(deductions, dict):
         raise BadInput("'deductions' must map rule ids to points", path=str(src))

@@ -24,8 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from zwgk.config.yamlines import load_mapping
 from zwgk.errors import BadInput
 
 COVERAGE_LABELS = {
@@ -181,16 +180,7 @@ def parse_years(data: Mapping[Any, Any] | None) -> dict[int, YearDays]:
 def load_holiday_file(path: str | Path) -> dict[int, YearDays]:
     """A holiday file: `years: {2027: {holidays: [2027-01-01, 2027-02-05..2027-02-13], workdays: [...]}}`."""
     src = Path(path)
-    try:
-        data = yaml.safe_load(src.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise BadInput(f"cannot read holiday file: {exc.strerror or exc}", path=str(src)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BadInput(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=str(src),
-                       line=mark.line + 1 if mark else None) from None
-    if not isinstance(data, dict):
-        raise BadInput("a holiday file must be a mapping with 'years'", path=str(src), line=1)
+    data = load_mapping(src, "a holiday file (with 'years')")
     try:
         return parse_years(data.get("years", data))
     except ValueError as exc:
