@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from zwgk.reports.context import UNCHECKED_LABEL
 from zwgk.reports.views import severity_rank
 
 SEVERITY_WEIGHT = {"veto": 10, "major": 3, "minor": 1}
@@ -103,3 +104,21 @@ def rules_view(catalog, scoring) -> dict:
              "rules_text": "、".join(titles.get(r, r) for r in v["rules"]) or "—",
              "kinds_text": "、".join(kinds.get(k, k) for k in v["kinds"])} for v in veto_table(scoring)]
     return {"rules": rules, "veto": veto}
+
+
+class RankedUnit:
+    """What a ranking row of the weekly and monthly reports shows beyond its fields (mixed into
+    their dataclasses, which carry `change`, `grade` and `checked`)."""
+
+    change: float | None
+    grade: str
+    checked: bool
+
+    @property
+    def change_text(self) -> str:
+        return signed(self.change)
+
+    @property
+    def grade_shown(self) -> str:
+        """The grade a reader sees: 未能检查 for a unit whose columns could not be checked."""
+        return self.grade if self.checked else UNCHECKED_LABEL

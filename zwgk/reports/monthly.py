@@ -21,13 +21,13 @@ from markupsafe import Markup
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import (
     GRADE_COLORS,
+    RankedUnit,
     assessed_month,
     export_links,
     month_key,
     nav,
     report_files,
     rules_view,
-    signed,
     write_html,
 )
 from zwgk.reports.config import load_report_config
@@ -40,7 +40,7 @@ from zwgk.rules.catalog import Catalog
 
 
 @dataclass
-class MonthRow:
+class MonthRow(RankedUnit):
     rank: int
     portal: str
     unit: str
@@ -62,14 +62,6 @@ class MonthRow:
     href: str
     checked: bool = True  # the entry page could be checked this period
     diversity: dict | None = None  # share of diverse interpretation forms (图解/视频/H5 …)
-
-    @property
-    def change_text(self) -> str:
-        return signed(self.change)
-
-    @property
-    def grade_shown(self) -> str:
-        return self.grade if self.checked else UNCHECKED_LABEL
 
 
 @dataclass

@@ -18,6 +18,7 @@ from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import (
     GRADE_COLORS,
     SEVERITY_WEIGHT,
+    RankedUnit,
     export_links,
     nav,
     report_files,
@@ -50,7 +51,7 @@ class Totals:
 
 
 @dataclass
-class RankRow:
+class RankRow(RankedUnit):
     rank: int
     portal: str
     unit: str
@@ -67,15 +68,6 @@ class RankRow:
     change: float | None
     href: str
     checked: bool = True  # the entry page could be checked this period
-
-    @property
-    def change_text(self) -> str:
-        return signed(self.change)
-
-    @property
-    def grade_shown(self) -> str:
-        """The grade a reader sees: 未能检查 for a unit whose columns could not be checked."""
-        return self.grade if self.checked else UNCHECKED_LABEL
 
 
 @dataclass
