@@ -23,15 +23,16 @@ LAST_MODIFIED = "Mon, 02 Nov 2026 08:00:00 GMT"
 class Network:
     """The demo portal network for one (as_of, seed, variant); pages are rendered on request."""
 
-    def __init__(self, as_of: date, seed: int = 2026, variant: Variant | None = None):
+    def __init__(self, as_of: date, seed: int = 2026, variant: Variant | None = None, skin: int | None = None):
         self.as_of = as_of
         self.seed = seed
+        self.skin = skin or None  # None/0: the original templates; N: generated skin N (skins.py)
         self.variant = variant or Variant()
-        self.portals: list[Portal] = build_spec(as_of, seed, self.variant)
+        self.portals: list[Portal] = build_spec(as_of, seed, self.variant, self.skin)
         check_plan(self.portals, as_of)
         self.sites: dict[str, Site] = {}
         for p in self.portals:
-            site = site_for(p)
+            site = site_for(p, self.skin)
             site.layout()
             self.sites[p.id] = site
         self._truth = self._with_urls(ground_truth(self.portals, as_of))
@@ -223,6 +224,7 @@ class RunningNetwork:
         self.close()
 
 
-def build_network(as_of: date, seed: int = 2026, variant: Variant | None = None) -> Network:
-    """The demo network; deterministic for (as_of, seed, variant)."""
-    return Network(as_of, seed, variant)
+def build_network(as_of: date, seed: int = 2026, variant: Variant | None = None,
+                  skin: int | None = None) -> Network:
+    """The demo network; deterministic for (as_of, seed, variant, skin)."""
+    return Network(as_of, seed, variant, skin)

@@ -436,7 +436,7 @@ def _label(rng: random.Random, cat, profile: str, n: int, force: str | None) -> 
     return base
 
 
-def build_spec(as_of: date, seed: int = 2026, variant: Variant | None = None) -> list[Portal]:
+def build_spec(as_of: date, seed: int = 2026, variant: Variant | None = None, skin: int | None = None) -> list[Portal]:
     from .styles import layout
 
     variant = variant or Variant()
@@ -514,7 +514,7 @@ def build_spec(as_of: date, seed: int = 2026, variant: Variant | None = None) ->
             nav.columns[cid] = col
         seed_periodic_and_interp(portal, k, as_of, seed, fixes)  # doc.overdue, interp.missing
         apply_depth(portal, k, seed)  # link.broken, meta.incomplete, text.typo, data lists
-        layout(portal)
+        layout(portal, skin)
         portals.append(portal)
     return portals
 

@@ -669,13 +669,18 @@ class ChallengeSite(TrsSite):
 SITES = {"trs": TrsSite, "hanweb": HanwebSite, "modern": ModernSite}
 
 
-def site_for(portal: Portal) -> Site:
+def site_for(portal: Portal, skin: int | None = None) -> Site:
+    """The renderer of a portal: its original template, or generated skin `skin` (tests/demonet/skins.py)."""
     if getattr(portal, "challenge", False):
         return ChallengeSite(portal)
+    if skin:
+        from .skins import SkinSite
+
+        return SkinSite(portal, skin)
     return SITES[portal.style](portal)
 
 
-def layout(portal: Portal) -> None:
+def layout(portal: Portal, skin: int | None = None) -> None:
     """Assign every path of the portal (entry pages, column list pages)."""
-    site_for(portal).layout()
+    site_for(portal, skin).layout()
 

@@ -33,7 +33,7 @@ COLUMN_FIELDS = ["portal", "unit", "column", "name", "url", "status", "entries",
 # evidence a department checks (message and URL of each open, counted finding of the column).
 COLUMN_EXTRA_FIELDS = ["deductions", "evidence"]
 FORMATS = ("json", "csv", "xlsx")
-COLUMN_STATUSES = ("ok", "missing", "unreachable", "antibot", "js-shell", "truncated")
+COLUMN_STATUSES = ("ok", "missing", "unreachable", "antibot", "js-shell", "unrecognized", "truncated")
 
 
 def _iso(d: date | None) -> str | None:
@@ -70,7 +70,7 @@ def _column_status(entry: Snapshot, snap: Snapshot | None) -> str:
     """A column's export status: the unit's entry page decides first (its columns are unknown)."""
     if entry.status in ("unreachable", "error"):
         return "unreachable"
-    if entry.status in ("antibot", "js-shell"):
+    if entry.status in ("antibot", "js-shell", "unrecognized"):
         return entry.status
     if snap is None:
         # Not recorded by this crawl although the entry page was read: a limit cut it short.

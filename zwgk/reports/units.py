@@ -41,7 +41,7 @@ _SAFE = re.compile(r"[^A-Za-z0-9_-]")
 RULES_PAGE = "rules.html"  # 监测规则与否决线, linked from the index
 
 STATUS_LABEL = {"ok": "正常", "missing": "缺失", "unreachable": "无法访问", "antibot": "被反爬虫拦截",
-                "js-shell": "脚本生成", "truncated": "部分抓取"}
+                "js-shell": "脚本生成", "unrecognized": "未能识别", "truncated": "部分抓取"}
 
 
 def unit_file(portal: str, unit: str) -> str:

@@ -131,6 +131,14 @@ class Typo(_Strict):
     pattern: str | None = None
 
 
+class Discovery(_Strict):
+    """When a unit's column tree counts as recognised (crawler abstains below it)."""
+
+    # A readable entry page that yields fewer than this share of the unit's required columns is
+    # `unrecognized` (a crawl problem), not a row of 栏目缺失: precision before recall.
+    min_found_share: float = Field(default=0.5, ge=0, le=1)
+
+
 class Catalog(_Strict):
     version: int = 1
     kinds: dict[str, Kind]
@@ -153,6 +161,7 @@ class Catalog(_Strict):
     metadata_fields: MetadataFields = Field(default_factory=MetadataFields)
     # Extra misspellings a jurisdiction adds to the base dictionary (rules/data/typos.yml).
     typos: list[Typo] = Field(default_factory=list)
+    discovery: Discovery = Field(default_factory=Discovery)
 
     model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,))
 

@@ -31,7 +31,7 @@ class Severity(StrEnum):
 
 
 # Fetch outcomes that say nothing about the content (a crawl problem, never a finding about it).
-UNKNOWN_STATUSES = frozenset({"unreachable", "antibot", "js-shell", "error"})
+UNKNOWN_STATUSES = frozenset({"unreachable", "antibot", "js-shell", "unrecognized", "error"})
 
 
 @dataclass

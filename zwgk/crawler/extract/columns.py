@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from .dom import CHROME, MAIN, NAV, SIDE, abs_url, el_text, norm_space, parse_html, region_of
 from .encoding import decode_body
 from .model import Link
+from .template import Template, strip_template
 
 _COUNTS = re.compile(r"[(（\[［【〔]\s*\d+\s*[)）\]］】〕]")
 _PUNCT = re.compile(r"[\s\u00a0\u2002\u3000·•●○■□◆◇▪►▶>»<«\-–—_:：,，.。、;；!！?？'\"“”‘’()（）\[\]【】［］《》〈〉|｜/\\*#+0-9]")
@@ -51,11 +52,18 @@ def _under(url: str, entry_url: str) -> bool:
     return target.netloc == entry.netloc and (target.path or "/").startswith(base_path)
 
 
-def discover_columns(page_html: str | bytes, url: str, columns: dict[str, list[str]]) -> dict[str, Link]:
-    """catalog_id -> the column's link on this entry page, for the columns that were found."""
+def discover_columns(page_html: str | bytes, url: str, columns: dict[str, list[str]],
+                     template: Template | None = None) -> dict[str, Link]:
+    """catalog_id -> the column's link on this entry page, for the columns that were found.
+
+    With a `template` (the portal home's block signatures) the blocks this page shares with the home
+    page — header, navigation, footer, sidebars, whatever their class names — are removed first, and
+    the unit's column tree is what remains; without one, regions are guessed from class names."""
     if isinstance(page_html, bytes):
         page_html, _ = decode_body(page_html, url)
     parsed = parse_html(page_html, url)
+    if template:
+        strip_template(parsed.doc, parsed.base_url, template)
     candidates = []
     for order, a in enumerate(parsed.doc.iter("a")):
         target = abs_url(parsed.base_url, a.get("href"))

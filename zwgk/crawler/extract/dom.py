@@ -138,7 +138,12 @@ def classify_element(el) -> str | None:
 
 
 def region_of(el) -> str:
-    """Region of an element from its ancestors: any chrome ancestor wins; else the nearest nav/side."""
+    """Region of an element from its ancestors: any chrome ancestor wins; else the nearest nav/side.
+
+    On a page whose template blocks were removed (extract/template.py) what is left is content:
+    class names are no longer consulted."""
+    if el.getroottree().getroot().get("data-zwgk-template"):
+        return MAIN
     nearest = None
     node = el
     while node is not None:

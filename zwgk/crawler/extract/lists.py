@@ -21,6 +21,7 @@ from lxml import etree
 from .dates import date_match_span, parse_date
 from .dom import CHROME, MAIN, NAV, SIDE, abs_url, el_text, norm_space, region_of, strip_all_space
 from .model import ListEntry
+from .template import TEMPLATE_ATTR
 
 ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "tbody", "article", "section", "h3", "h4", "span", "td"}
 _TRUNCATED = re.compile(r"(\.{2,}|…+|。{3,})$")
@@ -359,12 +360,16 @@ def _small_block(root, base_url: str, ref: date | None, page_url: str) -> Block 
     article body or a breadcrumb are not taken for a list.
     """
     best = None
+    # On a page whose template was removed, what is left is content: a lone detail link there is
+    # the list, wherever its URL points (numeric or query ids, another directory).
+    templated = bool(root.getroottree().getroot().get(TEMPLATE_ATTR))
     for block in _candidate_blocks(root, base_url, ref, min_entries=1):
         if block.region != MAIN or len(block.entries) > 2:
             continue
-        own = belongs_to_page(block, page_url) and all(
+        each = all(
             belongs_to_page(Block(key=(), entries=[e]), page_url) or is_article_url(e.url) for e in block.entries
         )
+        own = each and (templated or belongs_to_page(block, page_url))
         if not own:
             continue
         if best is None or (block.dated, len(block.entries)) > (best.dated, len(best.entries)):

@@ -33,6 +33,7 @@ from .metadata import (
 )
 from .model import PageExtract, PageKind
 from .pagination import find_pagination
+from .template import Template, strip_template
 
 MAX_BODY_TEXT = 50_000
 _ARTICLE_MAX_ENTRIES = 8
@@ -105,8 +106,12 @@ def extract_page(
     content_type: str | None = None,
     status: int = 200,
     ref: date | None = None,
+    template: Template | None = None,
 ) -> PageExtract:
-    """Classify and extract one page. `ref` is the as-of date for yearless list dates."""
+    """Classify and extract one page. `ref` is the as-of date for yearless list dates.
+
+    `template` (extract/template.py): blocks shared with the page's reference pages are removed
+    before the list is looked for, so a sidebar or a column tree is never read as the list."""
     text, encoding = decode_body(body, url, content_type)
     data = _data_page(text, url, encoding, content_type, ref)
     if data is not None:
@@ -126,6 +131,10 @@ def extract_page(
     tags = meta_tags(doc)
     page.title = extract_title(doc, tags)
     page.links = extract_links(doc, base)
+    if template:
+        removed = strip_template(doc, base, template)
+        if removed:
+            page.notes.append(f"template: {len(removed)} blocks shared with the reference pages removed")
     listing = extract_list(doc, base, parsed.comments, ref, page_url=url)
     page.notes.extend(listing.notes)
     pager = find_pagination(text, doc, base, url)

@@ -26,7 +26,9 @@ from zwgk.config.registry import Portal, Unit, load_registry
 from zwgk.crawler import links as linkcheck
 from zwgk.crawler import render
 from zwgk.crawler.extract import decode_body, discover_columns, extract_article, extract_page
+from zwgk.crawler.extract.dom import parse_html
 from zwgk.crawler.extract.model import Link, PageExtract, PageKind
+from zwgk.crawler.extract.template import Template, signatures
 from zwgk.crawler.fetch_outcome import Outcome, from_failure, from_response
 from zwgk.crawler.middlewares.ssrf import BlockedAddress, UnresolvedHost, host_verdict, refused_reason
 from zwgk.crawler.previous import PreviousCrawl, conditional_headers, load_previous, validators_of
@@ -73,6 +75,7 @@ class PortalSpider(scrapy.Spider):
         self.prev = PreviousCrawl()
         self._link_tasks: dict[str, asyncio.Task] = {}
         self._fetched: dict[str, dict] = {}  # url -> link-check-like result of a crawl fetch
+        self._home_sigs: dict[str, asyncio.Future] = {}  # portal id -> the home's block signatures
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -88,6 +91,7 @@ class PortalSpider(scrapy.Spider):
         spider.link_timeout = s.getfloat("ZWGK_LINK_TIMEOUT", 10)
         spider.link_maxsize = s.getint("ZWGK_LINK_MAXSIZE", 2 * 1024 * 1024)
         spider.full = s.getbool("ZWGK_FULL", False)
+        spider.template_wait = s.getfloat("DOWNLOAD_TIMEOUT", 15) * 2 + 5
         spider.link_recheck_days = s.getint("ZWGK_LINK_RECHECK_DAYS", 7)
         spider.links_requested = 0
         # Browser rendering (zwgk.crawler.render): configured by zwgk.crawler.run only when usable.
@@ -199,16 +203,52 @@ class PortalSpider(scrapy.Spider):
                 art["links"] = await self._fresh_links(list(art["links"]), portal)
         return item
 
-    def _extract(self, response: Response, article: bool = False) -> PageExtract:
+    def _extract(self, response: Response, article: bool = False, template: Template | None = None) -> PageExtract:
         ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        extract = extract_article if article else extract_page
-        return extract(response.body, response.url, content_type=ctype, status=response.status, ref=self.as_of)
+        if article:
+            return extract_article(response.body, response.url, content_type=ctype, status=response.status,
+                                   ref=self.as_of)
+        return extract_page(response.body, response.url, content_type=ctype, status=response.status, ref=self.as_of,
+                            template=template)
+
+    # -- templates (extract/template.py) ---------------------------------------------------------
+    def _home_template(self, portal: Portal) -> asyncio.Future:
+        """The portal home's block signatures, resolved once the home was parsed (or failed)."""
+        fut = self._home_sigs.get(portal.id)
+        if fut is None:
+            fut = self._home_sigs[portal.id] = asyncio.get_event_loop().create_future()
+        return fut
+
+    def _set_home_template(self, portal: Portal, sigs: list[str]) -> None:
+        fut = self._home_template(portal)
+        if not fut.done():
+            fut.set_result(list(sigs))
+
+    async def _wait_home_template(self, portal: Portal) -> list[str]:
+        """Entry pages are compared with the home page; a home that never answers (or one fetched by
+        another distributed worker) is waited for at most the download timeout."""
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._home_template(portal)), self.template_wait)
+        except TimeoutError:
+            return []
+
+    @staticmethod
+    def _page_signatures(response: Response) -> list[str]:
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        html, _ = decode_body(response.body, response.url, ctype)
+        parsed = parse_html(html, response.url)
+        return signatures(parsed.doc, parsed.base_url)
+
+    def _column_template(self, portal: Portal, entry_sigs: list[str], found: dict) -> Template:
+        own = [portal.home, *(u.entry for u in portal.units), *(v[0] for v in found.values())]
+        return Template.of(shared=entry_sigs, own_urls=own)
 
     # -- home --------------------------------------------------------------------------------
     async def parse_home(self, response: Response):
         portal, unit = response.meta["portal"], response.meta["unit"]
         prev = response.meta.get("prev")
         if response.status == 304 and prev:
+            self._set_home_template(portal, (prev.get("details") or {}).get("template") or [])
             yield await self._reuse(portal, unit, "home", prev, response)
             return
         page = self._extract(response)
@@ -216,11 +256,15 @@ class PortalSpider(scrapy.Spider):
         outcome = from_response(response.status, str(page.kind), page.challenge)
         details = {"validators": validators_of(response)}
         if outcome.status == "ok":
+            details["template"] = self._page_signatures(response)
+        self._set_home_template(portal, details.get("template") or [])
+        if outcome.status == "ok":
             details["links"] = await self._check_page_links(page, portal)
         yield self._snapshot(portal, unit, "home", portal.home, outcome, response, page, details=details)
 
     def home_failed(self, failure):
         meta = failure.request.meta
+        self._set_home_template(meta["portal"], [])
         yield self._snapshot(meta["portal"], meta["unit"], "home", meta["portal"].home, from_failure(failure.value))
 
     # -- unit entry ----------------------------------------------------------------------------
@@ -239,8 +283,10 @@ class PortalSpider(scrapy.Spider):
             item = await self._reuse(portal, unit, "entry", prev, response)
             texts = prev["details"].get("columns_link_text") or {}
             found = {cid: (url, texts.get(cid, "")) for cid, url in (prev["details"].get("columns_found") or {}).items()}
+            entry_sigs = prev["details"].get("template") or []
             outcome_ok = True
         else:
+            entry_sigs = []
             page = self._extract(response)
             self._remember_fetch(unit.entry, response)
             outcome = from_response(response.status, str(page.kind), page.challenge)
@@ -250,13 +296,20 @@ class PortalSpider(scrapy.Spider):
             if outcome.status == "ok":
                 ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
                 html, _ = decode_body(response.body, response.url, ctype)
-                discovered = discover_columns(html, response.url, {c: self.names[c] for c in wanted})
+                entry_sigs = self._page_signatures(response)
+                details["template"] = entry_sigs
+                home_sigs = [] if response.url == portal.home else await self._wait_home_template(portal)
+                discovered = discover_columns(html, response.url, {c: self.names[c] for c in wanted},
+                                              template=Template.of(shared=home_sigs))
                 for cid in wanted:
                     if cid in unit.columns:
                         found[cid] = (unit.columns[cid], "（登记表指定）")
                     elif cid in discovered and self._may_follow(portal, response.url, discovered[cid].url):
                         found[cid] = (linkcheck.clean_url(discovered[cid].url), discovered[cid].text)
                 details["links"] = await self._check_page_links(page, portal)
+                blind = self._unrecognized_tree(unit, wanted, found)
+                if blind:
+                    outcome = Outcome("unrecognized", response.status, blind)
             details["columns_found"] = {k: v[0] for k, v in found.items()}
             details["columns_link_text"] = {k: v[1] for k, v in found.items()}
             item = self._snapshot(portal, unit, "entry", unit.entry, outcome, response, page, details=details)
@@ -264,17 +317,36 @@ class PortalSpider(scrapy.Spider):
         yield item
         if not outcome_ok:
             return
+        template = self._column_template(portal, entry_sigs, found)
         for cid in wanted:
             if cid not in found:
                 yield self._snapshot(portal, unit, f"column:{cid}", None, Outcome("missing"),
                                      details={"searched": self.names[cid], "entry_page": unit.entry})
                 continue
             url, text = found[cid]
-            yield self._column_request(portal, unit, cid, url, text)
+            yield self._column_request(portal, unit, cid, url, text, template)
 
-    def _column_request(self, portal: Portal, unit: Unit, cid: str, url: str, text: str) -> Request:
+    def _unrecognized_tree(self, unit: Unit, wanted: list[str], found: dict) -> str | None:
+        """Why a readable entry page's column tree counts as not recognised (abstain), or None.
+
+        A unit whose page yields fewer than the catalog's share of its required columns is far more
+        likely a layout the crawler cannot read than a unit without most of its columns: a crawl
+        problem for the operator, never a row of 栏目缺失 against the department."""
+        share = self.catalog.discovery.min_found_share
+        required = [c for c in wanted if c not in unit.columns]
+        if not required:
+            return None
+        hits = sum(1 for c in required if c in found)
+        if hits < share * len(required):
+            return (f"信息公开页面已读取，但只识别出 {hits}/{len(required)} 个应设栏目，"
+                    f"栏目目录结构未能识别（不据此认定栏目缺失）")
+        return None
+
+    def _column_request(self, portal: Portal, unit: Unit, cid: str, url: str, text: str,
+                        template: Template | None = None) -> Request:
         prev = self._prev_ok(portal, unit, f"column:{cid}", url)
-        meta = self._meta(portal, unit=unit, column=cid, link_text=text, prev=prev, page_url=url)
+        meta = self._meta(portal, unit=unit, column=cid, link_text=text, prev=prev, page_url=url,
+                          template=template)
         endpoint = (prev or {}).get("details", {}).get("data_endpoint")
         if prev and endpoint:
             # A script-rendered list: its data is the content; ask the endpoint directly.
@@ -371,7 +443,8 @@ class PortalSpider(scrapy.Spider):
                 yield self._snapshot(portal, unit, target, page_url, from_failure(exc),
                                      link_text=response.meta["link_text"])
                 return
-        page = self._extract(response)
+        template = response.meta.get("template")
+        page = self._extract(response, template=template)
         outcome = from_response(response.status, str(page.kind), page.challenge)
         self._remember_fetch(page_url, response)
         if outcome.status != "ok":
@@ -440,7 +513,7 @@ class PortalSpider(scrapy.Spider):
                 status = "truncated"
                 notes.append(f"第 {pages_crawled + 1} 页返回 HTTP {resp.status}")
                 break
-            more = self._extract(resp)
+            more = self._extract(resp, template=template)
             pages_crawled += 1
             seen = {e.url for e in entries}
             fresh = [e for e in more.entries if e.url not in seen]

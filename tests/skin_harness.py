@@ -1,0 +1,82 @@
+"""Run the whole cycle (crawl in a subprocess, check) on one skin of the demo network and score it.
+
+Shared by tests/test_e2e_skins.py and `python -m tests.skin_harness 1 2 3` (a per-skin table with the
+false positives and misses spelled out, for working on extraction).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from tests.demonet import build_network, evaluate
+from tests.demonet.evaluate import _key
+from zwgk import stages
+from zwgk.config.registry import load_registry
+from zwgk.demo import EVALUATED_RULES
+from zwgk.reports.exports import columns_rows, findings_rows
+from zwgk.rules.catalog import load_catalog
+from zwgk.store.db import Store
+
+AS_OF = date(2026, 11, 23)
+
+
+@dataclass
+class SkinResult:
+    skin: int
+    scores: dict
+    findings: list[dict]
+    truth: list[dict]
+    columns: list[dict]
+    describe: str
+
+    def misses(self) -> list[tuple]:
+        found = {_key(f) for f in self.findings}
+        return sorted(_key(t) for t in self.truth if _key(t) not in found and t["rule"] in EVALUATED_RULES)
+
+    def false_positives(self) -> list[tuple]:
+        expected = {_key(t) for t in self.truth}
+        return sorted(_key(f) for f in self.findings if _key(f) not in expected and f["rule"] in EVALUATED_RULES)
+
+
+def run_skin(skin: int, tmp: Path, as_of: date = AS_OF) -> SkinResult:
+    """Crawl and check skin `skin` into a fresh SQLite store under `tmp`; score against the truth."""
+    catalog = load_catalog()
+    tmp.mkdir(parents=True, exist_ok=True)
+    store = Store(f"sqlite:///{tmp}/skin{skin}.db")
+    network = build_network(as_of, skin=skin)
+    with network.serve() as running:
+        sites = running.write_registry(tmp / f"skin{skin}.yml")
+        registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
+        stages.crawl(store, sites, registry, as_of)
+        stages.check(store, as_of, catalog)
+    with store.session() as session:
+        findings = [f for f in findings_rows(session, as_of) if f["status"] in ("open", "overdue")]
+        columns = columns_rows(session, as_of, catalog)
+    store.dispose()
+    describe = "; ".join(site.skin.describe().split(": ", 1)[1] for site in network.sites.values()
+                         if hasattr(site, "skin"))
+    truth = network.ground_truth()
+    return SkinResult(skin, evaluate(findings, truth, EVALUATED_RULES), findings, truth, columns, describe)
+
+
+def main(argv: list[str]) -> None:
+    for arg in argv:
+        with tempfile.TemporaryDirectory() as tmp:
+            res = run_skin(int(arg), Path(tmp))
+        worst = min(min(s["precision"], s["recall"]) for k, s in res.scores.items() if k != "_all")
+        print(f"== skin {res.skin}: worst {worst:.2f}  all P {res.scores['_all']['precision']:.2f} "
+              f"R {res.scores['_all']['recall']:.2f}")
+        print("   ", res.describe)
+        for k in res.false_positives():
+            print("   FP", k)
+        for k in res.misses():
+            print("   FN", k)
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
