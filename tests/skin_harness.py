@@ -71,8 +71,10 @@ def main(argv: list[str]) -> None:
         print(f"== skin {res.skin}: worst {worst:.2f}  all P {res.scores['_all']['precision']:.2f} "
               f"R {res.scores['_all']['recall']:.2f}")
         print("   ", res.describe)
+        cols = {(c["portal"], c["unit"], c["column"]): c for c in res.columns}
         for k in res.false_positives():
-            print("   FP", k)
+            c = cols.get(k[1:4]) or {}
+            print("   FP", k, c.get("status"), c.get("url"), c.get("entries"), c.get("newest"))
         for k in res.misses():
             print("   FN", k)
         sys.stdout.flush()

@@ -280,7 +280,7 @@ class SkinSite(Site):
         key = f"{path}?{query}" if query else path
         target = self.routes.get(key)
         if target is None and query and self.skin.scheme != "query":
-            target = self.routes.get(path) if not self.routes.get(path, ("",))[0] == "list" else None
+            target = self.routes.get(path) if self.routes.get(path, ("",))[0] != "list" else None
         if target is None:
             return self.not_found()
         what = target[0]

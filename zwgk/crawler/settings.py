@@ -52,6 +52,7 @@ ITEM_PIPELINES = {
 ZWGK_MAX_LIST_PAGES = 10
 ZWGK_MAX_ARTICLE_DATE_FETCHES = 3  # undated lists: articles read for their publish dates
 ZWGK_MAX_ARTICLES = 10  # disclosure columns (catalog requires_metadata): newest articles read
+ZWGK_MAX_ARTICLES_OTHER = 3  # every other column: newest articles read (typos, dead attachments)
 
 # Link checking (错链断链): every <a href> and attachment on the list and article pages read.
 # HEAD, then GET when HEAD fails; redirects followed through the SSRF guard; each URL once per run.

@@ -126,7 +126,9 @@ def clean_title(a) -> str:
         text = norm_space(_BRACKETS.sub(" ", head) + " " + _BRACKETS.sub(" ", tail))
     text = _BULLETS.sub("", text).strip()
     title = norm_space(a.get("title"))
-    if title and (not text or _TRUNCATED.search(text) or text in title or len(title) >= len(text)):
+    if title and (not text or _TRUNCATED.search(text) or text in title or len(title) >= len(text)
+                  or (len(text) >= 6 and title.startswith(text[:6]))):
+        # @title is the full title; the text a (truncated) rendering of it, maybe with a date inside.
         return title
     return text
 

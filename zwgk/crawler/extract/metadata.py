@@ -184,11 +184,8 @@ def extract_title(doc, tags: dict[str, str]) -> str | None:
 
 
 def extract_publish_date(doc, tags: dict[str, str], metadata: dict[str, str], body_text: str) -> date | None:
-    """PubDate meta, then 发布/公开/成文日期 metadata, then a 发布时间：/时间： line."""
-    for candidate in (_meta(tags, "PubDate"), _meta(tags, "pubdate")):
-        found = parse_date(candidate or "")
-        if found:
-            return found
+    """The date the page shows: 发布/公开/成文日期 metadata, then a 发布时间：/时间： line; the PubDate
+    meta tag only when the page shows none (some CMSs put the time a page was regenerated there)."""
     for label in ("发布日期", "公开日期", "成文日期", "发文日期", "生成日期", "发布时间"):
         found = parse_date(metadata.get(label, ""))
         if found:
@@ -197,6 +194,10 @@ def extract_publish_date(doc, tags: dict[str, str], metadata: dict[str, str], bo
     text = el_text(body) if body is not None else body_text
     for match in _DATE_LINE.finditer(text):
         found = parse_date(match.group(1))
+        if found:
+            return found
+    for candidate in (_meta(tags, "PubDate"), _meta(tags, "pubdate")):
+        found = parse_date(candidate or "")
         if found:
             return found
     return None

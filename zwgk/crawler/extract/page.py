@@ -243,19 +243,25 @@ def extract_article(
     content_type: str | None = None,
     status: int = 200,
     ref: date | None = None,
+    template: Template | None = None,
 ) -> PageExtract:
     """Extract a page fetched *as an article* (an entry of a column list).
 
-    The caller knows it is an article, so metadata, publish date and body text are extracted
+    With a `template` (the column's: blocks of the unit's entry page, links to its own pages) the
+    page's chrome — a dated 热点 sidebar above all — is removed first, so neither the publish date
+    nor the text checks read it. The caller knows it is an article, so metadata, publish date and body text are extracted
     whatever `extract_page` classified it as (an unknown body container, a page with a long
     related-articles list …): a missing field is then really missing, never an artefact of
     classification. Anti-bot challenges and data bodies are returned as classified.
     """
-    page = extract_page(body, url, content_type=content_type, status=status, ref=ref)
+    page = extract_page(body, url, content_type=content_type, status=status, ref=ref, template=template)
     if page.kind in (PageKind.ARTICLE, PageKind.CHALLENGE, PageKind.DATA):
         return page
     text, _ = decode_body(body, url, content_type)
-    doc = parse_html(text, url).doc
+    parsed = parse_html(text, url)
+    doc = parsed.doc
+    if template:
+        strip_template(doc, parsed.base_url, template)
     tags = meta_tags(doc)
     metadata = extract_metadata(doc)
     body_text = extract_body_text(doc, text) or _longest_block(doc) or _main_text(doc)

@@ -113,9 +113,9 @@ def strip_template(doc, base_url: str, template: Template) -> list[str]:
         if info is not None:
             sig, urls = info
             why = None
-            if sig in template.shared:
+            if sig in template.shared and _link_dense(el, 200, 3.0):
                 why = "与参照页面相同"
-            elif template.own_urls and all(u in template.own_urls for u in urls):
+            elif template.own_urls and all(u in template.own_urls for u in urls) and _link_dense(el, 40, 0.5):
                 why = "只链接本单位栏目"
             if why:
                 removed.append(f"{el.tag}.{(el.get('class') or '').strip() or '-'}（{len(urls)} 个链接，{why}）")
@@ -125,6 +125,14 @@ def strip_template(doc, base_url: str, template: Template) -> list[str]:
     if removed:
         doc.set(TEMPLATE_ATTR, str(len(removed)))
     return removed
+
+
+def _link_dense(el, floor: int, ratio: float) -> bool:
+    """Is the element mostly links (a menu, a breadcrumb, a sidebar), not a content area that merely
+    holds a few of them? Its text outside links is at most max(floor, ratio × link text)."""
+    total = len(el_text(el))
+    linked = sum(len(el_text(a)) for a in el.iter("a"))
+    return total - linked <= max(floor, ratio * linked)
 
 
 def _remove(el) -> None:

@@ -84,6 +84,7 @@ class PortalSpider(scrapy.Spider):
         spider.max_pages = s.getint("ZWGK_MAX_LIST_PAGES", 10)
         spider.max_article_fetches = s.getint("ZWGK_MAX_ARTICLE_DATE_FETCHES", 3)
         spider.max_articles = s.getint("ZWGK_MAX_ARTICLES", 10)
+        spider.max_articles_other = s.getint("ZWGK_MAX_ARTICLES_OTHER", 3)
         spider.check_links = s.getbool("ZWGK_CHECK_LINKS", True)
         spider.check_offsite = s.getbool("ZWGK_CHECK_OFFSITE_LINKS", False)
         spider.max_links_page = s.getint("ZWGK_MAX_LINKS_PER_PAGE", 100)
@@ -207,7 +208,7 @@ class PortalSpider(scrapy.Spider):
         ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
         if article:
             return extract_article(response.body, response.url, content_type=ctype, status=response.status,
-                                   ref=self.as_of)
+                                   ref=self.as_of, template=template)
         return extract_page(response.body, response.url, content_type=ctype, status=response.status, ref=self.as_of,
                             template=template)
 
@@ -529,7 +530,7 @@ class PortalSpider(scrapy.Spider):
             status = "truncated"
             notes.append(f"仅抓取前 {self.max_pages} 页（共 {declared or '多'} 页）")
         links = []
-        for p in pages[:1]:  # links of page 1 (later pages repeat the furniture, list the older entries)
+        for p in pages:  # every list page read (each URL is checked once per run: repeated furniture is free)
             links += await self._check_page_links(p, portal)
         details["links"] = links
         async for item in self._finish_column(portal, unit, cid, page_url, response, page, entries, status,
@@ -542,10 +543,15 @@ class PortalSpider(scrapy.Spider):
         rows = [{"title": e.title, "url": linkcheck.clean_url(e.url), "date": e.date.isoformat() if e.date else None,
                  "date_source": "list" if e.date else None} for e in entries]
         articles: list[dict] = []
-        if cid in self.catalog.column_ids() and self.catalog.column(cid).requires_metadata:
-            articles = await self._read_articles(rows, portal, unit, cid, notes)
+        template = response.meta.get("template")
+        disclosure = cid in self.catalog.column_ids() and self.catalog.column(cid).requires_metadata
+        # Disclosure columns: the newest N articles (metadata, text, links); every other column its
+        # newest few, so that serious typos and dead attachments are found wherever they are read.
+        budget = self.max_articles if disclosure else self.max_articles_other
+        if budget and rows:
+            articles = await self._read_articles(rows, portal, unit, cid, notes, template, budget, disclosure)
         if rows and not any(r["date"] for r in rows):
-            await self._dates_from_articles(rows, portal, notes, articles)
+            await self._dates_from_articles(rows, portal, notes, articles, template)
         details.update({"notes": notes, "page_count": page.page_count if page else None})
         yield self._snapshot(portal, unit, f"column:{cid}", page_url, Outcome(status, response.status),
                              response, page, entries=rows, pages_crawled=pages_crawled,
@@ -554,20 +560,22 @@ class PortalSpider(scrapy.Spider):
 
     # -- articles -----------------------------------------------------------------------------
     async def _read_articles(self, rows: list[dict], portal: Portal, unit: Unit, cid: str,
-                             notes: list[str]) -> list[dict]:
-        """The newest N entries' pages of a disclosure column: metadata, text, links."""
+                             notes: list[str], template: Template | None = None, budget: int = 10,
+                             disclosure: bool = True) -> list[dict]:
+        """The newest `budget` entries' pages of a column: metadata, text, links."""
         newest = sorted((r for r in rows if r["url"]), key=lambda r: r["date"] or "", reverse=True)
-        picked = newest[: self.max_articles]
-        articles = await asyncio.gather(*(self._article(r["url"], r["title"], portal) for r in picked))
+        picked = newest[:budget]
+        articles = await asyncio.gather(*(self._article(r["url"], r["title"], portal, template) for r in picked))
         ok = sum(1 for a in articles if a["status"] == "ok")
-        notes.append(f"读取最新 {len(picked)} 篇正文（{ok} 篇成功）以核对公开要素")
+        notes.append(f"读取最新 {len(picked)} 篇正文（{ok} 篇成功）以核对"
+                     + ("公开要素、错别字和链接" if disclosure else "错别字和链接"))
         for row in rows:
             for art in articles:
                 if art["url"] == row["url"] and art.get("publish_date") and not row["date"]:
                     row["date"], row["date_source"] = art["publish_date"], "article"
         return list(articles)
 
-    async def _article(self, url: str, title: str | None, portal: Portal) -> dict:
+    async def _article(self, url: str, title: str | None, portal: Portal, template: Template | None = None) -> dict:
         """Fetch (conditionally, when the previous crawl read it) and extract one article page."""
         prev = self.prev.articles.get(url)
         headers = conditional_headers(prev) if prev and prev["status"] == "ok" else {}
@@ -584,7 +592,7 @@ class PortalSpider(scrapy.Spider):
             return {**prev, "body": None, "fetched_at": _now(),
                     "links": await self._fresh_links(list(prev.get("links") or []), portal)}
         self._remember_fetch(url, resp)
-        art = self._extract(resp, article=True)  # metadata and publish date whatever the page kind
+        art = self._extract(resp, article=True, template=template)  # metadata and publish date whatever the page kind
         outcome = from_response(resp.status, str(art.kind), art.challenge)
         out = {**base, "final_url": resp.url, "status": outcome.status, "http_status": resp.status,
                "error": outcome.error, "body": resp.body if outcome.status == "ok" else None,
@@ -602,7 +610,7 @@ class PortalSpider(scrapy.Spider):
         return out
 
     async def _dates_from_articles(self, rows: list[dict], portal: Portal, notes: list[str],
-                                   articles: list[dict]) -> None:
+                                   articles: list[dict], template: Template | None = None) -> None:
         """A list without dates: read the publish date on the first few articles' pages."""
         read = {a["url"]: a for a in articles}
         for row in rows[: self.max_article_fetches]:
@@ -610,7 +618,7 @@ class PortalSpider(scrapy.Spider):
                 continue
             art = read.get(row["url"])
             if art is None:
-                art = await self._article(row["url"], row["title"], portal)
+                art = await self._article(row["url"], row["title"], portal, template)
                 articles.append(art)
             if art.get("publish_date"):
                 row["date"] = art["publish_date"]
