@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,7 @@ from zwgk.rules.catalog import load_catalog
 from zwgk.store.db import Store
 
 AS_OF = date(2026, 11, 23)
+_MIGRATE = threading.Lock()
 
 
 @dataclass
@@ -42,12 +44,18 @@ class SkinResult:
         return sorted(_key(f) for f in self.findings if _key(f) not in expected and f["rule"] in EVALUATED_RULES)
 
 
-def run_skin(skin: int, tmp: Path, as_of: date = AS_OF) -> SkinResult:
-    """Crawl and check skin `skin` into a fresh SQLite store under `tmp`; score against the truth."""
+def run_skin(skin: int, tmp: Path, as_of: date = AS_OF, opaque: tuple[str, str] | None = None) -> SkinResult:
+    """Crawl and check skin `skin` into a fresh SQLite store under `tmp`; score against the truth.
+
+    `opaque` (portal, unit): that unit's column tree is drawn with image links only (skins.py); its
+    column rows leave the truth, since a blind crawler must not judge them."""
     catalog = load_catalog()
     tmp.mkdir(parents=True, exist_ok=True)
-    store = Store(f"sqlite:///{tmp}/skin{skin}.db")
+    with _MIGRATE:  # Alembic's migration context is process-global: one new store at a time
+        store = Store(f"sqlite:///{tmp}/skin{skin}.db")
     network = build_network(as_of, skin=skin)
+    if opaque is not None:
+        network.sites[opaque[0]].opaque_units.add(opaque[1])
     with network.serve() as running:
         sites = running.write_registry(tmp / f"skin{skin}.yml")
         registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
@@ -60,6 +68,8 @@ def run_skin(skin: int, tmp: Path, as_of: date = AS_OF) -> SkinResult:
     describe = "; ".join(site.skin.describe().split(": ", 1)[1] for site in network.sites.values()
                          if hasattr(site, "skin"))
     truth = network.ground_truth()
+    if opaque is not None:
+        truth = [t for t in truth if (t["portal"], t["unit"]) != opaque]
     return SkinResult(skin, evaluate(findings, truth, EVALUATED_RULES), findings, truth, columns, describe)
 
 

@@ -425,8 +425,13 @@ def test_publish_date_fallbacks():
     body = '<div class="info">发布时间：2022-05-06 15:16 来源：本站</div><div class="article_content">' + "内容" * 40 + "</div>"
     page = extract_page(_html(body), "http://x.gov.cn/a.html")
     assert page.publish_date == date(2022, 5, 6)
-    meta_first = extract_page(_html(body, '<meta name="PubDate" content="2023-04-18 15:24:29">'), "http://x.gov.cn/a.html")
-    assert meta_first.publish_date == date(2023, 4, 18)
+    # A PubDate meta (often the time the page was regenerated) never overrides the date shown ...
+    regenerated = extract_page(_html(body, '<meta name="PubDate" content="2023-04-18 15:24:29">'), "http://x.gov.cn/a.html")
+    assert regenerated.publish_date == date(2022, 5, 6)
+    # ... and is used when the page shows none.
+    meta_only = extract_page(_html('<div class="article_content">' + "内容" * 40 + "</div>",
+                                   '<meta name="PubDate" content="2023-04-18 15:24:29">'), "http://x.gov.cn/a.html")
+    assert meta_only.publish_date == date(2023, 4, 18)
     from_meta = extract_page(_html('<p>成文日期：2021年3月4日</p><div id="zoom">' + "文" * 80 + "</div>"), "http://x.gov.cn/a.html")
     assert from_meta.publish_date == date(2021, 3, 4)
 

@@ -271,6 +271,46 @@ def export_columns(fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json, db:
         raise _fail(exc) from None
 
 
+@app.command()
+def discover(sites: Annotated[str, typer.Option("--sites", help="registry YAML")],
+             portal: Annotated[str | None, typer.Option(help="only this portal id")] = None,
+             write: Annotated[Path | None, typer.Option("--write", help="write the registry with the columns "
+                                                                         "found as `columns:` overrides")] = None,
+             as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+             catalog: CatalogOpt = None,
+             db: Annotated[str | None, typer.Option("--db", help="accepted and ignored: reads no database")] = None):
+    """Each unit's column map as the crawler finds it: link, how it was matched, how sure.
+
+    Fetches only the portal homes and the units' entry pages (nothing is stored)."""
+    from zwgk.discover import discover as run_discover
+    from zwgk.discover import write_overrides
+
+    try:
+        cat = _catalog(catalog)
+        reg = _registry(sites, cat)
+        if portal is not None and portal not in {p.id for p in reg.portals}:
+            raise BadInput(f"登记表中没有网站 {portal}", path=sites)
+        maps = run_discover(reg, cat, portal)
+    except BadInput as exc:
+        raise _fail(exc) from None
+    if as_json:
+        print(json.dumps([m.to_dict() for m in maps], ensure_ascii=False, indent=2))
+    else:
+        status = {"ok": "已识别", "unreachable": "无法访问", "antibot": "反爬虫拦截", "unrecognized": "目录未能识别"}
+        for m in maps:
+            out.print(f"[bold]{m.portal}/{m.unit}[/] {m.name}：{status.get(m.status, m.status)}"
+                      + (f"（{m.note}）" if m.note else ""), highlight=False)
+            for c in m.columns:
+                if c.url:
+                    out.print(f"  {c.name}：{c.url}　「{c.text or ''}」 {c.how}，可信度 {c.confidence:.1f}",
+                              highlight=False, markup=False)
+                else:
+                    out.print(f"  {c.name}：未找到", highlight=False, markup=False)
+    if write is not None:
+        write_overrides(Path(sites), maps, write)
+        out.print(f"已写出栏目对照（请逐项确认）：{write}", highlight=False)
+
+
 # -- inspect, rules, demo ------------------------------------------------------------------------
 @app.command()
 def inspect(url: str, as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
@@ -359,12 +399,13 @@ def rules(catalog: CatalogOpt = None,
 
 @app.command()
 def demo(as_of: AsOfOpt = None, out_dir: OutOpt = Path("demo-out"), db: DbOpt = None,
-         seed: Annotated[int, typer.Option(help="demo network seed")] = 2026):
+         seed: Annotated[int, typer.Option(help="demo network seed")] = 2026,
+         skin: Annotated[int, typer.Option(help="serve generated template skin N (0: the original templates)")] = 0):
     """Start the demo portal network on loopback, run the whole cycle, print where the reports are."""
     from zwgk.demo import run_demo
 
     try:
-        code = run_demo(parse_as_of(as_of), out_dir, db, seed, out, err)
+        code = run_demo(parse_as_of(as_of), out_dir, db, seed, out, err, skin=skin)
     except BadInput as exc:
         raise _fail(exc) from None
     raise typer.Exit(code)

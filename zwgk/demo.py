@@ -30,7 +30,8 @@ def load_demonet():
     return importlib.import_module("tests.demonet")
 
 
-def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console, err: Console) -> int:
+def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console, err: Console,
+             skin: int = 0) -> int:
     from zwgk import stages
     from zwgk.config.registry import load_registry
     from zwgk.reports import render_all
@@ -47,12 +48,13 @@ def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console
         db = f"sqlite:///{db_file.resolve()}"
     catalog = load_catalog()
     store = Store(db)
-    network = demonet.build_network(as_of, seed=seed)
+    network = demonet.build_network(as_of, seed=seed, skin=skin or None)
     with network.serve() as running:
         sites = running.write_registry(out_dir / "sites.yml")
         registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
         units = sum(len(p.units) for p in registry.portals)
-        err.print(f"演示网络: {len(registry.portals)} 个网站, {units} 个单位, 监测日期 {as_of}", highlight=False)
+        err.print(f"演示网络: {len(registry.portals)} 个网站, {units} 个单位, 监测日期 {as_of}"
+                  + (f", 模板变体 {skin}" if skin else ""), highlight=False)
         try:
             crawl_id = stages.crawl(store, sites, registry, as_of)
             check_id = stages.check(store, as_of, catalog)

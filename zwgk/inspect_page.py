@@ -40,10 +40,12 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def fetch(url: str, timeout: float = DOWNLOAD_TIMEOUT, max_bytes: int = 16 * 1024 * 1024) -> Fetched:
-    """GET one URL with the crawler's user agent; HTTP errors are returned, not raised."""
+def fetch(url: str, timeout: float = DOWNLOAD_TIMEOUT, max_bytes: int = 16 * 1024 * 1024,
+          allowed: set[str] | None = None) -> Fetched:
+    """GET one URL with the crawler's user agent; HTTP errors are returned, not raised. Redirects may
+    reach private addresses only on the URL's own host or the `allowed` (registry) hosts."""
     host = (urlsplit(url).hostname or "").lower()
-    opener = urllib.request.build_opener(_GuardedRedirects({host}))
+    opener = urllib.request.build_opener(_GuardedRedirects({host, *(allowed or ())}))
     req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
     try:
         with opener.open(req, timeout=timeout) as resp:

@@ -141,6 +141,9 @@ class SkinSite(Site):
         self.skin = Skin.draw(skin, portal.id)
         self.rng = random.Random(f"skinsite|{skin}|{portal.id}")
         self.charset = "utf-8"
+        # Units whose column tree is drawn with image links (no text, no alt): a layout built to defeat
+        # discovery. The crawler must abstain (entry `unrecognized`), never report their columns missing.
+        self.opaque_units: set[str] = set()
 
     # ---- attributes -------------------------------------------------------------------------------
     def attrs(self, role: str, extra: str = "") -> str:
@@ -357,6 +360,8 @@ class SkinSite(Site):
 
         def item(col: Column) -> str:
             on = ' class="on"' if col is current else ""
+            if unit.id in self.opaque_units:
+                return f'<li{on}><a href="{escape(self.col_href(unit, col))}"><img src="/images/m{col.colid}.png"></a></li>'
             return f"<li{on}>{a(self.col_href(unit, col), col.label)}</li>"
 
         def link(cid: str) -> str:
@@ -531,7 +536,10 @@ class SkinSite(Site):
         if s.tree_pos == "content":
             boxes = []
             for col in [*unit.columns.values(), *unit.extras]:
-                if col.linked:
+                if col.linked and unit.id in self.opaque_units:
+                    boxes.append(f'<div class="item"><a href="{escape(self.col_href(unit, col))}">'
+                                 f'<img src="/images/m{col.colid}.png"></a></div>')
+                elif col.linked:
                     boxes.append(f'<div class="item">{a(self.col_href(unit, col), col.label)}</div>')
             main += f'<div {self.attrs("tree")}><h2>信息公开目录</h2>{"".join(boxes)}</div>\n'
         return self.frame(f"{unit.name}信息公开", main, unit=unit, entry_page=True)

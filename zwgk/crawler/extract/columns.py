@@ -59,11 +59,26 @@ def discover_columns(page_html: str | bytes, url: str, columns: dict[str, list[s
     With a `template` (the portal home's block signatures) the blocks this page shares with the home
     page — header, navigation, footer, sidebars, whatever their class names — are removed first, and
     the unit's column tree is what remains; without one, regions are guessed from class names."""
+    return {cid: link for cid, (link, _) in discover_column_map(page_html, url, columns, template).items()}
+
+
+# How sure a match is, by its kind (_match_score): exact name, exact alias, contains name / alias.
+CONFIDENCE = {4: 1.0, 3: 0.9, 2: 0.7, 1: 0.5}
+MATCH_HOW = {4: "栏目名称完全一致", 3: "与栏目别名一致", 2: "链接文字包含栏目名称", 1: "链接文字包含栏目别名"}
+
+
+def discover_column_map(page_html: str | bytes, url: str, columns: dict[str, list[str]],
+                        template: Template | None = None) -> dict[str, tuple[Link, int]]:
+    """Like discover_columns, with the match score of each link (keys of CONFIDENCE / MATCH_HOW)."""
     if isinstance(page_html, bytes):
         page_html, _ = decode_body(page_html, url)
     parsed = parse_html(page_html, url)
     if template:
         strip_template(parsed.doc, parsed.base_url, template)
+    return _best_links(_candidates(parsed, url), url, columns)
+
+
+def _candidates(parsed, url: str) -> list[tuple]:
     candidates = []
     for order, a in enumerate(parsed.doc.iter("a")):
         target = abs_url(parsed.base_url, a.get("href"))
@@ -75,10 +90,13 @@ def discover_columns(page_html: str | bytes, url: str, columns: dict[str, list[s
         if region == CHROME or (region == NAV and not _under(target, url)):
             continue
         raw_text = el_text(a) or norm_space(a.get("title"))
-        text = normalize_name(raw_text)
-        title = normalize_name(a.get("title") or "")
-        candidates.append((order, target, raw_text, text, title, _TIER[region]))
-    found: dict[str, Link] = {}
+        candidates.append((order, target, raw_text, normalize_name(raw_text), normalize_name(a.get("title") or ""),
+                           _TIER[region]))
+    return candidates
+
+
+def _best_links(candidates: list[tuple], url: str, columns: dict[str, list[str]]) -> dict[str, tuple[Link, int]]:
+    found: dict[str, tuple[Link, int]] = {}
     for catalog_id, names in columns.items():
         best, best_key = None, None
         for order, target, raw_text, text, title, tier in candidates:
@@ -88,6 +106,20 @@ def discover_columns(page_html: str | bytes, url: str, columns: dict[str, list[s
             key = (-tier, score, _under(target, url), -order)
             if best_key is None or key > best_key:
                 best, best_key = Link(url=target, text=raw_text), key
-        if best is not None:
-            found[catalog_id] = best
+        if best is not None and best_key is not None:
+            found[catalog_id] = (best, best_key[1])
     return found
+
+
+def tree_unrecognized(required: list[str], found: set[str], min_share: float) -> str | None:
+    """Why a readable entry page's column tree counts as not recognised (abstain), or None.
+
+    A unit whose page yields fewer than `min_share` of its required columns is far more likely a
+    layout the crawler cannot read than a unit without most of its columns: a crawl problem for the
+    operator, never a row of 栏目缺失 against the department."""
+    if not required:
+        return None
+    hits = sum(1 for c in required if c in found)
+    if hits < min_share * len(required):
+        return f"信息公开页面已读取，但只识别出 {hits}/{len(required)} 个应设栏目，栏目目录结构未能识别（不据此认定栏目缺失）"
+    return None

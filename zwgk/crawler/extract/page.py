@@ -147,6 +147,10 @@ def extract_page(
     has_index = sum(ch.isdigit() for ch in metadata.get("索引号", "")) >= 3
     long_block = "" if has_body else _longest_block(doc)
     has_byline = bool(long_block) and len(long_block) >= LONG_BLOCK and bool(_BYLINE.search(_main_text(doc)))
+    # A 发布日期：-labelled list (each row "发布日期：2024-01-22 标题") reads like a byline over a long
+    # block; the byline alone never outweighs a dated list of three or more entries.
+    if has_byline and listing.source in ("dated", "table") and sum(1 for e in listing.entries if e.date) >= 3:
+        has_byline = False
     article_like = has_article_meta or has_body or has_index or has_byline
     widget = is_widget_page(listing.dated_blocks)
     if not (article_like or listing.entries or listing.dated_blocks):

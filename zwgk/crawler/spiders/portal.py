@@ -26,6 +26,7 @@ from zwgk.config.registry import Portal, Unit, load_registry
 from zwgk.crawler import links as linkcheck
 from zwgk.crawler import render
 from zwgk.crawler.extract import decode_body, discover_columns, extract_article, extract_page
+from zwgk.crawler.extract.columns import tree_unrecognized
 from zwgk.crawler.extract.dom import parse_html
 from zwgk.crawler.extract.model import Link, PageExtract, PageKind
 from zwgk.crawler.extract.template import Template, signatures
@@ -308,7 +309,8 @@ class PortalSpider(scrapy.Spider):
                     elif cid in discovered and self._may_follow(portal, response.url, discovered[cid].url):
                         found[cid] = (linkcheck.clean_url(discovered[cid].url), discovered[cid].text)
                 details["links"] = await self._check_page_links(page, portal)
-                blind = self._unrecognized_tree(unit, wanted, found)
+                blind = tree_unrecognized([c for c in wanted if c not in unit.columns], set(found),
+                                          self.catalog.discovery.min_found_share)
                 if blind:
                     outcome = Outcome("unrecognized", response.status, blind)
             details["columns_found"] = {k: v[0] for k, v in found.items()}
@@ -326,22 +328,6 @@ class PortalSpider(scrapy.Spider):
                 continue
             url, text = found[cid]
             yield self._column_request(portal, unit, cid, url, text, template)
-
-    def _unrecognized_tree(self, unit: Unit, wanted: list[str], found: dict) -> str | None:
-        """Why a readable entry page's column tree counts as not recognised (abstain), or None.
-
-        A unit whose page yields fewer than the catalog's share of its required columns is far more
-        likely a layout the crawler cannot read than a unit without most of its columns: a crawl
-        problem for the operator, never a row of 栏目缺失 against the department."""
-        share = self.catalog.discovery.min_found_share
-        required = [c for c in wanted if c not in unit.columns]
-        if not required:
-            return None
-        hits = sum(1 for c in required if c in found)
-        if hits < share * len(required):
-            return (f"信息公开页面已读取，但只识别出 {hits}/{len(required)} 个应设栏目，"
-                    f"栏目目录结构未能识别（不据此认定栏目缺失）")
-        return None
 
     def _column_request(self, portal: Portal, unit: Unit, cid: str, url: str, text: str,
                         template: Template | None = None) -> Request:

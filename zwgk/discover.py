@@ -1,0 +1,132 @@
+"""`zwgk discover`: onboarding a portal — each unit's column map as the crawler finds it.
+
+For every unit of the registry (or of one portal) the home page and the unit's 信息公开 entry page
+are fetched (nothing else), the entry page is compared with the home page (extract/template.py) and
+the catalog columns its profile requires are matched on what remains, exactly as the nightly crawl
+does. The result says, per column, the link found, how it was matched and how sure the match is, and
+which required columns were not found; a unit whose tree could not be read is `unrecognized`. With
+`--write` the map becomes registry `columns:` overrides for an operator to confirm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from zwgk.config.registry import Portal, Registry
+from zwgk.crawler.extract import decode_body
+from zwgk.crawler.extract.columns import CONFIDENCE, MATCH_HOW, discover_column_map, tree_unrecognized
+from zwgk.crawler.extract.dom import parse_html
+from zwgk.crawler.extract.kind import detect_challenge
+from zwgk.crawler.extract.template import Template, signatures
+from zwgk.inspect_page import Fetched, fetch
+from zwgk.rules.catalog import Catalog
+
+
+@dataclass
+class ColumnFound:
+    column: str
+    name: str
+    url: str | None = None
+    text: str | None = None
+    how: str = ""
+    confidence: float = 0.0
+
+
+@dataclass
+class UnitMap:
+    portal: str
+    unit: str
+    name: str
+    entry: str
+    status: str  # ok | unreachable | antibot | unrecognized
+    note: str | None = None
+    columns: list[ColumnFound] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[str]:
+        return [c.column for c in self.columns if c.url is None]
+
+    def to_dict(self) -> dict:
+        return {"portal": self.portal, "unit": self.unit, "name": self.name, "entry": self.entry,
+                "status": self.status, "note": self.note, "missing": self.missing,
+                "columns": [vars(c) for c in self.columns]}
+
+
+def _page(fetched: Fetched):
+    text, _ = decode_body(fetched.body, fetched.url, fetched.content_type)
+    return text, parse_html(text, fetched.url)
+
+
+def _problem(fetched: Fetched) -> tuple[str, str] | None:
+    if fetched.error or fetched.status == 0:
+        return "unreachable", f"无法访问：{fetched.error}"
+    text, parsed = _page(fetched)
+    challenge, _ = detect_challenge(text, parsed.doc, fetched.status, extracted=False)
+    if challenge:
+        return "antibot", "被反爬虫验证拦截"
+    if fetched.status >= 400:
+        return "unreachable", f"返回 HTTP {fetched.status}"
+    return None
+
+
+def discover_portal(portal: Portal, catalog: Catalog, allow_hosts: set[str]) -> list[UnitMap]:
+    """The column map of every unit of one portal."""
+    names = catalog.discovery_names()
+    home = fetch(portal.home, allowed=allow_hosts)
+    home_sigs: list[str] = []
+    if _problem(home) is None:
+        _, parsed = _page(home)
+        home_sigs = signatures(parsed.doc, parsed.base_url)
+    out = []
+    for unit in portal.units:
+        wanted = [c.id for c in catalog.required_columns(unit.profile)]
+        umap = UnitMap(portal.id, unit.id, unit.name, unit.entry, "ok")
+        out.append(umap)
+        fetched = home if unit.entry == portal.home else fetch(unit.entry, allowed=allow_hosts)
+        problem = _problem(fetched)
+        if problem is not None:
+            umap.status, umap.note = problem
+            continue
+        text, _ = _page(fetched)
+        template = Template.of(shared=home_sigs) if unit.entry != portal.home else None
+        found = discover_column_map(text, fetched.url, {c: names[c] for c in wanted}, template=template)
+        for cid in wanted:
+            col = ColumnFound(cid, catalog.column(cid).name)
+            if cid in unit.columns:
+                col.url, col.how, col.confidence = unit.columns[cid], "登记表指定", 1.0
+            elif cid in found:
+                link, score = found[cid]
+                col.url, col.text, col.how, col.confidence = link.url, link.text, MATCH_HOW[score], CONFIDENCE[score]
+            umap.columns.append(col)
+        blind = tree_unrecognized([c for c in wanted if c not in unit.columns],
+                                  {c.column for c in umap.columns if c.url}, catalog.discovery.min_found_share)
+        if blind:
+            umap.status, umap.note = "unrecognized", blind
+    return out
+
+
+def discover(registry: Registry, catalog: Catalog, portal_id: str | None = None) -> list[UnitMap]:
+    allowed = registry.hosts()
+    return [m for p in registry.portals if portal_id in (None, p.id) for m in discover_portal(p, catalog, allowed)]
+
+
+def write_overrides(sites: Path, maps: list[UnitMap], out: Path) -> None:
+    """The registry again, with each unit's found columns as `columns:` overrides (existing ones kept)."""
+    doc = yaml.safe_load(sites.read_text(encoding="utf-8")) or {}
+    by_unit = {(m.portal, m.unit): m for m in maps}
+    for portal in doc.get("portals") or []:
+        for unit in portal.get("units") or []:
+            umap = by_unit.get((portal.get("id"), unit.get("id")))
+            if umap is None or umap.status != "ok":
+                continue
+            columns = dict(unit.get("columns") or {})
+            for col in umap.columns:
+                if col.url and col.column not in columns:
+                    columns[col.column] = col.url
+            if columns:
+                unit["columns"] = columns
+    header = "# zwgk discover: column map as found — confirm each URL before use\n"
+    out.write_text(header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
