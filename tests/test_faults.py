@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.faultnet import AS_OF, FAULTS, HUGE, FaultNet, unit_of
+from tests.loopback import few_columns_catalog
 from zwgk import stages
 from zwgk.config.registry import load_registry
 from zwgk.rules.catalog import load_catalog
@@ -68,7 +69,8 @@ def night(tmp_path_factory):
         sites = net.write_registry(tmp / "sites.yml")
         registry = load_registry(sites, set(CATALOG.profiles), CATALOG.column_ids())
         started = time.monotonic()
-        crawl_id = stages.crawl(store, sites, registry, AS_OF, settings={"DOWNLOAD_TIMEOUT": TIMEOUT_S})
+        crawl_id = stages.crawl(store, sites, registry, AS_OF, few_columns_catalog(tmp),
+                                settings={"DOWNLOAD_TIMEOUT": TIMEOUT_S})
         elapsed = time.monotonic() - started
         check_id = stages.check(store, AS_OF, CATALOG)
         requests = list(net.requests)

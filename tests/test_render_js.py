@@ -21,7 +21,7 @@ import yaml
 from sqlalchemy import select
 
 from tests.conftest import skip_or_fail
-from tests.loopback import CANARY_HOST, Canary, StaticSite
+from tests.loopback import CANARY_HOST, Canary, StaticSite, few_columns_catalog
 from zwgk import stages
 from zwgk.config.registry import load_registry
 from zwgk.crawler import render
@@ -102,7 +102,8 @@ def test_render_js_column_is_read_from_the_rendered_dom(tmp_path):
             catalog = load_catalog()
             registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
             store = Store(f"sqlite:///{tmp_path}/render.db")
-            crawl_id = stages.crawl(store, sites, registry, AS_OF, settings={"ZWGK_CHECK_LINKS": "False"})
+            crawl_id = stages.crawl(store, sites, registry, AS_OF, few_columns_catalog(tmp_path),
+                                    settings={"ZWGK_CHECK_LINKS": "False"})
     finally:
         canary.close()
     assert canary.connections == [], f"the canary was contacted: {canary.connections}"

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from tests.loopback import CANARY_HOST, Canary, StaticSite
+from tests.loopback import CANARY_HOST, Canary, StaticSite, few_columns_catalog
 from zwgk import stages
 from zwgk.config.registry import load_registry
 from zwgk.reports.exports import findings_rows
@@ -80,7 +80,8 @@ def test_canary_on_127_0_0_2_receives_nothing(tmp_path, canary):
         catalog = load_catalog()
         registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
         store = Store(f"sqlite:///{tmp_path}/canary.db")
-        crawl_id = stages.crawl(store, sites, registry, AS_OF, settings={"ZWGK_CHECK_LINKS": "True"})
+        crawl_id = stages.crawl(store, sites, registry, AS_OF, few_columns_catalog(tmp_path),
+                                settings={"ZWGK_CHECK_LINKS": "True"})
         stages.check(store, AS_OF, catalog)
     assert canary.connections == [], f"the canary was contacted: {canary.connections}"
     with store.session() as session:

@@ -1,7 +1,7 @@
 """How much of the registry one crawl reached: 'last night's crawl covered N of M units'.
 
 A unit counts as reached when its entry page was fetched with a usable answer (`ok`, or
-`antibot`: the portal answered, with a challenge — a crawl problem, not an absent unit). A
+`antibot` or `unrecognized`: the portal answered — a crawl problem, not an absent unit). A
 portal counts as reached when its home page was, or failing a home snapshot, any of its units.
 Totals are every registered unit and portal, so units the crawl never got to (killed, or left out
 with --only) show up as not reached. The reports reuse this for their crawl summary.
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from zwgk.store.schema import Portal, Run, Snapshot, Unit
 
-REACHED = ("ok", "antibot")
+REACHED = ("ok", "antibot", "unrecognized")
 
 
 def crawl_coverage(session: Session, run_id: int) -> dict:

@@ -184,9 +184,12 @@ def extract_title(doc, tags: dict[str, str]) -> str | None:
 
 
 def extract_publish_date(doc, tags: dict[str, str], metadata: dict[str, str], body_text: str) -> date | None:
-    """The date the page shows: 发布/公开/成文日期 metadata, then a 发布时间：/时间： line; the PubDate
-    meta tag only when the page shows none (some CMSs put the time a page was regenerated there)."""
-    for label in ("发布日期", "公开日期", "成文日期", "发文日期", "生成日期", "发布时间"):
+    """The date the page shows: 发布/公开日期 metadata, then a 发布时间：/时间： line; the PubDate meta
+    tag only when the page shows none (some CMSs put the time a page was regenerated there); the
+    document's 成文/发文日期 last."""
+    for label in ("发布日期", "公开日期", "发布时间"):
+        if label == "发布日期" and metadata.get(label) == metadata.get("发文日期"):
+            continue  # 发布日期 filled from the synonym 发文日期 (a document date), not a shown 发布日期
         found = parse_date(metadata.get(label, ""))
         if found:
             return found
@@ -198,6 +201,11 @@ def extract_publish_date(doc, tags: dict[str, str], metadata: dict[str, str], bo
             return found
     for candidate in (_meta(tags, "PubDate"), _meta(tags, "pubdate")):
         found = parse_date(candidate or "")
+        if found:
+            return found
+    # The document's own dates (成文/发文) say when it was signed, not published: the last resort.
+    for label in ("成文日期", "发文日期", "生成日期"):
+        found = parse_date(metadata.get(label, ""))
         if found:
             return found
     return None
