@@ -498,3 +498,15 @@ def test_column_discovery_side_menu_under_main():
     assert discover_columns(html, ENTRY, CATALOG)["gzdt"].url == "http://x.gov.cn/xxgk/fgj/gzdt2/"
     only_side = """<html><body><div class="leftnav"><a href="./gzdt/">工作动态</a></div></body></html>"""
     assert discover_columns(only_side, ENTRY, CATALOG)["gzdt"].url == "http://x.gov.cn/xxgk/fgj/gzdt/"
+
+
+def test_yearless_list_date_takes_its_year_from_the_entry_url():
+    """`<td>10-19</td>` beside ./201710/t20171019_1.html is 2017-10-19, not the as-of year's."""
+    rows = "".join(f'<li><a href="./201710/t201710{d:02d}_{d}.html">通知{d}</a><span>10-{d:02d}</span></li>'
+                   for d in (19, 18, 17))
+    page = extract_page(_html(f'<ul class="list">{rows}</ul>'), "http://x.gov.cn/tzgg/index.html",
+                        ref=date(2026, 11, 23))
+    assert [e.date for e in page.entries] == [date(2017, 10, 19), date(2017, 10, 18), date(2017, 10, 17)]
+    plain = extract_page(_html(f'<ul class="list">{rows.replace("201710/t201710", "c")}</ul>'),
+                         "http://x.gov.cn/tzgg/index.html", ref=date(2026, 11, 23))
+    assert plain.entries[0].date == date(2026, 10, 19)  # no year in the URL: latest not in the future

@@ -166,7 +166,31 @@ def item_entry(item, base_url: str, ref: date | None) -> ListEntry | None:
         span = _edge_date(text)
         if span is not None:
             found, raw = parse_date(text[span[0]: span[1]]), text[span[0]: span[1]]
-    return ListEntry(title=title, url=abs_url(base_url, a.get("href")), date=found, raw_date=raw)
+    url = abs_url(base_url, a.get("href"))
+    if found is not None and raw and date_match_span(raw) is None:
+        found = year_from_url(found, url, ref)
+    return ListEntry(title=title, url=url, date=found, raw_date=raw)
+
+
+# Dates CMSs write into detail URLs: TRS ./201710/t20171019_1.html, Hanweb /art/2017/10/19/, /2017-10-19/.
+_URL_DATE = re.compile(r"(?:/|\bt)((?:19|20)\d{2})[-/]?(\d{1,2})(?=[/_-]|\d{2}[_/])|/art/((?:19|20)\d{2})/(\d{1,2})/")
+
+
+def year_from_url(found: date, url: str | None, ref: date | None = None) -> date:
+    """A year-less list date (05-17) resolved against the as-of date may land in the wrong year; when
+    the entry's URL names a year and the same month, that year is the one (…/201710/t20171019_…),
+    unless it would put the date after the as-of date."""
+    if not url:
+        return found
+    for match in _URL_DATE.finditer(urlsplit(url).path):
+        year, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        if int(month) == found.month and int(year) != found.year:
+            try:
+                moved = found.replace(year=int(year))
+            except ValueError:
+                return found
+            return found if ref is not None and moved > ref else moved
+    return found
 
 
 def _column_dir(urls: list[str]) -> str:
