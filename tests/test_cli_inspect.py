@@ -48,3 +48,17 @@ def test_inspect_unreachable_exits_1(running):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["error"]
+
+
+def test_inspect_entry_page_shows_its_column_map(running):
+    """On a unit's 信息公开 page, inspect lists the catalog columns its links name and how they matched."""
+    network = build_network(AS_OF)
+    unit = network.unit("baishi", "fgj")
+    data = _inspect(running.base_urls["baishi"].rstrip("/") + unit.entry_path)
+    found = {cid: c["url"] for cid, c in data["columns"].items()}
+    for cid, col in unit.columns.items():
+        if col.linked:
+            assert found[cid].endswith(col.path), cid
+        else:
+            assert cid not in found or not found[cid].endswith(col.path or "-"), cid
+    assert all(c["how"] and 0 < c["confidence"] <= 1 for c in data["columns"].values())

@@ -370,6 +370,11 @@ def _print_inspect(data: dict) -> None:
         out.print(table)
     if data.get("publish_date"):
         out.print(f"发布日期: {data['publish_date']}")
+    if data.get("columns"):
+        table = Table("栏目", "链接文字", "链接", "匹配方式", title=f"页面上的目录栏目 {len(data['columns'])} 个")
+        for col in data["columns"].values():
+            table.add_row(col["name"], col["text"], col["url"], f"{col['how']}（{col['confidence']:.1f}）")
+        out.print(table)
 
 
 @app.command()

@@ -14,7 +14,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from zwgk.crawler.extract import extract_page
-from zwgk.crawler.extract.model import PageExtract
+from zwgk.crawler.extract.model import PageExtract, PageKind
 from zwgk.crawler.middlewares.ssrf import address_allowed
 from zwgk.crawler.settings import DOWNLOAD_TIMEOUT, USER_AGENT
 
@@ -57,6 +57,19 @@ def fetch(url: str, timeout: float = DOWNLOAD_TIMEOUT, max_bytes: int = 16 * 102
         return Fetched(url, 0, None, b"", error=str(reason))
 
 
+def column_map(body: bytes, url: str, content_type: str | None) -> dict:
+    """On a unit's 信息公开 page: the catalog columns its links name (as `zwgk discover` matches them,
+    without the home page to compare with), {column: {name, url, text, how, confidence}}."""
+    from zwgk.crawler.extract.columns import CONFIDENCE, MATCH_HOW, discover_column_map
+    from zwgk.rules.catalog import load_catalog
+
+    catalog = load_catalog()
+    names = catalog.discovery_names()
+    found = discover_column_map(body, url, {c.id: names[c.id] for c in catalog.columns})
+    return {cid: {"name": catalog.column(cid).name, "url": link.url, "text": link.text, "how": MATCH_HOW[score],
+                  "confidence": CONFIDENCE[score]} for cid, (link, score) in found.items()}
+
+
 def inspect_url(url: str, as_of: date, body: bytes | None = None, content_type: str | None = None) -> dict:
     """Fetch (or take the given body) and extract; a JSON-ready dict."""
     if body is None:
@@ -71,6 +84,9 @@ def inspect_url(url: str, as_of: date, body: bytes | None = None, content_type: 
         out = {"url": url, "final_url": url, "status": None, "content_type": content_type}
     data = page.to_dict()
     data.pop("url", None)
+    data["columns"] = column_map(body if body is not None else got.body, data.get("final_url") or url,
+                                 content_type if body is not None else got.content_type) \
+        if page.kind in (PageKind.NAV, PageKind.OTHER, PageKind.LIST) else {}
     data["body_text"] = (data.get("body_text") or "")[:500]
     data["links"] = data.get("links", [])[:50]
     out.update(data)

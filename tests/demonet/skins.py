@@ -61,9 +61,9 @@ POOLS = {
 SCHEMES = ["path", "col", "numeric", "query"]
 TREE_POS = ["left", "right", "top", "content"]
 LIST_MARKUP = ["ul", "table", "div", "dl", "p"]
-DATE_FORMS = ["iso", "slash", "cn", "dot", "bracket", "datetime", "label", "paren"]
+DATE_FORMS = ["iso", "slash", "cn", "dot", "bracket", "datetime", "label", "paren", "none"]
 DATE_WHERE = ["el", "el", "inside", "tail", "before"]
-PAGERS = ["next", "numbers", "trs"]
+PAGERS = ["next", "numbers", "trs", "numbers-only"]
 META_FORMS = ["table", "list", "para", "dl"]
 
 
@@ -82,7 +82,7 @@ def fmt(d: date, form: str, e: Entry | None = None) -> str:
         return f"发布日期：{d.isoformat()}"
     if form == "paren":
         return f"({d.isoformat()})"
-    return d.isoformat()
+    return d.isoformat()  # "iso", and "none" where a date must still be shown (sidebars)
 
 
 @dataclass
@@ -417,10 +417,15 @@ class SkinSite(Site):
             return a(href, short(e.title), e.title, TARGET)
         return a(href, e.title, None, TARGET)
 
+    def shows_date(self, e: Entry) -> bool:
+        """Whether the list shows this entry's date. A skin without list dates ("none") still leaves
+        entries whose article carries no date with their list date, so the ground truth holds."""
+        return e.list_date and (self.skin.date_form != "none" or not e.page_date)
+
     def item_html(self, col: Column, e: Entry, tag: str) -> str:
         s = self.skin
         link = self.link_html(col, e)
-        if not e.list_date:
+        if not self.shows_date(e):
             return f"<{tag}>{link}</{tag}>"
         date_s = fmt(e.date, s.date_form, e)
         if s.date_where == "inside":
@@ -446,7 +451,7 @@ class SkinSite(Site):
             if s.header_row:
                 rows.append("<tr><th>标题</th><th>发布日期</th></tr>")
             for e in items:
-                d = fmt(e.date, s.date_form, e) if e.list_date else ""
+                d = fmt(e.date, s.date_form, e) if self.shows_date(e) else ""
                 rows.append(f"<tr><td>{self.link_html(col, e)}</td><td>{d}</td></tr>")
             if blank:
                 rows.append(f'<tr><td colspan="2">{blank}</td></tr>')
@@ -471,7 +476,9 @@ class SkinSite(Site):
         if s.pager == "numbers":
             for k in range(1, n + 1):
                 links.append(f"<b>{k}</b>" if k == page else a(self.page_url(col, k), str(k)))
-        if page < n:
+        if s.pager == "numbers-only":
+            links = [f"<b>{k}</b>" if k == page else a(self.page_url(col, k), str(k)) for k in range(1, n + 1)]
+        if page < n and s.pager != "numbers-only":
             links += [a(self.page_url(col, page + 1), "下一页"), a(self.page_url(col, n), "尾页")]
         return f'<div {self.attrs("pager")}>' + " ".join(links) + "</div>\n"
 

@@ -145,9 +145,43 @@ def _from_links(doc, base: str, page_url: str) -> Pagination | None:
     return Pagination(_bounded(_series(next_url, last_url, count)), count, ["pager links (下一页/尾页)"])
 
 
+def _from_numbers(doc, base: str, page_url: str) -> Pagination | None:
+    """A pager of numbered links only (1 2 3 … with no 下一页): the links of one container whose texts
+    are consecutive page numbers after the current one, each to a distinct URL other than this page."""
+    best: list[tuple[int, str]] = []
+    for box in doc.iter():
+        if not isinstance(box.tag, str):
+            continue
+        numbered: dict[int, str] = {}
+        for a in box.findall("a"):
+            text = el_text(a)
+            url = abs_url(base, a.get("href"))
+            if text.isdigit() and url and url != page_url and 1 <= int(text) <= MAX_PAGES:
+                numbered.setdefault(int(text), url)
+        numbered.pop(1, None)  # page 1 is this page or the column's first page
+        if not numbered:
+            continue
+        run = sorted(numbered.items())
+        start = run[0][0]
+        if start > 3 or [k for k, _ in run] != list(range(start, start + len(run))):
+            continue  # not a pager: numbers with gaps or far from the start
+        if len({u for _, u in run}) == len(run) and len(run) > len(best):
+            best = run
+    if not best:
+        return None
+    return Pagination([u for _, u in best], None, [f"numbered pager links ({best[0][0]}–{best[-1][0]})"])
+
+
 def find_pagination(raw: str, doc, base_url: str, page_url: str) -> Pagination:
-    """Pagination declared by scripts in `raw` (the full page text) or by pager links in `doc`."""
+    """Pagination declared by scripts in `raw` (the full page text), by pager links in `doc`, or by a
+    row of numbered page links."""
     found = _from_scripts(raw, base_url)
     if found is None:
         found = _from_links(doc, base_url, page_url)
+    if found is None or not found.next_pages:
+        numbers = _from_numbers(doc, base_url, page_url)
+        if numbers is not None:
+            if found is not None and found.page_count:
+                numbers.page_count = found.page_count
+            found = numbers
     return found or Pagination()
