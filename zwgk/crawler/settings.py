@@ -51,6 +51,9 @@ ITEM_PIPELINES = {
 # Bounds of one column's crawl.
 ZWGK_MAX_LIST_PAGES = 10
 ZWGK_MAX_ARTICLE_DATE_FETCHES = 3  # undated lists: articles read for their publish dates
+# The policy and interpretation columns (三同步): every undated entry up to this many has its page
+# read for its publish date, since the rule pairs entries one by one, not just the newest.
+ZWGK_MAX_ARTICLE_DATE_FETCHES_PAIRED = 40
 ZWGK_MAX_ARTICLES = 10  # disclosure columns (catalog requires_metadata): newest articles read
 ZWGK_MAX_ARTICLES_OTHER = 3  # every other column: newest articles read (typos, dead attachments)
 

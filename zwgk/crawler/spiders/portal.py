@@ -84,6 +84,7 @@ class PortalSpider(scrapy.Spider):
         s = crawler.settings
         spider.max_pages = s.getint("ZWGK_MAX_LIST_PAGES", 10)
         spider.max_article_fetches = s.getint("ZWGK_MAX_ARTICLE_DATE_FETCHES", 3)
+        spider.max_article_fetches_paired = s.getint("ZWGK_MAX_ARTICLE_DATE_FETCHES_PAIRED", 40)
         spider.max_articles = s.getint("ZWGK_MAX_ARTICLES", 10)
         spider.max_articles_other = s.getint("ZWGK_MAX_ARTICLES_OTHER", 3)
         spider.check_links = s.getbool("ZWGK_CHECK_LINKS", True)
@@ -538,6 +539,8 @@ class PortalSpider(scrapy.Spider):
             articles = await self._read_articles(rows, portal, unit, cid, notes, template, budget, disclosure)
         if rows and not any(r["date"] for r in rows):
             await self._dates_from_articles(rows, portal, notes, articles, template)
+        if cid in (self.catalog.interpretation.policy_column, self.catalog.interpretation.interp_column):
+            await self._dates_for_pairing(rows, portal, notes, articles, template)
         details.update({"notes": notes, "page_count": page.page_count if page else None})
         yield self._snapshot(portal, unit, f"column:{cid}", page_url, Outcome(status, response.status),
                              response, page, entries=rows, pages_crawled=pages_crawled,
@@ -611,6 +614,27 @@ class PortalSpider(scrapy.Spider):
                 row["date_source"] = "article"
         found = sum(1 for r in rows if r["date"])
         notes.append(f"列表未显示日期，读取了 {min(len(rows), self.max_article_fetches)} 篇正文，{found} 篇有发布日期")
+
+    async def _dates_for_pairing(self, rows: list[dict], portal: Portal, notes: list[str],
+                                 articles: list[dict], template: Template | None = None) -> None:
+        """Policy and interpretation entries still undated: read their pages' publish dates.
+
+        三同步 pairs each policy with its interpretation by date, so an undated interpretation
+        below the newest few would leave a late one unseen. These pages are read for their date
+        only (they do not join the articles whose metadata and text are checked).
+        """
+        read = {a["url"]: a for a in articles}
+        todo = [r for r in rows if r["url"] and not r["date"] and r["url"] not in read]
+        todo = todo[: self.max_article_fetches_paired]
+        if not todo:
+            return
+        got = await asyncio.gather(*(self._article(r["url"], r["title"], portal, template) for r in todo))
+        found = 0
+        for row, art in zip(todo, got, strict=True):
+            if art.get("publish_date"):
+                row["date"], row["date_source"] = art["publish_date"], "article"
+                found += 1
+        notes.append(f"另读取 {len(todo)} 篇未显示日期条目的正文以核对解读时限，{found} 篇有发布日期")
 
     # -- link checking (错链断链) ------------------------------------------------------------------
     def _remember_fetch(self, url: str, response: Response) -> None:

@@ -89,14 +89,25 @@ def judge_policies(unit: UnitObs, ctx: CheckContext) -> list[PolicyCheck]:
         earliest = entry.date - timedelta(days=EARLY_DAYS)
         matches = [e for e in interps.entries if refers_to(e.title, name, cfg.min_name_chars)
                    and (e.date is None or e.date >= earliest)]
-        undated = [e for e in matches if e.date is None]
-        dated = sorted((e for e in matches if e.date), key=lambda e: e.date)
-        if undated and not dated:
-            out.append(PolicyCheck(entry, name, deadline, undated[0], late=False))
-            continue
-        interp = dated[0] if dated else None
-        out.append(PolicyCheck(entry, name, deadline, interp, late=bool(interp and interp.date > deadline)))
+        out.append(_verdict(entry, name, deadline, matches))
     return out
+
+
+def _verdict(entry: EntryObs, name: str, deadline: date, matches: list[EntryObs]) -> PolicyCheck:
+    """Late only on positive evidence: every interpretation naming the document is dated after the deadline.
+
+    An in-time one settles it; an undated one may be this policy's own (two policies can share a
+    document name, e.g. a 办法 reissued), so the rule abstains rather than pair it with the other's.
+    """
+    dated = sorted((e for e in matches if e.date), key=lambda e: e.date)  # type: ignore[arg-type, return-value]
+    in_time = [e for e in dated if e.date <= deadline]  # type: ignore[operator]
+    if in_time:
+        return PolicyCheck(entry, name, deadline, in_time[0], late=False)
+    undated = [e for e in matches if e.date is None]
+    if undated:
+        return PolicyCheck(entry, name, deadline, undated[0], late=False)
+    interp = dated[0] if dated else None
+    return PolicyCheck(entry, name, deadline, interp, late=interp is not None)
 
 
 class InterpMissing(Rule):
@@ -108,8 +119,9 @@ class InterpMissing(Rule):
     needs a 政策解读 entry naming the document — 《X》解读, 一图读懂《X》, 图解：X, X答记者问 —
     dated no later than `working_days` (5) working days after the policy (Chinese holidays and
     adjusted workdays counted). Fires when the deadline has passed and no such entry exists, or
-    the only one came later. Undated interpretations count as in time; undated policies are not
-    judged. Only units whose profile requires a 政策解读 column are checked, and only when both
+    every one came later. An interpretation undated in its list is dated from its page (the
+    crawler reads those pages); one still undated counts as in time (the rule abstains), and
+    undated policies are not judged. Only units whose profile requires a 政策解读 column are checked, and only when both
     columns were read; a missing 政策解读 column is reported by column.missing alone.
 
     ## Why
