@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from zwgk.rules.catalog import Catalog
+from zwgk.config.catalog import Catalog
+from zwgk.findings.lifecycle import fingerprint
 from zwgk.rules.model import FindingDraft, Severity
 from zwgk.store.db import put_page
-from zwgk.store.lifecycle import fingerprint
 from zwgk.store.schema import Entry, Finding, FindingEvent, Portal, Run, Snapshot, Unit
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from tests.demonet import build_network, evaluate
 from tests.demonet.evaluate import _key
 from zwgk import stages
+from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.demo import EVALUATED_RULES
 from zwgk.reports.exports import columns_rows, findings_rows
-from zwgk.rules.catalog import load_catalog
 from zwgk.store.db import Store
 
 AS_OF = date(2026, 11, 23)

@@ -24,9 +24,9 @@ from sqlalchemy import func, select, text
 
 from tests.demonet import Variant, build_network
 from zwgk import stages
+from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.reports.daily import render_daily
-from zwgk.rules.catalog import load_catalog
 from zwgk.store.db import Store
 from zwgk.store.schema import Article, Entry, Finding, Run, Snapshot
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from tests.demonet import Variant, build_network, evaluate, format_table
 from zwgk import stages
+from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.demo import EVALUATED_RULES
 from zwgk.reports.exports import columns_rows, findings_rows
-from zwgk.rules.catalog import load_catalog
 from zwgk.store.db import Store
 from zwgk.store.schema import Run, Snapshot
 

@@ -14,13 +14,13 @@ import pytest
 from tests.demonet import Variant, build_network, evaluate
 from tests.demonet.spec import FIVE_BLANK
 from zwgk import stages
+from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
+from zwgk.findings.review import review
+from zwgk.findings.scores import column_scores, findings_at, portal_vetoes, unit_scores
 from zwgk.reports.exports import columns_rows
-from zwgk.rules.catalog import load_catalog
 from zwgk.rules.scoring import load_scoring
 from zwgk.store.db import Store
-from zwgk.store.review import review
-from zwgk.store.scores import column_scores, findings_at, portal_vetoes, unit_scores
 
 pytestmark = pytest.mark.slow
 CATALOG = load_catalog()

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tests.test_lifecycle import _check, _unit
+from zwgk.config.catalog import load_catalog
 from zwgk.errors import BadInput
-from zwgk.rules.catalog import load_catalog
+from zwgk.findings.lifecycle import reconcile
 from zwgk.store.db import Store
-from zwgk.store.lifecycle import reconcile
 from zwgk.store.schema import Finding
 
 DAY1, DAY2, DAY3, DAY4 = date(2026, 11, 2), date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)

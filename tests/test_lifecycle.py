@@ -7,11 +7,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from zwgk.rules.catalog import load_catalog
+from zwgk.config.catalog import load_catalog
+from zwgk.findings.lifecycle import reconcile
 from zwgk.rules.engine import check_units
 from zwgk.rules.model import CheckContext, ColumnObs, EntryObs, UnitObs
 from zwgk.store.db import Store
-from zwgk.store.lifecycle import reconcile
 from zwgk.store.schema import Finding
 
 CATALOG = load_catalog()

@@ -12,9 +12,9 @@ import pytest
 
 from tests.demonet import build_network
 from zwgk import stages
+from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.reports.exports import findings_rows
-from zwgk.rules.catalog import load_catalog
 from zwgk.store.db import Store
 
 pytestmark = pytest.mark.slow

@@ -26,8 +26,8 @@ aiosmtpd_controller = require_module("aiosmtpd.controller")
 
 from tests.reports_fixtures import D6, build_scenario  # noqa: E402
 from zwgk import jobs, notify  # noqa: E402
+from zwgk.config.catalog import load_catalog  # noqa: E402
 from zwgk.errors import BadInput  # noqa: E402
-from zwgk.rules.catalog import load_catalog  # noqa: E402
 from zwgk.store.db import Store  # noqa: E402
 from zwgk.store.schema import Run  # noqa: E402
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.errors import BadInput
-from zwgk.rules.catalog import load_catalog
 
 CATALOG = load_catalog()
 GOOD = """\
@@ -88,9 +88,9 @@ def test_cli_exits_2_on_missing_file_and_bad_date(tmp_path):
 @pytest.mark.parametrize("loader", ["scoring", "holidays", "reports"])
 def test_other_config_files_name_file_and_line(tmp_path, loader):
     """Scoring, holiday and report settings files share the registry's YAML loading (file:line)."""
+    from zwgk.config.workdays import load_holiday_file
     from zwgk.reports.config import load_report_config
     from zwgk.rules.scoring import load_scoring
-    from zwgk.rules.workdays import load_holiday_file
 
     load = {"scoring": load_scoring, "holidays": load_holiday_file, "reports": load_report_config}[loader]
     path = tmp_path / "x.yml"

@@ -13,12 +13,12 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from tests.reports_fixtures import D3, D6, build_scenario
+from zwgk.config.catalog import load_catalog
+from zwgk.findings.scores import unit_scores
 from zwgk.reports import render_all
 from zwgk.reports.config import load_report_config
 from zwgk.reports.exports import columns_rows, findings_rows
-from zwgk.rules.catalog import load_catalog
 from zwgk.store.db import Store
-from zwgk.store.scores import unit_scores
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +175,7 @@ def test_historic_as_of_and_score_cache(rendered, catalog, monkeypatch):
     assert paths["monthly"].name == "monthly-2024-03.html"
     # a second rendering reads settled scores from the cache instead of recomputing them
     calls: list[date] = []
-    import zwgk.store.scores as scores_mod
+    import zwgk.findings.scores as scores_mod
 
     real = scores_mod.unit_scores
     monkeypatch.setattr(scores_mod, "unit_scores", lambda s, d, *a, **k: calls.append(d) or real(s, d, *a, **k))
@@ -199,6 +199,9 @@ def test_report_config_override(tmp_path, catalog, rendered):
     from zwgk.errors import BadInput
 
     with pytest.raises(BadInput, match=r"bad\.yml"):
+        load_report_config(bad)
+    bad.write_text("issuer: 某办\nweekly:\n  titel: 周通报\n", encoding="utf-8")  # a typo never falls back silently
+    with pytest.raises(BadInput, match=r"bad\.yml:3: unknown key 'weekly\.titel'"):
         load_report_config(bad)
 
 

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from tests.reports_fixtures import D6, Builder, build_scenario
 from zwgk.cli import app
+from zwgk.config.catalog import load_catalog
 from zwgk.reports import render_all
-from zwgk.rules.catalog import load_catalog
 from zwgk.rules.registry import all_rules
 from zwgk.store.db import Store
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.reports_fixtures import D6, Builder, build_scenario
+from zwgk.config.catalog import load_catalog
 from zwgk.reports import render_all
-from zwgk.rules.catalog import load_catalog
 from zwgk.store.db import Store
 from zwgk.store.schema import Run
 

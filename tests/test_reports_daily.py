@@ -10,10 +10,10 @@ import lxml.html
 import pytest
 
 from tests.reports_fixtures import D6, Builder, build_scenario
+from zwgk.config.catalog import load_catalog
+from zwgk.encoding import decode_body
 from zwgk.reports.daily import render_daily
-from zwgk.reports.evidence import decode_body
 from zwgk.reports.views import safe_href
-from zwgk.rules.catalog import load_catalog
 from zwgk.store.db import Store
 
 
@@ -161,11 +161,15 @@ def test_safe_href_and_decoding():
     for bad in ("javascript:alert(1)", " javascript:alert(1)", "data:text/html,x", "//a.example/",
                 "/relative", "http:///nohost", "http://a.example/\nx", "vbscript:x", None, 3):
         assert safe_href(bad) is None, bad
-    assert decode_body("政务公开".encode("gbk"), "text/html; charset=gb2312") == "政务公开"
-    assert decode_body(b'<meta charset="gbk">' + "公开".encode("gbk"), None).endswith("公开")
-    assert decode_body("公开".encode(), None) == "公开"
-    assert decode_body("公开".encode("gb18030"), "text/html") == "公开"
-    assert "\ufffd" in decode_body(b"\xff\xfe\xfa", "text/html; charset=utf-8")
+    # Evidence copies read a page through the crawler's own decoder (one truth on every surface).
+    def text(body, ctype):
+        return decode_body(body, "", ctype)[0]
+
+    assert text("政务公开".encode("gbk"), "text/html; charset=gb2312") == "政务公开"
+    assert text(b'<meta charset="gbk">' + "公开".encode("gbk"), None).endswith("公开")
+    assert text("公开".encode(), None) == "公开"
+    assert text("公开".encode("gb18030"), "text/html") == "公开"
+    assert text("政务公开栏目".encode(), "text/html; charset=gbk") == "政务公开栏目"  # mislabelled: no mojibake
 
 
 def test_empty_store(tmp_path, catalog):

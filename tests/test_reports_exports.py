@@ -11,6 +11,8 @@ import openpyxl
 import pytest
 
 from tests.reports_fixtures import D1, D3, D5, D6, Builder, build_scenario
+from zwgk.config.catalog import load_catalog
+from zwgk.findings.history import state_as_of
 from zwgk.reports.exports import (
     COLUMN_EXTRA_FIELDS,
     COLUMN_FIELDS,
@@ -20,8 +22,6 @@ from zwgk.reports.exports import (
     findings_rows,
     write_rows,
 )
-from zwgk.reports.views import state_as_of
-from zwgk.rules.catalog import load_catalog
 from zwgk.store.db import Store
 from zwgk.store.schema import Finding
 

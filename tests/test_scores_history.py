@@ -11,11 +11,12 @@ from sqlalchemy.orm import selectinload
 from tests.reports_fixtures import Builder
 from tests.rules.test_veto_scores import _night, _unit
 from zwgk import stages
-from zwgk.rules.catalog import load_catalog
+from zwgk.config.catalog import load_catalog
+from zwgk.findings.history import status_as_of
+from zwgk.findings.scores import findings_at, freeze_month_scores, frozen_scores, unit_scores
 from zwgk.rules.scoring import load_scoring
 from zwgk.store.db import Store
 from zwgk.store.schema import Finding, Run, ScoreSnapshot
-from zwgk.store.scores import findings_at, freeze_month_scores, frozen_scores, status_as_of, unit_scores
 
 CATALOG = load_catalog()
 D1, D2 = date(2026, 11, 23), date(2026, 11, 30)

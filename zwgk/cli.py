@@ -4,92 +4,36 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import date
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from zwgk.errors import BadInput
+from zwgk.cli_common import (
+    AsOfOpt,
+    CatalogOpt,
+    DbOpt,
+    Fmt,
+    OutOpt,
+    _catalog,
+    _fail,
+    _lock,
+    _null,
+    _registry,
+    _store,
+    err,
+    out,
+    parse_as_of,
+)
+from zwgk.errors import BadInput, StageFailed
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="政务公开栏目监测 zwgk-monitor")
 report_app = typer.Typer(no_args_is_help=True, help="Render reports: daily 日调度, weekly 周通报, monthly 月考核, units 单位页面, all")
 export_app = typer.Typer(no_args_is_help=True, help="Machine-readable results: findings, columns")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
-
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL or SQLite file (default ./zwgk.db)")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today, Asia/Shanghai)")]
-CatalogOpt = Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override (YAML)")]
-OutOpt = Annotated[Path, typer.Option("--out", help="directory for reports")]
-
-
-def today_shanghai() -> date:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
-
-
-def parse_as_of(value: str | None) -> date:
-    if not value:
-        return today_shanghai()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"--as-of: not a date in YYYY-MM-DD form: {value!r}") from None
-
-
-class Fmt(StrEnum):
-    json = "json"
-    csv = "csv"
-    xlsx = "xlsx"
-
-
-def _fail(exc: BaseException) -> typer.Exit:
-    from zwgk.stages import StageFailed
-
-    if isinstance(exc, BadInput):
-        err.print(f"[bold red]错误[/]（输入有误）: {exc}", markup=True, highlight=False)
-        return typer.Exit(2)
-    if isinstance(exc, StageFailed):
-        err.print(f"[bold red]运行失败[/]: {exc}", highlight=False)
-        return typer.Exit(1)
-    raise exc
-
-
-def _catalog(path: str | None):
-    from zwgk.rules.catalog import load_catalog
-
-    return load_catalog(path)
-
-
-def _registry(path: str, catalog):
-    from zwgk.config.registry import load_registry
-
-    return load_registry(path, set(catalog.profiles), catalog.column_ids())
-
-
-def _store(db: str | None):
-    from zwgk.store.db import Store
-
-    return Store(db)
-
-
-def _lock(store):
-    """The run lock (zwgk/runlock.py): a held lock raises LockHeld, a StageFailed → exit 1."""
-    from zwgk.runlock import CYCLE, run_lock
-
-    return run_lock(store, CYCLE)
-
-
-def _log_level() -> str:
-    return "INFO" if sys.stderr.isatty() else "WARNING"
-
 
 # -- stages -------------------------------------------------------------------------------------
 @app.command()
@@ -117,7 +61,7 @@ def crawl(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], 
                                   settings={"ZWGK_FULL": "True"} if full else None,
                                   redis_url=redis, workers=workers)
         _print_run(store, run_id)
-    except (BadInput, stages.StageFailed) as exc:
+    except (BadInput, StageFailed) as exc:
         raise _fail(exc) from None
 
 
@@ -132,7 +76,7 @@ def check(db: DbOpt = None, as_of: AsOfOpt = None, catalog: CatalogOpt = None):
         with _lock(store):
             run_id = stages.check(store, day, cat)
         _print_run(store, run_id)
-    except (BadInput, stages.StageFailed) as exc:
+    except (BadInput, StageFailed) as exc:
         raise _fail(exc) from None
 
 
@@ -170,8 +114,8 @@ def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db
         out.print(f"日调度报告: {paths['daily']}", highlight=False)
         if cfg is not None:
             _notify(store, day, cat, cfg)
-    except (BadInput, stages.StageFailed) as exc:
-        if cfg is not None and store is not None and isinstance(exc, stages.StageFailed):
+    except (BadInput, StageFailed) as exc:
+        if cfg is not None and store is not None and isinstance(exc, StageFailed):
             from zwgk.jobs import alert_safely
 
             alert_safely(store, day, cfg)
@@ -203,14 +147,6 @@ def _render_daily(store, day: date, out_dir: Path, cat) -> Path:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     return render_daily(store, day, out_dir, cat)
-
-
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _print_run(store, run_id: int) -> None:

@@ -14,14 +14,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from zwgk.cli_common import DbOpt, err, out
 from zwgk.errors import BadInput
 
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL or SQLite file (default ./zwgk.db)")]
 db_app = typer.Typer(no_args_is_help=True, help="Database schema: upgrade, check, revision (Alembic)")
 
 
@@ -45,8 +41,8 @@ def schedule(sites: Annotated[str, typer.Option("--sites", help="registry YAML")
              notify: Annotated[str | None, typer.Option(
                  "--notify", help="notifications YAML: unit lists, supervisor summary, operator alerts")] = None):
     """Run the scheduler in the foreground: nightly crawl+check, daily/weekly/monthly reports."""
+    from zwgk.config.catalog import load_catalog
     from zwgk.config.registry import load_registry
-    from zwgk.rules.catalog import load_catalog
     from zwgk.scheduler import build_scheduler, install_signal_handlers, load_config, next_runs
     from zwgk.store.db import make_engine, normalise_url
 

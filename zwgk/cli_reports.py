@@ -6,16 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from zwgk.cli_common import AsOfOpt, CatalogOpt, DbOpt, OutOpt, _catalog, _fail, _store, out, parse_as_of
 from zwgk.errors import BadInput
 
-out = Console(soft_wrap=True)
-
-DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL or SQLite file (default ./zwgk.db)")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today, Asia/Shanghai)")]
-CatalogOpt = Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override (YAML)")]
-OutOpt = Annotated[Path, typer.Option("--out", help="directory for reports")]
 ConfigOpt = Annotated[str | None, typer.Option("--config", help="report settings (YAML; default zwgk/reports/data/reports.yml)")]
 
 LABELS = {"daily": "日调度", "weekly": "周通报", "monthly": "月考核", "units": "单位页面与目录"}
@@ -29,7 +23,6 @@ def register(report_app: typer.Typer) -> None:
 
 
 def _run(kinds: tuple[str, ...], db, as_of, out_dir, catalog, config) -> None:
-    from zwgk.cli import _catalog, _fail, _store, parse_as_of
     from zwgk.reports import render_all
     from zwgk.reports.config import load_report_config
 

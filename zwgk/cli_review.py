@@ -15,11 +15,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from zwgk.cli_common import AsOfOpt, CatalogOpt, DbOpt, _catalog, _fail, _store, err, out, parse_as_of
 from zwgk.errors import BadInput
 
 
 def register(app: typer.Typer) -> None:
-    from zwgk.cli import AsOfOpt, CatalogOpt, DbOpt, _catalog, _fail, _store, err, out, parse_as_of
 
     @app.command()
     def review(
@@ -33,8 +33,8 @@ def register(app: typer.Typer) -> None:
         db: DbOpt = None, as_of: AsOfOpt = None,
     ):
         """Human review of a finding: false positive or confirmed, with who/why/when; reversible."""
-        from zwgk.store.review import read_review_file
-        from zwgk.store.review import review as do_review
+        from zwgk.findings.review import read_review_file
+        from zwgk.findings.review import review as do_review
 
         try:
             day = parse_as_of(as_of)
@@ -67,8 +67,8 @@ def register(app: typer.Typer) -> None:
                columns: Annotated[bool, typer.Option("--columns", help="per column instead of per unit")] = False,
                as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False):
         """Unit scores (0–100, grade, veto lines, warnings) or column scores, for any as-of date."""
+        from zwgk.findings.scores import column_scores, portal_vetoes, unit_scores
         from zwgk.rules.scoring import load_scoring
-        from zwgk.store.scores import column_scores, portal_vetoes, unit_scores
 
         try:
             day, cat, sc = parse_as_of(as_of), _catalog(catalog), load_scoring(scoring)

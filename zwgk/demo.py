@@ -33,10 +33,10 @@ def load_demonet():
 def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console, err: Console,
              skin: int = 0) -> int:
     from zwgk import stages
+    from zwgk.config.catalog import load_catalog
     from zwgk.config.registry import load_registry
     from zwgk.reports import render_all
     from zwgk.reports.exports import columns_rows, findings_rows, write_rows
-    from zwgk.rules.catalog import load_catalog
     from zwgk.store.db import Store
 
     demonet = load_demonet()

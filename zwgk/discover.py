@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from zwgk.config.catalog import Catalog
 from zwgk.config.registry import Portal, Registry
 from zwgk.crawler.extract import decode_body
 from zwgk.crawler.extract.columns import CONFIDENCE, MATCH_HOW, discover_column_map, tree_unrecognized
@@ -22,7 +23,6 @@ from zwgk.crawler.extract.dom import parse_html
 from zwgk.crawler.extract.kind import detect_challenge
 from zwgk.crawler.extract.template import Template, signatures
 from zwgk.inspect_page import Fetched, fetch
-from zwgk.rules.catalog import Catalog
 
 
 @dataclass

@@ -13,3 +13,7 @@ class BadInput(Exception):
         if path:
             where = f"{path}:{line}: " if line else f"{path}: "
         super().__init__(f"{where}{message}")
+
+
+class StageFailed(Exception):
+    """A stage of the nightly cycle could not complete (exit code 1)."""

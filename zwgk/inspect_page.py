@@ -60,8 +60,8 @@ def fetch(url: str, timeout: float = DOWNLOAD_TIMEOUT, max_bytes: int = 16 * 102
 def column_map(body: bytes, url: str, content_type: str | None) -> dict:
     """On a unit's 信息公开 page: the catalog columns its links name (as `zwgk discover` matches them,
     without the home page to compare with), {column: {name, url, text, how, confidence}}."""
+    from zwgk.config.catalog import load_catalog
     from zwgk.crawler.extract.columns import CONFIDENCE, MATCH_HOW, discover_column_map
-    from zwgk.rules.catalog import load_catalog
 
     catalog = load_catalog()
     names = catalog.discovery_names()

@@ -115,8 +115,8 @@ def nightly(sites: str, db: str | None = None, out: str | None = None, catalog: 
     every page re-read and every link re-checked, whatever the incremental crawl could reuse.
     """
     from zwgk import stages
+    from zwgk.config.catalog import load_catalog
     from zwgk.config.registry import load_registry
-    from zwgk.rules.catalog import load_catalog
     from zwgk.runlock import CYCLE, LockHeld, run_lock
 
     day = today()
@@ -178,7 +178,7 @@ def render_report(kind: str, db: str | None = None, out: str | None = None, cata
 
     The report waits for the run lock so that the morning dispatch never reads a half-done night.
     """
-    from zwgk.rules.catalog import load_catalog
+    from zwgk.config.catalog import load_catalog
     from zwgk.runlock import CYCLE, run_lock
 
     module, name, title = REPORTS[kind]
@@ -227,8 +227,8 @@ def _registry_or_none(sites: str | None, catalog: str | None):
     """The registry, to check the notification file's unit ids against (None when it cannot be read)."""
     if not sites:
         return None
+    from zwgk.config.catalog import load_catalog
     from zwgk.config.registry import load_registry
-    from zwgk.rules.catalog import load_catalog
 
     try:
         cat = load_catalog(catalog)
@@ -239,8 +239,8 @@ def _registry_or_none(sites: str | None, catalog: str | None):
 
 def notify_daily(db: str | None, catalog: str | None, cfg, day: date | None = None) -> dict | None:
     """Send the day's notifications (zwgk.notify.dispatch_daily); a failure is logged, never raised."""
+    from zwgk.config.catalog import load_catalog
     from zwgk.notify import dispatch_daily
-    from zwgk.rules.catalog import load_catalog
 
     day = day or today()
     store = _open_store(db)

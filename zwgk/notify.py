@@ -450,9 +450,9 @@ def dispatch_daily(store, as_of: date, catalog, config: NotifyConfig, send: Send
 
     Returns the notify run ids {'daily': id, 'alert': id or None}.
     """
+    from zwgk.findings.observations import latest_crawl_run
     from zwgk.reports.views import build_daily
     from zwgk.store.coverage import crawl_coverage
-    from zwgk.store.observations import latest_crawl_run
 
     link = _report_link(config, as_of)
     pairs: list[tuple[Recipient, Message]] = []

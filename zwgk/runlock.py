@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from zwgk.stages import StageFailed
+from zwgk.errors import StageFailed
 from zwgk.store.db import Store
 from zwgk.store.schema import Lock
 

@@ -18,20 +18,17 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from zwgk.config.catalog import Catalog
 from zwgk.config.registry import Registry
-from zwgk.rules.catalog import Catalog
+from zwgk.errors import StageFailed
+from zwgk.findings.lifecycle import reconcile
+from zwgk.findings.observations import latest_crawl_run, unit_observations
+from zwgk.findings.scores import freeze_month_scores
 from zwgk.rules.engine import check_units
 from zwgk.rules.model import CheckContext
 from zwgk.rules.scoring import Scoring
 from zwgk.store.db import Store
-from zwgk.store.lifecycle import reconcile
-from zwgk.store.observations import latest_crawl_run, unit_observations
 from zwgk.store.schema import Portal, Run, Snapshot, Unit
-from zwgk.store.scores import freeze_month_scores
-
-
-class StageFailed(Exception):
-    """A stage could not complete (exit code 1)."""
 
 
 def _utcnow() -> datetime:
@@ -236,7 +233,7 @@ def check(store: Store, as_of: date, catalog: Catalog, scoring: Scoring | None =
     """Run the rules over the latest crawl on or before `as_of` and update the findings.
 
     On the 1st of a month, the month just ended is closed: its month-end unit scores are frozen
-    (zwgk/store/scores.py freeze_month_scores) so that the published assessment keeps its numbers.
+    (zwgk/findings/scores.py freeze_month_scores) so that the published assessment keeps its numbers.
     """
     with store.session() as session:
         crawl_run = latest_crawl_run(session, as_of)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from zwgk.rules.catalog import load_catalog
+from zwgk.config.catalog import load_catalog
 from zwgk.rules.engine import check_unit
 from zwgk.rules.model import ArticleObs, CheckContext, ColumnObs, EntryObs, LinkObs, UnitObs
 from zwgk.rules.registry import RULES

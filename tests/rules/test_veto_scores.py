@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from zwgk.rules.catalog import load_catalog
+from zwgk.config.catalog import load_catalog
+from zwgk.findings.lifecycle import reconcile
+from zwgk.findings.review import review
+from zwgk.findings.scores import column_scores, findings_at, unit_scores
 from zwgk.rules.engine import check_units
 from zwgk.rules.model import CheckContext, ColumnObs, EntryObs, UnitObs
 from zwgk.rules.scoring import load_scoring, unit_score
 from zwgk.rules.veto import Availability, judge
 from zwgk.store.db import Store
-from zwgk.store.lifecycle import reconcile
-from zwgk.store.review import review
 from zwgk.store.schema import Finding, Portal, Run, Snapshot, Unit
-from zwgk.store.scores import column_scores, findings_at, unit_scores
 
 CATALOG = load_catalog()
 SCORING = load_scoring()

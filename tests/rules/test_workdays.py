@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from zwgk.config.catalog import load_catalog
+from zwgk.config.workdays import WorkCalendar, calendar_coverage, load_holiday_file, parse_years
 from zwgk.errors import BadInput
-from zwgk.rules.catalog import load_catalog
-from zwgk.rules.workdays import WorkCalendar, calendar_coverage, load_holiday_file, parse_years
-from zwgk.store.lifecycle import deadline_for
+from zwgk.findings.lifecycle import deadline_for
 
 CATALOG = load_catalog()
 CAL = WorkCalendar()

@@ -16,12 +16,12 @@ from pathlib import Path
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
+from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.crawler import render
 from zwgk.crawler import settings as default_settings
 from zwgk.crawler.distributed import redis_settings
 from zwgk.crawler.spiders.portal import PortalSpider
-from zwgk.rules.catalog import load_catalog
 
 
 def main(argv: list[str] | None = None) -> int:

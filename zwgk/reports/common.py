@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from zwgk.findings.history import severity_rank
 from zwgk.reports.context import UNCHECKED_LABEL
-from zwgk.reports.views import severity_rank
 
 SEVERITY_WEIGHT = {"veto": 10, "major": 3, "minor": 1}
 GRADE_COLORS = {"优秀": "#00703c", "良好": "#1d70b8", "合格": "#b1b4b6", "不合格": "#d4351c"}

@@ -8,7 +8,7 @@ Cost grows with new data, not with total history:
   replayed in Python from one query (findings_as_of's rules, zwgk/reports/views.py).
 - Opened / rectified counts over time: one GROUP BY over FindingEvent rows whose date is inside
   the window (`on BETWEEN start AND end`), never the whole event log.
-- Unit scores (zwgk/store/scores.py) on past dates: cached on disk under `<out>/.cache/`, keyed by
+- Unit scores (zwgk/findings/scores.py) on past dates: cached on disk under `<out>/.cache/`, keyed by
   the date, the newest run and event recorded up to that date and the scoring/catalog used. A past
   month's end-of-month scores are computed once, then read; tonight only tonight's are computed.
 - Everything else (units, portals, the latest crawl's snapshots) is one night's worth of rows.
@@ -27,11 +27,12 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from zwgk.reports.views import OPEN, FindingState, rule_titles, state_as_of
-from zwgk.rules.catalog import Catalog
+from zwgk.config.catalog import Catalog
+from zwgk.findings.history import OPEN, FindingState, state_as_of
+from zwgk.findings.observations import latest_crawl_run
 from zwgk.rules.model import ColumnObs, EntryObs, UnitObs
+from zwgk.rules.registry import rule_titles
 from zwgk.rules.scoring import Scoring, load_scoring
-from zwgk.store.observations import latest_crawl_run
 from zwgk.store.schema import Finding, FindingEvent, Portal, Run, Snapshot, Unit
 
 # Entry-page statuses under which a unit's columns were actually checked this period.
@@ -140,7 +141,7 @@ class ReportContext:
         """Veto lines and early warnings of each portal as a whole (zwgk/store/scores.portal_vetoes)."""
         key = ("portal_lines", as_of)
         if key not in self.memo:
-            from zwgk.store.scores import portal_vetoes
+            from zwgk.findings.scores import portal_vetoes
 
             self.memo[key] = portal_vetoes(self.session, as_of, self.catalog, self.scoring)
         return self.memo[key]
@@ -210,11 +211,11 @@ class ReportContext:
 
     # ------------------------------------------------------------ scores
     def scores(self, as_of: date) -> list[dict]:
-        """unit_scores on `as_of` (zwgk/store/scores.py), cached in memory and, for settled dates,
+        """unit_scores on `as_of` (zwgk/findings/scores.py), cached in memory and, for settled dates,
         on disk."""
         if as_of in self._scores:
             return self._scores[as_of]
-        from zwgk.store.scores import unit_scores
+        from zwgk.findings.scores import unit_scores
 
         path = None
         if self.cache_dir is not None:

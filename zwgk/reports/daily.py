@@ -8,13 +8,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from zwgk.config.catalog import Catalog
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import export_links, nav, report_files, write_html
 from zwgk.reports.evidence import write_evidence
 from zwgk.reports.render import render
 from zwgk.reports.svg import bar_chart
 from zwgk.reports.views import DailyView, build_daily
-from zwgk.rules.catalog import Catalog
 
 
 def render_daily(store, as_of: date, out_dir: Path, catalog: Catalog, ctx=None) -> Path:

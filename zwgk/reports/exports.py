@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zwgk.config.catalog import Catalog
 from zwgk.errors import BadInput
-from zwgk.reports.views import FindingState, findings_as_of, rule_titles
-from zwgk.rules.catalog import Catalog
+from zwgk.findings.history import FindingState, findings_as_of
+from zwgk.findings.observations import latest_crawl_run
+from zwgk.findings.review import is_dismissed, review_state
+from zwgk.rules.registry import rule_titles
 from zwgk.rules.scoring import Scoring, column_score, load_scoring
-from zwgk.store.observations import latest_crawl_run
-from zwgk.store.review import is_dismissed, review_state
 from zwgk.store.schema import Snapshot, Unit
 
 FINDING_FIELDS = ["rule", "severity", "portal", "unit", "column", "url", "message", "evidence",

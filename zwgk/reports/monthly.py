@@ -1,7 +1,7 @@
 """月考核 (monthly assessment): each unit's month score and grade, ranking, change on last month,
 the trend over the past months, and the rules that cost the most points.
 
-A month's score is the unit score (zwgk/store/scores.py) on the month's last day — the state the
+A month's score is the unit score (zwgk/findings/scores.py) on the month's last day — the state the
 month ended in — or on the as-of date while the month is still running. Rendered on the 1st (as
 the scheduler does) it assesses the month just ended (zwgk/reports/common.assessed_month). Past
 months' end-of-month scores are read from the score cache (zwgk/reports/context.py), so the
@@ -18,6 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from zwgk.config.catalog import Catalog
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import (
     GRADE_COLORS,
@@ -36,7 +37,6 @@ from zwgk.reports.render import render
 from zwgk.reports.svg import bar_chart, column_chart, distribution, line_chart, sparkline
 from zwgk.reports.views import calendar_banner
 from zwgk.reports.weekly import unit_href
-from zwgk.rules.catalog import Catalog
 
 
 @dataclass

@@ -17,6 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from zwgk.config.catalog import Catalog
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import (
     assessed_month,
@@ -34,7 +35,6 @@ from zwgk.reports.render import render
 from zwgk.reports.svg import column_chart, line_chart
 from zwgk.reports.views import DailyRow, UnitBlock, calendar_banner, safe_href
 from zwgk.reports.weekly import unit_href, unit_warnings
-from zwgk.rules.catalog import Catalog
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")
 

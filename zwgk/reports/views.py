@@ -15,16 +15,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from zwgk.rules.catalog import Catalog
+from zwgk.config.catalog import Catalog
+from zwgk.findings.history import FindingState, findings_as_of, severity_rank
+from zwgk.findings.observations import latest_crawl_run
+from zwgk.reports.exports import columns_rows  # one definition of the columns table
 from zwgk.rules.model import Severity
-from zwgk.rules.registry import all_rules
-from zwgk.store.observations import latest_crawl_run
-from zwgk.store.review import review_state
+from zwgk.rules.registry import all_rules, rule_titles
 from zwgk.store.schema import Finding, Portal, Run, Snapshot, Unit
 
-OPEN = ("open", "overdue")
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -48,31 +48,11 @@ def safe_href(url: Any) -> str | None:
     return url
 
 
-def severity_rank(severity: str) -> int:
-    try:
-        return Severity(severity).rank
-    except ValueError:
-        return 9
-
-
 def severity_label(severity: str) -> str:
     try:
         return Severity(severity).label
     except ValueError:
         return severity
-
-
-# Chinese names of the rules design.md names, for findings of rules not (yet) in the registry.
-DESIGN_TITLES = {
-    "site.unreachable": "站点无法访问", "column.missing": "栏目缺失", "column.blank": "空白栏目",
-    "column.placeholder": "栏目内容以说明代替", "column.stale": "栏目不更新", "column.undated": "未注明发布时间",
-    "link.broken": "错链断链", "meta.incomplete": "要素不全", "doc.overdue": "定期公开事项逾期",
-    "interp.missing": "政策未同步解读", "text.typo": "严重错别字",
-}
-
-
-def rule_titles() -> dict[str, str]:
-    return {**DESIGN_TITLES, **{r.id: r.title for r in all_rules()}}
 
 
 def column_name(catalog: Catalog | None, column_id: str | None) -> str:
@@ -91,85 +71,9 @@ def _clip(text: Any, limit: int = 160) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-# ---------------------------------------------------------------- findings as of a date
-
-
-@dataclass
-class FindingState:
-    """One finding as it stood on an as-of date (status, last seen and deadline from its history)."""
-
-    finding: Finding
-    status: str  # open | rectified | overdue
-    last_seen: date
-    deadline: date
-    rectified_on: date | None
-    episode_start: date  # when the current open episode began (first seen, or reopened)
-    review: dict[str, Any] | None = None  # human review on the as-of date (zwgk/store/review.py)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN
-
-    @property
-    def dismissed(self) -> bool:
-        """Reviewed as a false positive (误报) by the as-of date: listed, never counted."""
-        return bool(self.review and self.review.get("state") == "false_positive")
-
-    @property
-    def counted(self) -> bool:
-        """Open and not dismissed: what open counts, named lists, rankings and scores read."""
-        return self.is_open and not self.dismissed
-
-
-def state_as_of(finding: Finding, as_of: date) -> FindingState | None:
-    """The finding's state on `as_of`, or None when it was first seen later.
-
-    On or after the date of its latest event the stored row is the truth. Earlier dates are
-    replayed from the event log (opened, seen, overdue, rectified, reopened). A reopened finding
-    gets a new deadline; for an earlier episode the deadline is placed at the same distance from
-    that episode's start as the current deadline is from the current episode's start.
-    """
-    if finding.first_seen > as_of:
-        return None
-    events = sorted(finding.events, key=lambda e: (e.on, e.id or 0))
-    starts = [e.on for e in events if e.event in ("opened", "reopened")]
-    current_start = starts[-1] if starts else finding.first_seen
-    review = review_state(finding, as_of)
-    if not events or as_of >= events[-1].on:
-        return FindingState(finding, finding.status, finding.last_seen, finding.deadline,
-                            finding.rectified_on if finding.status == "rectified" else None, current_start,
-                            review)
-    status, last_seen, rectified_on, start = "open", finding.first_seen, None, finding.first_seen
-    for ev in events:
-        if ev.on > as_of:
-            break
-        if ev.event in ("opened", "reopened"):
-            status, rectified_on, start = "open", None, ev.on
-            last_seen = max(last_seen, ev.on)
-        elif ev.event == "seen":
-            last_seen = max(last_seen, ev.on)
-        elif ev.event == "rectified":
-            status, rectified_on = "rectified", ev.on
-        elif ev.event == "overdue" and status != "rectified":
-            status = "overdue"
-    deadline = start + (finding.deadline - current_start)
-    return FindingState(finding, status, min(last_seen, finding.last_seen), deadline, rectified_on, start, review)
-
-
-def findings_as_of(session: Session, as_of: date) -> list[FindingState]:
-    """Every finding first seen on or before `as_of`, with its state on that date."""
-    rows = session.execute(
-        select(Finding).where(Finding.first_seen <= as_of).options(selectinload(Finding.events))
-    ).scalars().all()
-    out = [s for f in rows if (s := state_as_of(f, as_of)) is not None]
-    out.sort(key=lambda s: (s.finding.portal_id, s.finding.unit_id, severity_rank(s.finding.severity),
-                            s.finding.rule, s.finding.column_id or "", s.finding.url or "", s.finding.id))
-    return out
-
-
 def calendar_banner(catalog: Catalog | None, dates: Any) -> str | None:
     """One visible remark for a report whose dates (its window, the deadlines it shows) touch a year
-    no holiday calendar knows (counted Monday–Friday, zwgk/rules/workdays.py), else None."""
+    no holiday calendar knows (counted Monday–Friday, zwgk/config/workdays.py), else None."""
     if catalog is None:
         return None
     years = sorted({d.year for d in dates if d is not None})
@@ -628,8 +532,6 @@ def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[Fi
     `states` and `columns` may be passed by a caller that already read them (a report context
     that loads only the findings relevant to its window: open ones and those closed since the
     previous check are all the daily needs)."""
-    from zwgk.reports.exports import columns_rows  # one definition of the columns table
-
     titles = rule_titles()
     crawl = latest_crawl_run(session, as_of)
     prev = previous_check_date(session, as_of)

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from zwgk.config.catalog import Catalog
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import (
     GRADE_COLORS,
@@ -30,7 +31,6 @@ from zwgk.reports.context import UNCHECKED_LABEL, ReportContext
 from zwgk.reports.render import render
 from zwgk.reports.svg import bar_chart, distribution
 from zwgk.reports.views import calendar_banner, column_name, overdue_days, safe_href, severity_label
-from zwgk.rules.catalog import Catalog
 
 
 @dataclass

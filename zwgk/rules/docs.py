@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zwgk.rules.catalog import Catalog
+from zwgk.config.catalog import Catalog
 from zwgk.rules.registry import all_rules
 from zwgk.rules.scoring import Scoring, load_scoring
 

@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from zwgk.rules.catalog import Catalog
+from zwgk.config.catalog import Catalog
 
 
 class Severity(StrEnum):

@@ -34,6 +34,11 @@ def all_rules() -> list[Rule]:
     return [cls() for cls in RULES]
 
 
+def rule_titles() -> dict[str, str]:
+    """Rule id → its Chinese title: the one naming every report, spreadsheet and message uses."""
+    return {cls.id: cls.title for cls in RULES}
+
+
 def rule_by_id(rule_id: str) -> Rule:
     for cls in RULES:
         if cls.id == rule_id:

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from zwgk.rules.catalog import Catalog
+from zwgk.config.catalog import Catalog
 from zwgk.rules.model import UnitObs
 
 

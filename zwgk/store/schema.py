@@ -196,7 +196,7 @@ class FindingEvent(Base):
     """History of a finding: opened, seen, rectified, reopened, overdue, escalated (and reviews)."""
 
     __tablename__ = "finding_events"
-    # by date: the events after a score's as-of date (zwgk/store/scores.py could_be_open)
+    # by date: the events after a score's as-of date (zwgk/findings/scores.py could_be_open)
     __table_args__ = (Index("ix_finding_events_on", "on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
@@ -211,7 +211,7 @@ class ScoreSnapshot(Base):
     """A unit's score frozen for a closed month's end (月考核): what a published assessment said.
 
     Written once when the check of the 1st of a month freezes the month just ended
-    (zwgk/store/scores.py freeze_month_scores); `unit_scores` on that date returns these rows
+    (zwgk/findings/scores.py freeze_month_scores); `unit_scores` on that date returns these rows
     instead of recomputing, so a later change of scoring.yml never rewrites a published month.
     `scoring_sha` is the sha256 of the scoring file (or of its sections) and `scoring_version`
     its `version`; `data` is the whole unit_scores row as it was returned.

@@ -8,9 +8,10 @@ Public API (used by the spider, `zwgk inspect` and the tests):
 - discover_columns(page_html, url, columns) -> {catalog_id: Link}
 """
 
+from zwgk.encoding import decode_body
+
 from .columns import discover_columns
 from .dates import parse_date
-from .encoding import decode_body
 from .model import Link, ListEntry, PageExtract, PageKind
 from .page import extract_article, extract_page
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from zwgk.encoding import decode_body
+
 from .dom import CHROME, MAIN, NAV, SIDE, abs_url, el_text, norm_space, parse_html, region_of
-from .encoding import decode_body
 from .model import Link
 from .template import Template, strip_template
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from zwgk.encoding import decode_body
+
 from .data import (
     datastore_total,
     entries_from_datastore,
@@ -20,7 +22,6 @@ from .data import (
     parse_json,
 )
 from .dom import CHROME, NAV, norm_space, parse_html, region_of
-from .encoding import decode_body
 from .kind import detect_challenge, js_signals, scripted_fill_targets
 from .lists import extract_list, find_placeholder, is_widget_page
 from .metadata import (

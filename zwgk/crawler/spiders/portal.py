@@ -22,6 +22,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import FormRequest, Request, Response
 
+from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import Portal, Unit, load_registry
 from zwgk.crawler import links as linkcheck
 from zwgk.crawler import render
@@ -33,7 +34,6 @@ from zwgk.crawler.extract.template import Template, signatures
 from zwgk.crawler.fetch_outcome import Outcome, from_failure, from_response
 from zwgk.crawler.middlewares.ssrf import BlockedAddress, UnresolvedHost, host_verdict, refused_reason
 from zwgk.crawler.previous import PreviousCrawl, conditional_headers, load_previous, validators_of
-from zwgk.rules.catalog import load_catalog
 
 MAX_ARTICLE_TEXT = 20_000
 HANDLED_STATUSES = [s for s in range(100, 600) if s not in (301, 302, 303, 307, 308)]

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from zwgk.config.catalog import Catalog
 from zwgk.rules.base import Rule
-from zwgk.rules.catalog import Catalog
 from zwgk.rules.model import CheckContext, EntryObs, FindingDraft, Severity, UnitObs
 
 _BOOK = re.compile(r"《([^《》]{2,80})》")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from zwgk.config.catalog import Typo
 from zwgk.rules.base import Rule
-from zwgk.rules.catalog import Typo
 from zwgk.rules.model import CheckContext, FindingDraft, Severity, UnitObs
 
 TYPOS_FILE = Path(__file__).resolve().parents[1] / "data" / "typos.yml"

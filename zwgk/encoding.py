@@ -5,6 +5,9 @@ label is decoded as GB18030 (a strict superset, so rare characters in names surv
 charset is only trusted when the bytes decode under it without errors; pages that declare GBK but
 are really UTF-8 (common after CMS migrations) are caught because valid multi-byte UTF-8 almost
 never happens by accident in GBK text.
+
+The one decoder of page bytes: the crawler's extraction and the reports' evidence copies both
+read a page through it, so evidence shows the text the finding was judged on.
 """
 
 from __future__ import annotations

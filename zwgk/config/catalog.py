@@ -16,11 +16,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from zwgk.config.workdays import WorkCalendar, load_holiday_file, merged, parse_years
 from zwgk.config.yamlines import load_located
 from zwgk.errors import BadInput
-from zwgk.rules.workdays import WorkCalendar, load_holiday_file, merged, parse_years
 
-BASE_CATALOG = Path(__file__).parent / "data" / "catalog.yml"
+BASE_CATALOG = Path(__file__).parents[1] / "rules" / "data" / "catalog.yml"
 
 
 class _Strict(BaseModel):
@@ -146,7 +146,7 @@ class Catalog(_Strict):
     columns: list[Column]
     blank_markers: list[str] = Field(default_factory=list)
     placeholder_patterns: list[str] = Field(default_factory=list)
-    # Rectification deadline per severity, in working days (zwgk/rules/workdays.py). The file may
+    # Rectification deadline per severity, in working days (zwgk/config/workdays.py). The file may
     # say `deadlines: {working_days: {...}, escalate: {...}}` or the flat `deadlines: {major: 5}`;
     # either way `deadlines` holds the working days and `escalate` the ladder (_split_deadlines).
     deadlines: dict[str, int] = Field(default_factory=dict)

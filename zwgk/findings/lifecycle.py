@@ -15,9 +15,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zwgk.rules.catalog import Catalog
+from zwgk.config.catalog import Catalog
+from zwgk.findings.review import is_dismissed
 from zwgk.rules.model import ColumnObs, FindingDraft, UnitObs
-from zwgk.store.review import is_dismissed
 from zwgk.store.schema import Finding, FindingEvent
 
 OPEN_STATUSES = ("open", "overdue")
@@ -32,7 +32,7 @@ def fingerprint(draft: FindingDraft) -> str:
 def deadline_for(severity: str, first_seen: date, catalog: Catalog) -> date:
     """Rectification deadline: the catalog's working days per severity after `first_seen`.
 
-    Working days follow the Chinese holiday calendar (zwgk/rules/workdays.py); for a year no
+    Working days follow the Chinese holiday calendar (zwgk/config/workdays.py); for a year no
     calendar knows, Monday–Friday are counted and the finding's evidence says so (calendar_note).
     """
     return catalog.calendar.add_workdays(first_seen, catalog.deadline_days(severity))

@@ -22,33 +22,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from zwgk.rules.catalog import Catalog
+from zwgk.config.catalog import Catalog
+from zwgk.config.workdays import calendar_coverage
+from zwgk.findings.history import OPEN, status_as_of
+from zwgk.findings.observations import latest_crawl_run, unit_observations
+from zwgk.findings.review import review_state
 from zwgk.rules.model import UnitObs
 from zwgk.rules.scoring import Scoring, column_score, load_scoring, scoring_sha, unit_score
 from zwgk.rules.veto import Availability, VetoReport, judge
-from zwgk.rules.workdays import calendar_coverage
-from zwgk.store.observations import latest_crawl_run, unit_observations
-from zwgk.store.review import review_state
 from zwgk.store.schema import Finding, FindingEvent, Run, ScoreSnapshot, Snapshot, Unit
-
-OPEN = ("open", "overdue")
-
-
-def status_as_of(finding: Finding, as_of: date) -> str | None:
-    """open | overdue | rectified on `as_of` from the event history; None when first seen later."""
-    if finding.first_seen > as_of:
-        return None
-    status = "open"
-    for ev in sorted(finding.events, key=lambda e: (e.on, e.id or 0)):
-        if ev.on > as_of:
-            break
-        if ev.event in ("opened", "reopened"):
-            status = "open"
-        elif ev.event == "rectified":
-            status = "rectified"
-        elif ev.event == "overdue" and status != "rectified":
-            status = "overdue"
-    return status
 
 
 @dataclass

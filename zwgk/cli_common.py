@@ -1,0 +1,93 @@
+"""What every `zwgk` command module shares: consoles, option types, as-of parsing, exit mapping.
+
+Its own module so that the command modules (cli, cli_ops, cli_review, cli_reports) all import
+downwards from here instead of from each other.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+
+from zwgk.errors import BadInput, StageFailed
+
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL or SQLite file (default ./zwgk.db)")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today, Asia/Shanghai)")]
+CatalogOpt = Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override (YAML)")]
+OutOpt = Annotated[Path, typer.Option("--out", help="directory for reports")]
+
+
+def today_shanghai() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def parse_as_of(value: str | None) -> date:
+    if not value:
+        return today_shanghai()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"--as-of: not a date in YYYY-MM-DD form: {value!r}") from None
+
+
+class Fmt(StrEnum):
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _fail(exc: BaseException) -> typer.Exit:
+    if isinstance(exc, BadInput):
+        err.print(f"[bold red]错误[/]（输入有误）: {exc}", markup=True, highlight=False)
+        return typer.Exit(2)
+    if isinstance(exc, StageFailed):
+        err.print(f"[bold red]运行失败[/]: {exc}", highlight=False)
+        return typer.Exit(1)
+    raise exc
+
+
+def _catalog(path: str | None):
+    from zwgk.config.catalog import load_catalog
+
+    return load_catalog(path)
+
+
+def _registry(path: str, catalog):
+    from zwgk.config.registry import load_registry
+
+    return load_registry(path, set(catalog.profiles), catalog.column_ids())
+
+
+def _store(db: str | None):
+    from zwgk.store.db import Store
+
+    return Store(db)
+
+
+def _lock(store):
+    """The run lock (zwgk/runlock.py): a held lock raises LockHeld, a StageFailed → exit 1."""
+    from zwgk.runlock import CYCLE, run_lock
+
+    return run_lock(store, CYCLE)
+
+
+def _log_level() -> str:
+    return "INFO" if sys.stderr.isatty() else "WARNING"
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
