@@ -107,3 +107,42 @@ def load_mapping(path: str | Path, what: str) -> dict:
     if not isinstance(data, dict):
         raise BadInput(f"{what} must be a mapping", path=str(path), line=1)
     return data
+
+
+def refuse_unknown_keys(doc: LocatedYaml, reference: Any, what: str,
+                        open_maps: frozenset[tuple[str, ...]] = frozenset()) -> None:
+    """Every key of `doc` must be one the shipped defaults (`reference`) know: a typo such as
+    `deductons:` is refused with its file and line instead of silently keeping the default.
+
+    `open_maps` are the locations whose keys the user chooses (rule ids, veto line names; `*`
+    matches any key); their values are checked against the union of the defaults' values there.
+    """
+
+    def pattern_hit(loc: tuple) -> bool:
+        keys = tuple(k for k in loc if not isinstance(k, int))
+        return any(len(p) == len(keys) and all(a in ("*", b) for a, b in zip(p, keys, strict=True))
+                   for p in open_maps)
+
+    def walk(value: Any, ref: Any, loc: tuple) -> None:
+        if isinstance(value, list) and isinstance(ref, list) and ref:
+            for i, item in enumerate(value):
+                walk(item, ref[0], (*loc, i))
+            return
+        if not (isinstance(value, dict) and isinstance(ref, dict)):
+            return
+        if pattern_hit(loc):
+            merged: dict = {}
+            for v in ref.values():
+                if isinstance(v, dict):
+                    merged.update(v)
+            for key, v in value.items():
+                walk(v, merged or None, (*loc, key))
+            return
+        for key, v in value.items():
+            if key not in ref:
+                where = ".".join(str(k) for k in (*loc, key))
+                raise BadInput(f"unknown key {where!r} in {what} (known here: {', '.join(map(str, ref))})",
+                               path=str(doc.path), line=doc.line_of((*loc, key)))
+            walk(v, ref[key], (*loc, key))
+
+    walk(doc.data, reference, ())

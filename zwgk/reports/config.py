@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from zwgk.config.yamlines import load_mapping
+from zwgk.config.yamlines import load_located, load_mapping, refuse_unknown_keys
 from zwgk.errors import BadInput
 
 DEFAULT_CONFIG = Path(__file__).parent / "data" / "reports.yml"
@@ -32,6 +32,7 @@ def load_report_config(path: str | Path | None = None) -> dict[str, Any]:
         return config
     src = Path(path)
     data = load_mapping(src, "a report config")
+    refuse_unknown_keys(load_located(src), _defaults(), "the report config")
     for key, value in data.items():
         if key in SECTIONS:
             if not isinstance(value, dict):

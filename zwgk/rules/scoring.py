@@ -22,10 +22,12 @@ from typing import Any
 
 import yaml
 
-from zwgk.config.yamlines import load_mapping
+from zwgk.config.yamlines import load_located, load_mapping, refuse_unknown_keys
 from zwgk.errors import BadInput
 
 BASE_SCORING = Path(__file__).parent / "data" / "scoring.yml"
+# Where a scoring file names its own keys: rule ids, veto lines, column kinds.
+SCORING_OPEN_MAPS = frozenset({("deductions",), ("unit", "rules"), ("veto",), ("veto", "*", "warn_age_days")})
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +86,7 @@ def load_scoring(path: str | Path | None = None) -> Scoring:
     """The scoring weights from `path`, or the base defaults (`zwgk/rules/data/scoring.yml`)."""
     src = Path(path) if path is not None else BASE_SCORING
     data = load_mapping(src, "a scoring file")
+    refuse_unknown_keys(load_located(src), _base_data(), "the scoring file", SCORING_OPEN_MAPS)
     raw = src.read_bytes()  # its sha256 identifies the scoring a month was frozen with
     deductions = data.get("deductions") or {}
     if not isinstance(deductions, dict):
