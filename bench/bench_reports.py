@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_reports.py [--days 60] [--tiny] [--keep DIR]
 
-History: the first day is a real crawl of the demo portal network (tests/demonet, served on
+History: the first day is a real crawl of the demo portal network (zwgk_demonet, served on
 127.0.0.1) and a real check. Each later day clones that crawl's snapshots, entries and articles
 through the store (the shapes the crawler writes), with a seeded evolution — columns that were
 being updated keep publishing (their entry dates move with the day), a few stale columns get
@@ -42,8 +42,8 @@ AS_OF = date(2026, 11, 23)
 
 
 def _real_first_day(store: Store, day: date, catalog, tmp: Path) -> int:
-    from tests.demonet import build_network
     from zwgk.config.registry import load_registry
+    from zwgk_demonet import build_network
 
     network = build_network(day)
     with network.serve() as running:

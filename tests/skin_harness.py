@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from tests.demonet import build_network, evaluate
-from tests.demonet.evaluate import _key
 from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.demo import EVALUATED_RULES
 from zwgk.reports.exports import columns_rows, findings_rows
 from zwgk.store.db import Store
+from zwgk_demonet import build_network, evaluate
+from zwgk_demonet.evaluate import _key
 
 AS_OF = date(2026, 11, 23)
 _MIGRATE = threading.Lock()

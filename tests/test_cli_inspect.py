@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from tests.demonet import build_network
+from zwgk_demonet import build_network
 
 AS_OF = date(2026, 11, 23)
 

@@ -22,13 +22,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.demonet import Variant, build_network
 from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.reports.daily import render_daily
 from zwgk.store.db import Store
 from zwgk.store.schema import Article, Entry, Finding, Run, Snapshot
+from zwgk_demonet import Variant, build_network
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 CATALOG = load_catalog()

@@ -13,9 +13,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from tests.demonet import SEEDED_RULES, Variant, build_network, evaluate, format_table
-from tests.demonet.catalog import load_catalog
-from tests.demonet.depth import DEAD_PREFIX
+from zwgk_demonet import SEEDED_RULES, Variant, build_network, evaluate, format_table
+from zwgk_demonet.catalog import load_catalog
+from zwgk_demonet.depth import DEAD_PREFIX
 
 AS_OF = date(2026, 11, 23)
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from tests.demonet import Variant, build_network
-from tests.demonet.periodic import POLICY, WORKING_DAYS, nth_workday
+from zwgk_demonet import Variant, build_network
+from zwgk_demonet.periodic import POLICY, WORKING_DAYS, nth_workday
 
 AS_OF = date(2026, 11, 23)
 

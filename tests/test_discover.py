@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.demonet import build_network
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.discover import discover, write_overrides
+from zwgk_demonet import build_network
 
 AS_OF = date(2026, 11, 23)
 CATALOG = load_catalog()

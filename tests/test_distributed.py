@@ -11,7 +11,6 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.demonet import build_network, evaluate
 from tests.test_migrations import pg_url  # noqa: F401 — fixture
 from zwgk import stages
 from zwgk.config.catalog import load_catalog
@@ -20,6 +19,7 @@ from zwgk.crawler import distributed
 from zwgk.reports.exports import findings_rows
 from zwgk.store.db import Store
 from zwgk.store.schema import Run, Snapshot
+from zwgk_demonet import build_network, evaluate
 
 pytestmark = pytest.mark.slow
 REDIS_URL = "redis://127.0.0.1:6379/15"

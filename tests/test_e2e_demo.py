@@ -10,7 +10,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.demonet import Variant, build_network, evaluate, format_table
 from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
@@ -18,6 +17,7 @@ from zwgk.demo import EVALUATED_RULES
 from zwgk.reports.exports import columns_rows, findings_rows
 from zwgk.store.db import Store
 from zwgk.store.schema import Run, Snapshot
+from zwgk_demonet import Variant, build_network, evaluate, format_table
 
 pytestmark = pytest.mark.slow
 AS_OF = date(2026, 11, 23)

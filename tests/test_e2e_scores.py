@@ -11,8 +11,6 @@ from datetime import date
 
 import pytest
 
-from tests.demonet import Variant, build_network, evaluate
-from tests.demonet.spec import FIVE_BLANK
 from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
@@ -21,6 +19,8 @@ from zwgk.findings.scores import column_scores, findings_at, portal_vetoes, unit
 from zwgk.reports.exports import columns_rows
 from zwgk.rules.scoring import load_scoring
 from zwgk.store.db import Store
+from zwgk_demonet import Variant, build_network, evaluate
+from zwgk_demonet.spec import FIVE_BLANK
 
 pytestmark = pytest.mark.slow
 CATALOG = load_catalog()
@@ -115,7 +115,7 @@ def test_veto_lines_on_the_demo(history):
 
 
 def test_five_blank_columns_unit_fails_by_veto_whatever_its_points(history):
-    """baishi/nyj has exactly five blank columns (tests/demonet FIVE_BLANK): the 空白栏目 line (≥ 5)
+    """baishi/nyj has exactly five blank columns (zwgk_demonet FIVE_BLANK): the 空白栏目 line (≥ 5)
     makes it 不合格 although its points alone would pass; the checker finds every blank column."""
     store, at_the_time = history
     scoring = load_scoring()

@@ -2,7 +2,7 @@
 
 The ground truth is the same on every skin; only the templates change (class and id names from
 wide pools, column tree left/right/top/in-content, path/col/numeric/query URL schemes, list markup,
-date forms and places, pagination, article templates — tests/demonet/skins.py). Twenty fixed skins
+date forms and places, pagination, article templates — zwgk_demonet/skins.py). Twenty fixed skins
 plus one fresh random skin per run (printed, so a failure can be replayed with
 `python -m tests.skin_harness N`). Every rule must keep precision >= 0.95 and recall >= 0.90 on
 every skin.
@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.demonet.evaluate import RULE_TITLES
 from tests.skin_harness import run_skin
 from zwgk.demo import EVALUATED_RULES
+from zwgk_demonet.evaluate import RULE_TITLES
 
 pytestmark = pytest.mark.slow
 FIXED_SKINS = list(range(1, 21))

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.demonet import build_network
 from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.reports.exports import findings_rows
 from zwgk.store.db import Store
+from zwgk_demonet import build_network
 
 pytestmark = pytest.mark.slow
 AS_OF = date(2026, 11, 23)

@@ -13,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import REAL_PAGES, real_page_bytes
-from tests.demonet import build_network
 from zwgk.cli import app
 from zwgk.config.catalog import load_catalog
 from zwgk.crawler.extract import decode_body, extract_page
 from zwgk.rules.checks.text_typo import find_typos
+from zwgk_demonet import build_network
 
 AS_OF = date(2026, 11, 23)
 URLS = {  # the pages' original URLs (SOURCES.md); others get a neutral one

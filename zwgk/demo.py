@@ -1,13 +1,14 @@
 """`zwgk demo`: the whole cycle on the built-in demo portal network, scored against its ground truth.
 
-The demo network lives with the tests (tests/demonet) and serves both the test suite and this
-command, so it needs a source checkout.
+The demo network is its own package, `zwgk_demonet`, installed beside `zwgk` (so `zwgk demo`
+works from `pip install`): it serves both the test suite and this command, and the product code
+never imports anything of it but its entry points — its templates, class names and phrases stay
+out of the extraction.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,19 +16,17 @@ from rich.console import Console
 
 from zwgk.errors import BadInput
 
-REPO = Path(__file__).resolve().parents[1]
 EVALUATED_RULES = ["site.unreachable", "column.missing", "column.blank", "column.placeholder",
                    "column.undated", "column.stale", "doc.overdue", "interp.missing", "link.broken",
                    "meta.incomplete", "text.typo"]
 
 
 def load_demonet():
-    """Import tests.demonet from the source checkout this package runs from."""
-    if not (REPO / "tests" / "demonet" / "__init__.py").is_file():
-        raise BadInput(f"the demo network needs a source checkout ({REPO / 'tests' / 'demonet'} not found)")
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    return importlib.import_module("tests.demonet")
+    """The demo portal network package (installed with zwgk)."""
+    try:
+        return importlib.import_module("zwgk_demonet")
+    except ModuleNotFoundError:
+        raise BadInput("the demo network (package zwgk_demonet) is not installed") from None
 
 
 def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console, err: Console,

@@ -670,7 +670,7 @@ SITES = {"trs": TrsSite, "hanweb": HanwebSite, "modern": ModernSite}
 
 
 def site_for(portal: Portal, skin: int | None = None) -> Site:
-    """The renderer of a portal: its original template, or generated skin `skin` (tests/demonet/skins.py)."""
+    """The renderer of a portal: its original template, or generated skin `skin` (zwgk_demonet/skins.py)."""
     if getattr(portal, "challenge", False):
         return ChallengeSite(portal)
     if skin:

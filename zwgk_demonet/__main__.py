@@ -1,4 +1,4 @@
-"""`python -m tests.demonet --as-of 2026-11-23 --registry /tmp/sites.yml`: serve until Ctrl-C."""
+"""`python -m zwgk_demonet --as-of 2026-11-23 --registry /tmp/sites.yml`: serve until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from . import build_network
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tests.demonet", description="Serve the zwgk demo portal network.")
+    ap = argparse.ArgumentParser(prog="python -m zwgk_demonet", description="Serve the zwgk demo portal network.")
     ap.add_argument("--as-of", type=date.fromisoformat, default=date.today(), help="YYYY-MM-DD (default today)")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--registry", type=Path, help="write the sites YAML here")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-_REPO_CATALOG = Path(__file__).resolve().parents[2] / "zwgk" / "rules" / "data" / "catalog.yml"
+_REPO_CATALOG = Path(__file__).resolve().parents[1] / "zwgk" / "rules" / "data" / "catalog.yml"
 
 
 @dataclass(frozen=True)
