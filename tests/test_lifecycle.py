@@ -143,3 +143,25 @@ def test_broken_link_closes_only_when_rechecked_or_removed(tmp_path):
     assert _status(store, "link.broken") == ["open"]        # broken again: reopened
     _check(store, [_policy_unit(typo=False, link_on_page=False)], date(2026, 11, 9), 6)
     assert _status(store, "link.broken") == ["rectified"]   # the page no longer links it
+
+
+def _interp_unit(zcjd_status: str, interpreted: bool = False) -> UnitObs:
+    u = UnitObs("p1", "fgj", "department", "http://127.0.0.1/xxgk/", "ok")
+    u.columns["zcwj"] = ColumnObs("zcwj", "ok", url=LIST, entries=[
+        EntryObs("关于印发《示范管理办法》的通知", "http://127.0.0.1/zcwj/202611/t20261102_1.html", date(2026, 11, 2))])
+    entries = [EntryObs("《示范管理办法》政策解读", "http://127.0.0.1/zcjd/1.html", date(2026, 11, 3))] if interpreted else []
+    u.columns["zcjd"] = ColumnObs("zcjd", zcjd_status, url="http://127.0.0.1/zcjd/",
+                                  entries=[*entries, EntryObs("其他解读", "http://127.0.0.1/zcjd/2.html", date(2026, 11, 3))])
+    return u
+
+
+def test_interp_finding_closes_only_when_the_interpretations_were_read(tmp_path):
+    """三同步 needs both sides: a night whose 政策解读 column could not be read proves nothing, even
+    though the finding's own column (政策文件) was read (the rule's also_read columns)."""
+    store = Store(f"sqlite:///{tmp_path}/i.db")
+    _check(store, [_interp_unit("ok")], date(2026, 11, 20), 1)
+    assert _status(store, "interp.missing") == ["open"]
+    _check(store, [_interp_unit("antibot")], date(2026, 11, 23), 2)
+    assert _status(store, "interp.missing") == ["open"]
+    _check(store, [_interp_unit("ok", interpreted=True)], date(2026, 11, 24), 3)
+    assert _status(store, "interp.missing") == ["rectified"]

@@ -104,6 +104,18 @@ def test_every_rule_has_pass_and_fail_cases():
         assert seen.get(cls.id) == {"pass", "fail"}, f"{cls.id} needs pass and fail cases"
 
 
+def test_a_rule_declares_its_scope():
+    """The lifecycle closes a finding only when the rule's subject was read again: a rule that does
+    not say what its subject is (column, article, link, site) is refused when it is defined."""
+    from zwgk.rules.base import Rule
+    from zwgk.rules.model import Scope, Severity
+
+    with pytest.raises(TypeError, match="lacks scope"):
+        type("NoScope", (Rule,), {"id": "x.y", "title": "某规则", "severity": Severity.MINOR, "source": "某文件",
+                                  "__doc__": "A rule without a scope."})
+    assert {cls.scope for cls in RULES} <= set(Scope)
+
+
 def test_one_finding_per_column_most_specific():
     """A blank column is not also stale; an undated one not also stale."""
     unit = UnitObs(portal="p", unit="u", profile="township", entry_url="http://x/", entry_status="ok")

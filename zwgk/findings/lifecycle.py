@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from zwgk.config.catalog import Catalog
 from zwgk.findings.review import is_dismissed
-from zwgk.rules.model import ColumnObs, FindingDraft, UnitObs
+from zwgk.rules.model import ColumnObs, FindingDraft, Scope, UnitObs
+from zwgk.rules.registry import all_rules
 from zwgk.store.schema import Finding, FindingEvent
 
 OPEN_STATUSES = ("open", "overdue")
@@ -77,34 +78,39 @@ def _annotate(finding: Finding, catalog: Catalog, as_of: date, run_id: int | Non
         finding.evidence = evidence
 
 
-def _observed_fixed(finding: Finding, units: dict[tuple[str, str], UnitObs]) -> bool:
-    """Did this crawl see the finding's subject well enough to say the problem is gone?"""
+def _observed_fixed(finding: Finding, units: dict[tuple[str, str], UnitObs], catalog: Catalog) -> bool:
+    """Did this crawl see the finding's subject well enough to say the problem is gone?
+
+    The rule's declared scope says what its subject is; a finding of a rule no longer registered
+    is treated as being about its column.
+    """
     unit = units.get((finding.portal_id, finding.unit_id))
     if unit is None:
         return False
-    if finding.rule == "site.unreachable":
+    rule = _RULES.get(finding.rule)
+    scope = rule.scope if rule else Scope.COLUMN
+    if scope == Scope.SITE:
         if unit.home_url and finding.url == unit.home_url and finding.url != unit.entry_url:
             return unit.home_status is not None and unit.home_status != "unreachable"
         return unit.entry_status not in ("unreachable", "error")
     if unit.entry_status != "ok":
         return False
-    if finding.rule == "link.broken":
+    if scope == Scope.LINK:
         return _link_fixed(finding, unit)
     column = unit.columns.get(finding.column_id) if finding.column_id is not None else None
     if finding.column_id is not None and (column is None or not column.known):
         return False
-    if finding.rule in ARTICLE_RULES:
+    if scope == Scope.ARTICLE:
         return _article_fixed(finding, column)
-    if finding.rule == "interp.missing":
-        # Fixed only when both sides of 三同步 were read: the policies and their interpretations.
-        interp = unit.columns.get("zcjd")
-        return interp is not None and interp.known
+    for cid in rule.also_read(catalog) if rule else ():
+        other = unit.columns.get(cid)
+        if other is None or not other.known:
+            return False
     # Column and unit-level findings: seen when the column (or the entry page) was seen.
     return True
 
 
-# Findings about one article's own page: closed only when that article was read again.
-ARTICLE_RULES = frozenset({"meta.incomplete", "text.typo"})
+_RULES = {r.id: r for r in all_rules()}
 
 
 def _article_fixed(finding: Finding, column: ColumnObs | None) -> bool:
@@ -211,7 +217,7 @@ def reconcile(
         select(Finding).where(Finding.status.in_(OPEN_STATUSES), Finding.fingerprint.not_in(list(by_fp) or [""]))
     ).scalars().all()
     for finding in open_rest:
-        if _observed_fixed(finding, units_by_key):
+        if _observed_fixed(finding, units_by_key, catalog):
             finding.status = "rectified"
             finding.rectified_on = as_of
             finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="rectified",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from zwgk.rules.model import CheckContext, ColumnObs, FindingDraft, Severity, UnitObs
+from zwgk.config.catalog import Catalog
+from zwgk.rules.model import CheckContext, ColumnObs, FindingDraft, Scope, Severity, UnitObs
 
 
 class Rule:
@@ -18,9 +19,14 @@ class Rule:
     title: ClassVar[str]
     severity: ClassVar[Severity]
     source: ClassVar[str]
+    scope: ClassVar[Scope]  # what a finding is about: the lifecycle closes it only when that was read again
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
         raise NotImplementedError
+
+    def also_read(self, catalog: Catalog) -> tuple[str, ...]:
+        """Columns besides the finding's own that a crawl must have read before the finding may close."""
+        return ()
 
     def draft(self, unit: UnitObs, column: str | None, url: str | None, message: str, **evidence) -> FindingDraft:
         return FindingDraft(self.id, self.severity, unit.portal, unit.unit, column, url, message, evidence)
@@ -28,7 +34,7 @@ class Rule:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if getattr(cls, "id", None):
-            for attr in ("title", "severity", "source"):
+            for attr in ("title", "severity", "source", "scope"):
                 if not getattr(cls, attr, None):
                     raise TypeError(f"rule {cls.__name__} lacks {attr}")
             if not (cls.__doc__ or "").strip():
@@ -40,6 +46,7 @@ class ColumnRule(Rule):
     (missing > blank > placeholder > undated > stale), so `precedence` orders them."""
 
     precedence: ClassVar[int]
+    scope = Scope.COLUMN
 
     def check_column(self, column: ColumnObs, unit: UnitObs, ctx: CheckContext) -> FindingDraft | None:
         raise NotImplementedError

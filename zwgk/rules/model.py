@@ -30,6 +30,15 @@ class Severity(StrEnum):
         return {"veto": "否决级", "major": "重要", "minor": "一般"}[self.value]
 
 
+class Scope(StrEnum):
+    """What a rule's finding is about, and so what a later crawl must have read to close it (销号)."""
+
+    SITE = "site"  # a page's reachability: closed when that page answers again
+    COLUMN = "column"  # one column's list (or, without a column, the unit's entry page): closed when read
+    ARTICLE = "article"  # one article's own page: closed only when that article was read again
+    LINK = "link"  # one link: closed when re-checked and answering, or its page no longer links it
+
+
 # Fetch outcomes that say nothing about the content (a crawl problem, never a finding about it).
 UNKNOWN_STATUSES = frozenset({"unreachable", "antibot", "js-shell", "unrecognized", "error"})
 

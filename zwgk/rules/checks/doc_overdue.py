@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from zwgk.rules.base import Rule
 from zwgk.rules.checks.column_placeholder import is_placeholder_title
-from zwgk.rules.model import CheckContext, FindingDraft, Severity, UnitObs
+from zwgk.rules.model import CheckContext, FindingDraft, Scope, Severity, UnitObs
 
 
 class DocOverdue(Rule):
@@ -36,6 +36,7 @@ class DocOverdue(Rule):
     id = "doc.overdue"
     title = "定期公开事项逾期"
     severity = Severity.MAJOR
+    scope = Scope.COLUMN
     source = "《政府信息公开条例》第四十九条；《重大行政决策程序暂行条例》第十条"
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from zwgk.config.catalog import Catalog
 from zwgk.rules.base import Rule
-from zwgk.rules.model import CheckContext, EntryObs, FindingDraft, Severity, UnitObs
+from zwgk.rules.model import CheckContext, EntryObs, FindingDraft, Scope, Severity, UnitObs
 
 _BOOK = re.compile(r"《([^《》]{2,80})》")
 _NOISE = re.compile(r"[\s《》〈〉“”\"'‘’「」『』:：、，,.。·]")
@@ -132,7 +132,12 @@ class InterpMissing(Rule):
     id = "interp.missing"
     title = "政策未同步解读"
     severity = Severity.MINOR
+    scope = Scope.COLUMN
     source = "国办发〔2016〕80号；国办发〔2018〕94号（政策解读“三同步”）"
+
+    def also_read(self, catalog: Catalog) -> tuple[str, ...]:
+        """Closed only when both sides of 三同步 were read: the policies and their interpretations."""
+        return (catalog.interpretation.interp_column,)
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
         if unit.entry_status != "ok":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zwgk.rules.base import Rule
-from zwgk.rules.model import CheckContext, FindingDraft, LinkObs, Severity, UnitObs
+from zwgk.rules.model import CheckContext, FindingDraft, LinkObs, Scope, Severity, UnitObs
 
 
 class LinkBroken(Rule):
@@ -30,6 +30,7 @@ class LinkBroken(Rule):
     id = "link.broken"
     title = "错链断链"
     severity = Severity.MINOR
+    scope = Scope.LINK
     source = "国办秘函〔2019〕19号 可用性·错链断链；《政府网站发展指引》"
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:

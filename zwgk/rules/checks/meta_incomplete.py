@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zwgk.rules.base import Rule
-from zwgk.rules.model import CheckContext, FindingDraft, Severity, UnitObs
+from zwgk.rules.model import CheckContext, FindingDraft, Scope, Severity, UnitObs
 
 
 class MetaIncomplete(Rule):
@@ -28,6 +28,7 @@ class MetaIncomplete(Rule):
     id = "meta.incomplete"
     title = "要素不全"
     severity = Severity.MINOR
+    scope = Scope.ARTICLE
     source = "《政府信息公开条例》第二十条；主动公开基本目录 公开要素"
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from zwgk.rules.base import Rule
-from zwgk.rules.model import CheckContext, FindingDraft, Severity, UnitObs
+from zwgk.rules.model import CheckContext, FindingDraft, Scope, Severity, UnitObs
 
 
 class SiteUnreachable(Rule):
@@ -25,6 +25,7 @@ class SiteUnreachable(Rule):
     id = "site.unreachable"
     title = "站点无法访问"
     severity = Severity.MAJOR
+    scope = Scope.SITE
     source = "国办秘函〔2019〕19号 单项否决·站点无法访问"
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:

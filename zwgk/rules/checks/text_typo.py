@@ -11,7 +11,7 @@ import yaml
 
 from zwgk.config.catalog import Typo
 from zwgk.rules.base import Rule
-from zwgk.rules.model import CheckContext, FindingDraft, Severity, UnitObs
+from zwgk.rules.model import CheckContext, FindingDraft, Scope, Severity, UnitObs
 
 TYPOS_FILE = Path(__file__).resolve().parents[1] / "data" / "typos.yml"
 
@@ -61,6 +61,7 @@ class TextTypo(Rule):
     id = "text.typo"
     title = "严重错别字"
     severity = Severity.VETO
+    scope = Scope.ARTICLE
     source = "国办秘函〔2019〕19号 单项否决·严重错别字"
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
