@@ -162,6 +162,12 @@ def test_index_lists_every_unit_with_search_keys(rendered):
     csp = doc.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
     assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]+';", csp) and "default-src 'none'" in csp
     assert len(doc.xpath("//script")) == 1 and not doc.xpath("//script/@src")
+    # Every dated report kind is listed with its description and linked (zwgk/reports/kinds.py).
+    text = _t(doc)
+    for label, blurb in (("日调度", "每日待整改问题与证据"), ("周通报", "正式通报、排名与点名"), ("月考核", "月度得分、等级与趋势")):
+        assert label in text and blurb in text
+    assert {h for h in doc.xpath("//a/@href") if h.startswith(("daily-", "weekly-", "monthly-"))} >= \
+        {paths[k].name for k in ("daily", "weekly", "monthly")}
 
 
 def test_historic_as_of_and_score_cache(rendered, catalog, monkeypatch):

@@ -9,10 +9,11 @@ import typer
 
 from zwgk.cli_common import AsOfOpt, CatalogOpt, DbOpt, OutOpt, _catalog, _fail, _store, out, parse_as_of
 from zwgk.errors import BadInput
+from zwgk.reports.kinds import KIND_IDS, REPORT_KINDS
 
 ConfigOpt = Annotated[str | None, typer.Option("--config", help="report settings (YAML; default zwgk/reports/data/reports.yml)")]
 
-LABELS = {"daily": "日调度", "weekly": "周通报", "monthly": "月考核", "units": "单位页面与目录"}
+LABELS = {k.id: k.label for k in REPORT_KINDS}
 
 
 def register(report_app: typer.Typer) -> None:
@@ -58,4 +59,4 @@ def units(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("repor
 def all_reports(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"),
                 catalog: CatalogOpt = None, config: ConfigOpt = None):
     """Every report of the date: daily, weekly, monthly, unit pages and the index."""
-    _run(("daily", "weekly", "monthly", "units"), db, as_of, out_dir, catalog, config)
+    _run(KIND_IDS, db, as_of, out_dir, catalog, config)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+from zwgk.reports.kinds import KIND_IDS
+
 
 def render_all(store, as_of: date, out_dir: Path, catalog, config: dict | None = None,
-               kinds: tuple[str, ...] = ("daily", "weekly", "monthly", "units")) -> dict[str, Path]:
+               kinds: tuple[str, ...] = KIND_IDS) -> dict[str, Path]:
     """Render the reports of `as_of` into `out_dir`; return {kind: path}. The index comes last so
     that it links every report written."""
     from zwgk.reports.common import assessed_month
@@ -39,7 +41,7 @@ def render_all(store, as_of: date, out_dir: Path, catalog, config: dict | None =
                      "weekly": lambda: render_weekly(store, as_of, out_dir, catalog, config, ctx=ctx),
                      "monthly": lambda: render_monthly(store, as_of, out_dir, catalog, config, ctx=ctx),
                      "units": lambda: render_units(store, as_of, out_dir, catalog, config, ctx=ctx)}
-        for kind in ("daily", "weekly", "monthly", "units"):
+        for kind in KIND_IDS:
             if kind in kinds:
                 paths[kind] = renderers[kind]()
     return paths

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from zwgk.findings.history import severity_rank
 from zwgk.reports.context import UNCHECKED_LABEL
+from zwgk.reports.kinds import DATED_KINDS, INDEX_LABEL
 
 SEVERITY_WEIGHT = {"veto": 10, "major": 3, "minor": 1}
 GRADE_COLORS = {"优秀": "#00703c", "良好": "#1d70b8", "合格": "#b1b4b6", "不合格": "#d4351c"}
@@ -35,7 +36,7 @@ def assessed_month(as_of: date) -> date:
     return as_of.replace(day=1)
 
 
-NAV_LABELS = [("index", "目录与单位"), ("daily", "日调度"), ("weekly", "周通报"), ("monthly", "月考核")]
+NAV_LABELS = [("index", INDEX_LABEL), *((k.id, k.label) for k in DATED_KINDS)]
 
 
 def nav(out_dir: Path, as_of: date, current: str, root: str = "", planned=()) -> list[tuple[str, str, bool]]:

@@ -31,6 +31,7 @@ from zwgk.reports.common import (
 from zwgk.reports.config import load_report_config
 from zwgk.reports.context import UNCHECKED_LABEL, ReportContext, week_start
 from zwgk.reports.daily import daily_view, link_evidence
+from zwgk.reports.kinds import DATED_KINDS
 from zwgk.reports.render import render
 from zwgk.reports.svg import column_chart, line_chart
 from zwgk.reports.views import DailyRow, UnitBlock, calendar_banner, safe_href
@@ -217,10 +218,9 @@ def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Pat
                       exports=export_links(links, "../"), calendar_banner=page.calendar_banner)
         write_html(out_dir / page.href, html)
     files = report_files(as_of)
-    reports = [(label, files[kind], (out_dir / files[kind]).is_file() or kind in planned)
-               for kind, label in (("daily", "日调度"), ("weekly", "周通报"), ("monthly", "月考核"))]
-    history = {"日调度": _recent(out_dir, "daily-*.html"), "周通报": _recent(out_dir, "weekly-*.html"),
-               "月考核": _recent(out_dir, "monthly-*.html")}
+    reports = [(k.label, files[k.id], (out_dir / files[k.id]).is_file() or k.id in planned, k.blurb)
+               for k in DATED_KINDS]
+    history = {k.label: _recent(out_dir, f"{k.id}-*.html") for k in DATED_KINDS}
     grades = [g for g, _ in ctx.scoring.grades]
     if any(not p.checked for p in pages):
         grades.append(UNCHECKED_LABEL)
