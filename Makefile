@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 AS_OF ?=
 
-.PHONY: install demo test lint clean browser services
+.PHONY: install demo test check lint clean browser services
 
 # The browser tests drive Debian's chromium (never a downloaded browser) and want CJK fonts for
 # readable screenshots. Installed when missing (CI runs as root); quiet and idempotent.
@@ -61,6 +61,13 @@ lint: install
 
 test: install lint browser services
 	$(VENV)/bin/pytest
+
+# Seconds, no services: lint and the pure layers (rules and their cases, the layer test,
+# extraction units, lifecycle, scoring). `make test` remains what CI runs.
+CHECK_TESTS = tests/rules tests/test_layers.py tests/test_extract_units.py tests/test_extract_list_regions.py \
+	tests/test_lifecycle.py tests/test_reports_scoring.py
+check: lint
+	$(VENV)/bin/pytest -q $(CHECK_TESTS)
 
 clean:
 	rm -rf demo-out reports .pytest_cache test-artifacts
