@@ -26,7 +26,7 @@ def load_demonet():
     try:
         return importlib.import_module("zwgk_demonet")
     except ModuleNotFoundError:
-        raise BadInput("the demo network (package zwgk_demonet) is not installed") from None
+        raise BadInput("未安装演示门户网络（zwgk_demonet 包）：请用 pip install 安装 zwgk-monitor") from None
 
 
 def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console, err: Console,

@@ -564,8 +564,12 @@ class PortalSpider(scrapy.Spider):
                     row["date"], row["date_source"] = art["publish_date"], "article"
         return list(articles)
 
-    async def _article(self, url: str, title: str | None, portal: Portal, template: Template | None = None) -> dict:
-        """Fetch (conditionally, when the previous crawl read it) and extract one article page."""
+    async def _article(self, url: str, title: str | None, portal: Portal, template: Template | None = None,
+                       check_links: bool = True) -> dict:
+        """Fetch (conditionally, when the previous crawl read it) and extract one article page.
+
+        `check_links=False` for a page read only for its date: its links are not checked, so they
+        neither cost requests nor eat into the run's link budget for results nobody keeps."""
         prev = self.prev.articles.get(url)
         headers = conditional_headers(prev) if prev and prev["status"] == "ok" else {}
         base = {"url": url, "title": title, "fetched_at": _now(), "links": [], "metadata": {}}
@@ -595,7 +599,7 @@ class PortalSpider(scrapy.Spider):
             text=((art.title or title or "") + "\n" + (art.body_text or ""))[:MAX_ARTICLE_TEXT],
             etag=v.get("etag"), last_modified=v.get("last_modified"),
         )
-        out["links"] = await self._check_page_links(art, portal)
+        out["links"] = await self._check_page_links(art, portal) if check_links else []
         return out
 
     async def _dates_from_articles(self, rows: list[dict], portal: Portal, notes: list[str],
@@ -628,7 +632,8 @@ class PortalSpider(scrapy.Spider):
         todo = todo[: self.max_article_fetches_paired]
         if not todo:
             return
-        got = await asyncio.gather(*(self._article(r["url"], r["title"], portal, template) for r in todo))
+        got = await asyncio.gather(*(self._article(r["url"], r["title"], portal, template, check_links=False)
+                                     for r in todo))
         found = 0
         for row, art in zip(todo, got, strict=True):
             if art.get("publish_date"):
