@@ -32,8 +32,8 @@ if str(REPO) not in sys.path:
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from zwgk import stages  # noqa: E402
 from zwgk.config.catalog import load_catalog  # noqa: E402
+from zwgk.cycle import stages  # noqa: E402
 from zwgk.reports import render_all  # noqa: E402
 from zwgk.store.db import Store  # noqa: E402
 from zwgk.store.schema import Article, Entry, Run, Snapshot  # noqa: E402

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from zwgk import stages
+from zwgk.cli.demo import EVALUATED_RULES
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
-from zwgk.demo import EVALUATED_RULES
+from zwgk.cycle import stages
 from zwgk.reports.exports import columns_rows, findings_rows
 from zwgk.store.db import Store
 from zwgk_demonet import build_network, evaluate

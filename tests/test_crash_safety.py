@@ -2,7 +2,7 @@
 
 Night 1 crawls the demo network (127.0.0.1) and checks it. Night 2 serves a changed network in
 which some seeded defects are fixed — a complete crawl would close them — and its crawl
-subprocess (started by stages.crawl itself, reached through its `popen_hook`) is killed with SIGKILL
+subprocess (started by stages.crawl itself, through the launcher it is given) is killed with SIGKILL
 after N snapshots are written, for several N. After each kill: every snapshot is whole (its entries
 and articles were committed with it), nothing is duplicated, the killed run is recorded as
 failed, and a check run reads night 1, not the partial crawl, so no finding is closed. A run
@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
+from zwgk.cycle import records, stages
 from zwgk.reports.daily import render_daily
 from zwgk.store.db import Store
 from zwgk.store.schema import Article, Entry, Finding, Run, Snapshot
@@ -89,17 +89,19 @@ def nights(tmp_path_factory):
 
 
 class ParentDied(Exception):
-    """Raised by the hook to end stages.crawl as a dying parent would: without finishing the run."""
+    """Raised by the launcher to end stages.crawl as a dying parent would: without finishing the run."""
 
 
 def _killed_crawl(store, sites, reg, tmp: Path, after: int, finish: bool = True) -> int:
-    """stages.crawl itself, its subprocess SIGKILLed (through `popen_hook`) once `after` snapshots are stored.
+    """stages.crawl itself, its subprocess SIGKILLed (by the launcher it is given) once `after` snapshots
+    are stored.
 
-    With finish=False the parent 'dies' as well: the hook raises, so the run is never finished.
+    With finish=False the parent 'dies' as well: the launcher raises, so the run is never finished.
     """
     seen: dict = {}
 
-    def kill_after(proc, run_id: int) -> None:
+    def launch_then_kill(store, registry_path, run_id, *args):
+        proc = stages.start_crawl_process(store, registry_path, run_id, *args)
         seen["run_id"], seen["proc"] = run_id, proc
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None and _snapshot_count(store, run_id) < after:
@@ -108,14 +110,16 @@ def _killed_crawl(store, sites, reg, tmp: Path, after: int, finish: bool = True)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         if not finish:
+            proc.communicate()
             raise ParentDied
+        return proc
 
     if finish:
         with pytest.raises(stages.StageFailed):
-            stages.crawl(store, sites, reg, DAY2, settings=FAST, popen_hook=kill_after)
+            stages.crawl(store, sites, reg, DAY2, settings=FAST, launch=launch_then_kill)
     else:
         with pytest.raises(ParentDied):
-            stages.crawl(store, sites, reg, DAY2, settings=FAST, popen_hook=kill_after)
+            stages.crawl(store, sites, reg, DAY2, settings=FAST, launch=launch_then_kill)
     assert seen["proc"].returncode == -signal.SIGKILL
     return seen["run_id"]
 
@@ -181,7 +185,7 @@ def test_reports_render_while_a_crawl_writes(nights):
         sites, reg = _registry(running, tmp / "night3.yml")
         stages.sync_registry(store, reg)  # (new ports: the report names them)
         quiet = render_daily(store, DAY2, tmp / "before", CATALOG).read_text(encoding="utf-8")
-        run_id = stages._start_run(store, "crawl", DAY2 + timedelta(days=1))
+        run_id = records.start_run(store, "crawl", DAY2 + timedelta(days=1))
         stats = Path(tempfile.mkdtemp(dir=tmp)) / "stats.json"
         proc = stages.start_crawl_process(store, sites, run_id, DAY2 + timedelta(days=1), stats, settings=FAST)
         renders, seen_counts = 0, set()

@@ -12,7 +12,7 @@ import pytest
 
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
-from zwgk.discover import discover, write_overrides
+from zwgk.crawler.discover import discover, write_overrides
 from zwgk_demonet import build_network
 
 AS_OF = date(2026, 11, 23)

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.test_migrations import pg_url  # noqa: F401 — fixture
-from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.crawler import distributed
+from zwgk.cycle import stages
 from zwgk.reports.exports import findings_rows
 from zwgk.store.db import Store
 from zwgk.store.schema import Run, Snapshot

@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
-from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
+from zwgk.cycle import stages
 from zwgk.findings.review import review
 from zwgk.findings.scores import column_scores, findings_at, portal_vetoes, unit_scores
 from zwgk.reports.exports import columns_rows

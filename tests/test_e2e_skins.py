@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.skin_harness import run_skin
-from zwgk.demo import EVALUATED_RULES
+from zwgk.cli.demo import EVALUATED_RULES
 from zwgk_demonet.evaluate import RULE_TITLES
 
 pytestmark = pytest.mark.slow

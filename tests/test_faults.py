@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from tests.faultnet import AS_OF, FAULTS, HUGE, FaultNet, unit_of
 from tests.loopback import few_columns_catalog
-from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
+from zwgk.cycle import stages
 from zwgk.store.db import Store
 from zwgk.store.schema import Finding, Run, Snapshot
 

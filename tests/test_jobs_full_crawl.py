@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from zwgk import jobs, stages
+from zwgk.cycle import jobs, stages
 from zwgk.scheduler import load_config
 
 SITES = """\
@@ -31,12 +31,9 @@ def test_full_crawl_on_the_configured_weekday(tmp_path, monkeypatch, day, full):
         raise stages.StageFailed("stop after recording the call")
 
     monkeypatch.setattr(stages, "crawl", fake_crawl)
-    jobs.use_clock(lambda: day.replace(tzinfo=ZoneInfo("Asia/Shanghai")))
-    try:
-        with pytest.raises(stages.StageFailed):
-            jobs.nightly(str(sites), db=f"sqlite:///{tmp_path}/t.db", full_on="sun")
-    finally:
-        jobs.use_clock(None)
+    with pytest.raises(stages.StageFailed):
+        jobs.nightly(str(sites), db=f"sqlite:///{tmp_path}/t.db", full_on="sun",
+                     clock=lambda: day.replace(tzinfo=ZoneInfo("Asia/Shanghai")))
     assert (seen["settings"] == {"ZWGK_FULL": "True"}) is full
 
 

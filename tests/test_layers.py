@@ -28,22 +28,13 @@ LAYER_OF = {
     "zwgk.config": "config",
     "zwgk.store": "store",
     "zwgk.crawler": "crawler",
-    "zwgk.inspect_page": "crawler",
-    "zwgk.discover": "crawler",
     "zwgk.rules": "rules",
     "zwgk.findings": "findings",
     "zwgk.reports": "reports",
-    "zwgk.stages": "cycle",
-    "zwgk.runlock": "cycle",
-    "zwgk.jobs": "cycle",
-    "zwgk.notify": "cycle",
+    "zwgk.cycle": "cycle",
+    "zwgk.jobs": "cycle",  # the schedule files' name for zwgk.cycle.jobs
     "zwgk.scheduler": "cycle",
-    "zwgk.demo": "cli",
     "zwgk.cli": "cli",
-    "zwgk.cli_common": "cli",
-    "zwgk.cli_ops": "cli",
-    "zwgk.cli_review": "cli",
-    "zwgk.cli_reports": "cli",
 }
 # What each layer may import (besides itself).
 ALLOWED = {

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
+from zwgk.cycle import stages
 from zwgk.reports.exports import findings_rows
 from zwgk.store.db import Store
 from zwgk_demonet import build_network

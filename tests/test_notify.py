@@ -25,8 +25,8 @@ require_module("apprise", "notify")  # a missing module skips locally and fails 
 aiosmtpd_controller = require_module("aiosmtpd.controller")
 
 from tests.reports_fixtures import D6, build_scenario  # noqa: E402
-from zwgk import jobs, notify  # noqa: E402
 from zwgk.config.catalog import load_catalog  # noqa: E402
+from zwgk.cycle import jobs, notify  # noqa: E402
 from zwgk.errors import BadInput  # noqa: E402
 from zwgk.store.db import Store  # noqa: E402
 from zwgk.store.schema import Run  # noqa: E402
@@ -223,7 +223,7 @@ def test_a_sender_that_raises_never_ends_the_run(tmp_path, scenario):
 
 def test_nightly_failure_alerts_the_operator(tmp_path, hooks, monkeypatch):
     """A crawl that fails at night is in its run record, and the operator hears of it at once."""
-    from zwgk import stages
+    from zwgk.cycle import records, stages
 
     db = f"sqlite:///{tmp_path / 'night.db'}"
     sites = tmp_path / "sites.yml"
@@ -237,25 +237,22 @@ def test_nightly_failure_alerts_the_operator(tmp_path, hooks, monkeypatch):
 
     def failing_crawl(store, registry_path, registry, as_of, *a, **kw):
         stages.sync_registry(store, registry)
-        run_id = stages._start_run(store, "crawl", as_of)
-        stages._finish_run(store, run_id, "failed", {}, "Traceback …\nOSError: disk full")
+        run_id = records.start_run(store, "crawl", as_of)
+        records.finish_run(store, run_id, "failed", {}, "Traceback …\nOSError: disk full")
         raise stages.StageFailed("crawl failed (exit 1)")
 
     monkeypatch.setattr(stages, "crawl", failing_crawl)
-    jobs.use_clock(lambda: datetime(2026, 3, 2, 1, 0, tzinfo=jobs.SHANGHAI))
-    try:
-        with pytest.raises(stages.StageFailed):
-            jobs.nightly(str(sites), db=db, notify=str(notify_yml))
-        [alert] = hooks.at("/ops")
-        assert "failed：OSError: disk full" in alert["message"] and "覆盖率 0%" in alert["message"]
-        # the morning dispatch repeats nothing already said, and still sends what it has
-        out = tmp_path / "reports"
-        path = jobs.daily_report(db=db, out=str(out), notify=str(notify_yml), sites=str(sites),
-                                 lock_wait_minutes=0.05)
-        assert path and Path(path).exists()
-        assert len(hooks.at("/ops")) == 1
-    finally:
-        jobs.use_clock(None)
+    clock = lambda: datetime(2026, 3, 2, 1, 0, tzinfo=jobs.SHANGHAI)  # noqa: E731
+    with pytest.raises(stages.StageFailed):
+        jobs.nightly(str(sites), db=db, notify=str(notify_yml), clock=clock)
+    [alert] = hooks.at("/ops")
+    assert "failed：OSError: disk full" in alert["message"] and "覆盖率 0%" in alert["message"]
+    # the morning dispatch repeats nothing already said, and still sends what it has
+    out = tmp_path / "reports"
+    path = jobs.daily_report(db=db, out=str(out), notify=str(notify_yml), sites=str(sites),
+                             lock_wait_minutes=0.05, clock=clock)
+    assert path and Path(path).exists()
+    assert len(hooks.at("/ops")) == 1
 
 
 def test_config_errors_name_file_and_line(tmp_path, monkeypatch):

@@ -21,7 +21,7 @@ def test_every_data_file_is_package_data():
 
 
 def test_product_code_never_imports_the_demo_network():
-    """The demo network's templates and phrases must not reach extraction: only `zwgk.demo` loads it."""
+    """The demo network's templates and phrases must not reach extraction: only `zwgk.cli.demo` loads it."""
     users = [str(p.relative_to(REPO)) for p in (REPO / "zwgk").rglob("*.py")
              if "zwgk_demonet" in p.read_text(encoding="utf-8") and p.name != "demo.py"]
     assert users == []

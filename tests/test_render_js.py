@@ -22,10 +22,10 @@ from sqlalchemy import select
 
 from tests.conftest import skip_or_fail
 from tests.loopback import CANARY_HOST, Canary, StaticSite, few_columns_catalog
-from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.crawler import render
+from zwgk.cycle import stages
 from zwgk.store.db import Store
 from zwgk.store.schema import Snapshot
 

@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.test_migrations import pg_url  # noqa: F401 — fixture
-from zwgk.runlock import CYCLE, LockHeld, current_holder, release, run_lock, try_acquire
+from zwgk.cycle.runlock import CYCLE, LockHeld, current_holder, release, run_lock, try_acquire
 from zwgk.store.db import Store
 from zwgk.store.schema import Lock
 
@@ -31,7 +31,7 @@ CONTENDER_DEADLINE_S = 120  # a contender exits on its own after this, whatever 
 CONTENDER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from zwgk.runlock import LockHeld, run_lock
+    from zwgk.cycle.runlock import LockHeld, run_lock
     from zwgk.store.db import Store
     url, go, done = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     deadline = time.monotonic() + float(sys.argv[4])  # never outlive a test that died meanwhile
@@ -54,7 +54,7 @@ CONTENDER = textwrap.dedent("""
 
 DIE_HOLDING = textwrap.dedent("""
     import os, sys
-    from zwgk.runlock import try_acquire
+    from zwgk.cycle.runlock import try_acquire
     from zwgk.store.db import Store
     try_acquire(Store(sys.argv[1]), "cycle", command="crashed run")
     os._exit(0)  # dies without releasing
@@ -109,7 +109,7 @@ def test_stale_lock_of_a_dead_pid_is_broken(db_url, caplog):
     try:
         dead = current_holder(store)
         assert dead is not None and dead.command == "crashed run" and dead.holder_host == socket.gethostname()
-        with caplog.at_level(logging.WARNING, logger="zwgk.runlock"), run_lock(store) as held:
+        with caplog.at_level(logging.WARNING, logger="zwgk.cycle.runlock"), run_lock(store) as held:
             holder = current_holder(store)
             assert holder.holder_pid == os.getpid() and holder.token == held.token
         assert "breaking stale run lock" in caplog.text and f"pid {dead.holder_pid}" in caplog.text
@@ -131,7 +131,7 @@ def test_lock_held_on_another_machine_is_respected_until_max_age(db_url, caplog)
         with pytest.raises(LockHeld) as exc:
             try_acquire(store, max_age=timedelta(hours=24))
         assert "pid 1 on another-machine" in str(exc.value)
-        with caplog.at_level(logging.WARNING, logger="zwgk.runlock"):
+        with caplog.at_level(logging.WARNING, logger="zwgk.cycle.runlock"):
             held = try_acquire(store, max_age=timedelta(minutes=30))
         assert "older than the maximum age" in caplog.text
         release(store, held)

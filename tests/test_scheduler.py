@@ -27,7 +27,7 @@ from apscheduler.executors.debug import DebugExecutor
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 
-from zwgk import jobs
+from zwgk.cycle import jobs
 from zwgk.errors import BadInput
 from zwgk.scheduler import DEFAULT_CONFIG, build_scheduler, load_config
 from zwgk.store.db import Store, make_engine
@@ -47,6 +47,10 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
+
+    def __reduce__(self):
+        # The job store pickles each job's keywords: the clock is stored as a reference to CLOCK.
+        return "CLOCK"
 
 
 class ManualScheduler(BaseScheduler):
@@ -69,7 +73,7 @@ RELEASE = threading.Event()
 def _record(name: str, kwargs: dict) -> None:
     start = CLOCK.now
     CLOCK.advance(DURATION[name])  # the job 'takes' this long on the virtual clock
-    CALLS.append({"job": name, "as_of": jobs.today(), "start": start, "end": CLOCK.now, "kwargs": kwargs})
+    CALLS.append({"job": name, "as_of": jobs.today(kwargs["clock"]), "start": start, "end": CLOCK.now, "kwargs": kwargs})
 
 
 def record_nightly(**kw):
@@ -99,7 +103,7 @@ RECORDERS = {"nightly": "record_nightly", "daily_report": "record_daily",
 
 @pytest.fixture
 def fake_time(monkeypatch):
-    """Point APScheduler's and the jobs' notion of now at CLOCK."""
+    """Point APScheduler's notion of now at CLOCK (the jobs are handed CLOCK in PARAMS)."""
     import apscheduler.executors.base as executors_base
     import apscheduler.schedulers.base as schedulers_base
 
@@ -113,9 +117,7 @@ def fake_time(monkeypatch):
     CLOCK.now = datetime(2026, 2, 28, 12, 0, tzinfo=SH)  # Saturday; 3月1日 Sunday, 3月2日 Monday
     CALLS.clear()
     RELEASE.clear()
-    jobs.use_clock(CLOCK)
     yield CLOCK
-    jobs.use_clock(None)
 
 
 def recorder_config(tmp_path: Path, targets: dict[str, str] | None = None, **overrides) -> Path:
@@ -129,7 +131,8 @@ def recorder_config(tmp_path: Path, targets: dict[str, str] | None = None, **ove
     return path
 
 
-PARAMS = {"sites": "/srv/zwgk/sites.yml", "db": None, "out": "/srv/zwgk/reports", "catalog": None}
+# What `zwgk schedule` passes every job, and the virtual clock the jobs read the day from.
+PARAMS = {"sites": "/srv/zwgk/sites.yml", "db": None, "out": "/srv/zwgk/reports", "catalog": None, "clock": CLOCK}
 
 
 def start(tmp_path: Path, config: Path, executor=None) -> tuple[ManualScheduler, object]:
@@ -279,7 +282,7 @@ def test_missing_report_is_recorded_as_not_available(tmp_path, fake_time, monkey
     monkeypatch.setitem(jobs.REPORTS, "weekly", ("zwgk.reports.no_such_module", "render_weekly", "周通报"))
     CLOCK.now = datetime(2026, 3, 2, 8, 0, tzinfo=SH)
     db = f"sqlite:///{tmp_path}/r.db"
-    assert jobs.weekly_report(db=db, out=str(tmp_path / "out")) is None
+    assert jobs.weekly_report(db=db, out=str(tmp_path / "out"), clock=CLOCK) is None
     store = Store(db)
     try:
         with store.session() as session:
@@ -301,7 +304,7 @@ def test_report_job_renders_and_records(tmp_path, fake_time, monkeypatch):
     monkeypatch.setitem(jobs.REPORTS, "monthly", ("tests.test_scheduler", "fake_render", "月考核"))
     CLOCK.now = datetime(2026, 3, 1, 8, 0, tzinfo=SH)
     db = f"sqlite:///{tmp_path}/r.db"
-    path = jobs.monthly_report(db=db, out=str(tmp_path / "out"))
+    path = jobs.monthly_report(db=db, out=str(tmp_path / "out"), clock=CLOCK)
     assert path and Path(path).name == "fake-2026-03-01.html"
     store = Store(db)
     try:
@@ -313,7 +316,7 @@ def test_report_job_renders_and_records(tmp_path, fake_time, monkeypatch):
 
 
 def test_nightly_is_skipped_and_recorded_while_another_run_holds_the_lock(tmp_path, fake_time):
-    from zwgk.runlock import LockHeld, run_lock
+    from zwgk.cycle.runlock import LockHeld, run_lock
 
     sites = tmp_path / "sites.yml"
     sites.write_text("portals:\n  - id: demo\n    name: 演示区人民政府\n    home: http://127.0.0.1:9/\n"
@@ -324,9 +327,9 @@ def test_nightly_is_skipped_and_recorded_while_another_run_holds_the_lock(tmp_pa
     try:
         with run_lock(store, command="zwgk run (manual)"):
             CLOCK.now = datetime(2026, 3, 1, 1, 0, tzinfo=SH)
-            assert jobs.nightly(str(sites), db=db) is None
+            assert jobs.nightly(str(sites), db=db, clock=CLOCK) is None
             with pytest.raises(LockHeld):
-                jobs.render_report("daily", db=db, out=str(tmp_path), lock_wait_minutes=0)
+                jobs.render_report("daily", db=db, out=str(tmp_path), lock_wait_minutes=0, clock=CLOCK)
         with store.session() as session:
             runs = session.query(Run).order_by(Run.id).all()
         assert [(r.stage, r.status) for r in runs] == [("nightly", "skipped"), ("report", "failed")]
@@ -358,11 +361,11 @@ NIGHT_MAY_END = threading.Event()  # the test lets the night finish
 
 def long_nightly(db=None, **kw):
     """Stand-in for jobs.nightly: takes the run lock at 01:00 and holds it past 07:30 (fake clock)."""
-    from zwgk.runlock import CYCLE, run_lock
+    from zwgk.cycle.runlock import CYCLE, run_lock
 
     store = Store(db)
     try:
-        with jobs.recorded(store, "nightly", jobs.today()), run_lock(store, CYCLE, command="test: long night"):
+        with jobs.recorded(store, "nightly", jobs.today(CLOCK)), run_lock(store, CYCLE, command="test: long night"):
             start = CLOCK.now
             NIGHT_HOLDS_LOCK.set()
             if not NIGHT_MAY_END.wait(15):
@@ -375,7 +378,7 @@ def long_nightly(db=None, **kw):
 
 def fake_daily_render(store, as_of, out_dir, catalog):
     """The daily renderer's place in jobs.REPORTS: records when it ran and who held the lock then."""
-    from zwgk.runlock import current_holder
+    from zwgk.cycle.runlock import current_holder
 
     holder = current_holder(store)
     start = CLOCK.now
@@ -388,7 +391,7 @@ def fake_daily_render(store, as_of, out_dir, catalog):
 def test_daily_report_waits_for_a_nightly_holding_the_lock(tmp_path, fake_time, monkeypatch):
     """Threads, not a synchronous executor: at 07:30 the nightly still holds the run lock, so the real
     jobs.daily_report (with a fake renderer) waits for it and renders only after the night ended."""
-    from zwgk import runlock
+    from zwgk.cycle import runlock
 
     for event in (NIGHT_HOLDS_LOCK, REPORT_WAITING, NIGHT_MAY_END):
         event.clear()

@@ -10,8 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from tests.reports_fixtures import Builder
 from tests.rules.test_veto_scores import _night, _unit
-from zwgk import stages
 from zwgk.config.catalog import load_catalog
+from zwgk.cycle import stages
 from zwgk.findings.history import status_as_of
 from zwgk.findings.scores import findings_at, freeze_month_scores, frozen_scores, unit_scores
 from zwgk.rules.scoring import load_scoring

@@ -16,9 +16,9 @@ import yaml
 from sqlalchemy import select
 
 from tests.loopback import CANARY_HOST, Canary, StaticSite, few_columns_catalog
-from zwgk import stages
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
+from zwgk.cycle import stages
 from zwgk.reports.exports import findings_rows
 from zwgk.store.db import Store
 from zwgk.store.schema import Run, Snapshot

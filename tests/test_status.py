@@ -9,7 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from typer.testing import CliRunner
 
 from zwgk.cli import app
-from zwgk.runlock import run_lock
+from zwgk.cycle.runlock import run_lock
 from zwgk.scheduler import build_scheduler, load_config
 from zwgk.store.coverage import crawl_coverage
 from zwgk.store.db import Store

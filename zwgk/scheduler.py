@@ -6,7 +6,7 @@ missed while the scheduler was down (a reboot at 00:55) still runs when it comes
 definition is unchanged keep their stored next run time, changed ones are replaced, and jobs no
 longer configured are removed. Each job runs at most once at a time (`max_instances=1`) and
 missed firings collapse into one (`coalesce=True`); overlap with other schedulers or a manual
-`zwgk run` is prevented by the run lock the jobs take (zwgk/runlock.py).
+`zwgk run` is prevented by the run lock the jobs take (zwgk/cycle/runlock.py).
 """
 
 from __future__ import annotations

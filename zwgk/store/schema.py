@@ -233,7 +233,7 @@ class ScoreSnapshot(Base):
 
 
 class Lock(Base):
-    """A named run lock held by one process (zwgk/runlock.py): one row per held lock.
+    """A named run lock held by one process (zwgk/cycle/runlock.py): one row per held lock.
 
     In the database rather than a lock file so that schedulers and manual runs on different
     machines sharing one PostgreSQL database exclude each other too.

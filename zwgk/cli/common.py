@@ -75,19 +75,11 @@ def _store(db: str | None):
 
 
 def _lock(store):
-    """The run lock (zwgk/runlock.py): a held lock raises LockHeld, a StageFailed → exit 1."""
-    from zwgk.runlock import CYCLE, run_lock
+    """The run lock (zwgk/cycle/runlock.py): a held lock raises LockHeld, a StageFailed → exit 1."""
+    from zwgk.cycle.runlock import CYCLE, run_lock
 
     return run_lock(store, CYCLE)
 
 
 def _log_level() -> str:
     return "INFO" if sys.stderr.isatty() else "WARNING"
-
-
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False

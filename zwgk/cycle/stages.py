@@ -1,6 +1,6 @@
 """The stages of the nightly cycle — crawl, check — as functions the CLI and scheduler call.
 
-Each stage records a Run (start, end, status, counts, error) so that nothing fails silently.
+Each stage records a run (zwgk/cycle/records.py: start, end, status, counts, error) so that nothing fails silently.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from zwgk.config.catalog import Catalog
 from zwgk.config.registry import Registry
+from zwgk.cycle.records import finish_run, start_run, utcnow
 from zwgk.errors import StageFailed
 from zwgk.findings.lifecycle import reconcile
 from zwgk.findings.observations import latest_crawl_run, unit_observations
@@ -29,10 +30,6 @@ from zwgk.rules.model import CheckContext
 from zwgk.rules.scoring import Scoring
 from zwgk.store.db import Store
 from zwgk.store.schema import Portal, Run, Snapshot, Unit
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def sync_registry(store: Store, registry: Registry) -> None:
@@ -50,37 +47,23 @@ def sync_registry(store: Store, registry: Registry) -> None:
                 session.add(urow)
 
 
-def _start_run(store: Store, stage: str, as_of: date, **kw) -> int:
-    with store.session() as session:
-        run = Run(stage=stage, as_of=as_of, started_at=_utcnow(), status="running", counts={}, **kw)
-        session.add(run)
-        session.flush()
-        return run.id
-
-
-def _finish_run(store: Store, run_id: int, status: str, counts: dict, error: str | None = None) -> None:
-    with store.session() as session:
-        run = session.get(Run, run_id)
-        run.status, run.counts, run.error, run.finished_at = status, counts, error, _utcnow()
-
-
 STALE_RUN_AGE = timedelta(hours=24)
 
 
 def sweep_stale_runs(store: Store, max_age: timedelta = STALE_RUN_AGE) -> list[int]:
     """Mark crawl and check runs left 'running' by a killed process as 'abandoned'; returns their ids.
 
-    Crawl and check run only under the run lock (zwgk/runlock.py), so while the lock is free or
+    Crawl and check run only under the run lock (zwgk/cycle/runlock.py), so while the lock is free or
     held by this process no other crawl or check can be running: every 'running' one is a leftover.
     While another live process holds the lock only runs older than `max_age` are swept. An
     abandoned crawl is never read by check (only 'ok' and 'partial' crawls are), so a half-written
     night neither closes nor opens anything.
     """
-    from zwgk.runlock import CYCLE, current_holder
+    from zwgk.cycle.runlock import CYCLE, current_holder
 
     holder = current_holder(store, CYCLE)
     ours = holder is None or (holder.holder_pid == os.getpid() and holder.holder_host == socket.gethostname())
-    now = _utcnow()
+    now = utcnow()
     swept = []
     with store.session() as session:
         for run in session.execute(select(Run).where(Run.stage.in_(("crawl", "check")), Run.status == "running")
@@ -118,54 +101,45 @@ def finish_crawl(store: Store, run_id: int, returncode: int, stderr: str | None,
         tail = (stderr or "").strip().splitlines()[-15:]
         if returncode < 0:
             tail.append(f"crawl process killed by signal {-returncode}")
-        _finish_run(store, run_id, "failed", counts, "\n".join(tail) or f"exit code {returncode}")
+        finish_run(store, run_id, "failed", counts, "\n".join(tail) or f"exit code {returncode}")
         raise StageFailed(f"crawl failed (exit {returncode}):\n" + "\n".join(tail))
-    _finish_run(store, run_id, "ok", counts)
+    finish_run(store, run_id, "ok", counts)
     return run_id
+
+
+Launcher = Callable[..., subprocess.Popen]  # start_crawl_process's signature
 
 
 def crawl(store: Store, registry_path: str | Path, registry: Registry, as_of: date,
           catalog_path: str | None = None, only: str | None = None, log_level: str = "WARNING",
           settings: dict | None = None, redis_url: str | None = None, workers: int = 1,
-          popen_hook: Callable[[subprocess.Popen, int], None] | None = None) -> int:
+          launch: Launcher = start_crawl_process) -> int:
     """Crawl every registered portal in a subprocess; returns the crawl run id.
 
     With `redis_url`, `workers` crawl processes share the run's request queue (scrapy-redis);
     more workers may join from other machines with `python -m zwgk.crawler.run --redis URL
     --no-seed --run-id N` against the same database.
 
-    `popen_hook(proc, run_id)` is called once the crawl subprocess has started (single-process crawl
-    only; tests use it to
-    SIGKILL the crawl mid-way). Should the hook raise, the subprocess is killed and the exception
-    propagates without the run being finished — as if this parent had died (the run stays
-    'running' until the next crawl sweeps it).
+    `launch` starts each crawl process (start_crawl_process's arguments, returns the Popen): another
+    launcher may run it elsewhere, or watch and end it. Should it raise, the exception propagates
+    without the run being finished — as if this parent had died (the run stays 'running' until
+    the next crawl sweeps it).
     """
     sync_registry(store, registry)
     sweep_stale_runs(store)
-    run_id = _start_run(store, "crawl", as_of)
+    run_id = start_run(store, "crawl", as_of)
     if redis_url:
-        if popen_hook is not None:
-            raise ValueError("popen_hook applies to the single-process crawl, not to --redis workers")
         return _crawl_distributed(store, registry_path, run_id, as_of, catalog_path, only, log_level,
-                                  settings, redis_url, max(1, workers))
+                                  settings, redis_url, max(1, workers), launch)
     with tempfile.TemporaryDirectory(prefix="zwgk-crawl-") as tmp:
         stats_path = Path(tmp) / "stats.json"
-        proc = start_crawl_process(store, registry_path, run_id, as_of, stats_path, catalog_path, only,
-                                   log_level, settings)
-        if popen_hook is not None:
-            try:
-                popen_hook(proc, run_id)
-            except BaseException:
-                if proc.poll() is None:
-                    proc.kill()
-                proc.communicate()
-                raise
+        proc = launch(store, registry_path, run_id, as_of, stats_path, catalog_path, only, log_level, settings)
         _, stderr = proc.communicate()
         return finish_crawl(store, run_id, proc.returncode, stderr, stats_path)
 
 
 def _crawl_distributed(store: Store, registry_path, run_id: int, as_of: date, catalog_path, only, log_level,
-                       settings, redis_url: str, workers: int) -> int:
+                       settings, redis_url: str, workers: int, launch: Launcher = start_crawl_process) -> int:
     """Seed the run from one process, then let `workers` processes drain the shared queue."""
     from zwgk.crawler import distributed
 
@@ -175,8 +149,8 @@ def _crawl_distributed(store: Store, registry_path, run_id: int, as_of: date, ca
             for i in range(workers):
                 stats_path = Path(tmp) / f"stats-{i}.json"
                 extra = ["--redis", redis_url] + (["--no-seed"] if i else [])
-                procs.append((start_crawl_process(store, registry_path, run_id, as_of, stats_path, catalog_path,
-                                                  only, log_level, settings, extra), stats_path))
+                procs.append((launch(store, registry_path, run_id, as_of, stats_path, catalog_path,
+                                     only, log_level, settings, extra), stats_path))
                 if i == 0:  # the others start once the seed has filled the queue (or ended)
                     deadline = time.monotonic() + 60
                     while procs[0][0].poll() is None and time.monotonic() < deadline and \
@@ -241,7 +215,7 @@ def check(store: Store, as_of: date, catalog: Catalog, scoring: Scoring | None =
             raise StageFailed(f"no finished crawl on or before {as_of.isoformat()}: run `zwgk crawl` first")
         crawl_id = crawl_run.id
     sweep_stale_runs(store)
-    run_id = _start_run(store, "check", as_of, crawl_run_id=crawl_id)
+    run_id = start_run(store, "check", as_of, crawl_run_id=crawl_id)
     try:
         with store.session() as session:
             units = unit_observations(session, crawl_id)
@@ -254,7 +228,7 @@ def check(store: Store, as_of: date, catalog: Catalog, scoring: Scoring | None =
                 counts["frozen_scores"] = len(freeze_month_scores(session, as_of - timedelta(days=1), catalog,
                                                                   scoring))
     except Exception as exc:
-        _finish_run(store, run_id, "failed", {}, f"{type(exc).__name__}: {exc}")
+        finish_run(store, run_id, "failed", {}, f"{type(exc).__name__}: {exc}")
         raise
-    _finish_run(store, run_id, "ok", counts)
+    finish_run(store, run_id, "ok", counts)
     return run_id

@@ -21,11 +21,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
+from zwgk.cycle.records import utcnow
 from zwgk.errors import StageFailed
 from zwgk.store.db import Store
 from zwgk.store.schema import Lock
@@ -56,10 +57,6 @@ class Held:
     started_at: datetime
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def pid_alive(pid: int) -> bool:
     """Whether a process with this pid exists on this host (EPERM means it does)."""
     try:
@@ -87,7 +84,7 @@ def _command_line() -> str:
 
 
 def try_acquire(store: Store, name: str = CYCLE, max_age: timedelta = DEFAULT_MAX_AGE,
-                command: str | None = None, clock: Callable[[], datetime] = _utcnow) -> Held:
+                command: str | None = None, clock: Callable[[], datetime] = utcnow) -> Held:
     """Take the lock once (breaking a stale one); raise LockHeld when a live holder has it."""
     host = socket.gethostname()
     for _ in range(3):  # insert; on conflict maybe break a stale row and insert again

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from zwgk.errors import BadInput
+from zwgk.errors import BadInput, StageFailed
 
 EVALUATED_RULES = ["site.unreachable", "column.missing", "column.blank", "column.placeholder",
                    "column.undated", "column.stale", "doc.overdue", "interp.missing", "link.broken",
@@ -31,10 +31,9 @@ def load_demonet():
 
 def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console, err: Console,
              skin: int = 0) -> int:
-    from zwgk import stages
     from zwgk.config.catalog import load_catalog
     from zwgk.config.registry import load_registry
-    from zwgk.reports import render_all
+    from zwgk.cycle.night import run_cycle
     from zwgk.reports.exports import columns_rows, findings_rows, write_rows
     from zwgk.store.db import Store
 
@@ -55,9 +54,9 @@ def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console
         err.print(f"演示网络: {len(registry.portals)} 个网站, {units} 个单位, 监测日期 {as_of}"
                   + (f", 模板变体 {skin}" if skin else ""), highlight=False)
         try:
-            crawl_id = stages.crawl(store, sites, registry, as_of)
-            check_id = stages.check(store, as_of, catalog)
-        except stages.StageFailed as exc:
+            result = run_cycle(store, sites, registry, catalog, as_of, out_dir=out_dir,
+                               lock_command="zwgk demo")
+        except StageFailed as exc:
             err.print(f"运行失败: {exc}", highlight=False)
             return 1
     with store.session() as session:
@@ -69,8 +68,9 @@ def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console
     scores = demonet.evaluate(current, network.ground_truth(), EVALUATED_RULES)
     out.print("\n各规则对照演示网络真值（精确率 P / 召回率 R）:", highlight=False)
     out.print(demonet.format_table(scores), highlight=False)
-    err.print(f"crawl run #{crawl_id}, check run #{check_id}, {len(current)} open findings", highlight=False)
-    reports = render_all(store, as_of, out_dir, catalog)
+    err.print(f"crawl run #{result.crawl_id}, check run #{result.check_id}, {len(current)} open findings",
+              highlight=False)
+    reports = result.reports
     out.print(f"导出: {out_dir / 'findings.json'}  {out_dir / 'columns.json'}", highlight=False)
     out.print(f"报告目录（周通报、月考核、单位页面）: {reports['units'].resolve()}", highlight=False)
     out.print(f"日调度报告: {reports['daily'].resolve()}", highlight=False)

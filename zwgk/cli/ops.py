@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from zwgk.cli_common import DbOpt, err, out
+from zwgk.cli.common import DbOpt, err, out
 from zwgk.errors import BadInput
 
 db_app = typer.Typer(no_args_is_help=True, help="Database schema: upgrade, check, revision (Alembic)")
@@ -54,7 +54,7 @@ def schedule(sites: Annotated[str, typer.Option("--sites", help="registry YAML")
         cat = load_catalog(catalog)
         reg = load_registry(sites, set(cat.profiles), cat.column_ids())  # fail now, not at 01:00
         if notify:
-            from zwgk.notify import load_notify_config
+            from zwgk.cycle.notify import load_notify_config
 
             load_notify_config(notify, reg)
         url = _absolute_db_url(normalise_url(db))
@@ -90,7 +90,7 @@ def _absolute_db_url(url: str) -> str:
 
 
 def _shanghai(when: datetime | None) -> str:
-    from zwgk.jobs import SHANGHAI
+    from zwgk.cycle.jobs import SHANGHAI
 
     if when is None:
         return "（已暂停 paused）"
@@ -123,7 +123,7 @@ def collect_status(store, limit: int = 10) -> dict[str, Any]:
     """Everything `zwgk status` shows, as plain data (the --json output)."""
     from sqlalchemy import inspect, select, text
 
-    from zwgk.runlock import CYCLE, current_holder
+    from zwgk.cycle.runlock import CYCLE, current_holder
     from zwgk.scheduler import JOBSTORE_TABLE
     from zwgk.store.coverage import crawl_coverage, last_crawl
     from zwgk.store.schema import Run
@@ -161,7 +161,7 @@ def _utc_iso(when: datetime | None) -> str | None:
 
 
 def _local(iso: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
-    from zwgk.jobs import SHANGHAI
+    from zwgk.cycle.jobs import SHANGHAI
 
     return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime(fmt) if iso else "…"
 

@@ -35,11 +35,12 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from zwgk.config.yamlines import load_located
+from zwgk.cycle.records import finish_run, start_run
 from zwgk.errors import BadInput
 
 log = logging.getLogger(__name__)
@@ -272,22 +273,12 @@ def deliver(recipient: Recipient, message: Message, config: NotifyConfig, send: 
     return Delivery(message.audience, message.key, recipient.label, False, attempts, error)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def send_messages(store, as_of: date, kind: str, pairs: list[tuple[Recipient, Message]], config: NotifyConfig,
                   send: Sender | None = None, sleep: Callable[[float], None] = time.sleep,
                   extra: dict | None = None) -> int:
     """Deliver every (recipient, message), recording one Run(stage='notify'); returns its id. Never raises
     for a failed send (a broken store still raises: there is nowhere to record)."""
-    from zwgk.store.schema import Run
-
-    with store.session() as session:
-        run = Run(stage="notify", as_of=as_of, started_at=_utcnow(), status="running", counts={"kind": kind})
-        session.add(run)
-        session.flush()
-        run_id = run.id
+    run_id = start_run(store, "notify", as_of, {"kind": kind})
     results = [deliver(r, m, config, send, sleep) for r, m in pairs]
     failed = [d for d in results if not d.ok]
     counts: dict[str, Any] = {
@@ -298,9 +289,7 @@ def send_messages(store, as_of: date, kind: str, pairs: list[tuple[Recipient, Me
     }
     status = "ok" if not failed else ("failed" if len(failed) == len(results) else "partial")
     error = "\n".join(f"{d.key} → {d.recipient}: {d.error}（{d.attempts} 次尝试）" for d in failed) or None
-    with store.session() as session:
-        row = session.get(Run, run_id)
-        row.status, row.counts, row.error, row.finished_at = status, counts, error, _utcnow()
+    finish_run(store, run_id, status, counts, error)
     return run_id
 
 

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from zwgk.cli_common import AsOfOpt, CatalogOpt, DbOpt, _catalog, _fail, _store, err, out, parse_as_of
+from zwgk.cli.common import AsOfOpt, CatalogOpt, DbOpt, _catalog, _fail, _store, err, out, parse_as_of
 from zwgk.errors import BadInput
 
 

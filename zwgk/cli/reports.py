@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from zwgk.cli_common import AsOfOpt, CatalogOpt, DbOpt, OutOpt, _catalog, _fail, _store, out, parse_as_of
+from zwgk.cli.common import AsOfOpt, CatalogOpt, DbOpt, OutOpt, _catalog, _fail, _store, out, parse_as_of
 from zwgk.errors import BadInput
 from zwgk.reports.kinds import KIND_IDS, REPORT_KINDS
 

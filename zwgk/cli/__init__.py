@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from zwgk.cli_common import (
+from zwgk.cli.common import (
     AsOfOpt,
     CatalogOpt,
     DbOpt,
@@ -20,7 +21,6 @@ from zwgk.cli_common import (
     _catalog,
     _fail,
     _lock,
-    _null,
     _registry,
     _store,
     err,
@@ -50,13 +50,13 @@ def crawl(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], 
     Incremental by default: pages unchanged since the previous crawl (304 Not Modified) are not
     read again; `--full` forces a full re-crawl. With `--redis`, several crawl processes (here and
     on other machines) share the run's queue; use PostgreSQL (`--db`) so they share the store."""
-    from zwgk import stages
+    from zwgk.cycle import stages
 
     try:
         day, cat = parse_as_of(as_of), _catalog(catalog)
         reg = _registry(sites, cat)
         store = _store(db)
-        with _lock(store), err.status("抓取中…") if sys.stderr.isatty() else _null():
+        with _lock(store), err.status("抓取中…") if sys.stderr.isatty() else nullcontext():
             run_id = stages.crawl(store, sites, reg, day, catalog, only=only,
                                   settings={"ZWGK_FULL": "True"} if full else None,
                                   redis_url=redis, workers=workers)
@@ -68,7 +68,7 @@ def crawl(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], 
 @app.command()
 def check(db: DbOpt = None, as_of: AsOfOpt = None, catalog: CatalogOpt = None):
     """Run the rules over the latest crawl and update the rectification items."""
-    from zwgk import stages
+    from zwgk.cycle import stages
 
     try:
         day, cat = parse_as_of(as_of), _catalog(catalog)
@@ -91,32 +91,36 @@ def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db
 
     Incremental by default (unchanged pages cost one conditional request; their link results are
     re-checked when older than ZWGK_LINK_RECHECK_DAYS); `--full` re-reads everything."""
-    from zwgk import stages
+    from zwgk.cycle.night import run_cycle
 
     cfg = store = None
     try:
         day, cat = parse_as_of(as_of), _catalog(catalog)
         reg = _registry(sites, cat)
         if notify:
-            from zwgk.notify import load_notify_config
+            from zwgk.cycle.notify import load_notify_config
 
             cfg = load_notify_config(notify, reg)
         store = _store(db)
-        with _lock(store):
-            with err.status("抓取中…") if sys.stderr.isatty() else _null():
-                crawl_id = stages.crawl(store, sites, reg, day, catalog,
-                                        settings={"ZWGK_FULL": "True"} if full else None)
-            _print_run(store, crawl_id)
-            check_id = stages.check(store, day, cat)
-            _print_run(store, check_id)
-            paths = _render_all(store, day, out_dir, cat)
-        out.print(f"报告目录（周通报、月考核、单位页面）: {paths['units']}", highlight=False)
-        out.print(f"日调度报告: {paths['daily']}", highlight=False)
+        status = err.status("抓取中…") if sys.stderr.isatty() else None
+
+        def progress(stage: str, run_id: int | None) -> None:
+            if stage == "crawl" and run_id is None and status is not None:
+                status.start()
+            if run_id is not None:
+                if status is not None:
+                    status.stop()
+                _print_run(store, run_id)
+
+        result = run_cycle(store, sites, reg, cat, day, catalog_path=catalog, full=full, out_dir=out_dir,
+                           progress=progress)
+        out.print(f"报告目录（周通报、月考核、单位页面）: {result.reports['units']}", highlight=False)
+        out.print(f"日调度报告: {result.reports['daily']}", highlight=False)
         if cfg is not None:
             _notify(store, day, cat, cfg)
     except (BadInput, StageFailed) as exc:
         if cfg is not None and store is not None and isinstance(exc, StageFailed):
-            from zwgk.jobs import alert_safely
+            from zwgk.cycle.jobs import alert_safely
 
             alert_safely(store, day, cfg)
         raise _fail(exc) from None
@@ -124,7 +128,7 @@ def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db
 
 def _notify(store, day: date, cat, cfg) -> None:
     """Send the day's notifications; failed sends are recorded (zwgk status), never fatal."""
-    from zwgk.notify import dispatch_daily
+    from zwgk.cycle.notify import dispatch_daily
     from zwgk.store.schema import Run
 
     ids = dispatch_daily(store, day, cat, cfg)
@@ -133,13 +137,6 @@ def _notify(store, day: date, cat, cfg) -> None:
             r = session.get(Run, run_id)
             err.print(f"notify run #{r.id} ({r.counts.get('kind')}): {r.status}  sent={r.counts.get('sent')} "
                       f"failed={r.counts.get('failed')}", highlight=False)
-
-
-def _render_all(store, day: date, out_dir: Path, cat) -> dict[str, Path]:
-    """Every report of the night: daily, weekly, monthly, unit pages and the index."""
-    from zwgk.reports import render_all
-
-    return render_all(store, day, out_dir, cat)
 
 
 def _render_daily(store, day: date, out_dir: Path, cat) -> Path:
@@ -218,8 +215,8 @@ def discover(sites: Annotated[str, typer.Option("--sites", help="registry YAML")
     """Each unit's column map as the crawler finds it: link, how it was matched, how sure.
 
     Fetches only the portal homes and the units' entry pages (nothing is stored)."""
-    from zwgk.discover import discover as run_discover
-    from zwgk.discover import write_overrides
+    from zwgk.crawler.discover import discover as run_discover
+    from zwgk.crawler.discover import write_overrides
 
     try:
         cat = _catalog(catalog)
@@ -259,7 +256,7 @@ def inspect(url: str, as_json: Annotated[bool, typer.Option("--json", help="prin
     """Fetch one page and show what the crawler extracts: kind, entries, further pages, metadata.
 
     Reads and writes no database (`--db` is accepted and ignored, so every command takes it)."""
-    from zwgk.inspect_page import inspect_url
+    from zwgk.crawler.inspect_page import inspect_url
 
     try:
         day = parse_as_of(as_of)
@@ -343,7 +340,7 @@ def demo(as_of: AsOfOpt = None, out_dir: OutOpt = Path("demo-out"), db: DbOpt = 
          seed: Annotated[int, typer.Option(help="demo network seed")] = 2026,
          skin: Annotated[int, typer.Option(help="serve generated template skin N (0: the original templates)")] = 0):
     """Start the demo portal network on loopback, run the whole cycle, print where the reports are."""
-    from zwgk.demo import run_demo
+    from zwgk.cli.demo import run_demo
 
     try:
         code = run_demo(parse_as_of(as_of), out_dir, db, seed, out, err, skin=skin)
@@ -353,12 +350,12 @@ def demo(as_of: AsOfOpt = None, out_dir: OutOpt = Path("demo-out"), db: DbOpt = 
 
 
 def _register_extensions() -> None:
-    """Commands kept in their own modules (operations: schedule, status …)."""
-    from zwgk import cli_ops
+    """Commands kept in their own modules: operations (schedule, status …), review, the reports."""
+    from zwgk.cli import ops, reports, review
 
-    cli_ops.register(app)
-    __import__("zwgk.cli_review", fromlist=["register"]).register(app)
-    __import__("zwgk.cli_reports", fromlist=["register"]).register(report_app)
+    ops.register(app)
+    review.register(app)
+    reports.register(report_app)
 
 
 _register_extensions()
@@ -372,5 +369,3 @@ def main() -> None:
         sys.exit(2)
 
 
-if __name__ == "__main__":
-    main()

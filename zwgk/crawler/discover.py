@@ -22,7 +22,7 @@ from zwgk.crawler.extract.columns import CONFIDENCE, MATCH_HOW, discover_column_
 from zwgk.crawler.extract.dom import parse_html
 from zwgk.crawler.extract.kind import detect_challenge
 from zwgk.crawler.extract.template import Template, signatures
-from zwgk.inspect_page import Fetched, fetch
+from zwgk.crawler.inspect_page import Fetched, fetch
 
 
 @dataclass

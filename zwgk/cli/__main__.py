@@ -1,0 +1,5 @@
+"""`python -m zwgk.cli …` is the `zwgk` command."""
+
+from zwgk.cli import main
+
+main()

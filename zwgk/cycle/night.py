@@ -1,0 +1,55 @@
+"""The night's work, written once: crawl, check and — when asked — render, under the run lock.
+
+`zwgk run`, the scheduler's nightly job and `zwgk demo` all call `run_cycle`; they differ only in
+what they do around it (the CLI prints each run, the job alerts the operator, the demo scores the
+result against its ground truth), never in the steps or their order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from zwgk.config.catalog import Catalog
+from zwgk.config.registry import Registry
+from zwgk.cycle import stages
+from zwgk.cycle.runlock import CYCLE, DEFAULT_MAX_AGE, run_lock
+from zwgk.reports import render_all
+from zwgk.store.db import Store
+
+# progress(stage, None) as a stage starts, progress(stage, run_id) once it has finished
+Progress = Callable[[str, int | None], None]
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    crawl_id: int
+    check_id: int
+    reports: dict[str, Path] = field(default_factory=dict)  # kind → path, when rendered
+
+
+def run_cycle(store: Store, sites: str | Path, registry: Registry, catalog: Catalog, as_of: date, *,
+              catalog_path: str | None = None, full: bool = False, out_dir: Path | None = None,
+              lock_max_age: timedelta = DEFAULT_MAX_AGE, lock_command: str | None = None,
+              progress: Progress | None = None) -> CycleResult:
+    """Crawl every registered portal, check the night, and with `out_dir` render every report.
+
+    The run lock is held throughout, so a report never reads a half-done night. `full` re-reads
+    everything (no conditional requests, every link re-checked). A failing stage raises StageFailed
+    (its run record says why); a held lock raises LockHeld.
+    """
+    note = progress or (lambda stage, run_id: None)
+    with run_lock(store, CYCLE, max_age=lock_max_age, command=lock_command):
+        note("crawl", None)
+        crawl_id = stages.crawl(store, sites, registry, as_of, catalog_path,
+                                settings={"ZWGK_FULL": "True"} if full else None)
+        note("crawl", crawl_id)
+        note("check", None)
+        check_id = stages.check(store, as_of, catalog)
+        note("check", check_id)
+        reports: dict[str, Path] = {}
+        if out_dir is not None:
+            reports = render_all(store, as_of, out_dir, catalog)
+    return CycleResult(crawl_id, check_id, reports)

@@ -1,0 +1,58 @@
+"""Run records: one row per crawl, check, report, notification or skipped night.
+
+Every step of the cycle leaves one, whatever happens, so `zwgk status` and the operator's alerts
+show a failed or skipped night instead of silence. Times are stored naive UTC, like every stored
+time (they are shown in Beijing time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from zwgk.store.db import Store
+from zwgk.store.schema import Run
+
+
+def utcnow() -> datetime:
+    """Now as stored: naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def start_run(store: Store, stage: str, as_of: date, counts: dict | None = None, **fields: Any) -> int:
+    """Record a step as started ('running'); returns its run id (a crawl hands it to its workers)."""
+    with store.session() as session:
+        run = Run(stage=stage, as_of=as_of, started_at=utcnow(), status="running", counts=dict(counts or {}),
+                  **fields)
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def finish_run(store: Store, run_id: int, status: str, counts: dict, error: str | None = None) -> None:
+    """Record how a step ended: its status, counts and error."""
+    with store.session() as session:
+        run = session.get(Run, run_id)
+        run.status, run.counts, run.error, run.finished_at = status, counts, error, utcnow()
+
+
+class RunRecord:
+    """What the step inside `recorded` reports about itself (status 'ok' unless it sets another)."""
+
+    def __init__(self, run_id: int, counts: dict) -> None:
+        self.id, self.status, self.counts, self.error = run_id, "ok", dict(counts), None
+
+
+@contextmanager
+def recorded(store: Store, stage: str, as_of: date, **counts: Any) -> Iterator[RunRecord]:
+    """A run record around a step: ok, or failed with the error, or what the step set."""
+    rec = RunRecord(start_run(store, stage, as_of, counts), counts)
+    try:
+        yield rec
+    except BaseException as exc:
+        rec.status, rec.error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        finish_run(store, rec.id, rec.status, rec.counts, rec.error)
