@@ -116,6 +116,22 @@ def test_a_rule_declares_its_scope():
     assert {cls.scope for cls in RULES} <= set(Scope)
 
 
+def test_what_a_rule_knows_stays_in_its_own_file():
+    """No product module outside a rule's own file names a rule id: thresholds, evidence sentences,
+    evidence pages and lifecycle scope are the rule's, so a new rule is its file, its registry line,
+    its cases and catalog data — and nothing elsewhere can fall out of step with it."""
+    pkg = Path(__file__).resolve().parents[2] / "zwgk"
+    ids = [cls.id for cls in RULES]
+    offenders = []
+    for path in pkg.rglob("*.py"):
+        if path.parent.name == "checks":
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{path.relative_to(pkg)}: {rule_id}" for rule_id in ids
+                      if f'"{rule_id}"' in text or f"'{rule_id}'" in text]
+    assert not offenders, offenders
+
+
 def test_one_finding_per_column_most_specific():
     """A blank column is not also stale; an undated one not also stale."""
     unit = UnitObs(portal="p", unit="u", profile="township", entry_url="http://x/", entry_status="ok")

@@ -15,10 +15,9 @@ from pathlib import Path
 from rich.console import Console
 
 from zwgk.errors import BadInput, StageFailed
+from zwgk.rules.registry import RULES
 
-EVALUATED_RULES = ["site.unreachable", "column.missing", "column.blank", "column.placeholder",
-                   "column.undated", "column.stale", "doc.overdue", "interp.missing", "link.broken",
-                   "meta.incomplete", "text.typo"]
+EVALUATED_RULES = [cls.id for cls in RULES]  # every registered rule is scored against the ground truth
 
 
 def load_demonet():

@@ -21,12 +21,13 @@ from zwgk.config.catalog import Catalog
 from zwgk.findings.history import FindingState, findings_as_of, severity_rank
 from zwgk.findings.observations import latest_crawl_run
 from zwgk.reports.exports import columns_rows  # one definition of the columns table
+from zwgk.rules.evidence import CTRL, FIELD_LABELS, clip, plain
 from zwgk.rules.model import Severity
 from zwgk.rules.registry import all_rules, rule_titles
 from zwgk.store.schema import Finding, Portal, Run, Snapshot, Unit
 
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_RULES = {rule.id: rule for rule in all_rules()}
 
 
 # ---------------------------------------------------------------- small helpers
@@ -37,7 +38,7 @@ def safe_href(url: Any) -> str | None:
     if not isinstance(url, str):
         return None
     url = url.strip()
-    if not url or _CTRL.search(url) or any(c.isspace() for c in url):
+    if not url or CTRL.search(url) or any(c.isspace() for c in url):
         return None
     try:
         parts = urlsplit(url)
@@ -64,11 +65,6 @@ def column_name(catalog: Catalog | None, column_id: str | None) -> str:
         except KeyError:
             pass
     return column_id
-
-
-def _clip(text: Any, limit: int = 160) -> str:
-    s = _CTRL.sub("", str(text))
-    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 def calendar_banner(catalog: Catalog | None, dates: Any) -> str | None:
@@ -100,128 +96,19 @@ _DATE_SOURCE = {"list": "列表页", "article": "正文页"}
 # zwgk/reports/common.calendar_banner), or facts another line already states.
 _HIDDEN_KEYS = {"calendar_note", "periodic", "document_year", "patterns", "newest_url", "policy_column_url",
                 "interp_column_url", "interp_url", "column_url", "working_days", "escalated_on"}
-_FIELD_LABELS = {
-    "source": "依据", "document": "文件", "due": "应公开日期", "deadline": "期限", "title": "信息标题",
-    "policy_title": "政策标题", "policy_date": "政策发布日期", "category": "类别", "missing": "缺少要素",
-    "count": "数量", "url": "地址", "status": "状态", "reason": "原因", "kind": "类型", "value": "数值",
-}
-_TYPO_CATEGORY = {"country": "国名", "leader": "领导人姓名职务", "org": "机构名称", "agency": "机构名称",
-                  "term": "规范用语", "general": "常见错字"}
-
-
-def _plain(value: Any, limit: int = 160) -> str:
-    """A value as plain Chinese text: lists joined with 、, mappings as 键：值 — never a JSON dump."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, dict):
-        parts = [f"{_FIELD_LABELS.get(str(k), k)}：{_plain(v, 60)}" for k, v in value.items()
-                 if v not in (None, "", [], {})]
-        return _clip("；".join(parts), limit)
-    if isinstance(value, (list, tuple, set)):
-        return _clip("、".join(_plain(v, 60) for v in value if v not in (None, "", [], {})), limit)
-    return _clip(value, limit)
-
-
-def _rule_lines(rule: str | None, ev: dict[str, Any]) -> list[str]:
-    """Plain-Chinese lines for the rules whose evidence is structured (pops what it states)."""
-    lines: list[str] = []
-    if rule == "doc.overdue":
-        doc, due, late = ev.pop("document", None), ev.pop("due", None), ev.pop("days_late", None)
-        if doc or due:
-            text = f"应于{due}前公开{doc or '该文件'}" if due else f"应公开{doc}"
-            if late is not None:
-                text += f"，逾期{late}天" if late > 0 else "，尚未逾期"
-            lines.append(text)
-        n, pages, truncated = ev.pop("entries", None), ev.pop("pages", None), ev.pop("truncated", None)
-        if n is not None:
-            text = f"栏目现有信息 {n} 条"
-            if pages:
-                text += f"（检查列表页 {pages} 页）"
-            lines.append(text)
-        if truncated:
-            lines.append("栏目列表超出抓取上限，仅检查了部分页面")
-        newest = ev.pop("newest_titles", None)
-        if newest:
-            lines.append("栏目最新信息：" + "".join(f"「{_clip(t, 40)}」" for t in list(newest)[:3]))
-        source = ev.pop("source", None)
-        if source:
-            lines.append(f"依据：{_clip(source, 80)}")
-    elif rule == "text.typo":
-        title = ev.pop("title", None)
-        for hit in ev.pop("hits", None) or []:
-            if not isinstance(hit, dict):
-                lines.append(f"错别字：{_plain(hit, 60)}")
-                continue
-            text = f"错别字「{_clip(hit.get('wrong', ''), 30)}」应为「{_clip(hit.get('right', ''), 30)}」"
-            cat = hit.get("category")
-            if cat:
-                text += f"（{_TYPO_CATEGORY.get(cat, cat)}）"
-            lines.append(text)
-            if hit.get("context"):
-                lines.append(f"原文：…{_clip(hit['context'], 80)}…")
-        if title:
-            lines.append(f"所在信息：《{_clip(title, 60)}》")
-    elif rule == "interp.missing":
-        doc, title = ev.pop("document", None), ev.pop("policy_title", None)
-        when, deadline = ev.pop("policy_date", None), ev.pop("deadline", None)
-        name = f"《{_clip(doc, 60)}》" if doc else f"「{_clip(title or '', 60)}」"
-        interp_title, interp_date = ev.pop("interp_title", None), ev.pop("interp_date", None)
-        days = ev.pop("interp_workdays", None)
-        text = f"{name}发布于{when}" if when else name
-        if interp_title:
-            text += f"，解读《{_clip(interp_title, 60)}》发布于{interp_date}"
-            if days is not None:
-                text += f"，用时{days}个工作日"
-        else:
-            text += "，未见解读"
-        if deadline:
-            text += f"（应于{deadline}前解读）"
-        lines.append(text)
-        if title and doc and title != doc:
-            lines.append(f"政策标题：「{_clip(title, 60)}」")
-    elif rule == "link.broken":
-        code, err = ev.pop("http_status", None), ev.pop("error", None)
-        kind = "附件" if ev.pop("attachment", False) else "链接"
-        what = f"返回HTTP {code}" if code else (f"无法连接（{_clip(err, 60)}）" if err else "无法访问")
-        lines.append(f"{kind}{what}")
-        page = ev.pop("page", None)
-        if page:
-            lines.append(f"所在页面：{_clip(page)}")
-        text = ev.pop("text", None)
-        if text:
-            lines.append(f"链接文字：「{_clip(text, 60)}」")
-        redirects = ev.pop("redirects", None)
-        if redirects:
-            lines.append(f"经 {len(redirects)} 次跳转：{_plain(redirects)}")
-    elif rule == "meta.incomplete":
-        missing = ev.pop("missing", None)
-        if missing:
-            lines.append("缺少要素：" + _plain(missing))
-        present = ev.pop("present", None)
-        if present:
-            lines.append("已有要素：" + _plain(present))
-        title = ev.pop("title", None)
-        if title:
-            lines.append(f"信息标题：《{_clip(title, 60)}》")
-    return lines
-
-
 def evidence_summary(evidence: dict[str, Any] | None, message: str = "", rule: str | None = None) -> list[str]:
     """What was seen, in Chinese, one short line per fact (dates, counts, placeholder text, HTTP).
 
-    Rules with structured evidence (doc.overdue, text.typo, interp.missing, link.broken,
-    meta.incomplete) get their own sentences; anything else is labelled plainly, never dumped as
+    A rule with structured evidence states it in its own sentences (its `evidence_lines`); anything else is labelled plainly, never dumped as
     JSON. An error text the finding's message already quotes is not repeated."""
     ev = {k: v for k, v in dict(evidence or {}).items() if k not in _HIDDEN_KEYS}
-    lines: list[str] = _rule_lines(rule, ev)
+    lines: list[str] = _RULES[rule].evidence_lines(ev) if rule in _RULES else []
     escalated, escalated_to = ev.pop("escalated", None), ev.pop("escalated_severity", None)
     page = ev.pop("page", None)
     if page in _PAGE_LABEL:
         lines.append(f"检查对象：{_PAGE_LABEL[page]}")
     elif page:
-        lines.append(f"所在页面：{_clip(page)}")
+        lines.append(f"所在页面：{clip(page)}")
     if "http_status" in ev:
         code = ev.pop("http_status")
         if code is not None:
@@ -229,14 +116,14 @@ def evidence_summary(evidence: dict[str, Any] | None, message: str = "", rule: s
     if "error" in ev:
         err = ev.pop("error")
         if err and str(err) not in message:
-            lines.append(f"错误：{_clip(err)}")
+            lines.append(f"错误：{clip(err)}")
     newest = ev.pop("newest", None)
     title = ev.pop("newest_title", None)
     source = ev.pop("date_source", None)
     if newest:
         text = f"最新一条：{newest}"
         if title:
-            text += f"《{_clip(title, 60)}》"
+            text += f"《{clip(title, 60)}》"
         if source in _DATE_SOURCE:
             text += f"（日期取自{_DATE_SOURCE[source]}）"
         lines.append(text)
@@ -246,7 +133,7 @@ def evidence_summary(evidence: dict[str, Any] | None, message: str = "", rule: s
     if "placeholder" in ev:
         ph = ev.pop("placeholder")
         if ph:
-            lines.append(f"页面显示：「{_clip(ph, 80)}」")
+            lines.append(f"页面显示：「{clip(ph, 80)}」")
     if "entries" in ev:
         lines.append(f"列表条目：{ev.pop('entries')} 条")
     if "pages" in ev:
@@ -255,28 +142,28 @@ def evidence_summary(evidence: dict[str, Any] | None, message: str = "", rule: s
             lines.append(f"抓取列表页：{pages} 页")
     titles = ev.pop("titles", None)
     if titles:
-        shown = "".join(f"「{_clip(t, 40)}」" for t in list(titles)[:3])
+        shown = "".join(f"「{clip(t, 40)}」" for t in list(titles)[:3])
         more = f" 等 {len(titles)} 条" if len(titles) > 3 else ""
         lines.append(f"条目标题：{shown}{more}")
     searched = ev.pop("searched", None)
     if searched:
-        lines.append("查找的栏目名称：" + "、".join(_clip(s, 30) for s in list(searched)[:8]))
+        lines.append("查找的栏目名称：" + "、".join(clip(s, 30) for s in list(searched)[:8]))
     entry_page = ev.pop("entry_page", None)
     if entry_page:
-        lines.append(f"查找页面：{_clip(entry_page)}")
+        lines.append(f"查找页面：{clip(entry_page)}")
     link, link_text = ev.pop("link", None), ev.pop("link_text", None)
     if link or link_text:
-        lines.append(f"栏目链接：「{_clip(link_text or '', 40)}」{_clip(link or '')}")
+        lines.append(f"栏目链接：「{clip(link_text or '', 40)}」{clip(link or '')}")
     text = ev.pop("text", None)
     if text:
-        lines.append(f"链接文字：「{_clip(text, 60)}」")
+        lines.append(f"链接文字：「{clip(text, 60)}」")
     if ev.pop("truncated", None):
         lines.append("超出抓取上限，仅检查了部分页面")
     for key in sorted(ev):
         value = ev[key]
         if value in (None, "", [], {}, False):
             continue
-        lines.append(f"{_FIELD_LABELS.get(key, key)}：{_plain(value)}")
+        lines.append(f"{FIELD_LABELS.get(key, key)}：{plain(value)}")
     if escalated:
         lines.append(f"逾期未整改，等级升级为「{severity_label(str(escalated_to))}」" if escalated_to
                      else "逾期未整改，等级已升级")
@@ -310,15 +197,8 @@ class SnapshotIndex:
 
     @staticmethod
     def targets(finding: Finding) -> list[str]:
-        if finding.rule == "site.unreachable":
-            page = (finding.evidence or {}).get("page")
-            return ["home"] if page == "home" else ["entry"]
-        if finding.column_id:
-            out = [f"column:{finding.column_id}"]
-            if finding.rule == "column.missing":
-                out.append("entry")  # where the column was looked for
-            return out
-        return []
+        rule = _RULES.get(finding.rule)
+        return rule.evidence_pages(finding.column_id, finding.evidence or {}) if rule else []
 
     def find(self, finding: Finding) -> Snapshot | None:
         runs: list[int] = []

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from zwgk.config.catalog import Catalog
 from zwgk.rules.model import CheckContext, ColumnObs, FindingDraft, Scope, Severity, UnitObs
+from zwgk.rules.scoring import Scoring
 
 
 class Rule:
@@ -27,6 +28,20 @@ class Rule:
     def also_read(self, catalog: Catalog) -> tuple[str, ...]:
         """Columns besides the finding's own that a crawl must have read before the finding may close."""
         return ()
+
+    def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
+        """This rule's limits, read from the catalog and scoring data, for `zwgk rules` and the reports'
+        规则说明 page (label → value), so the documentation never disagrees with what is checked."""
+        return {}
+
+    def evidence_lines(self, evidence: dict[str, Any]) -> list[str]:
+        """Plain-Chinese sentences for this rule's structured evidence; pops the keys it states, and
+        the reports label whatever is left generically."""
+        return []
+
+    def evidence_pages(self, column_id: str | None, evidence: dict[str, Any]) -> list[str]:
+        """The crawl targets whose stored page is this finding's evidence (the archived page shown)."""
+        return [f"column:{column_id}"] if column_id else []
 
     def draft(self, unit: UnitObs, column: str | None, url: str | None, message: str, **evidence) -> FindingDraft:
         return FindingDraft(self.id, self.severity, unit.portal, unit.unit, column, url, message, evidence)

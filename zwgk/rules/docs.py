@@ -1,7 +1,7 @@
 """The rule catalog as a table (`zwgk rules`, and the reports' 规则说明 page).
 
-Everything comes from the rule classes (id, title, severity, source, docstring) and from the
-catalog and scoring data (thresholds), so the table never disagrees with what is checked.
+Everything comes from the rule classes (id, title, severity, source, docstring, and their
+`thresholds`, read from the catalog and scoring data), so the table never disagrees with what is checked.
 """
 
 from __future__ import annotations
@@ -16,30 +16,6 @@ from zwgk.rules.scoring import Scoring, load_scoring
 def _summary(doc: str | None) -> str:
     """The docstring's first paragraph (what the rule fires on)."""
     return " ".join((doc or "").strip().split("\n\n", 1)[0].split())
-
-
-def _thresholds(rule_id: str, catalog: Catalog) -> dict[str, Any]:
-    kinds = {k: v.max_age_days for k, v in catalog.kinds.items() if v.max_age_days is not None}
-    if rule_id == "column.stale":
-        return {f"{catalog.kinds[k].name}（天）": d for k, d in kinds.items()}
-    if rule_id == "column.undated":
-        return {"适用栏目类别": [catalog.kinds[k].name for k in kinds]}
-    if rule_id == "column.blank":
-        return {"空白提示语": list(catalog.blank_markers)}
-    if rule_id == "column.placeholder":
-        return {"说明类标题": list(catalog.placeholder_patterns)}
-    if rule_id == "doc.overdue":
-        return {p.id: f"{p.name}（{'/'.join(catalog.profiles[x].name for x in p.profiles)}，每年 "
-                      f"{int(p.due[:2])}月{int(p.due[3:])}日前，栏目 {p.column}）" for p in catalog.periodic}
-    if rule_id == "interp.missing":
-        cfg = catalog.interpretation
-        return {"解读时限（工作日）": cfg.working_days, "政策发布时间范围（天）": cfg.window_days,
-                "政策栏目": cfg.policy_column, "解读栏目": cfg.interp_column}
-    if rule_id == "meta.incomplete":
-        fields = getattr(getattr(catalog, "metadata_fields", None), "default", None) or []
-        return {"必备要素": [f.name for f in fields],
-                "适用栏目": [c.id for c in catalog.columns if c.requires_metadata]}
-    return {}
 
 
 def _format(thresholds: dict[str, Any]) -> str:
@@ -57,13 +33,7 @@ def rules_table(catalog: Catalog, scoring: Scoring | None = None) -> list[dict[s
     rows = []
     for rule in all_rules():
         sev = str(rule.severity)
-        thresholds = _thresholds(rule.id, catalog)
-        if rule.id == "site.unreachable":
-            spec = scoring.veto.get("unreachable") or {}
-            thresholds = {"否决线（无法访问比例）": spec.get("rate"), "预警线": spec.get("warn_rate"),
-                          "统计窗口（天）": spec.get("window_days")}
-        elif rule.id == "text.typo":
-            thresholds = {"词典": "zwgk/rules/data/typos.yml 及目录 typos", "否决线（个）": (scoring.veto.get("typo") or {}).get("threshold")}
+        thresholds = rule.thresholds(catalog, scoring)
         points, cap = scoring.unit_rule(rule.id)
         rows.append({
             "id": rule.id, "title": rule.title, "severity": sev, "severity_label": rule.severity.label,

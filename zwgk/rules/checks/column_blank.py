@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from zwgk.config.catalog import Catalog
 from zwgk.rules.base import ColumnRule
 from zwgk.rules.model import CheckContext, ColumnObs, FindingDraft, Severity, UnitObs
+from zwgk.rules.scoring import Scoring
 
 
 class ColumnBlank(ColumnRule):
@@ -31,3 +35,6 @@ class ColumnBlank(ColumnRule):
         shown = f"，页面显示「{column.placeholder}」" if column.placeholder else "，列表为空"
         return self.draft(unit, column.column_id, column.url, f"「{name}」栏目无任何信息{shown}",
                           placeholder=column.placeholder, entries=0, pages=column.pages_crawled)
+
+    def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
+        return {"空白提示语": list(catalog.blank_markers)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from zwgk.rules.base import ColumnRule
 from zwgk.rules.model import CheckContext, ColumnObs, FindingDraft, Severity, UnitObs
 
@@ -35,3 +37,6 @@ class ColumnMissing(ColumnRule):
                               entry_page=unit.entry_url, link=column.url, link_text=column.link_text,
                               http_status=column.http_status)
         return None
+
+    def evidence_pages(self, column_id: str | None, evidence: dict[str, Any]) -> list[str]:
+        return [*super().evidence_pages(column_id, evidence), "entry"]  # where the column was looked for

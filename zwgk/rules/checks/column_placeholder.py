@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from zwgk.config.catalog import Catalog
 from zwgk.rules.base import ColumnRule
 from zwgk.rules.model import CheckContext, ColumnObs, FindingDraft, Severity, UnitObs
+from zwgk.rules.scoring import Scoring
 
 
 def is_placeholder_title(title: str, ctx: CheckContext) -> bool:
@@ -38,3 +42,6 @@ class ColumnPlaceholder(ColumnRule):
         return self.draft(unit, column.column_id, column.url,
                           f"「{name}」栏目的 {len(column.entries)} 条信息均为说明，未公开实际内容",
                           titles=titles, entries=len(column.entries))
+
+    def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
+        return {"说明类标题": list(catalog.placeholder_patterns)}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from zwgk.config.catalog import Catalog
 from zwgk.rules.base import ColumnRule
 from zwgk.rules.model import CheckContext, ColumnObs, FindingDraft, Severity, UnitObs
+from zwgk.rules.scoring import Scoring
 
 
 class ColumnStale(ColumnRule):
@@ -41,3 +45,7 @@ class ColumnStale(ColumnRule):
                           newest=newest.isoformat(), age_days=age, limit_days=limit,
                           newest_title=newest_entry.title, newest_url=newest_entry.url,
                           date_source=newest_entry.date_source)
+
+    def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
+        return {f"{kind.name}（天）": kind.max_age_days for kind in catalog.kinds.values()
+                if kind.max_age_days is not None}

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from zwgk.config.catalog import Catalog
 from zwgk.rules.base import ColumnRule
 from zwgk.rules.model import CheckContext, ColumnObs, FindingDraft, Severity, UnitObs
+from zwgk.rules.scoring import Scoring
 
 
 class ColumnUndated(ColumnRule):
@@ -34,3 +38,6 @@ class ColumnUndated(ColumnRule):
         return self.draft(unit, column.column_id, column.url,
                           f"「{name}」栏目 {len(column.entries)} 条信息均未注明发布时间",
                           entries=len(column.entries), titles=[e.title for e in column.entries[:5]])
+
+    def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
+        return {"适用栏目类别": [kind.name for kind in catalog.kinds.values() if kind.max_age_days is not None]}

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from zwgk.config.catalog import Catalog
 from zwgk.rules.base import Rule
 from zwgk.rules.checks.column_placeholder import is_placeholder_title
+from zwgk.rules.evidence import clip
 from zwgk.rules.model import CheckContext, FindingDraft, Scope, Severity, UnitObs
+from zwgk.rules.scoring import Scoring
 
 
 class DocOverdue(Rule):
@@ -68,3 +72,31 @@ class DocOverdue(Rule):
                 truncated=column.status == "truncated", patterns=[p.pattern for p in patterns],
                 newest_titles=[e.title for e in newest], source=item.source,
             )
+
+    def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
+        return {p.id: f"{p.name}（{'/'.join(catalog.profiles[x].name for x in p.profiles)}，每年 "
+                      f"{int(p.due[:2])}月{int(p.due[3:])}日前，栏目 {p.column}）" for p in catalog.periodic}
+
+    def evidence_lines(self, ev: dict[str, Any]) -> list[str]:
+        lines: list[str] = []
+        doc, due, late = ev.pop("document", None), ev.pop("due", None), ev.pop("days_late", None)
+        if doc or due:
+            text = f"应于{due}前公开{doc or '该文件'}" if due else f"应公开{doc}"
+            if late is not None:
+                text += f"，逾期{late}天" if late > 0 else "，尚未逾期"
+            lines.append(text)
+        n, pages, truncated = ev.pop("entries", None), ev.pop("pages", None), ev.pop("truncated", None)
+        if n is not None:
+            text = f"栏目现有信息 {n} 条"
+            if pages:
+                text += f"（检查列表页 {pages} 页）"
+            lines.append(text)
+        if truncated:
+            lines.append("栏目列表超出抓取上限，仅检查了部分页面")
+        newest = ev.pop("newest_titles", None)
+        if newest:
+            lines.append("栏目最新信息：" + "".join(f"「{clip(t, 40)}」" for t in list(newest)[:3]))
+        source = ev.pop("source", None)
+        if source:
+            lines.append(f"依据：{clip(source, 80)}")
+        return lines

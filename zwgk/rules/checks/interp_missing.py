@@ -6,10 +6,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from zwgk.config.catalog import Catalog
 from zwgk.rules.base import Rule
+from zwgk.rules.evidence import clip
 from zwgk.rules.model import CheckContext, EntryObs, FindingDraft, Scope, Severity, UnitObs
+from zwgk.rules.scoring import Scoring
 
 _BOOK = re.compile(r"《([^《》]{2,80})》")
 _NOISE = re.compile(r"[\s《》〈〉“”\"'‘’「」『』:：、，,.。·]")
@@ -170,6 +173,32 @@ class InterpMissing(Rule):
                 msg = (f"《{pc.name}》（{when} 发布）的解读于 {pc.interp.date.isoformat()} 才发布，"  # type: ignore[union-attr]
                        f"用时 {late} 个工作日，超过 {cfg.working_days} 个工作日")
             yield self.draft(unit, cfg.policy_column, e.url or (policies.url if policies else None), msg, **evidence)
+
+    def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
+        cfg = catalog.interpretation
+        return {"解读时限（工作日）": cfg.working_days, "政策发布时间范围（天）": cfg.window_days,
+                "政策栏目": cfg.policy_column, "解读栏目": cfg.interp_column}
+
+    def evidence_lines(self, ev: dict[str, Any]) -> list[str]:
+        lines: list[str] = []
+        doc, title = ev.pop("document", None), ev.pop("policy_title", None)
+        when, deadline = ev.pop("policy_date", None), ev.pop("deadline", None)
+        name = f"《{clip(doc, 60)}》" if doc else f"「{clip(title or '', 60)}」"
+        interp_title, interp_date = ev.pop("interp_title", None), ev.pop("interp_date", None)
+        days = ev.pop("interp_workdays", None)
+        text = f"{name}发布于{when}" if when else name
+        if interp_title:
+            text += f"，解读《{clip(interp_title, 60)}》发布于{interp_date}"
+            if days is not None:
+                text += f"，用时{days}个工作日"
+        else:
+            text += "，未见解读"
+        if deadline:
+            text += f"（应于{deadline}前解读）"
+        lines.append(text)
+        if title and doc and title != doc:
+            lines.append(f"政策标题：「{clip(title, 60)}」")
+        return lines
 
 
 def interpretation_diversity(unit: UnitObs, catalog: Catalog, as_of: date) -> dict | None:

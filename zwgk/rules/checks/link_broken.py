@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from zwgk.rules.base import Rule
+from zwgk.rules.evidence import clip, plain
 from zwgk.rules.model import CheckContext, FindingDraft, LinkObs, Scope, Severity, UnitObs
 
 
@@ -52,3 +54,20 @@ class LinkBroken(Rule):
                 page=link.page, text=link.text, http_status=link.http_status, error=link.error,
                 attachment=link.attachment, redirects=link.redirects,
             )
+
+    def evidence_lines(self, ev: dict[str, Any]) -> list[str]:
+        lines: list[str] = []
+        code, err = ev.pop("http_status", None), ev.pop("error", None)
+        kind = "附件" if ev.pop("attachment", False) else "链接"
+        what = f"返回HTTP {code}" if code else (f"无法连接（{clip(err, 60)}）" if err else "无法访问")
+        lines.append(f"{kind}{what}")
+        page = ev.pop("page", None)
+        if page:
+            lines.append(f"所在页面：{clip(page)}")
+        text = ev.pop("text", None)
+        if text:
+            lines.append(f"链接文字：「{clip(text, 60)}」")
+        redirects = ev.pop("redirects", None)
+        if redirects:
+            lines.append(f"经 {len(redirects)} 次跳转：{plain(redirects)}")
+        return lines

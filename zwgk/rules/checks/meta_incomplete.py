@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from zwgk.config.catalog import Catalog
 from zwgk.rules.base import Rule
+from zwgk.rules.evidence import clip, plain
 from zwgk.rules.model import CheckContext, FindingDraft, Scope, Severity, UnitObs
+from zwgk.rules.scoring import Scoring
 
 
 class MetaIncomplete(Rule):
@@ -55,3 +59,21 @@ class MetaIncomplete(Rule):
                     missing=missing, title=article.title,
                     present={k: v for k, v in meta.items() if v}, column_url=column.url,
                 )
+
+    def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
+        fields = getattr(getattr(catalog, "metadata_fields", None), "default", None) or []
+        return {"必备要素": [f.name for f in fields],
+                "适用栏目": [c.id for c in catalog.columns if c.requires_metadata]}
+
+    def evidence_lines(self, ev: dict[str, Any]) -> list[str]:
+        lines: list[str] = []
+        missing = ev.pop("missing", None)
+        if missing:
+            lines.append("缺少要素：" + plain(missing))
+        present = ev.pop("present", None)
+        if present:
+            lines.append("已有要素：" + plain(present))
+        title = ev.pop("title", None)
+        if title:
+            lines.append(f"信息标题：《{clip(title, 60)}》")
+        return lines

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from zwgk.config.catalog import Catalog
 from zwgk.rules.base import Rule
 from zwgk.rules.model import CheckContext, FindingDraft, Scope, Severity, UnitObs
+from zwgk.rules.scoring import Scoring
 
 
 class SiteUnreachable(Rule):
@@ -41,3 +44,11 @@ class SiteUnreachable(Rule):
                 f"信息公开页面无法访问：{unit.entry_error or '无响应'}",
                 page="entry", http_status=unit.entry_http_status, error=unit.entry_error,
             )
+
+    def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
+        spec = scoring.veto.get("unreachable") or {}
+        return {"否决线（无法访问比例）": spec.get("rate"), "预警线": spec.get("warn_rate"),
+                "统计窗口（天）": spec.get("window_days")}
+
+    def evidence_pages(self, column_id: str | None, evidence: dict[str, Any]) -> list[str]:
+        return ["home"] if evidence.get("page") == "home" else ["entry"]

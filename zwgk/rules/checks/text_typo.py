@@ -6,12 +6,15 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from zwgk.config.catalog import Typo
+from zwgk.config.catalog import Catalog, Typo
 from zwgk.rules.base import Rule
+from zwgk.rules.evidence import clip, plain
 from zwgk.rules.model import CheckContext, FindingDraft, Scope, Severity, UnitObs
+from zwgk.rules.scoring import Scoring
 
 TYPOS_FILE = Path(__file__).resolve().parents[1] / "data" / "typos.yml"
 
@@ -40,6 +43,11 @@ def find_typos(text: str, extra: tuple[Typo, ...] = ()) -> list[dict]:
             hits.append({"wrong": match.group(0), "right": right, "category": category,
                          "context": text[start:end]})
     return hits
+
+
+# What each dictionary category is called in the evidence a department reads.
+TYPO_CATEGORY = {"country": "国名", "leader": "领导人姓名职务", "org": "机构名称", "agency": "机构名称",
+                 "term": "规范用语", "general": "常见错字"}
 
 
 class TextTypo(Rule):
@@ -81,3 +89,24 @@ class TextTypo(Rule):
                     f"信息「{(article.title or article.url)[:40]}」含严重错别字：{forms}",
                     hits=hits, title=article.title,
                 )
+
+    def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
+        return {"词典": "zwgk/rules/data/typos.yml 及目录 typos", "否决线（个）": (scoring.veto.get("typo") or {}).get("threshold")}
+
+    def evidence_lines(self, ev: dict[str, Any]) -> list[str]:
+        lines: list[str] = []
+        title = ev.pop("title", None)
+        for hit in ev.pop("hits", None) or []:
+            if not isinstance(hit, dict):
+                lines.append(f"错别字：{plain(hit, 60)}")
+                continue
+            text = f"错别字「{clip(hit.get('wrong', ''), 30)}」应为「{clip(hit.get('right', ''), 30)}」"
+            cat = hit.get("category")
+            if cat:
+                text += f"（{TYPO_CATEGORY.get(cat, cat)}）"
+            lines.append(text)
+            if hit.get("context"):
+                lines.append(f"原文：…{clip(hit['context'], 80)}…")
+        if title:
+            lines.append(f"所在信息：《{clip(title, 60)}》")
+        return lines
