@@ -1,4 +1,4 @@
-"""Turn response bytes into text without letting mojibake reach titles (portal-patterns §7).
+"""Turn response bytes into text without letting mojibake reach titles (docs/portal-patterns.md §7).
 
 Order: BOM, HTTP header charset, <meta charset>/http-equiv, then detection. Every GB2312/GBK
 label is decoded as GB18030 (a strict superset, so rare characters in names survive). A declared

@@ -1,4 +1,4 @@
-"""Errors that map onto the CLI's exit codes (design.md: 0 ok, 1 run failed, 2 bad input)."""
+"""Errors that map onto the CLI's exit codes (docs/design.md: 0 ok, 1 run failed, 2 bad input)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `zwgk` command line (design.md 'CLI'). Exit codes: 0 ok, 1 run failed, 2 bad input."""
+"""The `zwgk` command line (docs/design.md 'CLI'). Exit codes: 0 ok, 1 run failed, 2 bad input."""
 
 from __future__ import annotations
 

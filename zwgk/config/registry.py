@@ -1,4 +1,4 @@
-"""The registry: which portals and units to watch (design.md 'Registry').
+"""The registry: which portals and units to watch (docs/design.md 'Registry').
 
 Validated on load. Every problem (unknown key, bad URL, duplicate id, unknown profile or column)
 is reported as BadInput naming the file and line, so the CLI exits 2 and nothing runs on a

@@ -16,7 +16,7 @@ def _cell(value: Any) -> Any:
 
 
 # XLSX sheets are read by people: Chinese column headers. JSON and CSV keep the English keys
-# (the contract's names, design.md 'Findings export' / 'Columns export').
+# (the contract's names, docs/design.md 'Findings export' / 'Columns export').
 HEADERS = {
     "portal": "网站", "unit": "单位", "unit_name": "单位名称", "name": "名称", "column": "栏目",
     "rule": "规则", "rule_title": "问题类型", "title": "问题类型", "severity": "等级", "message": "问题描述",

@@ -1,4 +1,4 @@
-"""Machine-readable exports (design.md 'Findings export' and 'Columns export'): JSON, CSV, XLSX."""
+"""Machine-readable exports (docs/design.md 'Findings export' and 'Columns export'): JSON, CSV, XLSX."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The shape of a rule: an id from design.md, a Chinese title, a severity and its source."""
+"""The shape of a rule: an id from docs/design.md, a Chinese title, a severity and its source."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What the rules read and write: plain observations of a unit, and finding drafts.
 
-Rules are pure (design.md): they never touch the network, the clock or the database. The store
+Rules are pure (docs/design.md): they never touch the network, the clock or the database. The store
 turns one crawl's snapshots into these observations; tests build them by hand.
 """
 

@@ -1,4 +1,4 @@
-"""The store's schema, shared by every stage (design.md 'store').
+"""The store's schema, shared by every stage (docs/design.md 'store').
 
 SQLAlchemy 2.0 ORM over SQLite (default, a file) or PostgreSQL (by URL). History is kept from
 the first run: snapshots per run, findings with first/last seen and an event log, so trends,

@@ -1,4 +1,4 @@
-"""List records from data endpoints and inline script data (portal-patterns §4, §8).
+"""List records from data endpoints and inline script data (docs/portal-patterns.md §4, §8).
 
 Script-rendered lists load their entries from JSON (Hubei `zcwj.json`, NFRA DocInfo, jpaas
 listData) or from Hanweb's dataproxy XML (`<recordset><record><![CDATA[<li>…</li>]]>`). Reading
@@ -12,10 +12,8 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlencode, urljoin
 
-import lxml.html
-
+from . import platforms
 from .dates import parse_date
 from .dom import abs_url, norm_space
 from .lists import item_entry
@@ -33,7 +31,6 @@ _FIELD_KEYS = {
     "subjectclass": "主题分类", "pubdate": "发布日期", "contentsource": "来源",
 }
 _CST = timedelta(hours=8)
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -67,11 +64,8 @@ def record_entry(record: dict, base_url: str, ref: date | None = None) -> ListEn
     low = _lower_map(record)
     title = next((norm_space(_TAGS.sub("", str(low[k]))) for k in _TITLE_KEYS if low.get(k.lower())), None)
     url = next((_url_value(low[k]) for k in _URL_KEYS if _url_value(low.get(k))), None)
-    if url is None and low.get("docid") is not None and low.get("itemid") is not None:
-        # NFRA DocInfo records carry ids only; the detail page is ItemDetail.html (see its qrcode link).
-        url = f"/cn/view/pages/ItemDetail.html?docId={low['docid']}&itemId={low['itemid']}"
-        if low.get("generaltype") is not None:
-            url += f"&generaltype={low['generaltype']}"
+    if url is None:  # records with ids only: the platform builds the detail URL (NFRA DocInfo)
+        url = next((u for p in platforms.PLATFORMS if p.record_url is not None and (u := p.record_url(low))), None)
     if not title or not url:
         return None
     absolute = abs_url(base_url, url)
@@ -128,28 +122,15 @@ def parse_json(text: str) -> object | None:
         return None
 
 
-def is_xml_datastore(text: str) -> bool:
-    head = text.lstrip("\ufeff \r\n\t")[:300].lower()
-    return head.startswith("<datastore") or (head.startswith("<?xml") and "<recordset" in text[:5000].lower())
-
-
-def entries_from_datastore(text: str, base_url: str, ref: date | None = None) -> list[ListEntry]:
-    """Hanweb dataproxy XML: each <record> CDATA holds one rendered <li>."""
-    entries = []
-    for fragment in _RECORD.findall(text):
-        try:
-            root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-        except Exception:
-            continue
-        entry = item_entry(root, base_url, ref)
-        if entry is not None:
-            entries.append(entry)
-    return entries
-
-
-def datastore_total(text: str) -> int | None:
-    match = re.search(r"<totalrecord>\s*(\d+)\s*</totalrecord>", text, re.I)
-    return int(match.group(1)) if match else None
+def entries_from_data_document(text: str, url: str, ref: date | None = None
+                               ) -> tuple[list[ListEntry], int | None, str] | None:
+    """A platform's own data answer (Hanweb dataproxy XML …): entries, the column's total, a note."""
+    for platform in platforms.PLATFORMS:
+        if platform.data_document is not None:
+            found = platform.data_document(text, url, ref, item_entry)
+            if found is not None:
+                return found
+    return None
 
 
 def entries_from_scripts(scripts: list[str], base_url: str, ref: date | None = None) -> list[ListEntry]:
@@ -170,34 +151,15 @@ def entries_from_scripts(scripts: list[str], base_url: str, ref: date | None = N
     return best
 
 
-_JSON_URL = re.compile(r"[\"']((?:https?:)?[^\"'\s<>()]+?\.json(?:\?[^\"'\s<>]*)?)[\"']")
-
-
 def find_endpoints(page_url: str, raw: str, scripts: list[str]) -> list[str]:
-    """Data endpoints a script-rendered list loads from, as absolute URLs (best effort)."""
+    """Data endpoints a script-rendered list loads from, as absolute URLs (best effort): what each
+    platform's script would request (platforms/), first come first."""
     endpoints: list[str] = []
     code = "\n".join(scripts)
-    haystack = code + "\n" + raw
-    if "dataproxy" in haystack.lower() or re.search(r"/col/col\d+/", page_url):
-        columnid = _first(r"columnid\s*[=:]\s*[\"']?(\d+)", haystack) or _first(r"/col/col(\d+)/", page_url)
-        unitid = _first(r"unitid\s*[=:]\s*[\"']?(\d+)", haystack)
-        webid = _first(r"webid\s*[=:]\s*[\"']?(\d+)", haystack)
-        if "dataproxy" in haystack.lower() and columnid:
-            perpage = _first(r"perpage\s*[=:]\s*[\"']?(\d+)", haystack) or "15"
-            query = {"startrecord": 1, "endrecord": 3 * int(perpage), "perpage": perpage, "col": 1, "appid": 1,
-                     "webid": webid or "", "path": "/", "columnid": columnid, "sourceContentType": 1,
-                     "unitid": unitid or "", "permissiontype": 0}
-            endpoints.append(urljoin(page_url, "/module/web/jpage/dataproxy.jsp?" + urlencode(query)))
-    for match in _JSON_URL.finditer(code + "\n" + " ".join(re.findall(r"\b(?:ng-init|data-url|src)=\"[^\"]*\"", raw))):
-        candidate = match.group(1)
-        if "relation" in candidate.lower() or candidate.endswith(("manifest.json", "package.json")):
+    for platform in platforms.PLATFORMS:
+        if platform.endpoints is None:
             continue
-        url = abs_url(page_url, candidate)
-        if url and url not in endpoints:
-            endpoints.append(url)
+        for url in platform.endpoints(page_url, raw, code):
+            if url not in endpoints:
+                endpoints.append(url)
     return endpoints[:20]
-
-
-def _first(pattern: str, text: str) -> str | None:
-    match = re.search(pattern, text, re.I)
-    return match.group(1) if match else None

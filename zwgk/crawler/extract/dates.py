@@ -1,4 +1,4 @@
-"""Date parsing for list entries, metadata values and 发布时间 lines (portal-patterns §5).
+"""Date parsing for list entries, metadata values and 发布时间 lines (docs/portal-patterns.md §5).
 
 Portals write dates as 2023-05-12, 2023/05/12, 2023.05.12, 2023年5月12日, often with a time, a
 label prefix (发布日期：, 时间：), brackets or &nbsp; padding. Homepage widgets use yearless

@@ -1,4 +1,4 @@
-"""Anti-bot interstitials and script-rendered shells (portal-patterns §8).
+"""Anti-bot interstitials and script-rendered shells (docs/portal-patterns.md §8).
 
 A 瑞数 (Riversecurity) first response is a short page of loader script; 加速乐 sets
 `__jsl_clearance` from a tiny script; WAFs answer with a short block notice. None of them is an

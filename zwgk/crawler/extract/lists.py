@@ -1,4 +1,4 @@
-"""Find the main list of a column page and turn it into entries (portal-patterns §3, §10.3).
+"""Find the main list of a column page and turn it into entries (docs/portal-patterns.md §3, §10.3).
 
 A list is a run of sibling nodes (li, tr, dd, p, div ...) that each carry a link and, usually, a
 date. The main list is the densest date-bearing run outside the page chrome; side menus count at
@@ -21,6 +21,7 @@ from lxml import etree
 from .dates import date_match_span, parse_date
 from .dom import CHROME, MAIN, NAV, SIDE, abs_url, el_text, norm_space, region_of, strip_all_space
 from .model import ListEntry
+from .platforms import detail_url_pattern, url_date_pattern
 from .template import TEMPLATE_ATTR
 
 ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "div", "tbody", "article", "section", "h3", "h4", "span", "td"}
@@ -29,13 +30,6 @@ _BULLETS = re.compile(r"^[\s·•●○■□◆◇▪▫►▶>»\-–—*]+")
 _MORE = re.compile(r"^(更多|more|详细|详情|查看更多|>>|》》|\+)\W*$", re.I)
 _TIME_TAIL = re.compile(r"\s*\d{1,2}:\d{2}(:\d{2})?")
 _BRACKETS = re.compile(r"[\[\]【】()（）]")
-# URLs of detail pages on the CMSs we know (TRS, Hanweb, Gansu, jpaas, gov.cn ...).
-_ARTICLE_URL = re.compile(
-    r"(/t\d{8}_\d+\.\w+$|/\d{6}/[^/]+\.s?html?$|/art/\d{4}/\d{1,2}/\d{1,2}/|/content_\d+|"
-    r"/\d{4}/\d{1,2}/\d{1,2}/|/\d{4}-\d{2}-\d{2}/|/\d{5,}\.s?html?$|"
-    r"[?&](id|docid|articleid|newsid|infoid|contentid)=\d+(&|$)|\.(pdf|docx?|xlsx?|wps|ofd)$)",
-    re.I,
-)
 TITLE_HEADERS = ("名称", "标题", "文件名称", "信息名称", "文件标题", "题名")
 DATE_HEADERS = ("发布日期", "日期", "发布时间", "成文日期", "公开日期", "时间")
 FIELD_HEADERS = ("索引号", "发布机构", "文号", "发文字号", "发文机关", "主题分类", "有效性")
@@ -72,7 +66,8 @@ class ListResult:
 
 
 def is_article_url(url: str) -> bool:
-    return bool(_ARTICLE_URL.search(url))
+    """Has the URL the shape of a detail page on a platform we know (platforms/)?"""
+    return bool(detail_url_pattern().search(url))
 
 
 _RESIDUE_OK = re.compile(r"^(发布|公开|成文|更新|留言|创建|生成|发文|录入)?(日期|时间)?$")
@@ -172,18 +167,16 @@ def item_entry(item, base_url: str, ref: date | None) -> ListEntry | None:
     return ListEntry(title=title, url=url, date=found, raw_date=raw)
 
 
-# Dates CMSs write into detail URLs: TRS ./201710/t20171019_1.html, Hanweb /art/2017/10/19/, /2017-10-19/.
-_URL_DATE = re.compile(r"(?:/|\bt)((?:19|20)\d{2})[-/]?(\d{1,2})(?=[/_-]|\d{2}[_/])|/art/((?:19|20)\d{2})/(\d{1,2})/")
-
-
 def year_from_url(found: date, url: str | None, ref: date | None = None) -> date:
     """A year-less list date (05-17) resolved against the as-of date may land in the wrong year; when
-    the entry's URL names a year and the same month, that year is the one (…/201710/t20171019_…),
+    the entry's URL names a year and the same month (a platform's date folder: TRS
+    …/201710/t20171019_…, Hanweb /art/2017/10/19/), that year is the one,
     unless it would put the date after the as-of date."""
     if not url:
         return found
-    for match in _URL_DATE.finditer(urlsplit(url).path):
-        year, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    for match in url_date_pattern().finditer(urlsplit(url).path):
+        groups = match.groups()  # (year, month) pairs, one per platform pattern; one pair matched
+        year, month = next((groups[i], groups[i + 1]) for i in range(0, len(groups), 2) if groups[i])
         if int(month) == found.month and int(year) != found.year:
             try:
                 moved = found.replace(year=int(year))

@@ -1,4 +1,5 @@
-"""The 信息公开 metadata block, title, publish date and body text of a detail page (§2, §6).
+"""The 信息公开 metadata block, title, publish date and body text of a detail page (docs/portal-patterns.md
+§2, §6).
 
 Metadata comes in many layouts (th/td pairs, `li` label + <font> value, <p><strong>label</strong>：
 value, gov.cn table.bd1, Hanweb table.xxgk_table, `label：value` runs). Rather than one parser per
@@ -15,6 +16,7 @@ from datetime import date
 
 from .dates import parse_date
 from .dom import abs_url, el_text, norm_space, strip_all_space
+from .platforms import body_selectors, comment_body_patterns
 
 KNOWN_LABELS = (
     "索引号", "统一编号", "信息索取号", "发布机构", "发文机关", "发文单位", "发布单位", "信息来源", "来源", "所属机构",
@@ -40,17 +42,6 @@ _LABEL_RUN = re.compile(
 _OTHER_LABEL = re.compile(r"(?<![\w])[\u4e00-\u9fff](?:" + _SEP + r"[\u4e00-\u9fff]){1,5}" + _SEP + "[：:]")
 _VALUE_TRIM = re.compile(r"^[\s|｜:：,，;；]+|[\s|｜,，;；]+$")
 
-BODY_SELECTORS = (
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]",
-    "//*[@id='zoom' or @id='Zoom' or @id='fontzoom']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' main-txt ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article_content ')]",
-    "//*[@id='UCAP-CONTENT' or @id='dochtmlcon' or @id='wenzhang-content' or @id='PrintArea']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-body ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]",
-)
-_COMMENT_BODY = re.compile(r"<!--\s*<\$\[信息内容\]>\s*begin\s*-->(.*?)<!--\s*<\$\[信息内容\]>\s*end\s*-->", re.S)
 _DATE_LINE = re.compile(r"(?:发布时间|发布日期|时间|日期)\s*[：:]\s*([^\n|]{6,30})")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|—{1,2}|-{1,2}|\s-\s)\s*")
 ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".rar", ".wps", ".ofd", ".et", ".7z")
@@ -212,15 +203,17 @@ def extract_publish_date(doc, tags: dict[str, str], metadata: dict[str, str], bo
 
 
 def extract_body_text(doc, raw: str) -> str:
-    """Text of the article body container, else of the comment-delimited content, else ''."""
-    for xpath in BODY_SELECTORS:
+    """Text of the article body container, else of the comment-delimited content, else ''
+    (containers and comment markers are the platforms', platforms/)."""
+    for xpath in body_selectors():
         for el in doc.xpath(xpath):
             text = el_text(el)
             if text:
                 return text
-    match = _COMMENT_BODY.search(raw)
-    if match:
-        return norm_space(re.sub(r"<[^>]+>", " ", match.group(1)))
+    for pattern in comment_body_patterns():
+        match = pattern.search(raw)
+        if match:
+            return norm_space(re.sub(r"<[^>]+>", " ", match.group(1)))
     return ""
 
 

@@ -76,3 +76,16 @@ class PageExtract:
         for e in data["entries"]:
             e["date"] = e["date"].isoformat() if e["date"] else None
         return data
+
+
+# A column's list pages beyond the first are bounded here whatever a page declares.
+MAX_PAGES = 500
+
+
+@dataclass
+class Pagination:
+    """The pages of a column list after this one, in order, and what the page said about them."""
+
+    next_pages: list[str] = field(default_factory=list)
+    page_count: int | None = None
+    notes: list[str] = field(default_factory=list)

@@ -13,12 +13,10 @@ from datetime import date
 from zwgk.encoding import decode_body
 
 from .data import (
-    datastore_total,
-    entries_from_datastore,
+    entries_from_data_document,
     entries_from_records,
     entries_from_scripts,
     find_endpoints,
-    is_xml_datastore,
     parse_json,
 )
 from .dom import CHROME, NAV, norm_space, parse_html, region_of
@@ -73,13 +71,10 @@ def _data_page(text: str, url: str, encoding: str, content_type: str | None, ref
             page = PageExtract(url=url, kind=PageKind.DATA, encoding=encoding, entries=entries)
             page.notes.append(f"JSON data endpoint: {len(entries)} records read as entries")
             return page
-    if is_xml_datastore(text):
-        entries = entries_from_datastore(text, url, ref)
+    found = entries_from_data_document(text, url, ref)
+    if found is not None:
+        entries, _total, note = found
         page = PageExtract(url=url, kind=PageKind.DATA, encoding=encoding, entries=entries)
-        total = datastore_total(text)
-        note = f"Hanweb dataproxy XML: {len(entries)} records"
-        if total is not None:
-            note += f" of {total} in the column"
         page.notes.append(note)
         return page
     return None

@@ -1,33 +1,21 @@
-"""Further pages of a column list (portal-patterns §4).
+"""Further pages of a column list (docs/portal-patterns.md §4).
 
 List pages rarely link every page; TRS writes the pager with `createPageHTML(...)` or a variables
-script, Gansu with a 6-argument createPageHTML, Hanweb with `pageNum=`. We read those declarations
-from the raw page text (comments included: Gansu hides its pager call in the commented-out list),
-and fall back to 下一页/尾页 links. The result is the ordered URLs of the pages after this one,
+script, Gansu with a 6-argument createPageHTML, Hanweb with `pageNum=`. Each platform's pager script
+is read by its module in platforms/ from the raw page text (comments included: Gansu hides its
+pager call in the commented-out list); then come 下一页/尾页 links and rows of page numbers. The result is the ordered URLs of the pages after this one,
 bounded by the declared count and by MAX_PAGES.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from . import platforms
 from .dom import abs_url, el_text
+from .model import MAX_PAGES, Pagination
 
-MAX_PAGES = 500
-
-_TRS4 = re.compile(
-    r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([A-Za-z]+)[\"']\s*\)"
-)
-_GANSU = re.compile(
-    r"createPageHTML\(\s*[\"']([^\"']*)[\"']\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,"
-    r"\s*[\"']([A-Za-z]+)[\"']\s*(?:,\s*(\d+)\s*)?\)"
-)
-_COUNT_PAGE = re.compile(r"\b(?:countPage|pageCount|totalPage|nPageCount|maxPage)\s*=\s*(\d+)")
-_CURRENT_PAGE = re.compile(r"\b(?:currentPage|curPage|nCurrIndex|pageIndex)\s*=\s*(\d+)")
-_VAR_NAME = re.compile(r"[\"']([A-Za-z][\w-]*)[\"']\s*\+\s*[\"']_[\"']\s*\+")
-_VAR_EXT = re.compile(r"\+\s*[\"']\.[\"']\s*\+\s*[\"'](s?html?)[\"']|\+\s*[\"']\.(s?html?)")
 _TOTAL_TEXT = re.compile(r"共\s*(\d+)\s*页")
 _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后一页|next|›|>|»)\s*[>›»]*\s*$", re.I)
 _LAST_TEXT = re.compile(r"^\s*(尾页|末页|最后一页|last)\s*[>›»]*\s*$", re.I)
@@ -35,59 +23,17 @@ _PAGE_QUERY = ("pageNum", "page", "pageNo", "pageno", "pageIndex", "p", "curPage
 _NUMBERED = re.compile(r"^(.*?[_-])(\d+)(\.[A-Za-z]+)$")
 
 
-@dataclass
-class Pagination:
-    next_pages: list[str] = field(default_factory=list)
-    page_count: int | None = None
-    notes: list[str] = field(default_factory=list)
-
-
 def _bounded(urls: list[str]) -> list[str]:
     return urls[:MAX_PAGES]
 
 
-def _trs(name: str, ext: str, count: int, current0: int, base: str) -> list[str]:
-    """TRS: page 1 = name.ext, page k>=2 = name_{k-1}.ext; `current0` is 0-based."""
-    last = min(count, MAX_PAGES + current0 + 1)
-    return [urljoin(base, f"{name}_{k}.{ext}") for k in range(current0 + 1, last)]
-
-
-def _gansu_separator(raw: str) -> str:
-    """Separator the page's own createPageHTML body puts before the page number ('_' by default)."""
-    body = re.search(r"function\s+createPageHTML\s*\(([^)]*)\)\s*\{(.{0,4000})", raw, re.S)
-    if body:
-        sep = re.search(r"[\"']([_\-])[\"']\s*\+", body.group(2))
-        if sep:
-            return sep.group(1)
-    return "_"
-
-
 def _from_scripts(raw: str, base: str) -> Pagination | None:
-    match = _GANSU.search(raw)
-    if match:
-        count, current1, name, ext = int(match.group(2)), int(match.group(3)), match.group(4), match.group(5)
-        sep = _gansu_separator(raw)
-        urls = [urljoin(base, f"{name}{sep}{k}.{ext}") for k in range(max(current1, 1) + 1, count + 1)]
-        note = f"Gansu createPageHTML: {count} pages, current {current1}"
-        if match.group(6):
-            note += f", {match.group(6)} records"
-        return Pagination(_bounded(urls), count, [note])
-    for match in _TRS4.finditer(raw):
-        count, current0, name, ext = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
-        return Pagination(_trs(name, ext, count, current0, base), count,
-                          [f"TRS createPageHTML: {count} pages, current index {current0}"])
-    count = _COUNT_PAGE.search(raw)
-    # The variables form only counts when the script also builds "index"+"_"+i page names.
-    if count and _VAR_NAME.search(raw):
-        current = _CURRENT_PAGE.search(raw[max(0, count.start() - 2000): count.end() + 2000])
-        name = _VAR_NAME.search(raw)
-        ext = _VAR_EXT.search(raw)
-        total = int(count.group(1))
-        current0 = int(current.group(1)) if current else 0
-        page_name = name.group(1) if name else "index"
-        page_ext = (ext.group(1) or ext.group(2)) if ext else "html"
-        return Pagination(_trs(page_name, page_ext, total, current0, base), total,
-                          [f"TRS pager variables: countPage={total}, currentPage={current0}"])
+    """The first platform pager script the page declares (platforms/: TRS, Gansu …)."""
+    for platform in platforms.PLATFORMS:
+        if platform.pager is not None:
+            found = platform.pager(raw, base)
+            if found is not None:
+                return found
     return None
 
 

@@ -1,4 +1,4 @@
-"""The one generic portal spider, driven by the registry (design.md 'crawler/').
+"""The one generic portal spider, driven by the registry (docs/design.md 'crawler/').
 
 For every portal: its home; for every unit: the 信息公开 entry page, the columns its catalog
 profile requires (explicit registry URLs first, else discovered by name/alias on the entry
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -26,12 +26,13 @@ from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import Portal, Unit, load_registry
 from zwgk.crawler import links as linkcheck
 from zwgk.crawler import render
-from zwgk.crawler.extract import decode_body, discover_columns, extract_article, extract_page
+from zwgk.crawler.extract import decode_body, discover_columns, extract_article, extract_page, platforms
 from zwgk.crawler.extract.columns import tree_unrecognized
 from zwgk.crawler.extract.dom import parse_html
 from zwgk.crawler.extract.model import Link, PageExtract, PageKind
 from zwgk.crawler.extract.template import Template, signatures
 from zwgk.crawler.fetch_outcome import Outcome, from_failure, from_response
+from zwgk.crawler.items import SnapshotItem
 from zwgk.crawler.middlewares.ssrf import BlockedAddress, UnresolvedHost, host_verdict, refused_reason
 from zwgk.crawler.previous import PreviousCrawl, conditional_headers, load_previous, validators_of
 
@@ -146,19 +147,18 @@ class PortalSpider(scrapy.Spider):
 
     # -- items -------------------------------------------------------------------------------
     def _snapshot(self, portal: Portal, unit: Unit, target: str, url: str | None, outcome: Outcome,
-                  response: Response | None = None, page: PageExtract | None = None, **extra) -> dict:
-        item = {
-            "portal": portal.id, "unit": unit.id, "target": target,
-            "column_id": target.split(":", 1)[1] if target.startswith("column:") else None,
-            "url": url, "final_url": response.url if response is not None else None,
-            "status": outcome.status, "http_status": outcome.http_status, "error": outcome.error,
-            "page_kind": str(page.kind) if page else None,
-            "body": response.body if response is not None else None,
-            "content_type": response.headers.get("Content-Type", b"").decode("latin-1") if response else None,
-            "fetched_at": _now(), "entries": [], "pages_crawled": 0, "placeholder": None,
-            "link_text": None, "details": {}, "articles": [],
-        }
-        item.update(extra)
+                  response: Response | None = None, page: PageExtract | None = None, **extra) -> SnapshotItem:
+        item = SnapshotItem(
+            portal=portal.id, unit=unit.id, target=target,
+            column_id=target.split(":", 1)[1] if target.startswith("column:") else None,
+            url=url, final_url=response.url if response is not None else None,
+            status=outcome.status, http_status=outcome.http_status, error=outcome.error,
+            page_kind=str(page.kind) if page else None,
+            body=response.body if response is not None else None,
+            content_type=response.headers.get("Content-Type", b"").decode("latin-1") if response else None,
+            fetched_at=_now(),
+        )
+        item.update(**extra)
         return item
 
     def _link_fresh(self, link: dict) -> bool:
@@ -185,7 +185,7 @@ class PortalSpider(scrapy.Spider):
         return out
 
     async def _reuse(self, portal: Portal, unit: Unit, target: str, prev: dict, response: Response,
-                     **extra) -> dict:
+                     **extra) -> SnapshotItem:
         """The previous snapshot again, after a 304 Not Modified (its page stays the evidence)."""
         details = dict(prev["details"] or {})
         details["not_modified"] = True
@@ -197,11 +197,11 @@ class PortalSpider(scrapy.Spider):
             placeholder=prev["placeholder"], link_text=prev["link_text"], details=details,
             articles=[dict(a, body=None) for a in prev["articles"]], page_sha256=prev["page_sha256"],
         )
-        item["final_url"], item["page_kind"] = prev["final_url"], prev["page_kind"]
-        item.update(extra)
-        if item["details"].get("links"):
-            item["details"]["links"] = await self._fresh_links(list(item["details"]["links"]), portal)
-        for art in item["articles"]:
+        item.final_url, item.page_kind = prev["final_url"], prev["page_kind"]
+        item.update(**extra)
+        if item.details.get("links"):
+            item.details["links"] = await self._fresh_links(list(item.details["links"]), portal)
+        for art in item.articles:
             if art.get("links"):
                 art["links"] = await self._fresh_links(list(art["links"]), portal)
         return item
@@ -382,14 +382,13 @@ class PortalSpider(scrapy.Spider):
 
     @staticmethod
     def _data_request(endpoint: str, meta: dict, headers: dict, callback=None, errback=None) -> Request:
-        """GET a JSON endpoint; POST Hanweb's dataproxy.jsp with its form fields (as the page's script does)."""
-        parts = urlsplit(endpoint)
-        if parts.path.endswith("dataproxy.jsp"):
-            params = dict(parse_qsl(parts.query, keep_blank_values=True))
-            paging = {k: params.pop(k) for k in ("startrecord", "endrecord", "perpage") if k in params}
-            url = urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(f"{k}={v}" for k, v in paging.items()), ""))
-            return FormRequest(url, formdata=params, callback=callback, errback=errback, meta=meta,
-                               headers=headers, dont_filter=True)
+        """GET a data endpoint, or POST it as its platform's script does (Hanweb dataproxy.jsp)."""
+        for platform in platforms.PLATFORMS:
+            post = platform.form_post(endpoint) if platform.form_post is not None else None
+            if post is not None:
+                url, formdata = post
+                return FormRequest(url, formdata=formdata, callback=callback, errback=errback, meta=meta,
+                                   headers=headers, dont_filter=True)
         return Request(endpoint, callback=callback, errback=errback, meta=meta, headers=headers, dont_filter=True)
 
     async def _fetch_data(self, endpoint: str, portal: Portal, headers: dict | None = None) -> Response:

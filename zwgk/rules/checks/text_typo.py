@@ -63,7 +63,7 @@ class TextTypo(Rule):
 
     ## Why
     国办秘函〔2019〕19号 单项否决: 严重错别字 (国名, 党和国家领导人姓名职务, 机构名称) veto a
-    website; inspections have named portals for exactly these forms (standards.md §6).
+    website; inspections have named portals for exactly these forms (docs/standards.md §6).
     """
 
     id = "text.typo"
