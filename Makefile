@@ -56,8 +56,11 @@ install: $(STAMP)
 demo: install
 	$(VENV)/bin/zwgk demo --out demo-out $(if $(AS_OF),--as-of $(AS_OF),)
 
+# Lint: ruff's checks, its formatter (check only) and mypy on the pure layers ([tool.mypy] files).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: install lint browser services
 	$(VENV)/bin/pytest

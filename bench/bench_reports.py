@@ -60,16 +60,26 @@ def _tiny_first_day(store: Store, day: date, catalog) -> int:
     with store.session() as s:
         b = Builder(s, catalog)
         b.portal("demo", "演示县人民政府", "http://demo.example/")
-        units = [("gov", "演示县人民政府办公室", "government"), ("fgj", "县发展和改革局", "department"),
-                 ("jyj", "县教育局", "department"), ("zhen", "城关镇", "township")]
+        units = [
+            ("gov", "演示县人民政府办公室", "government"),
+            ("fgj", "县发展和改革局", "department"),
+            ("jyj", "县教育局", "department"),
+            ("zhen", "城关镇", "township"),
+        ]
         crawl = b.run("crawl", day)
         for i, (uid, name, profile) in enumerate(units):
             base = f"http://demo.example/xxgk/{uid}/"
             b.unit("demo", uid, name, profile, base)
             b.snapshot(crawl, "demo", uid, "entry", url=base, body=f"<html>{name}</html>".encode())
             if i % 2:
-                b.snapshot(crawl, "demo", uid, "column:gzdt", url=f"{base}gzdt/",
-                           entries=[("旧动态", day - timedelta(days=40 + i))])
+                b.snapshot(
+                    crawl,
+                    "demo",
+                    uid,
+                    "column:gzdt",
+                    url=f"{base}gzdt/",
+                    entries=[("旧动态", day - timedelta(days=40 + i))],
+                )
                 b.snapshot(crawl, "demo", uid, "column:tzgg", url=f"{base}tzgg/", placeholder="暂无信息")
             b.fill_columns(crawl, "demo", uid, profile, base, day - timedelta(days=2))
         crawl_id = crawl.id
@@ -85,8 +95,14 @@ def _clone_day(store: Store, base: dict, day: date, k: int, rng: random.Random, 
     """One simulated night: a crawl run whose snapshots are the base crawl's, evolved to day k."""
     with store.session() as s:
         now = datetime.combine(day, datetime.min.time()) + timedelta(hours=1)
-        run = Run(stage="crawl", as_of=day, started_at=now, finished_at=now + timedelta(minutes=20), status="ok",
-                  counts={"simulated": True})
+        run = Run(
+            stage="crawl",
+            as_of=day,
+            started_at=now,
+            finished_at=now + timedelta(minutes=20),
+            status="ok",
+            counts={"simulated": True},
+        )
         s.add(run)
         s.flush()
         down = {u for u in base["units"] if rng.random() < 0.01}
@@ -114,8 +130,13 @@ def _clone_day(store: Store, base: dict, day: date, k: int, rng: random.Random, 
             s.add(new)
             s.flush()
             for e in base["entries"].get(snap["id"], []):
-                entries.append({**{c: v for c, v in e.items() if c != "id"}, "snapshot_id": new.id,
-                                "date": e["date"] + timedelta(days=shift) if e["date"] else None})
+                entries.append(
+                    {
+                        **{c: v for c, v in e.items() if c != "id"},
+                        "snapshot_id": new.id,
+                        "date": e["date"] + timedelta(days=shift) if e["date"] else None,
+                    }
+                )
             for a in base["articles"].get(snap["id"], []):
                 articles.append({**{c: v for c, v in a.items() if c != "id"}, "snapshot_id": new.id})
         if entries:
@@ -125,11 +146,15 @@ def _clone_day(store: Store, base: dict, day: date, k: int, rng: random.Random, 
         return run.id
 
 
-def build_history(store: Store, catalog, days: int, as_of: date, tiny: bool, tmp: Path, seed: int = 7) -> None:
+def build_history(
+    store: Store, catalog, days: int, as_of: date, tiny: bool, tmp: Path, seed: int = 7
+) -> None:
     day0 = as_of - timedelta(days=days - 1)
     t0 = time.perf_counter()
     crawl_id = _tiny_first_day(store, day0, catalog) if tiny else _real_first_day(store, day0, catalog, tmp)
-    print(f"day 1 ({day0}): {'synthetic' if tiny else 'real'} crawl + check in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"day 1 ({day0}): {'synthetic' if tiny else 'real'} crawl + check in {time.perf_counter() - t0:.1f} s"
+    )
     rng = random.Random(seed)
     with store.session() as s:
         snaps = _rows(s, Snapshot.__table__, Snapshot.run_id == crawl_id)
@@ -140,15 +165,27 @@ def build_history(store: Store, catalog, days: int, as_of: date, tiny: bool, tmp
         articles: dict[int, list[dict]] = {}
         for a in _rows(s, Article.__table__, Article.snapshot_id.in_(ids)):
             articles.setdefault(a["snapshot_id"], []).append(a)
-    base = {"snaps": snaps, "entries": entries, "articles": articles, "day0": day0,
-            "units": sorted({(x["portal_id"], x["unit_id"]) for x in snaps})}
-    columns = [(x["portal_id"], x["unit_id"], x["target"]) for x in snaps if x["target"].startswith("column:")]
-    fresh = {(x["portal_id"], x["unit_id"], x["target"]) for x in snaps
-             if x["target"].startswith("column:") and x["newest"] and (day0 - x["newest"]).days <= 10}
+    base = {
+        "snaps": snaps,
+        "entries": entries,
+        "articles": articles,
+        "day0": day0,
+        "units": sorted({(x["portal_id"], x["unit_id"]) for x in snaps}),
+    }
+    columns = [
+        (x["portal_id"], x["unit_id"], x["target"]) for x in snaps if x["target"].startswith("column:")
+    ]
+    fresh = {
+        (x["portal_id"], x["unit_id"], x["target"])
+        for x in snaps
+        if x["target"].startswith("column:") and x["newest"] and (day0 - x["newest"]).days <= 10
+    }
     stale = [c for c in columns if c not in fresh]
-    evolve = {"active": fresh,
-              "fixed_on": {c: rng.randint(3, max(4, days - 1)) for c in stale if rng.random() < 0.4},
-              "stopped_on": {c: rng.randint(1, max(2, days - 1)) for c in fresh if rng.random() < 0.15}}
+    evolve = {
+        "active": fresh,
+        "fixed_on": {c: rng.randint(3, max(4, days - 1)) for c in stale if rng.random() < 0.4},
+        "stopped_on": {c: rng.randint(1, max(2, days - 1)) for c in fresh if rng.random() < 0.15},
+    }
     t1 = time.perf_counter()
     for k in range(1, days):
         day = day0 + timedelta(days=k)
@@ -161,7 +198,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--days", type=int, default=60)
     ap.add_argument("--as-of", default=AS_OF.isoformat())
-    ap.add_argument("--tiny", action="store_true", help="a small synthetic portal instead of the demo network")
+    ap.add_argument(
+        "--tiny", action="store_true", help="a small synthetic portal instead of the demo network"
+    )
     ap.add_argument("--keep", help="write the database and reports here (default: a temporary folder)")
     args = ap.parse_args(argv)
     as_of = date.fromisoformat(args.as_of)
@@ -184,17 +223,32 @@ def main(argv: list[str] | None = None) -> dict:
         from sqlalchemy import func
 
         from zwgk.store.schema import Finding, FindingEvent
+
         with store.session() as s:
-            counts = {name: s.scalar(select(func.count()).select_from(table)) for name, table in
-                      (("runs", Run), ("snapshots", Snapshot), ("entries", Entry), ("findings", Finding),
-                       ("events", FindingEvent))}
+            counts = {
+                name: s.scalar(select(func.count()).select_from(table))
+                for name, table in (
+                    ("runs", Run),
+                    ("snapshots", Snapshot),
+                    ("entries", Entry),
+                    ("findings", Finding),
+                    ("events", FindingEvent),
+                )
+            }
         store.dispose()
         units = len(list((out / "units").glob("*.html")))
         print(f"history: {args.days} days, {counts}")
-        print(f"render all reports for {as_of} ({units} unit pages): cold {cold:.2f} s, warm {warm:.2f} s "
-              f"(target < 10 s)  [{datetime.now(UTC):%Y-%m-%d %H:%M} UTC]")
-        return {"cold": cold, "warm": warm, "paths": {k: str(v) for k, v in paths.items()}, "counts": counts,
-                "units": units}
+        print(
+            f"render all reports for {as_of} ({units} unit pages): cold {cold:.2f} s, warm {warm:.2f} s "
+            f"(target < 10 s)  [{datetime.now(UTC):%Y-%m-%d %H:%M} UTC]"
+        )
+        return {
+            "cold": cold,
+            "warm": warm,
+            "paths": {k: str(v) for k, v in paths.items()},
+            "counts": counts,
+            "units": units,
+        }
 
 
 if __name__ == "__main__":

@@ -75,29 +75,42 @@ def _unit_id(fault: str) -> str:
 
 
 def _page(title: str, body: str, charset: str = "utf-8") -> str:
-    return (f"<!DOCTYPE html><html><head><meta charset=\"{charset}\"><title>{title}</title></head>"
-            f"<body><div class=\"crumb\">首页 &gt; 政务公开 &gt; {title}</div>{body}</body></html>")
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>{title}</title></head>'
+        f'<body><div class="crumb">首页 &gt; 政务公开 &gt; {title}</div>{body}</body></html>'
+    )
 
 
 def _list(items: list[tuple[str, str, date]], extra: str = "") -> str:
-    lis = "".join(f"<li><a href=\"{href}\" title=\"{t}\">{t}</a><span>{d.isoformat()}</span></li>"
-                  for t, href, d in items)
-    return f"<div class=\"list\"><ul>{lis}</ul></div>{extra}"
+    lis = "".join(
+        f'<li><a href="{href}" title="{t}">{t}</a><span>{d.isoformat()}</span></li>' for t, href, d in items
+    )
+    return f'<div class="list"><ul>{lis}</ul></div>{extra}'
 
 
 def _entry(fault: str, base: str | None = None) -> str:
     """A unit's 信息公开 page listing a few catalog columns (only 工作动态 is a fault's column)."""
     base = base or f"/{fault}"
-    links = "".join(f"<li><a href=\"{base}/{cid}/\">{name}</a></li>" for cid, name in
-                    (("gzdt", "工作动态"), ("tzgg", "通知公告"), ("xxgkzn", "政府信息公开指南")))
-    return _page(FAULTS.get(fault, ("演示县人民政府", ""))[0] + "信息公开",
-                 f"<div class=\"xxgk-catalog\"><ul>{links}</ul></div>")
+    links = "".join(
+        f'<li><a href="{base}/{cid}/">{name}</a></li>'
+        for cid, name in (("gzdt", "工作动态"), ("tzgg", "通知公告"), ("xxgkzn", "政府信息公开指南"))
+    )
+    return _page(
+        FAULTS.get(fault, ("演示县人民政府", ""))[0] + "信息公开",
+        f'<div class="xxgk-catalog"><ul>{links}</ul></div>',
+    )
 
 
 def _column(fault: str, cid: str, n: int = 6) -> str:
     day = AS_OF - timedelta(days=2)
-    items = [(f"{FAULTS.get(fault, ('演示', ''))[0]}关于第{i + 1}项工作的通知", f"/{fault}/{cid}/a{i}.html",
-              day - timedelta(days=i)) for i in range(n)]
+    items = [
+        (
+            f"{FAULTS.get(fault, ('演示', ''))[0]}关于第{i + 1}项工作的通知",
+            f"/{fault}/{cid}/a{i}.html",
+            day - timedelta(days=i),
+        )
+        for i in range(n)
+    ]
     return _page("栏目", _list(items))
 
 
@@ -115,8 +128,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=False)
 
     # -- helpers -----------------------------------------------------------------------------
-    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", head: bool = False,
-              headers: dict | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        ctype: str = "text/html; charset=utf-8",
+        head: bool = False,
+        headers: dict | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -208,23 +227,27 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return None
         if fault == "challenge412":
-            body = ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
-                    "<script type=\"text/javascript\" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=12345;"
-                    "$_ts.cd='qxxxEEeEkF';</script><script src=\"/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js\" r='m'>"
-                    "</script></head><body></body></html>")
+            body = (
+                '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+                "<script type=\"text/javascript\" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=12345;"
+                "$_ts.cd='qxxxEEeEkF';</script><script src=\"/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js\" r='m'>"
+                "</script></head><body></body></html>"
+            )
             return self._html(body, head, status=412)
         return self._send(500, b"unknown fault", "text/plain", head)
 
     def _special_entry(self, fault: str, head: bool) -> None:
         if fault == "malformed":
-            body = ("<html><head><title>畸形网页局信息公开<body><table><tr><td>"
-                    "<div class=xxgk-catalog><ul><li><a href=/malformed/gzdt/>工作动态</a>"
-                    "<li><a href='/malformed/tzgg/' >通知公告</a></table></table></div></span>"
-                    "&#xZZZ; &bogus; \x00\x00 <a href=\"javascript:void(0)\">&lt;script</a><p><p><p>"
-                    "<!-- unterminated comment")
+            body = (
+                "<html><head><title>畸形网页局信息公开<body><table><tr><td>"
+                "<div class=xxgk-catalog><ul><li><a href=/malformed/gzdt/>工作动态</a>"
+                "<li><a href='/malformed/tzgg/' >通知公告</a></table></table></div></span>"
+                '&#xZZZ; &bogus; \x00\x00 <a href="javascript:void(0)">&lt;script</a><p><p><p>'
+                "<!-- unterminated comment"
+            )
             return self._send(200, body.encode("utf-8"), "text/html; charset=utf-8", head)
         # wrong-charset: the header says utf-8, the bytes are GBK (the meta tag tells the truth)
-        text = _entry(fault).replace("<meta charset=\"utf-8\">", "<meta charset=\"gbk\">")
+        text = _entry(fault).replace('<meta charset="utf-8">', '<meta charset="gbk">')
         return self._send(200, text.encode("gbk"), "text/html; charset=utf-8", head)
 
     def _column_fault(self, fault: str, parts, head: bool) -> None:
@@ -241,7 +264,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if head:
                 return None
-            chunk = (b"<li><a href='x.html'>" + "填充内容".encode() * 100 + b"</a></li>\n")
+            chunk = b"<li><a href='x.html'>" + "填充内容".encode() * 100 + b"</a></li>\n"
             chunk = (chunk * (CHUNK // len(chunk) + 1))[:CHUNK]
             sent = 0
             try:
@@ -257,33 +280,49 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "pagination-trap":
             page = int(parse_qs(parts.query).get("page", ["1"])[0])
             day = AS_OF - timedelta(days=1)
-            items = [(f"无限分页第{page}页第{i + 1}条信息", f"/{fault}/gzdt/p{page}-{i}.html", day - timedelta(days=page))
-                     for i in range(5)]
-            pager = (f"<div class=\"page\"><a href=\"/{fault}/gzdt/?page=1\">首页</a>"
-                     f"<a href=\"/{fault}/gzdt/?page={page + 1}\">下一页</a>"
-                     f"<span>第{page}页 共99999页</span></div>")
+            items = [
+                (
+                    f"无限分页第{page}页第{i + 1}条信息",
+                    f"/{fault}/gzdt/p{page}-{i}.html",
+                    day - timedelta(days=page),
+                )
+                for i in range(5)
+            ]
+            pager = (
+                f'<div class="page"><a href="/{fault}/gzdt/?page=1">首页</a>'
+                f'<a href="/{fault}/gzdt/?page={page + 1}">下一页</a>'
+                f"<span>第{page}页 共99999页</span></div>"
+            )
             return self._html(_page("工作动态", _list(items, pager)), head)
         if fault == "calendar-trap":
             month = parse_qs(parts.query).get("date", [AS_OF.strftime("%Y-%m")])[0]
             y, m = (int(x) for x in month.split("-")[:2])
             nxt = f"{y + (m == 12)}-{m % 12 + 1:02d}"
             prv = f"{y - (m == 1)}-{(m - 2) % 12 + 1:02d}"
-            cal = (f"<div class=\"calendar\"><a href=\"/{fault}/gzdt/?date={prv}\">上月</a>"
-                   f"<a href=\"/{fault}/gzdt/?date={nxt}\">下月</a>"
-                   + "".join(f"<a href=\"/{fault}/gzdt/?date={y}-{m:02d}-{d:02d}\">{d}</a>" for d in range(1, 29))
-                   + "</div>")
+            cal = (
+                f'<div class="calendar"><a href="/{fault}/gzdt/?date={prv}">上月</a>'
+                f'<a href="/{fault}/gzdt/?date={nxt}">下月</a>'
+                + "".join(f'<a href="/{fault}/gzdt/?date={y}-{m:02d}-{d:02d}">{d}</a>' for d in range(1, 29))
+                + "</div>"
+            )
             day = AS_OF - timedelta(days=3)
-            items = [(f"日历陷阱局工作信息{i + 1}", f"/{fault}/gzdt/c{i}.html", day - timedelta(days=i)) for i in range(4)]
+            items = [
+                (f"日历陷阱局工作信息{i + 1}", f"/{fault}/gzdt/c{i}.html", day - timedelta(days=i))
+                for i in range(4)
+            ]
             return self._html(_page("工作动态", _list(items, cal)), head)
         if fault == "malformed":
             day = AS_OF - timedelta(days=4)
-            rows = "".join(f"<tr><td><a href=/malformed/gzdt/m{i}.html>畸形网页局第{i + 1}条动态</a><td>"
-                           f"{(day - timedelta(days=i)).isoformat()}<tr>" for i in range(5))
+            rows = "".join(
+                f"<tr><td><a href=/malformed/gzdt/m{i}.html>畸形网页局第{i + 1}条动态</a><td>"
+                f"{(day - timedelta(days=i)).isoformat()}<tr>"
+                for i in range(5)
+            )
             body = f"<html><body><table>{rows}</div></ul><li>&nbsp;&#0;\x00<b><i></b></i><table"
             return self._send(200, body.encode("utf-8"), "text/html; charset=utf-8", head)
         if fault == "wrong-charset":
             # the header says gb2312 but the bytes are UTF-8 (no meta tag): a common CMS misconfiguration
-            text = _column(fault, "gzdt").replace("<meta charset=\"utf-8\">", "")
+            text = _column(fault, "gzdt").replace('<meta charset="utf-8">', "")
             return self._send(200, text.encode("utf-8"), "text/html; charset=gb2312", head)
         return self._send(500, b"unknown column fault", "text/plain", head)
 
@@ -309,8 +348,9 @@ class FaultNet:
         with socket.socket() as s:  # a port where nothing listens (bound, then closed)
             s.bind(("127.0.0.1", 0))
             self.refused_port = s.getsockname()[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
 
     @property
     def requests(self) -> list[tuple[str, str]]:
@@ -332,17 +372,29 @@ class FaultNet:
         return f"{self.base}/{fault}/"
 
     def registry(self) -> dict:
-        units = [{"id": "gov", "name": "演示县人民政府", "profile": "government", "entry": f"{self.base}/gov/"}]
+        units = [
+            {"id": "gov", "name": "演示县人民政府", "profile": "government", "entry": f"{self.base}/gov/"}
+        ]
         for fault, (name, where) in FAULTS.items():
-            unit = {"id": _unit_id(fault), "name": name, "profile": "department", "entry": self.entry_url(fault)}
+            unit = {
+                "id": _unit_id(fault),
+                "name": name,
+                "profile": "department",
+                "entry": self.entry_url(fault),
+            }
             if where == "column":
                 unit["columns"] = {"gzdt": f"{self.base}/{fault}/gzdt/"}
             units.append(unit)
-        return {"portals": [{"id": "faultnet", "name": "故障注入县人民政府", "home": f"{self.base}/",
-                             "units": units}]}
+        return {
+            "portals": [
+                {"id": "faultnet", "name": "故障注入县人民政府", "home": f"{self.base}/", "units": units}
+            ]
+        }
 
     def write_registry(self, path: Path) -> Path:
-        Path(path).write_text(yaml.safe_dump(self.registry(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        Path(path).write_text(
+            yaml.safe_dump(self.registry(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
         return Path(path)
 
 

@@ -29,30 +29,69 @@ class Builder:
 
     def run(self, stage: str, as_of: date, crawl_run: Run | None = None, status: str = "ok") -> Run:
         start = datetime.combine(as_of, time(1, 0))
-        r = Run(stage=stage, as_of=as_of, started_at=start, finished_at=start + timedelta(hours=2),
-                status=status, crawl_run_id=crawl_run.id if crawl_run else None, counts={})
+        r = Run(
+            stage=stage,
+            as_of=as_of,
+            started_at=start,
+            finished_at=start + timedelta(hours=2),
+            status=status,
+            crawl_run_id=crawl_run.id if crawl_run else None,
+            counts={},
+        )
         self.s.add(r)
         self.s.flush()
         return r
 
-    def snapshot(self, run: Run, portal: str, unit: str, target: str, status: str = "ok", *,
-                 url: str | None = None, http_status: int | None = 200, entries=(),
-                 placeholder: str | None = None, body: bytes | None = None,
-                 content_type: str | None = "text/html; charset=utf-8", error: str | None = None) -> Snapshot:
+    def snapshot(
+        self,
+        run: Run,
+        portal: str,
+        unit: str,
+        target: str,
+        status: str = "ok",
+        *,
+        url: str | None = None,
+        http_status: int | None = 200,
+        entries=(),
+        placeholder: str | None = None,
+        body: bytes | None = None,
+        content_type: str | None = "text/html; charset=utf-8",
+        error: str | None = None,
+    ) -> Snapshot:
         column_id = target.split(":", 1)[1] if target.startswith("column:") else None
         sha = put_page(self.s, body, content_type) if body is not None else None
         dates = [d for _, d in entries if d]
         snap = Snapshot(
-            run_id=run.id, portal_id=portal, unit_id=unit, target=target, column_id=column_id, url=url,
-            final_url=url, status=status, http_status=http_status, error=error,
-            page_kind="list" if column_id else "nav", entries_count=len(entries),
-            dated_count=len(dates), newest=max(dates) if dates else None, pages_crawled=1 if url else 0,
-            placeholder=placeholder, page_sha256=sha,
-            fetched_at=datetime.combine(run.as_of, time(1, 30)), details={},
+            run_id=run.id,
+            portal_id=portal,
+            unit_id=unit,
+            target=target,
+            column_id=column_id,
+            url=url,
+            final_url=url,
+            status=status,
+            http_status=http_status,
+            error=error,
+            page_kind="list" if column_id else "nav",
+            entries_count=len(entries),
+            dated_count=len(dates),
+            newest=max(dates) if dates else None,
+            pages_crawled=1 if url else 0,
+            placeholder=placeholder,
+            page_sha256=sha,
+            fetched_at=datetime.combine(run.as_of, time(1, 30)),
+            details={},
         )
-        snap.entries = [Entry(position=i, title=t, url=f"{url or 'http://x.example/'}{i}.html", date=d,
-                              date_source="list" if d else None)
-                        for i, (t, d) in enumerate(entries)]
+        snap.entries = [
+            Entry(
+                position=i,
+                title=t,
+                url=f"{url or 'http://x.example/'}{i}.html",
+                date=d,
+                date_source="list" if d else None,
+            )
+            for i, (t, d) in enumerate(entries)
+        ]
         self.s.add(snap)
         self.s.flush()
         return snap
@@ -60,16 +99,35 @@ class Builder:
     def fill_columns(self, run: Run, portal: str, unit: str, profile: str, base: str, newest: date) -> None:
         """Every required column not yet recorded: an ok list with one fresh entry."""
         have = {s.target for s in self.s.new if isinstance(s, Snapshot)}
-        have |= {t for (t,) in self.s.query(Snapshot.target).filter_by(run_id=run.id, portal_id=portal,
-                                                                         unit_id=unit)}
+        have |= {
+            t
+            for (t,) in self.s.query(Snapshot.target).filter_by(run_id=run.id, portal_id=portal, unit_id=unit)
+        }
         for col in self.catalog.required_columns(profile):
             if f"column:{col.id}" not in have:
-                self.snapshot(run, portal, unit, f"column:{col.id}", url=f"{base}{col.id}/",
-                              entries=[(f"{col.name}信息", newest)])
+                self.snapshot(
+                    run,
+                    portal,
+                    unit,
+                    f"column:{col.id}",
+                    url=f"{base}{col.id}/",
+                    entries=[(f"{col.name}信息", newest)],
+                )
 
-    def finding(self, rule: str, severity: str, portal: str, unit: str, column: str | None, url: str | None,
-                message: str, evidence: dict | None = None, *, events: list[tuple[str, date]],
-                runs: dict[date, Run] | None = None) -> Finding:
+    def finding(
+        self,
+        rule: str,
+        severity: str,
+        portal: str,
+        unit: str,
+        column: str | None,
+        url: str | None,
+        message: str,
+        evidence: dict | None = None,
+        *,
+        events: list[tuple[str, date]],
+        runs: dict[date, Run] | None = None,
+    ) -> Finding:
         """A finding with its event history; stored fields follow the last event, like reconcile."""
         draft = FindingDraft(rule, Severity(severity), portal, unit, column, url, message, evidence or {})
         first = events[0][1]
@@ -87,15 +145,26 @@ class Builder:
         runs = runs or {}
         seen_runs = [runs[on].id for ev, on in events if on in runs and ev in ("opened", "seen", "reopened")]
         f = Finding(
-            fingerprint=fingerprint(draft), rule=rule, severity=severity, portal_id=portal, unit_id=unit,
-            column_id=column, url=url, message=message, evidence=evidence or {}, first_seen=first,
-            last_seen=last_seen, status=status,
+            fingerprint=fingerprint(draft),
+            rule=rule,
+            severity=severity,
+            portal_id=portal,
+            unit_id=unit,
+            column_id=column,
+            url=url,
+            message=message,
+            evidence=evidence or {},
+            first_seen=first,
+            last_seen=last_seen,
+            status=status,
             deadline=start + timedelta(days=self.catalog.deadlines.get(severity, 10)),
-            rectified_on=rectified_on, first_run_id=seen_runs[0] if seen_runs else None,
+            rectified_on=rectified_on,
+            first_run_id=seen_runs[0] if seen_runs else None,
             last_run_id=seen_runs[-1] if seen_runs else None,
         )
-        f.events = [FindingEvent(run_id=runs[on].id if on in runs else None, on=on, event=ev)
-                    for ev, on in events]
+        f.events = [
+            FindingEvent(run_id=runs[on].id if on in runs else None, on=on, event=ev) for ev, on in events
+        ]
         self.s.add(f)
         self.s.flush()
         return f
@@ -103,9 +172,11 @@ class Builder:
 
 D1, D3, D5, D6 = date(2024, 3, 1), date(2024, 3, 3), date(2024, 3, 5), date(2024, 3, 6)
 OLD = date(2024, 2, 20)
-GZDT_HTML = ("<html><head><title>工作动态</title><script>alert('x')</script></head><body>"
-             "<ul><li><a href='1.html'>区发改局召开工作会议</a><span>2024-01-10</span></li>"
-             "<li><a href='2.html'>开展安全生产检查</a><span>2023-12-01</span></li></ul></body></html>")
+GZDT_HTML = (
+    "<html><head><title>工作动态</title><script>alert('x')</script></head><body>"
+    "<ul><li><a href='1.html'>区发改局召开工作会议</a><span>2024-01-10</span></li>"
+    "<li><a href='2.html'>开展安全生产检查</a><span>2023-12-01</span></li></ul></body></html>"
+)
 
 
 def build_scenario(store, catalog: Catalog) -> dict:
@@ -138,62 +209,175 @@ def build_scenario(store, catalog: Catalog) -> dict:
         fgj = f"{base}fgj/"
         b.snapshot(c, "jiyang", "fgj", "entry", url=fgj, body="<html>发改局信息公开</html>".encode())
         ids["gzdt_snap"] = b.snapshot(
-            c, "jiyang", "fgj", "column:gzdt", url=f"{fgj}gzdt/",
+            c,
+            "jiyang",
+            "fgj",
+            "column:gzdt",
+            url=f"{fgj}gzdt/",
             entries=[("区发改局召开工作会议", date(2024, 1, 10)), ("开展安全生产检查", date(2023, 12, 1))],
-            body=GZDT_HTML.encode("gbk"), content_type="text/html; charset=GBK").page_sha256
-        b.snapshot(c, "jiyang", "fgj", "column:tzgg", url=f"{fgj}tzgg/", placeholder="暂无信息",
-                   body="<html><p>暂无信息</p></html>".encode())
-        b.snapshot(c, "jiyang", "fgj", "column:zcwj", url=f"{fgj}zcwj/",
-                   entries=[("关于印发某办法的通知", None), ("某某实施意见", None)])
+            body=GZDT_HTML.encode("gbk"),
+            content_type="text/html; charset=GBK",
+        ).page_sha256
+        b.snapshot(
+            c,
+            "jiyang",
+            "fgj",
+            "column:tzgg",
+            url=f"{fgj}tzgg/",
+            placeholder="暂无信息",
+            body="<html><p>暂无信息</p></html>".encode(),
+        )
+        b.snapshot(
+            c,
+            "jiyang",
+            "fgj",
+            "column:zcwj",
+            url=f"{fgj}zcwj/",
+            entries=[("关于印发某办法的通知", None), ("某某实施意见", None)],
+        )
         b.snapshot(c, "jiyang", "fgj", "column:ghjh", "missing", url=None, http_status=None)
         b.fill_columns(c, "jiyang", "fgj", "department", fgj, date(2024, 3, 4))
         # jyj: entry unreachable (503)
-        ids["jyj_sha"] = b.snapshot(c, "jiyang", "jyj", "entry", "unreachable", url=f"{base}jyj/",
-                                    http_status=503, error="HTTP 503",
-                                    body=b"<html>503 Service Unavailable</html>").page_sha256
+        ids["jyj_sha"] = b.snapshot(
+            c,
+            "jiyang",
+            "jyj",
+            "entry",
+            "unreachable",
+            url=f"{base}jyj/",
+            http_status=503,
+            error="HTTP 503",
+            body=b"<html>503 Service Unavailable</html>",
+        ).page_sha256
         # wsj: anti-bot challenge
-        b.snapshot(c, "jiyang", "wsj", "entry", "antibot", url=f"{base}wsj/", http_status=412,
-                   body=b"<html><script>challenge()</script></html>")
+        b.snapshot(
+            c,
+            "jiyang",
+            "wsj",
+            "entry",
+            "antibot",
+            url=f"{base}wsj/",
+            http_status=412,
+            body=b"<html><script>challenge()</script></html>",
+        )
         for uid in ("xz1", "xz2"):
             b.snapshot(c, "jiyang", uid, "entry", url=f"{base}{uid}/", body=f"<html>{uid}</html>".encode())
             b.fill_columns(c, "jiyang", uid, "township", f"{base}{uid}/", date(2024, 3, 4))
 
         f = b.finding
-        ids["stale"] = f("column.stale", "major", "jiyang", "fgj", "gzdt", f"{fgj}gzdt/",
-                         "「工作动态」栏目最近更新于 2024-01-10，已 56 天未更新（限 14 天）",
-                         {"newest": "2024-01-10", "age_days": 56, "limit_days": 14,
-                          "newest_title": "区发改局召开工作会议", "date_source": "list"},
-                         events=[("opened", OLD), ("overdue", D1), ("seen", D1), ("seen", D3), ("seen", D5),
-                                 ("seen", D6)], runs=checks).id
-        ids["blank"] = f("column.blank", "major", "jiyang", "fgj", "tzgg", f"{fgj}tzgg/",
-                         "「通知公告」栏目无任何信息，页面显示「暂无信息」",
-                         {"placeholder": "暂无信息", "entries": 0, "pages": 1},
-                         events=[("opened", D6)], runs=checks).id
-        ids["undated"] = f("column.undated", "minor", "jiyang", "fgj", "zcwj", f"{fgj}zcwj/",
-                           "「政策文件」栏目 2 条信息均未注明发布时间",
-                           {"entries": 2, "titles": ["关于印发某办法的通知", "某某实施意见"]},
-                           events=[("opened", D3), ("seen", D5), ("seen", D6)], runs=checks).id
-        ids["missing"] = f("column.missing", "major", "jiyang", "fgj", "ghjh", None, "未找到「规划计划」栏目",
-                           {"entry_page": fgj, "searched": ["规划计划", "规划信息"]},
-                           events=[("opened", D5), ("seen", D6)], runs=checks).id
-        ids["rect5"] = f("column.placeholder", "major", "jiyang", "fgj", "czyjs", f"{fgj}czyjs/",
-                         "「财政预决算」栏目的 1 条信息均为说明，未公开实际内容",
-                         {"titles": ["关于暂无预决算信息的说明"], "entries": 1},
-                         events=[("opened", D1), ("seen", D3), ("rectified", D5)], runs=checks).id
-        ids["rect6"] = f("column.undated", "minor", "jiyang", "fgj", "jgzn", f"{fgj}jgzn/",
-                         "「机构职能」栏目 1 条信息均未注明发布时间", {"entries": 1},
-                         events=[("opened", D1), ("seen", D3), ("seen", D5), ("rectified", D6)],
-                         runs=checks).id
-        ids["unreach"] = f("site.unreachable", "major", "jiyang", "jyj", None, f"{base}jyj/",
-                           "信息公开页面无法访问：HTTP 503",
-                           {"page": "entry", "http_status": 503, "error": "HTTP 503"},
-                           events=[("opened", D5), ("seen", D6)], runs=checks).id
-        ids["wsj_stale"] = f("column.stale", "major", "jiyang", "wsj", "rsxx", f"{base}wsj/rsxx/",
-                             "「人事信息」栏目最近更新于 2022-12-01，已 456 天未更新（限 365 天）",
-                             {"newest": "2022-12-01", "age_days": 456, "limit_days": 365},
-                             events=[("opened", D1)], runs=checks).id
-        ids["typo"] = f("text.typo", "veto", "jiyang", "xz2", None, f"{base}xz2/art1.html",
-                        "页面存在严重错别字", {"text": "中华人民共和国国务院"},
-                        events=[("opened", D6)], runs=checks).id
+        ids["stale"] = f(
+            "column.stale",
+            "major",
+            "jiyang",
+            "fgj",
+            "gzdt",
+            f"{fgj}gzdt/",
+            "「工作动态」栏目最近更新于 2024-01-10，已 56 天未更新（限 14 天）",
+            {
+                "newest": "2024-01-10",
+                "age_days": 56,
+                "limit_days": 14,
+                "newest_title": "区发改局召开工作会议",
+                "date_source": "list",
+            },
+            events=[("opened", OLD), ("overdue", D1), ("seen", D1), ("seen", D3), ("seen", D5), ("seen", D6)],
+            runs=checks,
+        ).id
+        ids["blank"] = f(
+            "column.blank",
+            "major",
+            "jiyang",
+            "fgj",
+            "tzgg",
+            f"{fgj}tzgg/",
+            "「通知公告」栏目无任何信息，页面显示「暂无信息」",
+            {"placeholder": "暂无信息", "entries": 0, "pages": 1},
+            events=[("opened", D6)],
+            runs=checks,
+        ).id
+        ids["undated"] = f(
+            "column.undated",
+            "minor",
+            "jiyang",
+            "fgj",
+            "zcwj",
+            f"{fgj}zcwj/",
+            "「政策文件」栏目 2 条信息均未注明发布时间",
+            {"entries": 2, "titles": ["关于印发某办法的通知", "某某实施意见"]},
+            events=[("opened", D3), ("seen", D5), ("seen", D6)],
+            runs=checks,
+        ).id
+        ids["missing"] = f(
+            "column.missing",
+            "major",
+            "jiyang",
+            "fgj",
+            "ghjh",
+            None,
+            "未找到「规划计划」栏目",
+            {"entry_page": fgj, "searched": ["规划计划", "规划信息"]},
+            events=[("opened", D5), ("seen", D6)],
+            runs=checks,
+        ).id
+        ids["rect5"] = f(
+            "column.placeholder",
+            "major",
+            "jiyang",
+            "fgj",
+            "czyjs",
+            f"{fgj}czyjs/",
+            "「财政预决算」栏目的 1 条信息均为说明，未公开实际内容",
+            {"titles": ["关于暂无预决算信息的说明"], "entries": 1},
+            events=[("opened", D1), ("seen", D3), ("rectified", D5)],
+            runs=checks,
+        ).id
+        ids["rect6"] = f(
+            "column.undated",
+            "minor",
+            "jiyang",
+            "fgj",
+            "jgzn",
+            f"{fgj}jgzn/",
+            "「机构职能」栏目 1 条信息均未注明发布时间",
+            {"entries": 1},
+            events=[("opened", D1), ("seen", D3), ("seen", D5), ("rectified", D6)],
+            runs=checks,
+        ).id
+        ids["unreach"] = f(
+            "site.unreachable",
+            "major",
+            "jiyang",
+            "jyj",
+            None,
+            f"{base}jyj/",
+            "信息公开页面无法访问：HTTP 503",
+            {"page": "entry", "http_status": 503, "error": "HTTP 503"},
+            events=[("opened", D5), ("seen", D6)],
+            runs=checks,
+        ).id
+        ids["wsj_stale"] = f(
+            "column.stale",
+            "major",
+            "jiyang",
+            "wsj",
+            "rsxx",
+            f"{base}wsj/rsxx/",
+            "「人事信息」栏目最近更新于 2022-12-01，已 456 天未更新（限 365 天）",
+            {"newest": "2022-12-01", "age_days": 456, "limit_days": 365},
+            events=[("opened", D1)],
+            runs=checks,
+        ).id
+        ids["typo"] = f(
+            "text.typo",
+            "veto",
+            "jiyang",
+            "xz2",
+            None,
+            f"{base}xz2/art1.html",
+            "页面存在严重错别字",
+            {"text": "中华人民共和国国务院"},
+            events=[("opened", D6)],
+            runs=checks,
+        ).id
     ids["crawls"] = {d: r.id for d, r in crawls.items()}
     return ids

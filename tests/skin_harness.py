@@ -41,7 +41,9 @@ class SkinResult:
 
     def false_positives(self) -> list[tuple]:
         expected = {_key(t) for t in self.truth}
-        return sorted(_key(f) for f in self.findings if _key(f) not in expected and f["rule"] in EVALUATED_RULES)
+        return sorted(
+            _key(f) for f in self.findings if _key(f) not in expected and f["rule"] in EVALUATED_RULES
+        )
 
 
 def run_skin(skin: int, tmp: Path, as_of: date = AS_OF, opaque: tuple[str, str] | None = None) -> SkinResult:
@@ -65,8 +67,9 @@ def run_skin(skin: int, tmp: Path, as_of: date = AS_OF, opaque: tuple[str, str] 
         findings = [f for f in findings_rows(session, as_of) if f["status"] in ("open", "overdue")]
         columns = columns_rows(session, as_of, catalog)
     store.dispose()
-    describe = "; ".join(site.skin.describe().split(": ", 1)[1] for site in network.sites.values()
-                         if hasattr(site, "skin"))
+    describe = "; ".join(
+        site.skin.describe().split(": ", 1)[1] for site in network.sites.values() if hasattr(site, "skin")
+    )
     truth = network.ground_truth()
     if opaque is not None:
         truth = [t for t in truth if (t["portal"], t["unit"]) != opaque]
@@ -78,8 +81,10 @@ def main(argv: list[str]) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             res = run_skin(int(arg), Path(tmp))
         worst = min(min(s["precision"], s["recall"]) for k, s in res.scores.items() if k != "_all")
-        print(f"== skin {res.skin}: worst {worst:.2f}  all P {res.scores['_all']['precision']:.2f} "
-              f"R {res.scores['_all']['recall']:.2f}")
+        print(
+            f"== skin {res.skin}: worst {worst:.2f}  all P {res.scores['_all']['precision']:.2f} "
+            f"R {res.scores['_all']['recall']:.2f}"
+        )
         print("   ", res.describe)
         cols = {(c["portal"], c["unit"], c["column"]): c for c in res.columns}
         for k in res.false_positives():

@@ -14,7 +14,9 @@ from zwgk.store.db import make_engine
 
 
 def _zwgk(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "zwgk.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "zwgk.cli", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_db_in_a_missing_folder_is_bad_input(tmp_path):
@@ -43,8 +45,10 @@ def test_registry_typo_is_named_before_the_missing_key(tmp_path):
 
 def test_inspect_accepts_db_and_ignores_it(tmp_path):
     page = tmp_path / "p.html"
-    page.write_text("<html><head><meta charset='utf-8'><title>测试</title></head><body><p>正文</p></body></html>",
-                    encoding="utf-8")
+    page.write_text(
+        "<html><head><meta charset='utf-8'><title>测试</title></head><body><p>正文</p></body></html>",
+        encoding="utf-8",
+    )
     db = tmp_path / "unused" / "z.db"  # not even its folder exists: inspect reads no database
     proc = _zwgk("inspect", "http://127.0.0.1/p.html", "--file", str(page), "--json", "--db", str(db))
     assert proc.returncode == 0, proc.stderr

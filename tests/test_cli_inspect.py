@@ -21,8 +21,12 @@ def running():
 
 
 def _inspect(url: str) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "zwgk.cli", "inspect", url, "--json", "--as-of", AS_OF.isoformat()],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "zwgk.cli", "inspect", url, "--json", "--as-of", AS_OF.isoformat()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -31,8 +35,12 @@ def test_inspect_list_page_with_pagination(running):
     base = running.base_urls["qinglan"]  # the TRS portal served in GBK
     network = build_network(AS_OF)
     portal = next(p for p in network.portals if p.id == "qinglan")
-    column = next(c for u in portal.units for c in u.columns.values()
-                  if c.state == "ok" and len(c.entries) > c.per_page and c.entries[0].list_date)
+    column = next(
+        c
+        for u in portal.units
+        for c in u.columns.values()
+        if c.state == "ok" and len(c.entries) > c.per_page and c.entries[0].list_date
+    )
     data = _inspect(base.rstrip("/") + column.path)
     assert data["kind"] == "list" and data["status"] == 200
     assert data["encoding"].lower() in ("gb18030", "gbk", "gb2312")
@@ -44,8 +52,12 @@ def test_inspect_list_page_with_pagination(running):
 
 
 def test_inspect_unreachable_exits_1(running):
-    proc = subprocess.run([sys.executable, "-m", "zwgk.cli", "inspect", running.base_urls["songling"], "--json"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "zwgk.cli", "inspect", running.base_urls["songling"], "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["error"]
 

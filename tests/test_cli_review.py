@@ -34,8 +34,22 @@ def test_review_false_positive_confirm_undo_and_scores(tmp_path):
     rows = _export(db)
     target = next(r for r in rows if r["unit"] == "b")
     assert target["review"] is None
-    res = runner.invoke(app, ["review", target["fingerprint"][:12], "--false-positive", "--by", "张三",
-                              "--why", "栏目已并入部门预决算", "--db", db, "--as-of", "2026-11-23"])
+    res = runner.invoke(
+        app,
+        [
+            "review",
+            target["fingerprint"][:12],
+            "--false-positive",
+            "--by",
+            "张三",
+            "--why",
+            "栏目已并入部门预决算",
+            "--db",
+            db,
+            "--as-of",
+            "2026-11-23",
+        ],
+    )
     assert res.exit_code == 0, res.output
     reviewed = next(r for r in _export(db) if r["id"] == target["id"])
     assert reviewed["review"]["state"] == "false_positive" and reviewed["review"]["by"] == "张三"
@@ -46,7 +60,9 @@ def test_review_false_positive_confirm_undo_and_scores(tmp_path):
     cols = json.loads(runner.invoke(app, ["export", "columns", "--db", db, "--as-of", "2026-11-23"]).stdout)
     assert next(c for c in cols if (c["unit"], c["column"]) == ("b", "ghjh"))["score"] == 100
     assert next(c for c in cols if (c["unit"], c["column"]) == ("a", "ghjh"))["score"] == 0
-    res = runner.invoke(app, ["review", str(target["id"]), "--undo", "--by", "李四", "--db", db, "--as-of", "2026-11-23"])
+    res = runner.invoke(
+        app, ["review", str(target["id"]), "--undo", "--by", "李四", "--db", db, "--as-of", "2026-11-23"]
+    )
     assert res.exit_code == 0, res.output
     assert next(r for r in _export(db) if r["id"] == target["id"])["review"] is None
 
@@ -55,14 +71,20 @@ def test_review_import_and_bad_input(tmp_path):
     db = _db(tmp_path)
     rows = [r for r in _export(db) if r["unit"] == "a"]
     yml = tmp_path / "reviews.yaml"
-    yml.write_text("reviews:\n" + "".join(
-        f"  - {{finding: '{r['fingerprint']}', action: confirmed, by: 王五, why: 属实}}\n" for r in rows),
-        encoding="utf-8")
+    yml.write_text(
+        "reviews:\n"
+        + "".join(
+            f"  - {{finding: '{r['fingerprint']}', action: confirmed, by: 王五, why: 属实}}\n" for r in rows
+        ),
+        encoding="utf-8",
+    )
     res = runner.invoke(app, ["review", "--import", str(yml), "--db", db, "--as-of", "2026-11-23"])
     assert res.exit_code == 0, res.output
     assert all(r["review"]["state"] == "confirmed" for r in _export(db) if r["unit"] == "a")
     csv_file = tmp_path / "reviews.csv"
-    csv_file.write_text(f"finding,action,by,why\n{rows[0]['id']},false_positive,王五,重复\n", encoding="utf-8")
+    csv_file.write_text(
+        f"finding,action,by,why\n{rows[0]['id']},false_positive,王五,重复\n", encoding="utf-8"
+    )
     assert runner.invoke(app, ["review", "--import", str(csv_file), "--db", db]).exit_code == 0
     bad = runner.invoke(app, ["review", "nosuchfinding", "--confirm", "--by", "x", "--why", "y", "--db", db])
     assert bad.exit_code == 2

@@ -35,8 +35,13 @@ CATALOG = load_catalog()
 DAY1 = date(2026, 11, 23)
 DAY2 = DAY1 + timedelta(days=1)
 # Link checks and article reading are not what this test is about: off, to keep each crawl short.
-FAST = {"ZWGK_CHECK_LINKS": "False", "ZWGK_MAX_ARTICLES": "1", "ZWGK_MAX_ARTICLE_DATE_FETCHES": "1",
-        "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "16"}
+FAST = {
+    "ZWGK_CHECK_LINKS": "False",
+    "ZWGK_MAX_ARTICLES": "1",
+    "ZWGK_MAX_ARTICLE_DATE_FETCHES": "1",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+}
 KILL_AFTER = (1, 12, 40)  # snapshots written before the SIGKILL
 
 
@@ -47,12 +52,16 @@ def _registry(running, path: Path):
 
 def _open_findings(store) -> dict[int, str]:
     with store.session() as s:
-        return {f.id: f.status for f in s.execute(select(Finding)).scalars() if f.status in ("open", "overdue")}
+        return {
+            f.id: f.status for f in s.execute(select(Finding)).scalars() if f.status in ("open", "overdue")
+        }
 
 
 def _snapshot_count(store, run_id: int) -> int:
     with store.session() as s:
-        return s.execute(select(func.count()).select_from(Snapshot).where(Snapshot.run_id == run_id)).scalar_one()
+        return s.execute(
+            select(func.count()).select_from(Snapshot).where(Snapshot.run_id == run_id)
+        ).scalar_one()
 
 
 def _assert_consistent(store) -> None:
@@ -60,16 +69,20 @@ def _assert_consistent(store) -> None:
     with store.session() as s:
         assert s.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
         assert s.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
-        dup = s.execute(select(Snapshot.run_id, Snapshot.portal_id, Snapshot.unit_id, Snapshot.target, func.count())
-                        .group_by(Snapshot.run_id, Snapshot.portal_id, Snapshot.unit_id, Snapshot.target)
-                        .having(func.count() > 1)).all()
+        dup = s.execute(
+            select(Snapshot.run_id, Snapshot.portal_id, Snapshot.unit_id, Snapshot.target, func.count())
+            .group_by(Snapshot.run_id, Snapshot.portal_id, Snapshot.unit_id, Snapshot.target)
+            .having(func.count() > 1)
+        ).all()
         assert dup == []
         per_snap = dict(s.execute(select(Entry.snapshot_id, func.count()).group_by(Entry.snapshot_id)).all())
         for snap_id, expected in s.execute(select(Snapshot.id, Snapshot.entries_count)):
             assert per_snap.get(snap_id, 0) == expected, f"snapshot {snap_id}: entries written apart from it"
         snap_ids = set(s.execute(select(Snapshot.id)).scalars())
         assert set(per_snap) <= snap_ids, "entries without their snapshot"
-        assert set(s.execute(select(Article.snapshot_id)).scalars()) <= snap_ids, "articles without their snapshot"
+        assert set(s.execute(select(Article.snapshot_id)).scalars()) <= snap_ids, (
+            "articles without their snapshot"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -148,8 +161,14 @@ def test_sigkill_at_several_points_closes_nothing_and_the_next_run_completes(nig
             now_open = _open_findings(store)  # (a day later, night 1's data may open a new finding or two)
             assert set(before) <= set(now_open), f"a finding was closed after the kill at {after} snapshots"
             with store.session() as s:
-                assert s.execute(select(func.count()).select_from(Finding)
-                                 .where(Finding.status == "rectified", Finding.id.in_(before))).scalar_one() == 0
+                assert (
+                    s.execute(
+                        select(func.count())
+                        .select_from(Finding)
+                        .where(Finding.status == "rectified", Finding.id.in_(before))
+                    ).scalar_one()
+                    == 0
+                )
 
         # the parent dies too: its run stays 'running' until the next crawl sweeps it
         orphan = _killed_crawl(store, sites, reg, tmp, 5, finish=False)
@@ -167,7 +186,11 @@ def test_sigkill_at_several_points_closes_nothing_and_the_next_run_completes(nig
     after_findings = _open_findings(store)
     # the complete night closed what was fixed, and only after it
     with store.session() as s:
-        closed = s.execute(select(Finding).where(Finding.id.in_(set(before) - set(after_findings)))).scalars().all()
+        closed = (
+            s.execute(select(Finding).where(Finding.id.in_(set(before) - set(after_findings))))
+            .scalars()
+            .all()
+        )
         keys = {(f.rule, f.portal_id, f.unit_id, f.column_id) for f in closed}
     fixed = {(t["rule"], t["portal"], t["unit"], t["column"]) for t in nights["fixable"]}
     assert fixed <= keys, (fixed, keys)
@@ -187,7 +210,9 @@ def test_reports_render_while_a_crawl_writes(nights):
         quiet = render_daily(store, DAY2, tmp / "before", CATALOG).read_text(encoding="utf-8")
         run_id = records.start_run(store, "crawl", DAY2 + timedelta(days=1))
         stats = Path(tempfile.mkdtemp(dir=tmp)) / "stats.json"
-        proc = stages.start_crawl_process(store, sites, run_id, DAY2 + timedelta(days=1), stats, settings=FAST)
+        proc = stages.start_crawl_process(
+            store, sites, run_id, DAY2 + timedelta(days=1), stats, settings=FAST
+        )
         renders, seen_counts = 0, set()
         try:
             deadline = time.monotonic() + 60
@@ -195,7 +220,9 @@ def test_reports_render_while_a_crawl_writes(nights):
                 time.sleep(0.05)  # until the crawl is writing
             while proc.poll() is None and time.monotonic() < deadline and renders < 6:
                 seen_counts.add(_snapshot_count(store, run_id))
-                html = render_daily(store, DAY2, tmp / f"during{renders}", CATALOG).read_text(encoding="utf-8")
+                html = render_daily(store, DAY2, tmp / f"during{renders}", CATALOG).read_text(
+                    encoding="utf-8"
+                )
                 assert html == quiet  # the running crawl is not a finished night: the report is unchanged
                 renders += 1
         finally:

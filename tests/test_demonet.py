@@ -89,9 +89,16 @@ def test_truth_counts_and_shape(net):
         if r["rule"] == "link.broken":  # url_path: the dead target (or the home holding a failing entry)
             assert r["url_path"].startswith("/")
             continue
-        if r["rule"] in ("meta.incomplete", "text.typo", "interp.missing"):  # on 政策文件 articles: their path
+        if r["rule"] in (
+            "meta.incomplete",
+            "text.typo",
+            "interp.missing",
+        ):  # on 政策文件 articles: their path
             assert r["column"] == "zcwj"
-            assert r["url_path"].startswith("/") and r["url_path"] != net.column(r["portal"], r["unit"], "zcwj").path
+            assert (
+                r["url_path"].startswith("/")
+                and r["url_path"] != net.column(r["portal"], r["unit"], "zcwj").path
+            )
             continue
         unit = net.unit(r["portal"], r["unit"])
         assert r["column"] in {c.id for c in catalog.required(unit.profile)}
@@ -100,8 +107,11 @@ def test_truth_counts_and_shape(net):
         else:
             assert r["url_path"] == net.column(r["portal"], r["unit"], r["column"]).path
     # one finding per column problem, and none for columns behind an unreachable entry
-    per_column = Counter((r["portal"], r["unit"], r["column"]) for r in truth
-                         if r["column"] and r["rule"].startswith("column."))
+    per_column = Counter(
+        (r["portal"], r["unit"], r["column"])
+        for r in truth
+        if r["column"] and r["rule"].startswith("column.")
+    )
     assert max(per_column.values()) == 1
     unreachable = {(r["portal"], r["unit"]) for r in truth if r["rule"] == "site.unreachable"}
     assert not [r for r in truth if r["column"] and (r["portal"], r["unit"]) in unreachable]
@@ -116,15 +126,22 @@ def test_stale_ages_and_boundary_controls(net):
     ages = {(AS_OF - net.column(*k).newest()).days for k in stale}
     assert {15, 30, 200, 181, 400, 366, 800} <= ages
     flagged = {(r["portal"], r["unit"], r["column"]) for r in truth if r["rule"].startswith("column.")}
-    boundary = [(p.id, u.id, c.cid, (AS_OF - c.newest()).days)
-                for p in net.portals for u in p.units for c in u.columns.values() if c.control == "boundary"]
+    boundary = [
+        (p.id, u.id, c.cid, (AS_OF - c.newest()).days)
+        for p in net.portals
+        for u in p.units
+        for c in u.columns.values()
+        if c.control == "boundary"
+    ]
     assert {b[3] for b in boundary} == {13, 14, 179, 180, 364, 365}
     assert not [b for b in boundary if b[:3] in flagged]
 
 
 def test_other_controls(net):
     cols = [(p, u, c) for p in net.portals if p.reachable for u in p.units for c in u.columns.values()]
-    flagged = {(r["portal"], r["unit"], r["column"]) for r in net.ground_truth() if r["rule"].startswith("column.")}
+    flagged = {
+        (r["portal"], r["unit"], r["column"]) for r in net.ground_truth() if r["rule"].startswith("column.")
+    }
     catalog = load_catalog()
     controls = Counter(c.control for _, _, c in cols if c.control)
     assert controls["article_dates"] >= 3 and controls["placeholder_like"] >= 3 and controls["pinned"] >= 3
@@ -141,7 +158,9 @@ def test_other_controls(net):
     assert "部门动态" in {re.sub(r"[(（]\d+[)）]", "", x) for x in labels}
     assert "公示公告" in {re.sub(r"[(（]\d+[)）]", "", x) for x in labels}
     assert any(re.search(r"[(（]\d+[)）]$", x) for x in labels)
-    static_old = [c for _, _, c in cols if c.kind == "static" and c.entries and (AS_OF - c.newest()).days > 365]
+    static_old = [
+        c for _, _, c in cols if c.kind == "static" and c.entries and (AS_OF - c.newest()).days > 365
+    ]
     assert static_old
 
 
@@ -221,12 +240,13 @@ def test_blank_placeholder_undated_pages_show_it(net):
     catalog = load_catalog()
     for r in net.ground_truth():
         p = net.portal(r["portal"])
-        if r["rule"] not in ("column.blank", "column.placeholder", "column.undated") or \
-                getattr(net.unit(r["portal"], r["unit"]), "data_mode", None):  # list from data: tested in e2e
+        if r["rule"] not in ("column.blank", "column.placeholder", "column.undated") or getattr(
+            net.unit(r["portal"], r["unit"]), "data_mode", None
+        ):  # list from data: tested in e2e
             continue
         col = net.column(r["portal"], r["unit"], r["column"])
         text = decode(p, net.render(p.id, col.path).body)
-        main = text[text.index('<div class="main">'):]
+        main = text[text.index('<div class="main">') :]
         if r["rule"] == "column.blank":
             assert col.entries == []
             if col.blank_text:
@@ -238,7 +258,7 @@ def test_blank_placeholder_undated_pages_show_it(net):
             assert dates == []
             e = col.entries[0]
             art = decode(p, net.render(p.id, net.sites[p.id].article_url(col, e)).body)
-            art_main = art[art.index('<div class="main">'):]
+            art_main = art[art.index('<div class="main">') :]
             assert not re.search(r"\d{4}-\d{2}-\d{2}|\d{4}年\d{1,2}月\d{1,2}日|PubDate", art_main)
             assert "PubDate" not in art
 
@@ -255,7 +275,10 @@ def test_serves_on_loopback_with_encodings(net, running):
             continue
         if not p.reachable:
             port = urlsplit(url).port
-            with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+            with (
+                pytest.raises(ConnectionRefusedError),
+                socket.create_connection(("127.0.0.1", port), timeout=2),
+            ):
                 pass
             continue
         status, headers, body = fetch(url)
@@ -327,8 +350,12 @@ def test_registry(net, running, tmp_path):
     for p, entry in zip(net.portals, data["portals"], strict=True):
         assert entry["home"] == running.base_urls[p.id]
         for u, row in zip(p.units, entry["units"], strict=True):
-            assert row == {"id": u.id, "name": u.name, "profile": u.profile,
-                           "entry": running.base_urls[p.id].rstrip("/") + u.entry_path}
+            assert row == {
+                "id": u.id,
+                "name": u.name,
+                "profile": u.profile,
+                "entry": running.base_urls[p.id].rstrip("/") + u.entry_path,
+            }
 
 
 # -- variants ----------------------------------------------------------------------------------------
@@ -338,13 +365,22 @@ def test_variant_fixes_and_breaks(net):
     truth = net.ground_truth()
     stale = next(r for r in truth if r["rule"] == "column.stale")
     missing = next(r for r in truth if r["rule"] == "column.missing")
-    healthy = next((p.id, u.id) for p in net.portals if p.reachable for u in p.units
-                   if u.entry_status == 200 and any(r["unit"] == u.id and r["portal"] == p.id for r in truth))
+    healthy = next(
+        (p.id, u.id)
+        for p in net.portals
+        if p.reachable
+        for u in p.units
+        if u.entry_status == 200 and any(r["unit"] == u.id and r["portal"] == p.id for r in truth)
+    )
     dead = next(r for r in truth if r["rule"] == "site.unreachable" and net.portal(r["portal"]).reachable)
-    v = Variant(fix=[(stale["portal"], stale["unit"], stale["column"]),
-                     (missing["portal"], missing["unit"], missing["column"]),
-                     (dead["portal"], dead["unit"], None)],
-                break_units=[healthy])
+    v = Variant(
+        fix=[
+            (stale["portal"], stale["unit"], stale["column"]),
+            (missing["portal"], missing["unit"], missing["column"]),
+            (dead["portal"], dead["unit"], None),
+        ],
+        break_units=[healthy],
+    )
     net2 = build_network(AS_OF, variant=v)
     truth2 = net2.ground_truth()
     keys2 = {(r["rule"], r["portal"], r["unit"], r["column"]) for r in truth2}
@@ -363,8 +399,12 @@ def test_variant_fixes_and_breaks(net):
     unit = net2.unit(*healthy)
     assert net2.render(healthy[0], unit.entry_path).status == 503
     # everything else unchanged
-    touched = {(stale["portal"], stale["unit"]), (missing["portal"], missing["unit"]),
-               (dead["portal"], dead["unit"]), healthy}
+    touched = {
+        (stale["portal"], stale["unit"]),
+        (missing["portal"], missing["unit"]),
+        (dead["portal"], dead["unit"]),
+        healthy,
+    }
     same = [r for r in truth if (r["portal"], r["unit"]) not in touched]
     assert same == [r for r in truth2 if (r["portal"], r["unit"]) not in touched]
 
@@ -403,7 +443,9 @@ def test_truth_scores_perfectly_against_itself(net):
     assert all(v["precision"] == v["recall"] == 1.0 for v in s.values())
 
 
-@pytest.mark.parametrize(("seed", "as_of"), [(1, date(2026, 1, 1)), (99, date(2028, 2, 29)), (7, date(2027, 3, 15))])
+@pytest.mark.parametrize(
+    ("seed", "as_of"), [(1, date(2026, 1, 1)), (99, date(2028, 2, 29)), (7, date(2027, 3, 15))]
+)
 def test_other_seeds_and_dates_keep_the_plan(seed, as_of):
     other = build_network(as_of, seed=seed)  # build_network checks the plan against the oracle
     counts = Counter(r["rule"] for r in other.ground_truth())

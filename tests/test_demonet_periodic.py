@@ -59,7 +59,9 @@ def test_interp_boundary_controls(net):
                 if nth_workday(e.date, WORKING_DAYS) in dates:
                     day5 += 1
                     assert (p.id, u.id, "zcwj") not in flagged or len(dates) == 1
-                if nth_workday(e.date, WORKING_DAYS + 1) in dates and min(dates) > nth_workday(e.date, WORKING_DAYS):
+                if nth_workday(e.date, WORKING_DAYS + 1) in dates and min(dates) > nth_workday(
+                    e.date, WORKING_DAYS
+                ):
                     day6 += 1
                     assert (p.id, u.id, "zcwj") in flagged
     assert day5 >= 1 and day6 >= 1  # a control and a defect at the 5/6 working-day boundary

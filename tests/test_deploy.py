@@ -48,23 +48,32 @@ def parse_unit(path: Path) -> dict[str, list[tuple[str, str]]]:
 
 def unit_commands() -> list[tuple[str, list[str]]]:
     service = parse_unit(UNIT)["Service"]
-    commands = [(key, shlex.split(value.lstrip("-@:+!"))) for key, value in service
-                if key in ("ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop")]
+    commands = [
+        (key, shlex.split(value.lstrip("-@:+!")))
+        for key, value in service
+        if key in ("ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop")
+    ]
     assert [k for k, _ in commands] == ["ExecStartPre", "ExecStart"], commands
     return commands
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "zwgk.cli", *args], capture_output=True, text=True, timeout=120,
-                          cwd=cwd, env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200", "NO_COLOR": "1"})
+    return subprocess.run(
+        [sys.executable, "-m", "zwgk.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200", "NO_COLOR": "1"},
+    )
 
 
 @pytest.mark.parametrize(("key", "argv"), unit_commands(), ids=lambda v: v if isinstance(v, str) else "")
 def test_unit_commands_and_options_exist_in_the_cli(key, argv):
     assert argv[0] == INSTALLED, f"{key} should run the venv's console script, not {argv[0]}"
     words = [a for a in argv[1:] if not a.startswith("-")][: 2 if argv[1] == "db" else 1]
-    assert argv[1:1 + len(words)] == words, f"{key}: options before the subcommand: {argv}"
-    options = [a.split("=", 1)[0] for a in argv[1 + len(words):] if a.startswith("--")]
+    assert argv[1 : 1 + len(words)] == words, f"{key}: options before the subcommand: {argv}"
+    options = [a.split("=", 1)[0] for a in argv[1 + len(words) :] if a.startswith("--")]
     assert options, f"{key}: {argv}"
     proc = cli(*words, "--help")
     assert proc.returncode == 0, f"`zwgk {' '.join(words)}` is not a command: {proc.stdout}{proc.stderr}"

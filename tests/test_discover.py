@@ -61,7 +61,17 @@ def test_discover_command_json_and_unknown_portal(tmp_path):
     network = build_network(AS_OF, skin=3)
     with network.serve() as running:
         sites = running.write_registry(tmp_path / "sites.yml")
-        cmd = [sys.executable, "-m", "zwgk.cli", "discover", "--sites", str(sites), "--portal", "qinglan", "--json"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "zwgk.cli",
+            "discover",
+            "--sites",
+            str(sites),
+            "--portal",
+            "qinglan",
+            "--json",
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         bad = subprocess.run([*cmd[:-3], "--portal", "nosuch"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -25,8 +25,14 @@ pytestmark = pytest.mark.slow
 REDIS_URL = "redis://127.0.0.1:6379/15"
 AS_OF = date(2026, 11, 23)
 CATALOG = load_catalog()
-RULES = ["site.unreachable", "column.missing", "column.blank", "column.placeholder", "column.undated",
-         "column.stale"]
+RULES = [
+    "site.unreachable",
+    "column.missing",
+    "column.blank",
+    "column.placeholder",
+    "column.undated",
+    "column.stale",
+]
 
 
 def _redis_up() -> bool:
@@ -40,8 +46,23 @@ def _redis_up() -> bool:
 def redis_url():
     """The local Redis, started when it is down; the test fails (never skips) without it."""
     if not _redis_up() and shutil.which("redis-server"):
-        subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-                        "--save", "", "--appendonly", "no"], capture_output=True, check=False)
+        subprocess.run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            capture_output=True,
+            check=False,
+        )
         for _ in range(50):
             if _redis_up():
                 break
@@ -57,8 +78,15 @@ def test_two_workers_share_the_queue(pg_url, redis_url, tmp_path):  # noqa: F811
     with network.serve() as running:
         sites = running.write_registry(tmp_path / "sites.yml")
         registry = load_registry(sites, set(CATALOG.profiles), CATALOG.column_ids())
-        run_id = stages.crawl(store, sites, registry, AS_OF, redis_url=redis_url, workers=2,
-                              settings={"ZWGK_CHECK_LINKS": "False"})
+        run_id = stages.crawl(
+            store,
+            sites,
+            registry,
+            AS_OF,
+            redis_url=redis_url,
+            workers=2,
+            settings={"ZWGK_CHECK_LINKS": "False"},
+        )
     stages.check(store, AS_OF, CATALOG)
     with store.session() as session:
         run = session.get(Run, run_id)
@@ -67,11 +95,15 @@ def test_two_workers_share_the_queue(pg_url, redis_url, tmp_path):  # noqa: F811
         # Both workers fetched pages: the column requests really were shared.
         print("requests per worker:", run.counts["worker_requests"])
         assert all(n > 20 for n in run.counts["worker_requests"]), run.counts
-        keys = session.execute(select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.target)
-                               .where(Snapshot.run_id == run_id)).all()
+        keys = session.execute(
+            select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.target).where(Snapshot.run_id == run_id)
+        ).all()
         assert len(keys) == len(set(keys))
-        entries = session.execute(select(func.count()).select_from(Snapshot).where(
-            Snapshot.run_id == run_id, Snapshot.target == "entry")).scalar_one()
+        entries = session.execute(
+            select(func.count())
+            .select_from(Snapshot)
+            .where(Snapshot.run_id == run_id, Snapshot.target == "entry")
+        ).scalar_one()
         assert entries == sum(len(p.units) for p in registry.portals)
         current = [f for f in findings_rows(session, AS_OF) if f["status"] in ("open", "overdue")]
     scores = evaluate(current, network.ground_truth(), RULES)

@@ -35,6 +35,8 @@ def test_cited_documents_and_sections_exist():
             top, _, item = section.partition(".")
             heading = re.compile(rf"^#+\s+{re.escape(section)}\.?\s", re.M)
             under = re.search(rf"^##\s+{top}\.\s.*?(?=^##\s|\Z)", text, re.M | re.S)
-            if not heading.search(text) and not (item and under and re.search(rf"^{item}\.\s", under.group(0), re.M)):
+            if not heading.search(text) and not (
+                item and under and re.search(rf"^{item}\.\s", under.group(0), re.M)
+            ):
                 missing.append(f"{where}: docs/{doc} §{section}")
     assert not missing, missing

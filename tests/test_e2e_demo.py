@@ -36,8 +36,11 @@ def _cycle(store: Store, network, tmp_path, as_of: date, name: str):
 
 def _open_keys(store: Store, as_of: date) -> set:
     with store.session() as session:
-        return {(f["rule"], f["portal"], f["unit"], f["column"], f["url"])
-                for f in findings_rows(session, as_of) if f["status"] in ("open", "overdue")}
+        return {
+            (f["rule"], f["portal"], f["unit"], f["column"], f["url"])
+            for f in findings_rows(session, as_of)
+            if f["status"] in ("open", "overdue")
+        }
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +59,7 @@ def first_night(tmp_path_factory):
         first_keys = _open_keys(store, AS_OF)
         again_id = stages.crawl(store, sites, registry, AS_OF)
         stages.check(store, AS_OF, CATALOG)
-        again_log = list(running.request_log)[len(log):]
+        again_log = list(running.request_log)[len(log) :]
     store.again = (again_id, again_log, first_keys, _open_keys(store, AS_OF))  # type: ignore[attr-defined]
     return store, network, crawl_id, log, tmp
 
@@ -68,12 +71,17 @@ def test_unchanged_second_crawl_costs_one_request_per_column(first_night):
     again_id, again_log, first_keys, again_keys = store.again
     with store.session() as session:
         counts = session.get(Run, again_id).counts
-        columns = session.execute(select(func.count()).select_from(Snapshot).where(
-            Snapshot.run_id == again_id, Snapshot.column_id.is_not(None))).scalar_one()
+        columns = session.execute(
+            select(func.count())
+            .select_from(Snapshot)
+            .where(Snapshot.run_id == again_id, Snapshot.column_id.is_not(None))
+        ).scalar_one()
         first = session.get(Run, first_night[2]).counts
     per_column = counts["requests"] / columns
-    print(f"second crawl: {counts['requests']} requests / {columns} column snapshots = {per_column:.3f} "
-          f"(first crawl: {first['requests']} requests)")
+    print(
+        f"second crawl: {counts['requests']} requests / {columns} column snapshots = {per_column:.3f} "
+        f"(first crawl: {first['requests']} requests)"
+    )
     assert per_column <= 1.2, counts
     assert counts["requests"] < first["requests"] / 5
     assert not [r for r in again_log if r[1] == "HEAD"]  # no link re-checked on unchanged pages
@@ -96,10 +104,17 @@ def test_challenge_portal_columns_are_antibot_not_blank(first_night):
 def test_gbk_portal_titles_decoded(first_night):
     """qinglan serves GBK (header on lists, only <meta charset=gb2312> on articles): no mojibake."""
     store, network, crawl_id, _, _ = first_night
-    expected = {e.title for u in network.portal("qinglan").units for c in u.columns.values() for e in c.entries}
+    expected = {
+        e.title for u in network.portal("qinglan").units for c in u.columns.values() for e in c.entries
+    }
     with store.session() as session:
-        snaps = session.execute(select(Snapshot).where(Snapshot.run_id == crawl_id,
-                                                       Snapshot.portal_id == "qinglan")).scalars().all()
+        snaps = (
+            session.execute(
+                select(Snapshot).where(Snapshot.run_id == crawl_id, Snapshot.portal_id == "qinglan")
+            )
+            .scalars()
+            .all()
+        )
         titles = {e.title for s in snaps for e in s.entries}
         articles = [a for s in snaps for a in s.articles if a.status == "ok"]
         assert titles and titles <= expected
@@ -126,10 +141,16 @@ def test_unreachable_portal_does_not_stop_the_run(first_night):
     with store.session() as session:
         run = session.get(Run, crawl_id)
         assert run.status == "ok"
-        statuses = {status for (status,) in session.execute(
-            select(Snapshot.status).where(Snapshot.run_id == crawl_id, Snapshot.target == "entry")).all()}
+        statuses = {
+            status
+            for (status,) in session.execute(
+                select(Snapshot.status).where(Snapshot.run_id == crawl_id, Snapshot.target == "entry")
+            ).all()
+        }
     assert {"ok", "unreachable"} <= statuses
-    truth_unreachable = {(t["portal"], t["unit"]) for t in network.ground_truth() if t["rule"] == "site.unreachable"}
+    truth_unreachable = {
+        (t["portal"], t["unit"]) for t in network.ground_truth() if t["rule"] == "site.unreachable"
+    }
     assert truth_unreachable
     with store.session() as session:
         cols = columns_rows(session, AS_OF, CATALOG)
@@ -157,24 +178,44 @@ def test_lifecycle_over_two_nights(first_night):
     fixed = column_rows[0]
     broken = next(t for t in column_rows if (t["portal"], t["unit"]) != (fixed["portal"], fixed["unit"]))
     day2 = AS_OF + timedelta(days=7)
-    network2 = build_network(day2, variant=Variant(fix=[(fixed["portal"], fixed["unit"], fixed["column"])],
-                                                   break_units=[(broken["portal"], broken["unit"])]))
+    network2 = build_network(
+        day2,
+        variant=Variant(
+            fix=[(fixed["portal"], fixed["unit"], fixed["column"])],
+            break_units=[(broken["portal"], broken["unit"])],
+        ),
+    )
     _cycle(store, network2, tmp, day2, "night2")
     with store.session() as session:
         rows = findings_rows(session, day2)
+
     def find(t):
-        return [r for r in rows if (r["rule"], r["portal"], r["unit"], r["column"]) ==
-                (t["rule"], t["portal"], t["unit"], t["column"])]
+        return [
+            r
+            for r in rows
+            if (r["rule"], r["portal"], r["unit"], r["column"])
+            == (t["rule"], t["portal"], t["unit"], t["column"])
+        ]
+
     [was_fixed] = find(fixed)
     assert was_fixed["status"] == "rectified", was_fixed
     [kept] = find(broken)
     assert kept["status"] in ("open", "overdue"), kept
     assert kept["first_seen"] == AS_OF.isoformat()
-    unreachable = [r for r in rows if r["rule"] == "site.unreachable" and
-                   (r["portal"], r["unit"]) == (broken["portal"], broken["unit"]) and r["status"] == "open"]
+    unreachable = [
+        r
+        for r in rows
+        if r["rule"] == "site.unreachable"
+        and (r["portal"], r["unit"]) == (broken["portal"], broken["unit"])
+        and r["status"] == "open"
+    ]
     assert unreachable and unreachable[0]["first_seen"] == day2.isoformat()
     # Day-1 view is unchanged by history: the fixed finding was open then.
     with store.session() as session:
-        [then] = [r for r in findings_rows(session, AS_OF) if (r["rule"], r["unit"], r["column"]) ==
-                  (fixed["rule"], fixed["unit"], fixed["column"]) and r["portal"] == fixed["portal"]]
+        [then] = [
+            r
+            for r in findings_rows(session, AS_OF)
+            if (r["rule"], r["unit"], r["column"]) == (fixed["rule"], fixed["unit"], fixed["column"])
+            and r["portal"] == fixed["portal"]
+        ]
     assert then["status"] == "open"

@@ -36,8 +36,10 @@ def history(tmp_path_factory):
     truth = [t for t in first.ground_truth() if t["rule"] == "column.blank"]
     for i, day in enumerate(DAYS):
         # night 2 repairs one blank column; night 3 also breaks a unit's entry page
-        variant = Variant(fix=[(t["portal"], t["unit"], t["column"]) for t in truth[:i]],
-                          break_units=[(truth[-1]["portal"], truth[-1]["unit"])] if i == 2 else [])
+        variant = Variant(
+            fix=[(t["portal"], t["unit"], t["column"]) for t in truth[:i]],
+            break_units=[(truth[-1]["portal"], truth[-1]["unit"])] if i == 2 else [],
+        )
         network = build_network(day, variant=variant)
         with network.serve() as running:
             sites = running.write_registry(tmp / f"night{i}.yml")
@@ -49,8 +51,11 @@ def history(tmp_path_factory):
                 target = next(f for f in findings_at(s, day) if f.rule == "column.stale")
                 review(s, str(target.finding.id), "false_positive", "测试员", "演示：人工复核为误报", on=day)
         with store.session() as s:
-            at_the_time[day] = (unit_scores(s, day, CATALOG), column_scores(s, day, CATALOG),
-                                portal_vetoes(s, day, CATALOG))
+            at_the_time[day] = (
+                unit_scores(s, day, CATALOG),
+                column_scores(s, day, CATALOG),
+                portal_vetoes(s, day, CATALOG),
+            )
     return store, at_the_time
 
 
@@ -59,15 +64,43 @@ def _scored(result):
     and evidence are those last seen — history keeps statuses and reviews, not every message)."""
     units, cols, portals = result
     return (
-        [(u["portal"], u["unit"], u["score"], u["grade"], u["veto"], u["deductions"], u["open_findings"],
-          u["overdue_findings"], u["dismissed_findings"],
-          [(v["line"], v["value"]) for v in u["veto_lines"]], [(w["line"], w["value"]) for w in u["warnings"]])
-         for u in units],
-        [(c["portal"], c["unit"], c["column"], c["score"], c["costs"],
-          [(f["id"], f["status"], f["review"]) for f in c["findings"]], [f["id"] for f in c["dismissed"]])
-         for c in cols],
-        [(p["portal"], p["veto"], [(v["line"], v["value"]) for v in p["hits"]],
-          [(w["line"], w["value"]) for w in p["warnings"]]) for p in portals],
+        [
+            (
+                u["portal"],
+                u["unit"],
+                u["score"],
+                u["grade"],
+                u["veto"],
+                u["deductions"],
+                u["open_findings"],
+                u["overdue_findings"],
+                u["dismissed_findings"],
+                [(v["line"], v["value"]) for v in u["veto_lines"]],
+                [(w["line"], w["value"]) for w in u["warnings"]],
+            )
+            for u in units
+        ],
+        [
+            (
+                c["portal"],
+                c["unit"],
+                c["column"],
+                c["score"],
+                c["costs"],
+                [(f["id"], f["status"], f["review"]) for f in c["findings"]],
+                [f["id"] for f in c["dismissed"]],
+            )
+            for c in cols
+        ],
+        [
+            (
+                p["portal"],
+                p["veto"],
+                [(v["line"], v["value"]) for v in p["hits"]],
+                [(w["line"], w["value"]) for w in p["warnings"]],
+            )
+            for p in portals
+        ],
     )
 
 
@@ -75,7 +108,11 @@ def test_scores_reproduced_from_history(history):
     store, at_the_time = history
     with store.session() as s:
         for day in DAYS:
-            again = (unit_scores(s, day, CATALOG), column_scores(s, day, CATALOG), portal_vetoes(s, day, CATALOG))
+            again = (
+                unit_scores(s, day, CATALOG),
+                column_scores(s, day, CATALOG),
+                portal_vetoes(s, day, CATALOG),
+            )
             assert _scored(again) == _scored(at_the_time[day]), day
     units = at_the_time[DAYS[0]][0]
     assert len(units) >= 20 and {u["grade"] for u in units} >= {"优秀", "不合格"}
@@ -92,8 +129,10 @@ def test_department_reads_column_score_rules_and_evidence(history):
     assert costly
     for c in costly:
         assert c["costs"] and c["findings"]
-        assert all(f["evidence"] and f["message"] and f["rule"] in {x["rule"] for x in c["costs"]}
-                   for f in c["findings"])
+        assert all(
+            f["evidence"] and f["message"] and f["rule"] in {x["rule"] for x in c["costs"]}
+            for f in c["findings"]
+        )
     with store.session() as s:
         exported = {(r["portal"], r["unit"], r["column"]): r for r in columns_rows(s, DAYS[0], CATALOG)}
     for c in cols:
@@ -129,7 +168,9 @@ def test_five_blank_columns_unit_fails_by_veto_whatever_its_points(history):
         blank = next(d for d in unit["deductions"] if d["rule"] == "column.blank")
         assert blank["count"] == 5 and blank["deducted"] == blank["cap"]
     with store.session() as s:
-        found = [{"rule": f.rule, "portal": f.finding.portal_id, "unit": f.unit, "column": f.column}
-                 for f in findings_at(s, DAYS[0])]
+        found = [
+            {"rule": f.rule, "portal": f.finding.portal_id, "unit": f.unit, "column": f.column}
+            for f in findings_at(s, DAYS[0])
+        ]
     score = evaluate(found, truth, ["column.blank"])["column.blank"]
     assert score["precision"] >= 0.98 and score["recall"] >= 0.98, score

@@ -41,8 +41,10 @@ def _table(results) -> str:
         ps = [r.scores[rule]["precision"] for r in results]
         rs = [r.scores[rule]["recall"] for r in results]
         worst = sorted(results, key=lambda r: min(r.scores[rule]["precision"], r.scores[rule]["recall"]))[:2]
-        lines.append(f"{rule:<20}{min(ps):>7.2f}{sum(ps) / len(ps):>8.2f}{min(rs):>7.2f}{sum(rs) / len(rs):>8.2f}"
-                     f"  {', '.join(str(w.skin) for w in worst)}  {RULE_TITLES[rule]}")
+        lines.append(
+            f"{rule:<20}{min(ps):>7.2f}{sum(ps) / len(ps):>8.2f}{min(rs):>7.2f}{sum(rs) / len(rs):>8.2f}"
+            f"  {', '.join(str(w.skin) for w in worst)}  {RULE_TITLES[rule]}"
+        )
     return "\n".join(lines)
 
 
@@ -53,8 +55,10 @@ def test_every_rule_holds_on_every_skin(skin_results):
         for rule in EVALUATED_RULES:
             s = res.scores[rule]
             if s["precision"] < MIN_PRECISION or s["recall"] < MIN_RECALL:
-                failures.append(f"skin {res.skin} {rule}: P {s['precision']:.2f} R {s['recall']:.2f} "
-                                f"({res.describe}) FP {res.false_positives()[:5]} FN {res.misses()[:5]}")
+                failures.append(
+                    f"skin {res.skin} {rule}: P {s['precision']:.2f} R {s['recall']:.2f} "
+                    f"({res.describe}) FP {res.false_positives()[:5]} FN {res.misses()[:5]}"
+                )
     assert not failures, "\n".join(failures)
 
 

@@ -20,8 +20,11 @@ DAY1, DAY2, DAY3, DAY4 = date(2026, 11, 2), date(2026, 11, 30), date(2026, 12, 1
 
 def _stale(store) -> Finding:
     with store.session() as s:
-        f = s.execute(select(Finding).where(Finding.rule == "column.stale", Finding.unit_id == "jyj")
-                      .options(selectinload(Finding.events))).scalar_one()
+        f = s.execute(
+            select(Finding)
+            .where(Finding.rule == "column.stale", Finding.unit_id == "jyj")
+            .options(selectinload(Finding.events))
+        ).scalar_one()
         s.expunge(f)
         return f
 
@@ -41,8 +44,12 @@ def test_base_catalog_ladder_and_flat_deadlines_still_accepted(tmp_path):
     base = load_catalog()
     assert base.deadlines == {"veto": 3, "major": 5, "minor": 10, "default": 10}
     assert base.escalate == {"minor": "major", "major": "veto"}
-    assert [base.escalated_severity(s) for s in ("minor", "major", "veto", "other")] == \
-        ["major", "veto", "veto", "other"]
+    assert [base.escalated_severity(s) for s in ("minor", "major", "veto", "other")] == [
+        "major",
+        "veto",
+        "veto",
+        "other",
+    ]
     flat = tmp_path / "flat.yml"
     flat.write_text("deadlines: {major: 3}\n", encoding="utf-8")
     cat = load_catalog(flat)  # the old flat shape: working days only, ladder kept
@@ -52,8 +59,9 @@ def test_base_catalog_ladder_and_flat_deadlines_still_accepted(tmp_path):
 
 def test_yaml_override_changes_the_ladder(tmp_path):
     override = tmp_path / "local.yml"
-    override.write_text("deadlines:\n  working_days: {major: 2}\n  escalate: {major: major, minor: veto}\n",
-                        encoding="utf-8")
+    override.write_text(
+        "deadlines:\n  working_days: {major: 2}\n  escalate: {major: major, minor: veto}\n", encoding="utf-8"
+    )
     cat = load_catalog(override)
     assert cat.deadline_days("major") == 2 and cat.deadline_days("veto") == 3
     assert cat.escalated_severity("major") == "major" and cat.escalated_severity("minor") == "veto"
@@ -78,8 +86,14 @@ def test_escalation_event_recorded_once_per_episode(tmp_path):
     _check(store, [_unit(gzdt_newest=date(2026, 12, 3))], date(2027, 1, 4), 6)
     _check(store, [_unit(gzdt_newest=date(2026, 12, 3))], date(2027, 2, 1), 7)
     f = _stale(store)
-    assert [e.event for e in f.events if e.event in ("rectified", "reopened", "overdue", "escalated")] == \
-        ["overdue", "escalated", "rectified", "reopened", "overdue", "escalated"]
+    assert [e.event for e in f.events if e.event in ("rectified", "reopened", "overdue", "escalated")] == [
+        "overdue",
+        "escalated",
+        "rectified",
+        "reopened",
+        "overdue",
+        "escalated",
+    ]
 
 
 def test_bad_ladder_is_bad_input(tmp_path):

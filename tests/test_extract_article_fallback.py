@@ -6,9 +6,11 @@ from datetime import date
 
 from zwgk.crawler.extract import PageKind, extract_article, extract_page
 
-PARA = ("为深入贯彻落实党中央、国务院关于优化营商环境的决策部署，进一步规范行政执法行为，"
-        "提升政务服务质效，经研究决定，在全区范围内开展相关专项工作。现将有关事项通知如下，"
-        "请各单位结合实际认真抓好贯彻落实，确保各项工作任务按时保质完成。")
+PARA = (
+    "为深入贯彻落实党中央、国务院关于优化营商环境的决策部署，进一步规范行政执法行为，"
+    "提升政务服务质效，经研究决定，在全区范围内开展相关专项工作。现将有关事项通知如下，"
+    "请各单位结合实际认真抓好贯彻落实，确保各项工作任务按时保质完成。"
+)
 
 
 def _content_article(extra_meta: str = "") -> bytes:
@@ -31,9 +33,11 @@ def test_div_content_article_is_recognised_with_its_date():
 
 def test_extract_article_reads_metadata_whatever_the_kind():
     # A page with no byline/long block of its own still yields its metadata when read as an article.
-    body = ("<html><head><meta charset='utf-8'><title>通知</title></head><body>"
-            "<div class='box'><p>索引号：</p><p>发布机构：某区发展和改革局</p><p>发布时间：2026年11月10日</p>"
-            "<p>通知全文见附件。</p></div></body></html>").encode()
+    body = (
+        "<html><head><meta charset='utf-8'><title>通知</title></head><body>"
+        "<div class='box'><p>索引号：</p><p>发布机构：某区发展和改革局</p><p>发布时间：2026年11月10日</p>"
+        "<p>通知全文见附件。</p></div></body></html>"
+    ).encode()
     art = extract_article(body, "http://127.0.0.1/a.html")
     assert art.kind == PageKind.ARTICLE
     assert art.publish_date == date(2026, 11, 10)
@@ -41,8 +45,10 @@ def test_extract_article_reads_metadata_whatever_the_kind():
 
 
 def test_extract_article_with_source_line_has_no_missing_fields():
-    art = extract_article(_content_article("<p>索引号：11370000MB0000000X/2026-00012</p><p>来源：某区发展和改革局</p>"),
-                          "http://127.0.0.1/xxgk/zcwj/a1.html")
+    art = extract_article(
+        _content_article("<p>索引号：11370000MB0000000X/2026-00012</p><p>来源：某区发展和改革局</p>"),
+        "http://127.0.0.1/xxgk/zcwj/a1.html",
+    )
     assert art.kind == PageKind.ARTICLE
     assert art.metadata.get("索引号") == "11370000MB0000000X/2026-00012"
     assert art.metadata.get("来源") == "某区发展和改革局"
@@ -50,7 +56,9 @@ def test_extract_article_with_source_line_has_no_missing_fields():
 
 
 def test_extract_article_keeps_challenges():
-    body = "<html><body><h1>访问被拦截</h1><p>您的请求疑似攻击，已被网站防火墙拦截。</p></body></html>".encode()
+    body = (
+        "<html><body><h1>访问被拦截</h1><p>您的请求疑似攻击，已被网站防火墙拦截。</p></body></html>".encode()
+    )
     assert extract_article(body, "http://127.0.0.1/a.html", status=403).kind == PageKind.CHALLENGE
 
 

@@ -29,22 +29,29 @@ def test_empty_main_with_dated_sidebar_is_blank():
 
 
 def test_undated_main_wins_over_dated_sidebar():
-    items = "".join(f"<li><a href='/art/art_1520598_{i}.html' title='职责{i}'>职责{i}</a></li>" for i in range(4))
+    items = "".join(
+        f"<li><a href='/art/art_1520598_{i}.html' title='职责{i}'>职责{i}</a></li>" for i in range(4)
+    )
     page = _page(f"<ul class='list'>{items}</ul>")
     assert [e.title for e in page.entries] == [f"职责{i}" for i in range(4)]
     assert all(e.date is None for e in page.entries)
 
 
 def test_single_entry_main_list():
-    page = _page("<ul class='list'><li><a href='/art/2026/1/11/art_1520598_9.html' title='政府信息公开指南'>指南</a>"
-                 "<span>2026-01-11</span></li></ul>")
+    page = _page(
+        "<ul class='list'><li><a href='/art/2026/1/11/art_1520598_9.html' title='政府信息公开指南'>指南</a>"
+        "<span>2026-01-11</span></li></ul>"
+    )
     assert [(e.title, e.date) for e in page.entries] == [("政府信息公开指南", date(2026, 1, 11))]
 
 
 def test_sidebar_that_belongs_to_the_column_is_its_list():
     # Some templates put the column's own list in a container classed 'left'.
-    items = "".join(f"<li><a href='/col/col1520598/2026{i:02d}/t2026{i:02d}01_{i}.html'>通知{i}</a>"
-                    f"<span>2026-{i:02d}-01</span></li>" for i in range(1, 5))
+    items = "".join(
+        f"<li><a href='/col/col1520598/2026{i:02d}/t2026{i:02d}01_{i}.html'>通知{i}</a>"
+        f"<span>2026-{i:02d}-01</span></li>"
+        for i in range(1, 5)
+    )
     html = f"<html><body><div class='left'><ul>{items}</ul></div></body></html>"
     page = extract_page(html.encode(), URL, content_type="text/html; charset=utf-8", ref=date(2026, 11, 23))
     assert len(page.entries) == 4

@@ -36,7 +36,11 @@ def _page(real_page, name: str, url: str, status: int = 200, ref: date | None = 
 
 @pytest.mark.parametrize(
     "name",
-    ["gansu-scjg_ruishu-412-challenge.html", "hubei-scjg_ruishu-412-challenge.html", "nmpa_ruishu-412-challenge.html"],
+    [
+        "gansu-scjg_ruishu-412-challenge.html",
+        "hubei-scjg_ruishu-412-challenge.html",
+        "nmpa_ruishu-412-challenge.html",
+    ],
 )
 @pytest.mark.parametrize("status", [200, 412])
 def test_ruishu_challenges(real_page, name, status):
@@ -99,7 +103,9 @@ def test_gansu_jyt_list_hidden_in_comment(real_page):
     assert first.date == date(2025, 11, 17)
     assert first.url == "http://jyt.gansu.gov.cn/jyt/c110634/202511/174240943.shtml"
     # Titles come from @title with whitespace normalised (the page has two spaces here).
-    assert page.entries[1].title == "甘肃省教育厅 甘肃省财政厅关于做好2025-2026学年“银龄讲学计划”实施工作的通知"
+    assert (
+        page.entries[1].title == "甘肃省教育厅 甘肃省财政厅关于做好2025-2026学年“银龄讲学计划”实施工作的通知"
+    )
     assert page.entries[1].date == date(2025, 11, 5)
     assert last.title == "关于做好甘肃省第十八届哲学社会科学优秀成果奖申报有关工作的通知"
     assert last.date == date(2025, 6, 9)
@@ -164,11 +170,16 @@ def test_jiangxi_jpaas_template_reads_inline_script_data(real_page):
 
 
 def test_hubei_static_json_column(real_page):
-    page = extract_page(real_page("hubei-scjg_trs_list_zcwj.json"), HUBEI_JSON_URL, content_type="application/json")
+    page = extract_page(
+        real_page("hubei-scjg_trs_list_zcwj.json"), HUBEI_JSON_URL, content_type="application/json"
+    )
     assert page.kind is PageKind.DATA
     assert len(page.entries) == 429
     first, last = page.entries[0], page.entries[-1]
-    assert first.title == "湖北省市场监督管理局办公室转发市场监管总局办公厅关于开展全国质量认证系列宣传体验周活动的通知"
+    assert (
+        first.title
+        == "湖北省市场监督管理局办公室转发市场监管总局办公厅关于开展全国质量认证系列宣传体验周活动的通知"
+    )
     assert first.url == "http://scjg.hubei.gov.cn/zfxxgk/zcwj/qtwj/202309/t20230908_4831876.shtml"
     assert first.date == date(2023, 9, 8)
     assert first.fields["索引号"] == "MB1686999/2023-23003"
@@ -253,7 +264,9 @@ def test_pingtan_li_font_metadata(real_page):
             "baoding-gov_article_news.html",
             "http://www.baoding.gov.cn/",
             "保定市人民政府网——保定市统筹推动城市和产业转型升级 着力构建“医车电数游”五大优势产业集群",
-            date(2021, 4, 7),  # the 发布时间 shown (PubDate says 04-09: regenerated; the photo is of 2021_4_7)
+            date(
+                2021, 4, 7
+            ),  # the 发布时间 shown (PubDate says 04-09: regenerated; the photo is of 2021_4_7)
             {"发布时间": "2021-04-07"},
             None,
         ),
@@ -303,7 +316,11 @@ def test_news_articles(real_page, name, url, title, published, metadata, body_st
 
 
 def test_shanxi_single_page_article_declares_one_page(real_page):
-    page = _page(real_page, "shanxi-gov_article_news.html", "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml")
+    page = _page(
+        real_page,
+        "shanxi-gov_article_news.html",
+        "http://www.shanxi.gov.cn/yw/sxyw/201909/t20190918_693227.shtml",
+    )
     assert page.page_count == 1  # createPageHTML(1,0,"t20190918_693227","shtml")
     assert page.next_pages == []
 
@@ -342,7 +359,9 @@ def test_handan_guide_column_discovery(real_page):
     }
     # The guide page carries the platform's column tree (left "dl_nav" menu); as the platform's
     # entry page it is read against the platform root.
-    found = discover_columns(real_page("handan-hdzfxxgk_trs_guide-page.html"), "http://hdzfxxgk.hd.gov.cn/", columns)
+    found = discover_columns(
+        real_page("handan-hdzfxxgk_trs_guide-page.html"), "http://hdzfxxgk.hd.gov.cn/", columns
+    )
     assert found["xxgkzn"].url == "http://hdzfxxgk.hd.gov.cn/zfxxgkzn/"
     assert found["xxgkzd"].url == "http://hdzfxxgk.hd.gov.cn/zfwj/zdwj/"
     assert found["xxgknb"].url == "http://hdzfxxgk.hd.gov.cn/zfxxgknb/"

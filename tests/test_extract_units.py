@@ -71,7 +71,12 @@ GBK_PAGE = "<html><head>{meta}<title>邯郸市政府信息公开 镕</title></he
     ("meta", "content_type", "raw_encoding", "expected_encoding"),
     [
         ("", "text/html; charset=GBK", "gbk", "gb18030"),  # header only
-        ('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', None, "gbk", "gb18030"),  # meta only
+        (
+            '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+            None,
+            "gbk",
+            "gb18030",
+        ),  # meta only
         ('<meta charset="gbk">', None, "gbk", "gb18030"),
         ('<meta charset="utf-8">', None, "gbk", "gb18030"),  # wrong declaration: bytes are GBK
         ('<meta charset="utf-8">', "text/html; charset=utf-8", "gbk", "gb18030"),
@@ -102,8 +107,12 @@ def test_decode_body_utf8_bom_and_empty():
 
 
 def test_gbk_title_reaches_extract_page_without_mojibake():
-    body = GBK_PAGE.format(meta="").replace("<title>", '<meta name="ArticleTitle" content="关于印发镕的通知"><title>')
-    page = extract_page(body.encode("gbk"), "http://x.gov.cn/a/t20240101_1.html", content_type="text/html; charset=gb2312")
+    body = GBK_PAGE.format(meta="").replace(
+        "<title>", '<meta name="ArticleTitle" content="关于印发镕的通知"><title>'
+    )
+    page = extract_page(
+        body.encode("gbk"), "http://x.gov.cn/a/t20240101_1.html", content_type="text/html; charset=gb2312"
+    )
     assert page.encoding == "gb18030"
     assert page.title == "关于印发镕的通知"
 
@@ -119,33 +128,91 @@ def _pages(snippet: str, url: str = "http://x.gov.cn/col/zcwj/index.html"):
 @pytest.mark.parametrize(
     ("snippet", "url", "count", "first", "last", "n"),
     [
-        ('<script>createPageHTML(50, 0, "index", "html");</script>', None, 50,
-         "http://x.gov.cn/col/zcwj/index_1.html", "http://x.gov.cn/col/zcwj/index_49.html", 49),
-        ('<script>createPageHTML(5,0,"index","shtml")</script>', None, 5,
-         "http://x.gov.cn/col/zcwj/index_1.shtml", "http://x.gov.cn/col/zcwj/index_4.shtml", 4),
+        (
+            '<script>createPageHTML(50, 0, "index", "html");</script>',
+            None,
+            50,
+            "http://x.gov.cn/col/zcwj/index_1.html",
+            "http://x.gov.cn/col/zcwj/index_49.html",
+            49,
+        ),
+        (
+            '<script>createPageHTML(5,0,"index","shtml")</script>',
+            None,
+            5,
+            "http://x.gov.cn/col/zcwj/index_1.shtml",
+            "http://x.gov.cn/col/zcwj/index_4.shtml",
+            4,
+        ),
         # On page 3 (0-based index 2) the following pages are index_3 ...
-        ('<script>createPageHTML(5, 2, "index", "html");</script>', "http://x.gov.cn/col/zcwj/index_2.html", 5,
-         "http://x.gov.cn/col/zcwj/index_3.html", "http://x.gov.cn/col/zcwj/index_4.html", 2),
+        (
+            '<script>createPageHTML(5, 2, "index", "html");</script>',
+            "http://x.gov.cn/col/zcwj/index_2.html",
+            5,
+            "http://x.gov.cn/col/zcwj/index_3.html",
+            "http://x.gov.cn/col/zcwj/index_4.html",
+            2,
+        ),
         ('<script>createPageHTML(1, 0, "index", "html");</script>', None, 1, None, None, 0),
-        ('<script>var countnum=6348; var currentPage=0; var countPage=56;'
-         ' document.write("<a href=\\"index"+"_"+i+"."+"html\\">");</script>', None, 56,
-         "http://x.gov.cn/col/zcwj/index_1.html", "http://x.gov.cn/col/zcwj/index_55.html", 55),
-        ("<script>createPageHTML('page_div',10,1,'zwgklist','shtml',200);</script>",
-         "http://x.gov.cn/jyt/c110634/zwgklist.shtml", 10,
-         "http://x.gov.cn/jyt/c110634/zwgklist_2.shtml", "http://x.gov.cn/jyt/c110634/zwgklist_10.shtml", 9),
+        (
+            "<script>var countnum=6348; var currentPage=0; var countPage=56;"
+            ' document.write("<a href=\\"index"+"_"+i+"."+"html\\">");</script>',
+            None,
+            56,
+            "http://x.gov.cn/col/zcwj/index_1.html",
+            "http://x.gov.cn/col/zcwj/index_55.html",
+            55,
+        ),
+        (
+            "<script>createPageHTML('page_div',10,1,'zwgklist','shtml',200);</script>",
+            "http://x.gov.cn/jyt/c110634/zwgklist.shtml",
+            10,
+            "http://x.gov.cn/jyt/c110634/zwgklist_2.shtml",
+            "http://x.gov.cn/jyt/c110634/zwgklist_10.shtml",
+            9,
+        ),
         # A page whose own createPageHTML body uses '-' before the number.
-        ("<script>function createPageHTML(div,n,cur,name,ext,total){ url = name + '-' + i + '.' + ext; }"
-         "createPageHTML('page_div',3,1,'list','shtml',30);</script>",
-         "http://x.gov.cn/a/list.shtml", 3, "http://x.gov.cn/a/list-2.shtml", "http://x.gov.cn/a/list-3.shtml", 2),
-        ('<div class="page"><a href="?page=2">下一页</a><a href="?page=7">尾页</a></div>', None, None,
-         "http://x.gov.cn/col/zcwj/index.html?page=2", "http://x.gov.cn/col/zcwj/index.html?page=7", 6),
-        ('<a href="/col/col1229/index.html?uid=5&pageNum=2">下页</a><a href="/col/col1229/index.html?uid=5&pageNum=4">末页</a>',
-         "http://x.gov.cn/col/col1229/index.html?uid=5&pageNum=1", None,
-         "http://x.gov.cn/col/col1229/index.html?uid=5&pageNum=2", "http://x.gov.cn/col/col1229/index.html?uid=5&pageNum=4", 3),
-        ('<a href="column-index-2.shtml">下一页</a> <a href="column-index-12.shtml">尾页</a>', "http://x.gov.cn/c/column-index-1.shtml",
-         None, "http://x.gov.cn/c/column-index-2.shtml", "http://x.gov.cn/c/column-index-12.shtml", 11),
-        ('<a href="index_1.html">下一页</a> 共8页', None, 8, "http://x.gov.cn/col/zcwj/index_1.html",
-         "http://x.gov.cn/col/zcwj/index_1.html", 1),
+        (
+            "<script>function createPageHTML(div,n,cur,name,ext,total){ url = name + '-' + i + '.' + ext; }"
+            "createPageHTML('page_div',3,1,'list','shtml',30);</script>",
+            "http://x.gov.cn/a/list.shtml",
+            3,
+            "http://x.gov.cn/a/list-2.shtml",
+            "http://x.gov.cn/a/list-3.shtml",
+            2,
+        ),
+        (
+            '<div class="page"><a href="?page=2">下一页</a><a href="?page=7">尾页</a></div>',
+            None,
+            None,
+            "http://x.gov.cn/col/zcwj/index.html?page=2",
+            "http://x.gov.cn/col/zcwj/index.html?page=7",
+            6,
+        ),
+        (
+            '<a href="/col/col1229/index.html?uid=5&pageNum=2">下页</a><a href="/col/col1229/index.html?uid=5&pageNum=4">末页</a>',
+            "http://x.gov.cn/col/col1229/index.html?uid=5&pageNum=1",
+            None,
+            "http://x.gov.cn/col/col1229/index.html?uid=5&pageNum=2",
+            "http://x.gov.cn/col/col1229/index.html?uid=5&pageNum=4",
+            3,
+        ),
+        (
+            '<a href="column-index-2.shtml">下一页</a> <a href="column-index-12.shtml">尾页</a>',
+            "http://x.gov.cn/c/column-index-1.shtml",
+            None,
+            "http://x.gov.cn/c/column-index-2.shtml",
+            "http://x.gov.cn/c/column-index-12.shtml",
+            11,
+        ),
+        (
+            '<a href="index_1.html">下一页</a> 共8页',
+            None,
+            8,
+            "http://x.gov.cn/col/zcwj/index_1.html",
+            "http://x.gov.cn/col/zcwj/index_1.html",
+            1,
+        ),
         ('<a href="javascript:void(0)">下一页</a>', None, None, None, None, 0),
         ("<p>no pager</p>", None, None, None, None, 0),
     ],
@@ -231,19 +298,26 @@ def test_main_list_beats_sidebar_and_header_nav():
       <li><a href="/zfgg/a.html">侧栏公告一</a><span>2024-05-01</span></li>
       <li><a href="/zfgg/b.html">侧栏公告二</a><span>2024-05-02</span></li>
       <li><a href="/zfgg/c.html">侧栏公告三</a><span>2024-05-03</span></li></ul></div>"""
-    main = """<table>""" + "".join(
-        f'<tr><td><a href="./2024{m:02d}/t2024{m:02d}01_{m}.html">动态{m}</a></td><td>2024-{m:02d}-01</td></tr>'
-        for m in range(1, 3)
-    ) + "</table>"
+    main = (
+        """<table>"""
+        + "".join(
+            f'<tr><td><a href="./2024{m:02d}/t2024{m:02d}01_{m}.html">动态{m}</a></td><td>2024-{m:02d}-01</td></tr>'
+            for m in range(1, 3)
+        )
+        + "</table>"
+    )
     page = _list_page(main, extra=side)
     assert [e.title for e in page.entries] == ["动态1", "动态2"]
 
 
 def test_list_split_in_groups_of_five_is_merged():
     groups = "".join(
-        "<ul>" + "".join(
-            f'<li><a href="./202401/t202401{g}{i}_{g}{i}.html">条目{g}{i}</a><span>2024-01-{g}{i}</span></li>' for i in range(1, 6)
-        ) + "</ul>"
+        "<ul>"
+        + "".join(
+            f'<li><a href="./202401/t202401{g}{i}_{g}{i}.html">条目{g}{i}</a><span>2024-01-{g}{i}</span></li>'
+            for i in range(1, 6)
+        )
+        + "</ul>"
         for g in (1, 2)
     )
     page = _list_page(f'<div class="list">{groups}</div>')
@@ -281,7 +355,18 @@ def test_xxgk_table_list_with_header():
 
 @pytest.mark.parametrize(
     "text",
-    ["暂无信息", "暂无内容！", "暂无相关信息", "暂无数据", "本栏目暂无信息", "正在建设中...", "栏目建设中", "网站升级改版中", "敬请期待", "无相关信息"],
+    [
+        "暂无信息",
+        "暂无内容！",
+        "暂无相关信息",
+        "暂无数据",
+        "本栏目暂无信息",
+        "正在建设中...",
+        "栏目建设中",
+        "网站升级改版中",
+        "敬请期待",
+        "无相关信息",
+    ],
 )
 def test_placeholder_detection(text):
     page = _list_page(f'<div class="list-box"><ul></ul><p class="empty">{text}</p></div>')
@@ -312,11 +397,23 @@ def test_list_hidden_in_html_comment():
 @pytest.mark.parametrize(
     ("body", "status", "challenge"),
     [
-        ("<html><head><meta content='abc' r='m'><script r='m'>$_ts=window['$_ts'];</script></head><body></body></html>", 200, "ruishu"),
+        (
+            "<html><head><meta content='abc' r='m'><script r='m'>$_ts=window['$_ts'];</script></head><body></body></html>",
+            200,
+            "ruishu",
+        ),
         ("<html><body><script>var x=1</script></body></html>", 412, "ruishu"),
-        ("<html><body><script>document.cookie='__jsl_clearance=1577;max-age=3600';location.reload()</script></body></html>", 521, "jiasule"),
+        (
+            "<html><body><script>document.cookie='__jsl_clearance=1577;max-age=3600';location.reload()</script></body></html>",
+            521,
+            "jiasule",
+        ),
         ("<html><body><script>document.cookie=('__jsluid_s=abc')</script></body></html>", 200, "jiasule"),
-        ("<html><body><h1>访问被拦截</h1><p>您的请求疑似攻击，已被网站防火墙拦截。</p></body></html>", 403, "waf"),
+        (
+            "<html><body><h1>访问被拦截</h1><p>您的请求疑似攻击，已被网站防火墙拦截。</p></body></html>",
+            403,
+            "waf",
+        ),
         ("<html><body><p>Web应用防火墙(WAF) 拦截了您的请求</p></body></html>", 200, "waf"),
     ],
 )
@@ -328,7 +425,10 @@ def test_challenges(body, status, challenge):
 
 def test_long_article_mentioning_firewall_is_not_a_challenge():
     text = "网络安全防火墙建设工作稳步推进。" * 40
-    page = extract_page(_html(f'<div class="TRS_Editor"><p>{text}</p></div>', '<meta name="ArticleTitle" content="防火墙">'), "http://x.gov.cn/a.html")
+    page = extract_page(
+        _html(f'<div class="TRS_Editor"><p>{text}</p></div>', '<meta name="ArticleTitle" content="防火墙">'),
+        "http://x.gov.cn/a.html",
+    )
     assert page.kind is PageKind.ARTICLE
 
 
@@ -359,7 +459,9 @@ def test_hanweb_dataproxy_xml_is_data():
       <record><![CDATA[<li><a href="/art/2024/3/5/art_1229_1.html" title="关于印发某办法的通知">关于印发...</a><span>2024-03-05</span></li>]]></record>
       <record><![CDATA[<li><a href="/art/2024/2/1/art_1229_2.html">工作动态二</a><span>2024-02-01</span></li>]]></record>
       </recordset><totalrecord>46</totalrecord></datastore>"""
-    page = extract_page(xml.encode(), "http://x.gov.cn/module/web/jpage/dataproxy.jsp?columnid=1229", content_type="text/xml")
+    page = extract_page(
+        xml.encode(), "http://x.gov.cn/module/web/jpage/dataproxy.jsp?columnid=1229", content_type="text/xml"
+    )
     assert page.kind is PageKind.DATA
     assert [(e.title, e.date, e.url) for e in page.entries] == [
         ("关于印发某办法的通知", date(2024, 3, 5), "http://x.gov.cn/art/2024/3/5/art_1229_1.html"),
@@ -374,7 +476,10 @@ def test_nfra_style_json_is_data():
       {"docId":1170001,"itemId":4113,"docTitle":"另一条","publishDate":"2024-07-01 09:00:00"}]}}"""
     page = extract_page(body.encode(), "https://www.nfra.gov.cn/cn/static/data/DocInfo/x.json")
     assert page.kind is PageKind.DATA
-    assert page.entries[0].url == "https://www.nfra.gov.cn/cn/view/pages/ItemDetail.html?docId=1170162&itemId=4113&generaltype=9"
+    assert (
+        page.entries[0].url
+        == "https://www.nfra.gov.cn/cn/view/pages/ItemDetail.html?docId=1170162&itemId=4113&generaltype=9"
+    )
     assert page.entries[0].date == date(2024, 7, 12)
     assert page.entries[1].title == "另一条"
 
@@ -389,15 +494,29 @@ def test_nfra_style_json_is_data():
             """<table class="bd1"><tr><td><b>索 引 号：</b></td><td>000014349/2024-00012</td><td><b>主题分类：</b></td><td>综合政务</td></tr>
             <tr><td><b>发文机关：</b></td><td>国务院办公厅</td><td><b>成文日期：</b></td><td>2024年01月05日</td></tr>
             <tr><td><b>发文字号：</b></td><td>国办发〔2024〕1号</td><td><b>发布日期：</b></td><td>2024年01月08日</td></tr></table>""",
-            {"索引号": "000014349/2024-00012", "主题分类": "综合政务", "发文机关": "国务院办公厅", "成文日期": "2024年01月05日",
-             "发文字号": "国办发〔2024〕1号", "发布日期": "2024年01月08日", "发布机构": "国务院办公厅", "文号": "国办发〔2024〕1号"},
+            {
+                "索引号": "000014349/2024-00012",
+                "主题分类": "综合政务",
+                "发文机关": "国务院办公厅",
+                "成文日期": "2024年01月05日",
+                "发文字号": "国办发〔2024〕1号",
+                "发布日期": "2024年01月08日",
+                "发布机构": "国务院办公厅",
+                "文号": "国办发〔2024〕1号",
+            },
         ),
         (  # Hanweb table.xxgk_table, td label / td value
             """<table class="xxgk_table"><tr><td>索引号：</td><td>11320000014000319K/2024-00123</td></tr>
             <tr><td>发布机构：</td><td>江苏省发展和改革委员会</td></tr><tr><td>标题：</td><td>关于某事项的通知</td></tr>
             <tr><td>文号：</td><td>苏发改规发〔2024〕1号</td></tr><tr><td>公开日期：</td><td>2024-02-01</td></tr></table>""",
-            {"索引号": "11320000014000319K/2024-00123", "发布机构": "江苏省发展和改革委员会", "标题": "关于某事项的通知",
-             "文号": "苏发改规发〔2024〕1号", "公开日期": "2024-02-01", "发布日期": "2024-02-01"},
+            {
+                "索引号": "11320000014000319K/2024-00123",
+                "发布机构": "江苏省发展和改革委员会",
+                "标题": "关于某事项的通知",
+                "文号": "苏发改规发〔2024〕1号",
+                "公开日期": "2024-02-01",
+                "发布日期": "2024-02-01",
+            },
         ),
         (  # label: value runs separated by bars
             "<div class='xxgk-info'>索引号: | 001/2024-1 | 公开方式: | 主动公开 | 发文单位：县财政局</div>",
@@ -416,23 +535,39 @@ def test_nfra_style_json_is_data():
     ],
 )
 def test_metadata_layouts(block, expected):
-    page = extract_page(_html(block + '<div id="zoom"><p>' + "正文内容。" * 20 + "</p></div>"), "http://x.gov.cn/a/t20240101_1.html")
+    page = extract_page(
+        _html(block + '<div id="zoom"><p>' + "正文内容。" * 20 + "</p></div>"),
+        "http://x.gov.cn/a/t20240101_1.html",
+    )
     assert page.kind is PageKind.ARTICLE
     assert page.metadata == expected
 
 
 def test_publish_date_fallbacks():
-    body = '<div class="info">发布时间：2022-05-06 15:16 来源：本站</div><div class="article_content">' + "内容" * 40 + "</div>"
+    body = (
+        '<div class="info">发布时间：2022-05-06 15:16 来源：本站</div><div class="article_content">'
+        + "内容" * 40
+        + "</div>"
+    )
     page = extract_page(_html(body), "http://x.gov.cn/a.html")
     assert page.publish_date == date(2022, 5, 6)
     # A PubDate meta (often the time the page was regenerated) never overrides the date shown ...
-    regenerated = extract_page(_html(body, '<meta name="PubDate" content="2023-04-18 15:24:29">'), "http://x.gov.cn/a.html")
+    regenerated = extract_page(
+        _html(body, '<meta name="PubDate" content="2023-04-18 15:24:29">'), "http://x.gov.cn/a.html"
+    )
     assert regenerated.publish_date == date(2022, 5, 6)
     # ... and is used when the page shows none.
-    meta_only = extract_page(_html('<div class="article_content">' + "内容" * 40 + "</div>",
-                                   '<meta name="PubDate" content="2023-04-18 15:24:29">'), "http://x.gov.cn/a.html")
+    meta_only = extract_page(
+        _html(
+            '<div class="article_content">' + "内容" * 40 + "</div>",
+            '<meta name="PubDate" content="2023-04-18 15:24:29">',
+        ),
+        "http://x.gov.cn/a.html",
+    )
     assert meta_only.publish_date == date(2023, 4, 18)
-    from_meta = extract_page(_html('<p>成文日期：2021年3月4日</p><div id="zoom">' + "文" * 80 + "</div>"), "http://x.gov.cn/a.html")
+    from_meta = extract_page(
+        _html('<p>成文日期：2021年3月4日</p><div id="zoom">' + "文" * 80 + "</div>"), "http://x.gov.cn/a.html"
+    )
     assert from_meta.publish_date == date(2021, 3, 4)
 
 
@@ -440,10 +575,16 @@ def test_body_from_comment_markers_and_links():
     body = """<div class="x"><!--<$[信息内容]>begin--><p>正文第一段。</p><!--<$[信息内容]>end--></div>
       <a href="/module/download/downfile.jsp?classid=0&filename=1.pdf">附件1</a><a href="./P0202401.docx">附件2</a>
       <a href="javascript:void(0)">打印</a><a href="mailto:a@b.cn">邮件</a><a href="./t2.html">相关</a>"""
-    page = extract_page(_html(body, '<meta name="ArticleTitle" content="标题">'), "http://x.gov.cn/art/2024/1/1/art_1_1.html")
+    page = extract_page(
+        _html(body, '<meta name="ArticleTitle" content="标题">'), "http://x.gov.cn/art/2024/1/1/art_1_1.html"
+    )
     assert page.kind is PageKind.ARTICLE
     assert page.body_text == "正文第一段。"
-    assert [(link.text, link.attachment) for link in page.links] == [("附件1", True), ("附件2", True), ("相关", False)]
+    assert [(link.text, link.attachment) for link in page.links] == [
+        ("附件1", True),
+        ("附件2", True),
+        ("相关", False),
+    ]
     assert page.links[1].url == "http://x.gov.cn/art/2024/1/1/P0202401.docx"
 
 
@@ -502,11 +643,17 @@ def test_column_discovery_side_menu_under_main():
 
 def test_yearless_list_date_takes_its_year_from_the_entry_url():
     """`<td>10-19</td>` beside ./201710/t20171019_1.html is 2017-10-19, not the as-of year's."""
-    rows = "".join(f'<li><a href="./201710/t201710{d:02d}_{d}.html">通知{d}</a><span>10-{d:02d}</span></li>'
-                   for d in (19, 18, 17))
-    page = extract_page(_html(f'<ul class="list">{rows}</ul>'), "http://x.gov.cn/tzgg/index.html",
-                        ref=date(2026, 11, 23))
+    rows = "".join(
+        f'<li><a href="./201710/t201710{d:02d}_{d}.html">通知{d}</a><span>10-{d:02d}</span></li>'
+        for d in (19, 18, 17)
+    )
+    page = extract_page(
+        _html(f'<ul class="list">{rows}</ul>'), "http://x.gov.cn/tzgg/index.html", ref=date(2026, 11, 23)
+    )
     assert [e.date for e in page.entries] == [date(2017, 10, 19), date(2017, 10, 18), date(2017, 10, 17)]
-    plain = extract_page(_html(f'<ul class="list">{rows.replace("201710/t201710", "c")}</ul>'),
-                         "http://x.gov.cn/tzgg/index.html", ref=date(2026, 11, 23))
+    plain = extract_page(
+        _html(f'<ul class="list">{rows.replace("201710/t201710", "c")}</ul>'),
+        "http://x.gov.cn/tzgg/index.html",
+        ref=date(2026, 11, 23),
+    )
     assert plain.entries[0].date == date(2026, 10, 19)  # no year in the URL: latest not in the future

@@ -56,7 +56,10 @@ COLUMN_CONTENT_RULES = ("column.blank", "column.stale", "column.undated")
 
 def test_every_fault_has_an_expectation():
     """A fault added to tests/faultnet.py without an expected outcome here would go unchecked."""
-    assert set(EXPECTED) == set(FAULTS), (sorted(set(FAULTS) - set(EXPECTED)), sorted(set(EXPECTED) - set(FAULTS)))
+    assert set(EXPECTED) == set(FAULTS), (
+        sorted(set(FAULTS) - set(EXPECTED)),
+        sorted(set(EXPECTED) - set(FAULTS)),
+    )
     for fault, (target, *_rest) in EXPECTED.items():
         assert FAULTS[fault][1] == target.split(":")[0], (fault, target, FAULTS[fault])
 
@@ -69,14 +72,21 @@ def night(tmp_path_factory):
         sites = net.write_registry(tmp / "sites.yml")
         registry = load_registry(sites, set(CATALOG.profiles), CATALOG.column_ids())
         started = time.monotonic()
-        crawl_id = stages.crawl(store, sites, registry, AS_OF, few_columns_catalog(tmp),
-                                settings={"DOWNLOAD_TIMEOUT": TIMEOUT_S})
+        crawl_id = stages.crawl(
+            store, sites, registry, AS_OF, few_columns_catalog(tmp), settings={"DOWNLOAD_TIMEOUT": TIMEOUT_S}
+        )
         elapsed = time.monotonic() - started
         check_id = stages.check(store, AS_OF, CATALOG)
         requests = list(net.requests)
         huge_sent = dict(net.server.huge_sent)
-    yield {"store": store, "crawl": crawl_id, "check": check_id, "elapsed": elapsed, "requests": requests,
-           "huge_sent": huge_sent}
+    yield {
+        "store": store,
+        "crawl": crawl_id,
+        "check": check_id,
+        "elapsed": elapsed,
+        "requests": requests,
+        "huge_sent": huge_sent,
+    }
     store.dispose()
 
 
@@ -106,27 +116,39 @@ def test_every_fault_is_survived_typed_and_accounted_for(night):
         got = "(no snapshot)" if snap is None else snap.status
         rules = sorted(rules_by_unit.get(unit, set()) - {"column.missing"})
         error = (snap.error or "") if snap is not None else ""
-        outcome = f"{target} {got}" + (f" — {error}" if error else "") + (f" → {', '.join(rules)}" if rules else "")
+        outcome = (
+            f"{target} {got}" + (f" — {error}" if error else "") + (f" → {', '.join(rules)}" if rules else "")
+        )
         rows.append((fault, FAULTS[fault][1], outcome))
         assert snap is not None, f"{fault}: no {target} snapshot"
-        assert snap.status == want_status, f"{fault}: {target} is {snap.status} ({snap.error}), not {want_status}"
+        assert snap.status == want_status, (
+            f"{fault}: {target} is {snap.status} ({snap.error}), not {want_status}"
+        )
         if words:
-            assert words in (snap.error or "") + " ".join((snap.details or {}).get("notes") or []), (fault, snap.error)
+            assert words in (snap.error or "") + " ".join((snap.details or {}).get("notes") or []), (
+                fault,
+                snap.error,
+            )
         if rule:
             assert rule in rules, f"{fault}: no {rule} finding (has {rules})"
         if target.startswith("column:") and rule is None:
             column = target.split(":", 1)[1]
-            wrong = sorted(f"{f.rule} ({f.column_id})" for f in findings if f.unit_id == unit
-                           and f.rule in COLUMN_CONTENT_RULES)
+            wrong = sorted(
+                f"{f.rule} ({f.column_id})"
+                for f in findings
+                if f.unit_id == unit and f.rule in COLUMN_CONTENT_RULES
+            )
             assert not wrong, f"{fault}: the faulted column {column} drew {wrong}"
         if want_status != "ok" and target == "entry":
             # the columns behind an unreachable or challenged entry are unknown, never missing or blank
             assert not any(r.startswith("column.") for r in rules_by_unit.get(unit, set())), (fault, rules)
     width = max(len(f) for f, _, _ in rows)
     table = "\n".join(f"| {f:<{width}} | {w:<6} | {o} |" for f, w, o in rows)
-    print(f"\nfaults survived (crawl #{night['crawl']}: {status}, {night['elapsed']:.1f} s, "
-          f"{len(night['requests'])} requests, DOWNLOAD_TIMEOUT {TIMEOUT_S} s)\n"
-          f"| {'fault':<{width}} | where  | outcome (snapshot status — error → findings) |\n{table}")
+    print(
+        f"\nfaults survived (crawl #{night['crawl']}: {status}, {night['elapsed']:.1f} s, "
+        f"{len(night['requests'])} requests, DOWNLOAD_TIMEOUT {TIMEOUT_S} s)\n"
+        f"| {'fault':<{width}} | where  | outcome (snapshot status — error → findings) |\n{table}"
+    )
 
     # the run record accounts for every unit and shows no crash
     assert status == "ok"
@@ -157,7 +179,10 @@ def test_damaged_pages_still_yield_their_entries(night):
     malformed = snaps[("malformed", "column:gzdt")]
     assert malformed.entries_count == 5 and malformed.dated_count == 5
     wrong = snaps[("wrongcharset", "column:gzdt")]
-    assert [e.title for e in wrong.entries][:2] == ["编码错标局关于第1项工作的通知", "编码错标局关于第2项工作的通知"]
+    assert [e.title for e in wrong.entries][:2] == [
+        "编码错标局关于第1项工作的通知",
+        "编码错标局关于第2项工作的通知",
+    ]
     assert snaps[("wrongcharset", "entry")].status == "ok"
     # the moved entry page was followed to its new address
     moved = snaps[("moved", "entry")]
@@ -173,7 +198,10 @@ def test_timeout_message_names_the_configured_timeout():
 
     scrapy_text = "Getting http://127.0.0.1/x/ took longer than 15.0 seconds."
     assert from_failure(DownloadTimeoutError(scrapy_text)).error == "超时无响应（15秒）"
-    assert from_failure(DownloadTimeoutError("Getting … took longer than 2.5 seconds.")).error == "超时无响应（2.5秒）"
+    assert (
+        from_failure(DownloadTimeoutError("Getting … took longer than 2.5 seconds.")).error
+        == "超时无响应（2.5秒）"
+    )
     assert from_failure(DownloadTimeoutError(scrapy_text), timeout=7).error == "超时无响应（7秒）"
     assert from_failure(TimeoutError("timed out")).error == "超时无响应"
     assert timeout_message() == "超时无响应"

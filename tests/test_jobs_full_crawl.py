@@ -20,7 +20,9 @@ portals:
 """
 
 
-@pytest.mark.parametrize(("day", "full"), [(datetime(2026, 11, 22, 1), True), (datetime(2026, 11, 23, 1), False)])
+@pytest.mark.parametrize(
+    ("day", "full"), [(datetime(2026, 11, 22, 1), True), (datetime(2026, 11, 23, 1), False)]
+)
 def test_full_crawl_on_the_configured_weekday(tmp_path, monkeypatch, day, full):
     sites = tmp_path / "sites.yml"
     sites.write_text(SITES, encoding="utf-8")
@@ -32,8 +34,12 @@ def test_full_crawl_on_the_configured_weekday(tmp_path, monkeypatch, day, full):
 
     monkeypatch.setattr(stages, "crawl", fake_crawl)
     with pytest.raises(stages.StageFailed):
-        jobs.nightly(str(sites), db=f"sqlite:///{tmp_path}/t.db", full_on="sun",
-                     clock=lambda: day.replace(tzinfo=ZoneInfo("Asia/Shanghai")))
+        jobs.nightly(
+            str(sites),
+            db=f"sqlite:///{tmp_path}/t.db",
+            full_on="sun",
+            clock=lambda: day.replace(tzinfo=ZoneInfo("Asia/Shanghai")),
+        )
     assert (seen["settings"] == {"ZWGK_FULL": "True"}) is full
 
 

@@ -128,7 +128,7 @@ def test_no_import_circles_between_modules():
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycles.append([*stack[stack.index(nxt):], nxt])
+                cycles.append([*stack[stack.index(nxt) :], nxt])
             elif nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -140,14 +140,26 @@ def test_no_import_circles_between_modules():
     assert not cycles, "import circles:\n" + "\n".join(" → ".join(c) for c in cycles)
 
 
-@pytest.mark.parametrize("lowest", ["zwgk.config.catalog", "zwgk.store.db", "zwgk.rules.engine",
-                                    "zwgk.findings.scores", "zwgk.reports", "zwgk.crawler.extract"])
+@pytest.mark.parametrize(
+    "lowest",
+    [
+        "zwgk.config.catalog",
+        "zwgk.store.db",
+        "zwgk.rules.engine",
+        "zwgk.findings.scores",
+        "zwgk.reports",
+        "zwgk.crawler.extract",
+    ],
+)
 def test_a_layer_loads_nothing_above_it(lowest):
     """What importing a layer really loads, in a fresh interpreter (catches imports made at run time)."""
-    code = ("import json, sys, importlib; importlib.import_module(sys.argv[1]); "
-            "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('zwgk', 'scrapy')))))")
-    proc = subprocess.run([sys.executable, "-c", code, lowest], capture_output=True, text=True, timeout=120,
-                          cwd=PKG.parent)
+    code = (
+        "import json, sys, importlib; importlib.import_module(sys.argv[1]); "
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('zwgk', 'scrapy')))))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, lowest], capture_output=True, text=True, timeout=120, cwd=PKG.parent
+    )
     assert proc.returncode == 0, proc.stderr
     loaded = json.loads(proc.stdout)
     mine = layer(lowest)

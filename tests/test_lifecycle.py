@@ -20,8 +20,12 @@ CATALOG = load_catalog()
 def _unit(entry_status="ok", gzdt_newest=date(2026, 1, 1), unit="jyj") -> UnitObs:
     u = UnitObs("p1", unit, "township", "http://127.0.0.1/xxgk/", entry_status)
     if entry_status == "ok":
-        u.columns["gzdt"] = ColumnObs("gzdt", "ok", url="http://127.0.0.1/gzdt/",
-                                      entries=[EntryObs("区里召开会议", "http://127.0.0.1/gzdt/1.html", gzdt_newest)])
+        u.columns["gzdt"] = ColumnObs(
+            "gzdt",
+            "ok",
+            url="http://127.0.0.1/gzdt/",
+            entries=[EntryObs("区里召开会议", "http://127.0.0.1/gzdt/1.html", gzdt_newest)],
+        )
     else:
         u.entry_error = "HTTP 503"
     return u
@@ -35,7 +39,10 @@ def _check(store, units, day, run_id):
 
 def _findings(store):
     with store.session() as s:
-        return {(f.rule, f.unit_id, f.column_id): f for f in s.execute(select(Finding).options(selectinload(Finding.events))).scalars()}
+        return {
+            (f.rule, f.unit_id, f.column_id): f
+            for f in s.execute(select(Finding).options(selectinload(Finding.events))).scalars()
+        }
 
 
 def test_open_fix_close_and_failed_fetch_keeps_open(tmp_path):
@@ -44,10 +51,14 @@ def test_open_fix_close_and_failed_fetch_keeps_open(tmp_path):
     c1 = _check(store, [_unit(), _unit(unit="ws")], day1, 1)
     assert c1["opened"] == 2
     f = _findings(store)[("column.stale", "jyj", "gzdt")]
-    assert f.status == "open" and f.first_seen == day1 and f.deadline == date(2026, 11, 9)  # major: 5 working days
+    assert (
+        f.status == "open" and f.first_seen == day1 and f.deadline == date(2026, 11, 9)
+    )  # major: 5 working days
 
     # Day 2: jyj fixed its column; ws's entry page fails -> its stale finding must stay open.
-    c2 = _check(store, [_unit(gzdt_newest=date(2026, 11, 8)), _unit(entry_status="unreachable", unit="ws")], day2, 2)
+    c2 = _check(
+        store, [_unit(gzdt_newest=date(2026, 11, 8)), _unit(entry_status="unreachable", unit="ws")], day2, 2
+    )
     assert c2["rectified"] == 1 and c2["kept_unseen"] == 1
     found = _findings(store)
     fixed, kept = found[("column.stale", "jyj", "gzdt")], found[("column.stale", "ws", "gzdt")]
@@ -86,19 +97,36 @@ DEAD = "http://127.0.0.1/files/dead.pdf"
 LIST = "http://127.0.0.1/zcwj/"
 
 
-def _policy_unit(article_status="ok", typo=True, listed=True, fetched=True, link_status="broken",
-                 link_on_page=True, list_status="ok") -> UnitObs:
+def _policy_unit(
+    article_status="ok",
+    typo=True,
+    listed=True,
+    fetched=True,
+    link_status="broken",
+    link_on_page=True,
+    list_status="ok",
+) -> UnitObs:
     u = UnitObs("p1", "fgj", "department", "http://127.0.0.1/xxgk/", "ok")
     entries = [EntryObs("关于印发《示范办法》的通知", ART, date(2026, 11, 1))] if listed else []
     entries.append(EntryObs("其他通知", "http://127.0.0.1/zcwj/202611/t20261102_2.html", date(2026, 11, 2)))
-    links = [LinkObs(DEAD, "附件", LIST, link_status, 404 if link_status == "broken" else 200, attachment=True)] \
-        if link_on_page else []
+    links = (
+        [LinkObs(DEAD, "附件", LIST, link_status, 404 if link_status == "broken" else 200, attachment=True)]
+        if link_on_page
+        else []
+    )
     col = ColumnObs("zcwj", list_status, url=LIST, entries=entries, links=links)
     if fetched and listed:
         text = "中华人民共合国" if typo else "中华人民共和国"
-        col.articles.append(ArticleObs(ART, "关于印发《示范办法》的通知", article_status,
-                                       metadata={"索引号": "1", "发布机构": "区发改局", "发布日期": "2026-11-01"},
-                                       publish_date=date(2026, 11, 1), text=text))
+        col.articles.append(
+            ArticleObs(
+                ART,
+                "关于印发《示范办法》的通知",
+                article_status,
+                metadata={"索引号": "1", "发布机构": "区发改局", "发布日期": "2026-11-01"},
+                publish_date=date(2026, 11, 1),
+                text=text,
+            )
+        )
     u.columns["zcwj"] = col
     return u
 
@@ -113,18 +141,18 @@ def test_article_finding_survives_a_failed_or_skipped_article_fetch(tmp_path):
     _check(store, [_policy_unit()], date(2026, 11, 2), 1)
     assert _status(store, "text.typo") == ["open"]
     _check(store, [_policy_unit(article_status="unreachable", typo=False)], date(2026, 11, 3), 2)
-    assert _status(store, "text.typo") == ["open"]          # the article answered 503
+    assert _status(store, "text.typo") == ["open"]  # the article answered 503
     _check(store, [_policy_unit(fetched=False)], date(2026, 11, 4), 3)
-    assert _status(store, "text.typo") == ["open"]          # still listed, not read this time
+    assert _status(store, "text.typo") == ["open"]  # still listed, not read this time
     _check(store, [_policy_unit(typo=False)], date(2026, 11, 5), 4)
-    assert _status(store, "text.typo") == ["rectified"]     # read again, corrected
+    assert _status(store, "text.typo") == ["rectified"]  # read again, corrected
 
 
 def test_article_finding_closes_when_the_article_is_gone_from_a_read_list(tmp_path):
     store = Store(f"sqlite:///{tmp_path}/a.db")
     _check(store, [_policy_unit()], date(2026, 11, 2), 1)
     _check(store, [_policy_unit(listed=False, list_status="truncated")], date(2026, 11, 3), 2)
-    assert _status(store, "text.typo") == ["open"]          # a truncated list may just not show it
+    assert _status(store, "text.typo") == ["open"]  # a truncated list may just not show it
     _check(store, [_policy_unit(listed=False)], date(2026, 11, 4), 3)
     assert _status(store, "text.typo") == ["rectified"]
 
@@ -134,24 +162,44 @@ def test_broken_link_closes_only_when_rechecked_or_removed(tmp_path):
     _check(store, [_policy_unit(typo=False)], date(2026, 11, 2), 1)
     assert _status(store, "link.broken") == ["open"]
     _check(store, [_policy_unit(typo=False, link_status="skipped")], date(2026, 11, 3), 2)
-    assert _status(store, "link.broken") == ["open"]        # not requested this time: proves nothing
-    _check(store, [_policy_unit(typo=False, link_on_page=False, list_status="js-shell")], date(2026, 11, 4), 3)
-    assert _status(store, "link.broken") == ["open"]        # its page was not read
+    assert _status(store, "link.broken") == ["open"]  # not requested this time: proves nothing
+    _check(
+        store, [_policy_unit(typo=False, link_on_page=False, list_status="js-shell")], date(2026, 11, 4), 3
+    )
+    assert _status(store, "link.broken") == ["open"]  # its page was not read
     _check(store, [_policy_unit(typo=False, link_status="ok")], date(2026, 11, 5), 4)
-    assert _status(store, "link.broken") == ["rectified"]   # re-checked, answers
+    assert _status(store, "link.broken") == ["rectified"]  # re-checked, answers
     _check(store, [_policy_unit(typo=False)], date(2026, 11, 6), 5)
-    assert _status(store, "link.broken") == ["open"]        # broken again: reopened
+    assert _status(store, "link.broken") == ["open"]  # broken again: reopened
     _check(store, [_policy_unit(typo=False, link_on_page=False)], date(2026, 11, 9), 6)
-    assert _status(store, "link.broken") == ["rectified"]   # the page no longer links it
+    assert _status(store, "link.broken") == ["rectified"]  # the page no longer links it
 
 
 def _interp_unit(zcjd_status: str, interpreted: bool = False) -> UnitObs:
     u = UnitObs("p1", "fgj", "department", "http://127.0.0.1/xxgk/", "ok")
-    u.columns["zcwj"] = ColumnObs("zcwj", "ok", url=LIST, entries=[
-        EntryObs("关于印发《示范管理办法》的通知", "http://127.0.0.1/zcwj/202611/t20261102_1.html", date(2026, 11, 2))])
-    entries = [EntryObs("《示范管理办法》政策解读", "http://127.0.0.1/zcjd/1.html", date(2026, 11, 3))] if interpreted else []
-    u.columns["zcjd"] = ColumnObs("zcjd", zcjd_status, url="http://127.0.0.1/zcjd/",
-                                  entries=[*entries, EntryObs("其他解读", "http://127.0.0.1/zcjd/2.html", date(2026, 11, 3))])
+    u.columns["zcwj"] = ColumnObs(
+        "zcwj",
+        "ok",
+        url=LIST,
+        entries=[
+            EntryObs(
+                "关于印发《示范管理办法》的通知",
+                "http://127.0.0.1/zcwj/202611/t20261102_1.html",
+                date(2026, 11, 2),
+            )
+        ],
+    )
+    entries = (
+        [EntryObs("《示范管理办法》政策解读", "http://127.0.0.1/zcjd/1.html", date(2026, 11, 3))]
+        if interpreted
+        else []
+    )
+    u.columns["zcjd"] = ColumnObs(
+        "zcjd",
+        zcjd_status,
+        url="http://127.0.0.1/zcjd/",
+        entries=[*entries, EntryObs("其他解读", "http://127.0.0.1/zcjd/2.html", date(2026, 11, 3))],
+    )
     return u
 
 

@@ -48,6 +48,9 @@ def test_stale_link_results_are_rechecked_behind_unchanged_pages(tmp_path):
     assert any(p.startswith(("/dead/", "/gone/", "/broken/")) for p in rechecked)
     assert not heads(after_recheck)  # the re-check is fresh again for another week
     with store.session() as session:
-        broken = [f for f in findings_rows(session, AS_OF + timedelta(days=9))
-                  if f["rule"] == "link.broken" and f["portal"] == pid and f["status"] in ("open", "overdue")]
+        broken = [
+            f
+            for f in findings_rows(session, AS_OF + timedelta(days=9))
+            if f["rule"] == "link.broken" and f["portal"] == pid and f["status"] in ("open", "overdue")
+        ]
     assert broken

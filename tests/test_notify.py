@@ -31,7 +31,10 @@ from zwgk.errors import BadInput  # noqa: E402
 from zwgk.store.db import Store  # noqa: E402
 from zwgk.store.schema import Run  # noqa: E402
 
-pytestmark = [pytest.mark.timeout(60), pytest.mark.filterwarnings("ignore:.imghdr. is deprecated:DeprecationWarning")]
+pytestmark = [
+    pytest.mark.timeout(60),
+    pytest.mark.filterwarnings("ignore:.imghdr. is deprecated:DeprecationWarning"),
+]
 
 
 # -- local receivers -------------------------------------------------------------------------------
@@ -144,32 +147,53 @@ def _runs(store, kind: str) -> list[Run]:
 # -- the tests -------------------------------------------------------------------------------------
 def test_each_unit_gets_its_own_list_and_the_supervisor_the_summary(tmp_path, scenario, mailbox, hooks):
     store, catalog, _ = scenario
-    cfg = _config(tmp_path, {
-        "retry_delay": 0, "min_coverage": 0.9, "report_url": "http://zwgk.intranet/reports/",
-        "supervisor": [mailbox.url("zwgkb@example.gov.cn")],
-        "operator": [hooks.url("/ops")],
-        "units": {
-            "jiyang/fgj": [mailbox.url("fgj@example.gov.cn"), hooks.url("/wecom/fgj")],
-            "jiyang/jyj": hooks.url("/dingtalk/jyj"),
-            "jiyang/xz1": [mailbox.url("xz1@example.gov.cn")],  # no open findings: not messaged
+    cfg = _config(
+        tmp_path,
+        {
+            "retry_delay": 0,
+            "min_coverage": 0.9,
+            "report_url": "http://zwgk.intranet/reports/",
+            "supervisor": [mailbox.url("zwgkb@example.gov.cn")],
+            "operator": [hooks.url("/ops")],
+            "units": {
+                "jiyang/fgj": [mailbox.url("fgj@example.gov.cn"), hooks.url("/wecom/fgj")],
+                "jiyang/jyj": hooks.url("/dingtalk/jyj"),
+                "jiyang/xz1": [mailbox.url("xz1@example.gov.cn")],  # no open findings: not messaged
+            },
         },
-    })
+    )
     ids = notify.dispatch_daily(store, D6, catalog, cfg, sleep=lambda s: None)
 
     # fgj by e-mail: its four open findings, nobody else's
     [(subject, text)] = mailbox.to("fgj@example.gov.cn")
     assert "区发展和改革局" in subject and "4 项" in subject
-    for needle in ("工作动态", "已 56 天未更新", "通知公告", "暂无信息", "未找到「规划计划」栏目", "整改期限",
-                   "http://www.jiyang.example/xxgk/fgj/gzdt/", "daily-2024-03-06.html"):
+    for needle in (
+        "工作动态",
+        "已 56 天未更新",
+        "通知公告",
+        "暂无信息",
+        "未找到「规划计划」栏目",
+        "整改期限",
+        "http://www.jiyang.example/xxgk/fgj/gzdt/",
+        "daily-2024-03-06.html",
+    ):
         assert needle in text, needle
     for other in ("区教育和体育局", "HTTP 503", "人事信息", "错别字"):
         assert other not in text, other
     # … and through its group webhook, the same list
     [hook] = hooks.at("/wecom/fgj")
-    assert "区发展和改革局" in hook["title"] and "工作动态" in hook["message"] and "HTTP 503" not in hook["message"]
+    assert (
+        "区发展和改革局" in hook["title"]
+        and "工作动态" in hook["message"]
+        and "HTTP 503" not in hook["message"]
+    )
     # jyj by webhook: the unreachable entry page
     [hook] = hooks.at("/dingtalk/jyj")
-    assert "区教育和体育局" in hook["title"] and "HTTP 503" in hook["message"] and "工作动态" not in hook["message"]
+    assert (
+        "区教育和体育局" in hook["title"]
+        and "HTTP 503" in hook["message"]
+        and "工作动态" not in hook["message"]
+    )
     assert "区发展和改革局" not in hook["message"]
     assert mailbox.to("xz1@example.gov.cn") == []
 
@@ -196,8 +220,10 @@ def test_failed_sends_are_retried_bounded_and_recorded(tmp_path, scenario, hooks
     dead = f"json://127.0.0.1:{_free_port()}/nobody?cto=1&rto=1"  # nothing listens there
     hooks.fail["/flaky"] = 2
     waits: list[float] = []
-    cfg = _config(tmp_path, {"retries": 2, "retry_delay": 1, "min_coverage": 0,
-                             "supervisor": [hooks.url("/flaky"), dead]})
+    cfg = _config(
+        tmp_path,
+        {"retries": 2, "retry_delay": 1, "min_coverage": 0, "supervisor": [hooks.url("/flaky"), dead]},
+    )
     ids = notify.dispatch_daily(store, D6, catalog, cfg, sleep=waits.append)
     assert len(hooks.at("/flaky")) == 1  # two 500s, then delivered
     assert waits == [1, 2, 1, 2]  # backoff between the attempts of each recipient, bounded by `retries`
@@ -210,8 +236,7 @@ def test_failed_sends_are_retried_bounded_and_recorded(tmp_path, scenario, hooks
 
 def test_a_sender_that_raises_never_ends_the_run(tmp_path, scenario):
     store, catalog, _ = scenario
-    cfg = _config(tmp_path, {"retries": 1, "retry_delay": 0,
-                             "units": {"jiyang/fgj": "json://127.0.0.1:9/x"}})
+    cfg = _config(tmp_path, {"retries": 1, "retry_delay": 0, "units": {"jiyang/fgj": "json://127.0.0.1:9/x"}})
 
     def explode(recipient, message):
         raise RuntimeError("plugin bug")
@@ -227,13 +252,36 @@ def test_nightly_failure_alerts_the_operator(tmp_path, hooks, monkeypatch):
 
     db = f"sqlite:///{tmp_path / 'night.db'}"
     sites = tmp_path / "sites.yml"
-    sites.write_text(yaml.safe_dump({"portals": [{
-        "id": "demo", "name": "演示县人民政府", "home": "http://127.0.0.1:9/",
-        "units": [{"id": "gov", "name": "演示县人民政府", "profile": "government",
-                   "entry": "http://127.0.0.1:9/xxgk/"}]}]}, allow_unicode=True), encoding="utf-8")
+    sites.write_text(
+        yaml.safe_dump(
+            {
+                "portals": [
+                    {
+                        "id": "demo",
+                        "name": "演示县人民政府",
+                        "home": "http://127.0.0.1:9/",
+                        "units": [
+                            {
+                                "id": "gov",
+                                "name": "演示县人民政府",
+                                "profile": "government",
+                                "entry": "http://127.0.0.1:9/xxgk/",
+                            }
+                        ],
+                    }
+                ]
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     notify_yml = tmp_path / "notify.yml"
-    notify_yml.write_text(yaml.safe_dump({"retry_delay": 0, "operator": [hooks.url("/ops")],
-                                          "units": {"demo/gov": hooks.url("/gov")}}), encoding="utf-8")
+    notify_yml.write_text(
+        yaml.safe_dump(
+            {"retry_delay": 0, "operator": [hooks.url("/ops")], "units": {"demo/gov": hooks.url("/gov")}}
+        ),
+        encoding="utf-8",
+    )
 
     def failing_crawl(store, registry_path, registry, as_of, *a, **kw):
         stages.sync_registry(store, registry)
@@ -249,8 +297,9 @@ def test_nightly_failure_alerts_the_operator(tmp_path, hooks, monkeypatch):
     assert "failed：OSError: disk full" in alert["message"] and "覆盖率 0%" in alert["message"]
     # the morning dispatch repeats nothing already said, and still sends what it has
     out = tmp_path / "reports"
-    path = jobs.daily_report(db=db, out=str(out), notify=str(notify_yml), sites=str(sites),
-                             lock_wait_minutes=0.05, clock=clock)
+    path = jobs.daily_report(
+        db=db, out=str(out), notify=str(notify_yml), sites=str(sites), lock_wait_minutes=0.05, clock=clock
+    )
     assert path and Path(path).exists()
     assert len(hooks.at("/ops")) == 1
 
@@ -266,21 +315,47 @@ def test_config_errors_name_file_and_line(tmp_path, monkeypatch):
         return str(exc.value)
 
     sites = tmp_path / "sites.yml"
-    sites.write_text(yaml.safe_dump({"portals": [{
-        "id": "p", "name": "县政府", "home": "http://127.0.0.1:9/",
-        "units": [{"id": "gov", "name": "县政府", "profile": "government", "entry": "http://127.0.0.1:9/x/"}]}]},
-        allow_unicode=True), encoding="utf-8")
+    sites.write_text(
+        yaml.safe_dump(
+            {
+                "portals": [
+                    {
+                        "id": "p",
+                        "name": "县政府",
+                        "home": "http://127.0.0.1:9/",
+                        "units": [
+                            {
+                                "id": "gov",
+                                "name": "县政府",
+                                "profile": "government",
+                                "entry": "http://127.0.0.1:9/x/",
+                            }
+                        ],
+                    }
+                ]
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     cat = load_catalog()
     registry = load_registry(sites, set(cat.profiles), cat.column_ids())
     assert ":2: unknown key 'supervisors'" in bad("retries: 1\nsupervisors: []\n")
-    assert ":3: no unit 'p/fgj' in the registry" in bad("units:\n  p/gov: json://127.0.0.1:9/\n  p/fgj: json://127.0.0.1:9/\n")
+    assert ":3: no unit 'p/fgj' in the registry" in bad(
+        "units:\n  p/gov: json://127.0.0.1:9/\n  p/fgj: json://127.0.0.1:9/\n"
+    )
     assert ":2: unit key 'gov'" in bad("units:\n  gov: json://127.0.0.1:9/\n")
     assert ":3: Apprise does not understand" in bad("operator:\n  - json://127.0.0.1:9/\n  - nosuch://x\n")
-    assert ":1: environment variable ZWGK_TEST_NOPE" in bad("operator: mailtos://u:${ZWGK_TEST_NOPE}@127.0.0.1\n")
+    assert ":1: environment variable ZWGK_TEST_NOPE" in bad(
+        "operator: mailtos://u:${ZWGK_TEST_NOPE}@127.0.0.1\n"
+    )
     assert ":1: min_coverage must be" in bad("min_coverage: 80\n")
     monkeypatch.setenv("ZWGK_TEST_PW", "s3cret")
     path = tmp_path / "ok.yml"
-    path.write_text("operator: mailto://zwgk:${ZWGK_TEST_PW}@127.0.0.1:2525?to=ops@example.gov.cn&from=zwgk@example.gov.cn\n", encoding="utf-8")
+    path.write_text(
+        "operator: mailto://zwgk:${ZWGK_TEST_PW}@127.0.0.1:2525?to=ops@example.gov.cn&from=zwgk@example.gov.cn\n",
+        encoding="utf-8",
+    )
     cfg = notify.load_notify_config(path)
     assert "s3cret" in cfg.operator[0].url and "s3cret" not in cfg.operator[0].label  # never in records
 
@@ -290,14 +365,48 @@ def test_cli_run_rejects_a_bad_notifications_file(tmp_path):
     import sys
 
     sites = tmp_path / "sites.yml"
-    sites.write_text(yaml.safe_dump({"portals": [{
-        "id": "p", "name": "县政府", "home": "http://127.0.0.1:9/",
-        "units": [{"id": "gov", "name": "县政府", "profile": "government", "entry": "http://127.0.0.1:9/x/"}]}]},
-        allow_unicode=True), encoding="utf-8")
+    sites.write_text(
+        yaml.safe_dump(
+            {
+                "portals": [
+                    {
+                        "id": "p",
+                        "name": "县政府",
+                        "home": "http://127.0.0.1:9/",
+                        "units": [
+                            {
+                                "id": "gov",
+                                "name": "县政府",
+                                "profile": "government",
+                                "entry": "http://127.0.0.1:9/x/",
+                            }
+                        ],
+                    }
+                ]
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     bad = tmp_path / "n.yml"
     bad.write_text("units:\n  p/nosuch: json://127.0.0.1:9/\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "zwgk.cli", "run", "--sites", str(sites), "--db",
-                           str(tmp_path / "x.db"), "--notify", str(bad)], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zwgk.cli",
+            "run",
+            "--sites",
+            str(sites),
+            "--db",
+            str(tmp_path / "x.db"),
+            "--notify",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "n.yml:2" in proc.stderr and "p/nosuch" in proc.stderr
 
 
@@ -345,15 +454,28 @@ def robots(monkeypatch):
 
 def test_wecom_and_dingtalk_robots_get_the_units_list(tmp_path, scenario, robots):
     store, catalog, _ = scenario
-    cfg = _config(tmp_path, {"retry_delay": 0, "min_coverage": 0,
-                             "units": {"jiyang/fgj": ["wecombot://zwgkfgjkey", "dingtalk://zwgkfgjtoken/"]}})
+    cfg = _config(
+        tmp_path,
+        {
+            "retry_delay": 0,
+            "min_coverage": 0,
+            "units": {"jiyang/fgj": ["wecombot://zwgkfgjkey", "dingtalk://zwgkfgjtoken/"]},
+        },
+    )
     ids = notify.dispatch_daily(store, D6, catalog, cfg, sleep=lambda s: None)
     [wecom] = robots.wecom()
     [(raw, ding)] = robots.dingtalk()
     ding_text = ding["markdown"]["text"] if ding["msgtype"] == "markdown" else ding["text"]["content"]
     for text in (_wecom_content(wecom), ding_text):
-        for needle in ("区发展和改革局", "工作动态", "已 56 天未更新", "通知公告", "暂无信息", "整改期限",
-                       "http://www.jiyang.example/xxgk/fgj/gzdt/"):
+        for needle in (
+            "区发展和改革局",
+            "工作动态",
+            "已 56 天未更新",
+            "通知公告",
+            "暂无信息",
+            "整改期限",
+            "http://www.jiyang.example/xxgk/fgj/gzdt/",
+        ):
             assert needle in text, needle
         assert "区教育和体育局" not in text and "HTTP 503" not in text
     assert len(_wecom_content(wecom).encode("utf-8")) <= WECOM_LIMITS[wecom["msgtype"]]
@@ -365,13 +487,30 @@ def test_wecom_and_dingtalk_robots_get_the_units_list(tmp_path, scenario, robots
 def _long_unit(n: int):
     from types import SimpleNamespace
 
-    rows = [SimpleNamespace(column_id="gzdt", column_name="工作动态", overdue_days=i % 7, is_new=i % 3 == 0,
-                            severity_label="严重", rule_title="栏目长期未更新",
-                            message=f"第{i}条：工作动态栏目已 {40 + i} 天未更新，超过规定的更新周期",
-                            deadline=D6, first_seen=D6, url=f"http://www.jiyang.example/xxgk/fgj/gzdt/{i}.html")
-            for i in range(1, n + 1)]
-    return SimpleNamespace(portal_id="jiyang", unit_id="fgj", name="区发展和改革局", rows=rows, new_count=n // 3,
-                           overdue_count=n, crawl_note="已抓取 12 个栏目，全部可访问")
+    rows = [
+        SimpleNamespace(
+            column_id="gzdt",
+            column_name="工作动态",
+            overdue_days=i % 7,
+            is_new=i % 3 == 0,
+            severity_label="严重",
+            rule_title="栏目长期未更新",
+            message=f"第{i}条：工作动态栏目已 {40 + i} 天未更新，超过规定的更新周期",
+            deadline=D6,
+            first_seen=D6,
+            url=f"http://www.jiyang.example/xxgk/fgj/gzdt/{i}.html",
+        )
+        for i in range(1, n + 1)
+    ]
+    return SimpleNamespace(
+        portal_id="jiyang",
+        unit_id="fgj",
+        name="区发展和改革局",
+        rows=rows,
+        new_count=n // 3,
+        overdue_count=n,
+        crawl_note="已抓取 12 个栏目，全部可访问",
+    )
 
 
 def test_long_lists_are_cut_to_the_robots_size_limits(robots):

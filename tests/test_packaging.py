@@ -11,10 +11,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_every_data_file_is_package_data():
     patterns = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
-        "package-data"]["zwgk"]
+        "package-data"
+    ]["zwgk"]
     suffixes = {p.rsplit("*", 1)[-1] for p in patterns}
-    data = [p for p in (REPO / "zwgk").rglob("*")
-            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    data = [
+        p
+        for p in (REPO / "zwgk").rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+    ]
     assert data, "expected data files under zwgk/"
     missing = [str(p.relative_to(REPO)) for p in data if not any(p.name.endswith(s) for s in suffixes)]
     assert missing == [], f"add these to [tool.setuptools.package-data] in pyproject.toml: {missing}"
@@ -22,8 +26,11 @@ def test_every_data_file_is_package_data():
 
 def test_product_code_never_imports_the_demo_network():
     """The demo network's templates and phrases must not reach extraction: only `zwgk.cli.demo` loads it."""
-    users = [str(p.relative_to(REPO)) for p in (REPO / "zwgk").rglob("*.py")
-             if "zwgk_demonet" in p.read_text(encoding="utf-8") and p.name != "demo.py"]
+    users = [
+        str(p.relative_to(REPO))
+        for p in (REPO / "zwgk").rglob("*.py")
+        if "zwgk_demonet" in p.read_text(encoding="utf-8") and p.name != "demo.py"
+    ]
     assert users == []
 
 
@@ -47,19 +54,48 @@ def test_pip_installed_package_runs_the_demo(tmp_path):
         shutil.copytree(REPO / name, src / name, ignore=ignore)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, src / name)
-    pip = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", str(src)],
-                         capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
+    pip = subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "--no-deps", str(src)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env=env,
+    )
     assert pip.returncode == 0, pip.stderr[-2000:]
-    target = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                            capture_output=True, text=True, check=True).stdout.strip()
+    target = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
     (Path(target) / "zz_deps.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
-    where = subprocess.run([str(py), "-c", "import zwgk, zwgk_demonet; print(zwgk.__file__); "
-                            "print(zwgk_demonet.__file__)"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    where = subprocess.run(
+        [str(py), "-c", "import zwgk, zwgk_demonet; print(zwgk.__file__); print(zwgk_demonet.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
     assert where.returncode == 0, where.stderr
     assert all(line.startswith(target) for line in where.stdout.split()), where.stdout  # not the checkout
-    demo = subprocess.run([str(venv / "bin" / "zwgk"), "demo", "--out", str(tmp_path / "out"),
-                           "--db", str(tmp_path / "demo.db"), "--as-of", "2026-11-23"],
-                          capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
+    demo = subprocess.run(
+        [
+            str(venv / "bin" / "zwgk"),
+            "demo",
+            "--out",
+            str(tmp_path / "out"),
+            "--db",
+            str(tmp_path / "demo.db"),
+            "--as-of",
+            "2026-11-23",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env=env,
+    )
     assert demo.returncode == 0, demo.stdout[-2000:] + demo.stderr[-2000:]
     assert list((tmp_path / "out").glob("daily-2026-11-23.html")), demo.stdout[-1000:]

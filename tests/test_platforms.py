@@ -33,8 +33,11 @@ def _pager(raw: str, base: str) -> Pagination | None:
     if not match:
         return None
     count, current = int(match.group(1)), int(match.group(2))
-    return Pagination([f"{base.rsplit('/', 1)[0]}/list_{k}.htm" for k in range(current + 1, count + 1)], count,
-                      ["showPager"])
+    return Pagination(
+        [f"{base.rsplit('/', 1)[0]}/list_{k}.htm" for k in range(current + 1, count + 1)],
+        count,
+        ["showPager"],
+    )
 
 
 NEW = Platform(
@@ -64,18 +67,22 @@ def test_a_new_platform_is_one_module_and_one_line(monkeypatch):
     assert pages.page_count == 4 and pages.next_pages[-1] == "http://127.0.0.1:8000/col/tzgg/list_4.htm"
     # a year-less 03-02 read in January 2026 would be 2026-03-02 in the future; the URL says 2025
     assert year_from_url(date(2026, 3, 2), "http://127.0.0.1:8000/d2025m03/doc/101.jspx") == date(2025, 3, 2)
-    page = extract_page(ARTICLE.encode(), "http://127.0.0.1:8000/d2025m03/doc/101.jspx", "text/html",
-                        ref=date(2026, 1, 5))
+    page = extract_page(
+        ARTICLE.encode(), "http://127.0.0.1:8000/d2025m03/doc/101.jspx", "text/html", ref=date(2026, 1, 5)
+    )
     assert page.body_text == "各乡镇：为做好今年春耕生产工作，现将有关事项通知如下。"
 
 
-ARTICLE = ("<html><head><title>关于做好春耕生产工作的通知</title></head><body><div id='nav'>首页</div>"
-           "<div class='side'><p>相关链接：县政府办公室 县发展和改革局 县教育局 县科技局 县工业和信息化局 "
-           "县公安局 县民政局 县司法局 县财政局 县人力资源和社会保障局</p></div>"
-           "<section class='zwnr'>各乡镇：为做好今年春耕生产工作，现将有关事项通知如下。</section></body></html>")
+ARTICLE = (
+    "<html><head><title>关于做好春耕生产工作的通知</title></head><body><div id='nav'>首页</div>"
+    "<div class='side'><p>相关链接：县政府办公室 县发展和改革局 县教育局 县科技局 县工业和信息化局 "
+    "县公安局 县民政局 县司法局 县财政局 县人力资源和社会保障局</p></div>"
+    "<section class='zwnr'>各乡镇：为做好今年春耕生产工作，现将有关事项通知如下。</section></body></html>"
+)
 
 
 def test_without_the_platform_its_body_is_not_told_from_a_sidebar():
-    page = extract_page(ARTICLE.encode(), "http://127.0.0.1:8000/d2025m03/doc/101.jspx", "text/html",
-                        ref=date(2026, 1, 5))
+    page = extract_page(
+        ARTICLE.encode(), "http://127.0.0.1:8000/d2025m03/doc/101.jspx", "text/html", ref=date(2026, 1, 5)
+    )
     assert page.body_text.startswith("相关链接")  # what the new platform's one line fixes above

@@ -25,8 +25,7 @@ URLS = {  # the pages' original URLs (SOURCES.md); others get a neutral one
     "hubei-scjg_trs_list_zcwj.json": "http://scjg.hubei.gov.cn/zfxxgk/zcwj/qtwj/zcwj.json",
     "handan-hdzfxxgk_trs_article_meta.html": "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html",
     "handan-hdzfxxgk_trs_list_table.html": "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/",
-    "pingtan-fujian_trs-avalon_article_zfxxgk-meta.html":
-        "https://www.pingtan.gov.cn/zwgk/zfxxgk/gwhwj/gzdt/201510/t20151030_58929.htm",
+    "pingtan-fujian_trs-avalon_article_zfxxgk-meta.html": "https://www.pingtan.gov.cn/zwgk/zfxxgk/gwhwj/gzdt/201510/t20151030_58929.htm",
     "yichun-jiangxi_trs-wcm_list_createPageHTML.html": "http://www.yichun.gov.cn/xxgk/zwdt/zwyw/index.html",
     "gansu-jyt_list_items-in-html-comment.html": "http://jyt.gansu.gov.cn/jyt/c110634/zwgklist.shtml",
     "jiangxi-sthjt_hanweb-jpaas_list_js-template.html": "https://sthjt.jiangxi.gov.cn/jxssthjt/col/col42150/index.html",
@@ -44,13 +43,25 @@ def _pages() -> list[str]:
 def test_inspect_file_agrees_with_extract_page(name):
     body = real_page_bytes(name)
     url = URLS.get(name, f"http://www.example.gov.cn/pages/{name}")
-    result = CliRunner().invoke(app, ["inspect", url, "--file", str(REAL_PAGES / name), "--json",
-                                      "--as-of", AS_OF.isoformat()])
+    result = CliRunner().invoke(
+        app, ["inspect", url, "--file", str(REAL_PAGES / name), "--json", "--as-of", AS_OF.isoformat()]
+    )
     assert result.exit_code == 0, result.output
     shown = json.loads(result.stdout)
     page = extract_page(body, url, status=200, ref=AS_OF).to_dict()
-    for key in ("kind", "title", "entries", "next_pages", "page_count", "placeholder", "metadata",
-                "publish_date", "data_endpoints", "challenge", "encoding"):
+    for key in (
+        "kind",
+        "title",
+        "entries",
+        "next_pages",
+        "page_count",
+        "placeholder",
+        "metadata",
+        "publish_date",
+        "data_endpoints",
+        "challenge",
+        "encoding",
+    ):
         assert shown[key] == page[key], key
     assert shown["body_text"] == page["body_text"][:500]
     assert shown["links"] == page["links"][: len(shown["links"])]
@@ -74,9 +85,14 @@ def test_required_metadata_on_real_articles(name, missing):
     assert page.kind == "article" and page.publish_date is not None
     catalog = load_catalog()
     present = set(catalog.metadata_fields.present_values)
-    lacking = [f.name for f in catalog.required_metadata("zcwj")
-               if not any((page.metadata.get(label) or "").strip() or page.metadata.get(label) in present
-                          for label in f.labels)]
+    lacking = [
+        f.name
+        for f in catalog.required_metadata("zcwj")
+        if not any(
+            (page.metadata.get(label) or "").strip() or page.metadata.get(label) in present
+            for label in f.labels
+        )
+    ]
     assert lacking == missing
 
 

@@ -50,10 +50,20 @@ def test_good_registry(tmp_path):
         ("        profile: department", "        profile: bureau", 8, "unknown profile 'bureau'"),
         ("    home: http://www.example.gov.cn/", "    home: ftp//nowhere", 4, "not an http(s) URL"),
         ("      - id: gov", "      - id: fgj", 11, "duplicate unit id 'fgj'"),
-        ("        name: 区发展和改革局", "        name: 区发展和改革局\n        colour: red", 8, "unknown key 'colour'"),
+        (
+            "        name: 区发展和改革局",
+            "        name: 区发展和改革局\n        colour: red",
+            8,
+            "unknown key 'colour'",
+        ),
         ("  - id: jiyang", "  - id: Jiyang", 2, "[a-z0-9-]+"),
         ("        columns: {zcwj:", "        columns: {zzz:", 10, "unknown column id 'zzz'"),
-        ("    name: 济阳区人民政府\n", "    name: 济阳区人民政府\n    name: 重复\n", 4, "duplicate key 'name'"),
+        (
+            "    name: 济阳区人民政府\n",
+            "    name: 济阳区人民政府\n    name: 重复\n",
+            4,
+            "duplicate key 'name'",
+        ),
         ("      - id: fgj\n", "      - id: fgj\n     bad: [\n", 7, "invalid YAML"),
     ],
 )
@@ -70,18 +80,48 @@ def test_bad_registry_names_file_and_line(tmp_path, old, new, line, words):
 def test_cli_exits_2_on_bad_registry(tmp_path):
     path = tmp_path / "sites.yml"
     path.write_text(GOOD.replace("profile: department", "profile: bureau"), encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "zwgk.cli", "crawl", "--sites", str(path),
-                           "--db", f"sqlite:///{tmp_path}/t.db"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zwgk.cli",
+            "crawl",
+            "--sites",
+            str(path),
+            "--db",
+            f"sqlite:///{tmp_path}/t.db",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert f"{path}:8:" in proc.stderr and "bureau" in proc.stderr
 
 
 def test_cli_exits_2_on_missing_file_and_bad_date(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "zwgk.cli", "crawl", "--sites", str(tmp_path / "nope.yml")],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "zwgk.cli", "crawl", "--sites", str(tmp_path / "nope.yml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "nope.yml" in proc.stderr and "not found" in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "zwgk.cli", "check", "--as-of", "2026-13-01",
-                           "--db", f"sqlite:///{tmp_path}/t.db"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zwgk.cli",
+            "check",
+            "--as-of",
+            "2026-13-01",
+            "--db",
+            f"sqlite:///{tmp_path}/t.db",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "--as-of" in proc.stderr
 
 

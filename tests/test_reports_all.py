@@ -33,8 +33,11 @@ def rendered(tmp_path_factory, catalog):
     build_scenario(store, catalog)
     paths = render_all(store, D6, tmp / "out", catalog)
     with store.session() as s:
-        data = {"findings": findings_rows(s, D6), "columns": columns_rows(s, D6, catalog),
-                "scores": unit_scores(s, D6, catalog)}
+        data = {
+            "findings": findings_rows(s, D6),
+            "columns": columns_rows(s, D6, catalog),
+            "scores": unit_scores(s, D6, catalog),
+        }
     yield store, tmp, paths, data
     store.dispose()
 
@@ -51,8 +54,11 @@ def test_render_all_writes_every_report(rendered):
     _, tmp, paths, _ = rendered
     out = tmp / "out"
     assert {k: p.name for k, p in paths.items()} == {
-        "daily": "daily-2024-03-06.html", "weekly": "weekly-2024-03-06.html", "monthly": "monthly-2024-03.html",
-        "units": "index.html"}
+        "daily": "daily-2024-03-06.html",
+        "weekly": "weekly-2024-03-06.html",
+        "monthly": "monthly-2024-03.html",
+        "units": "index.html",
+    }
     assert len(list((out / "units").glob("*.html"))) == 6
     for stem in ("daily-2024-03-06", "weekly-2024-03-06", "monthly-2024-03", "units-2024-03-06"):
         assert (out / f"{stem}.xlsx").is_file() and (out / "data" / f"{stem}.json").is_file()
@@ -65,8 +71,9 @@ def test_render_all_writes_every_report(rendered):
         navs = doc.xpath("//nav[@class='reports']//a/text()")
         assert navs == ["目录与单位", "日调度", "周通报", "月考核"], page
         for href in doc.xpath("//@href"):
-            assert href.startswith(("http://www.jiyang.example/", "../", "units/", "data/", "evidence/")) or \
-                re.match(r"^[a-z0-9-]+\.(html|xlsx)$", href), (page.name, href)
+            assert href.startswith(
+                ("http://www.jiyang.example/", "../", "units/", "data/", "evidence/")
+            ) or re.match(r"^[a-z0-9-]+\.(html|xlsx)$", href), (page.name, href)
             if not href.startswith("http"):
                 assert (page.parent / href).exists(), (page.name, href)
 
@@ -78,11 +85,12 @@ def test_weekly_numbers_equal_exports_and_scores(rendered):
     assert int(_t(doc.get_element_by_id("total-open"))) == len(open_rows) == 7
     overdue = [f for f in open_rows if f["status"] == "overdue" or f["deadline"] < D6.isoformat()]
     assert int(_t(doc.get_element_by_id("total-overdue"))) == len(overdue)
-    rectified = [f for f in data["findings"] if f["status"] == "rectified"
-                 and f["last_seen"] >= "2024-02-29"]
+    rectified = [f for f in data["findings"] if f["status"] == "rectified" and f["last_seen"] >= "2024-02-29"]
     assert int(_t(doc.get_element_by_id("total-rectified"))) == len(rectified) == 2
     assert int(_t(doc.get_element_by_id("cov-columns"))) == len(data["columns"])
-    assert int(_t(doc.get_element_by_id("cov-units"))) == len({(c["portal"], c["unit"]) for c in data["columns"]})
+    assert int(_t(doc.get_element_by_id("cov-units"))) == len(
+        {(c["portal"], c["unit"]) for c in data["columns"]}
+    )
     scores = {f"{s['portal']}/{s['unit']}": s for s in data["scores"]}
     rows = doc.xpath("//table[@id='ranking-table']/tbody/tr")
     assert len(rows) == len(scores)
@@ -91,11 +99,16 @@ def test_weekly_numbers_equal_exports_and_scores(rendered):
     per_unit_open = dict.fromkeys(scores, 0)
     for f in open_rows:
         per_unit_open[f"{f['portal']}/{f['unit']}"] += 1
-    assert {r.get("data-unit"): int(_t(r.xpath("td[contains(@class,'open-cell')]")[0])) for r in rows} == per_unit_open
+    assert {
+        r.get("data-unit"): int(_t(r.xpath("td[contains(@class,'open-cell')]")[0])) for r in rows
+    } == per_unit_open
     # ranking: by score, veto units last among the checked ones; units not checked (未能检查) after them
     order = [r.get("data-unit") for r in rows if r.get("data-checked") == "true"]
     assert order[-1] == "jiyang/xz2"  # 严重错别字 → 否决
-    assert [r.get("data-unit") for r in rows if r.get("data-checked") == "false"] == ["jiyang/wsj", "jiyang/jyj"]
+    assert [r.get("data-unit") for r in rows if r.get("data-checked") == "false"] == [
+        "jiyang/wsj",
+        "jiyang/jyj",
+    ]
     named = doc.xpath("//ol[@id='named-list']/li/@data-unit")
     assert set(named) == {"jiyang/xz2", "jiyang/fgj"}
     assert _t(doc.get_element_by_id("issue-no")).startswith("2024年第10期")
@@ -115,10 +128,15 @@ def test_monthly_numbers_equal_scores(rendered):
     grades = {el.get("data-grade"): int(_t(el)) for el in doc.xpath("//span[@data-grade]")}
     # units whose entry page could not be checked (jyj unreachable, wsj anti-bot) get no grade: 未能检查
     unchecked = {"jyj", "wsj"}
-    expected = {g: sum(1 for s in data["scores"] if s["grade"] == g and s["unit"] not in unchecked)
-                for g in ("优秀", "良好", "合格", "不合格")}
+    expected = {
+        g: sum(1 for s in data["scores"] if s["grade"] == g and s["unit"] not in unchecked)
+        for g in ("优秀", "良好", "合格", "不合格")
+    }
     assert grades == {**expected, "未能检查": 2}
-    costs = {r.get("data-rule"): float(_t(r.xpath("td")[1])) for r in doc.xpath("//table[@id='costs-table']/tbody/tr")}
+    costs = {
+        r.get("data-rule"): float(_t(r.xpath("td")[1]))
+        for r in doc.xpath("//table[@id='costs-table']/tbody/tr")
+    }
     total: dict[str, float] = {}
     for s in data["scores"]:
         for d in s["deductions"]:
@@ -141,8 +159,11 @@ def test_unit_pages_equal_columns_export(rendered):
             entries = _t(r.xpath("td[contains(@class,'col-entries')]")[0])
             assert entries == ("—" if c["entries"] is None else str(c["entries"]))
             assert r.xpath("td[@data-status]")[0].get("data-status") == c["status"]
-        open_here = [f for f in data["findings"]
-                     if (f["portal"], f["unit"]) == (portal, unit) and f["status"] in ("open", "overdue")]
+        open_here = [
+            f
+            for f in data["findings"]
+            if (f["portal"], f["unit"]) == (portal, unit) and f["status"] in ("open", "overdue")
+        ]
         assert int(_t(doc.get_element_by_id("unit-open"))) == len(open_here)
         assert len(doc.xpath("//table[@id='open-table']/tbody/tr")) == len(open_here)
         score = next((s for s in data["scores"] if (s["portal"], s["unit"]) == (portal, unit)), None)
@@ -164,10 +185,15 @@ def test_index_lists_every_unit_with_search_keys(rendered):
     assert len(doc.xpath("//script")) == 1 and not doc.xpath("//script/@src")
     # Every dated report kind is listed with its description and linked (zwgk/reports/kinds.py).
     text = _t(doc)
-    for label, blurb in (("日调度", "每日待整改问题与证据"), ("周通报", "正式通报、排名与点名"), ("月考核", "月度得分、等级与趋势")):
+    for label, blurb in (
+        ("日调度", "每日待整改问题与证据"),
+        ("周通报", "正式通报、排名与点名"),
+        ("月考核", "月度得分、等级与趋势"),
+    ):
         assert label in text and blurb in text
-    assert {h for h in doc.xpath("//a/@href") if h.startswith(("daily-", "weekly-", "monthly-"))} >= \
-        {paths[k].name for k in ("daily", "weekly", "monthly")}
+    assert {h for h in doc.xpath("//a/@href") if h.startswith(("daily-", "weekly-", "monthly-"))} >= {
+        paths[k].name for k in ("daily", "weekly", "monthly")
+    }
 
 
 def test_historic_as_of_and_score_cache(rendered, catalog, monkeypatch):
@@ -184,7 +210,9 @@ def test_historic_as_of_and_score_cache(rendered, catalog, monkeypatch):
     import zwgk.findings.scores as scores_mod
 
     real = scores_mod.unit_scores
-    monkeypatch.setattr(scores_mod, "unit_scores", lambda s, d, *a, **k: calls.append(d) or real(s, d, *a, **k))
+    monkeypatch.setattr(
+        scores_mod, "unit_scores", lambda s, d, *a, **k: calls.append(d) or real(s, d, *a, **k)
+    )
     render_all(store, D3, out, catalog)
     assert calls == []
 
@@ -192,8 +220,10 @@ def test_historic_as_of_and_score_cache(rendered, catalog, monkeypatch):
 def test_report_config_override(tmp_path, catalog, rendered):
     store, _, _, _ = rendered
     cfg_file = tmp_path / "r.yml"
-    cfg_file.write_text("issuer: 济阳区政务公开办公室\nweekly:\n  issue_format: '第{seq}期'\n  first_issue: 2024-01-01\n",
-                        encoding="utf-8")
+    cfg_file.write_text(
+        "issuer: 济阳区政务公开办公室\nweekly:\n  issue_format: '第{seq}期'\n  first_issue: 2024-01-01\n",
+        encoding="utf-8",
+    )
     config = load_report_config(cfg_file)
     assert config["monthly"]["trend_months"] == 6  # sections not named keep their defaults
     paths = render_all(store, D6, tmp_path / "o", catalog, config, kinds=("weekly",))
@@ -206,7 +236,9 @@ def test_report_config_override(tmp_path, catalog, rendered):
 
     with pytest.raises(BadInput, match=r"bad\.yml"):
         load_report_config(bad)
-    bad.write_text("issuer: 某办\nweekly:\n  titel: 周通报\n", encoding="utf-8")  # a typo never falls back silently
+    bad.write_text(
+        "issuer: 某办\nweekly:\n  titel: 周通报\n", encoding="utf-8"
+    )  # a typo never falls back silently
     with pytest.raises(BadInput, match=r"bad\.yml:3: unknown key 'weekly\.titel'"):
         load_report_config(bad)
 
@@ -217,11 +249,33 @@ def test_cli_report_commands(rendered, tmp_path):
     _, tmp, _, _ = rendered
     runner = CliRunner()
     for kind in ("weekly", "monthly", "units"):
-        res = runner.invoke(app, ["report", kind, "--db", f"sqlite:///{tmp}/t.db", "--as-of", "2024-03-06",
-                                  "--out", str(tmp_path / "cli")])
+        res = runner.invoke(
+            app,
+            [
+                "report",
+                kind,
+                "--db",
+                f"sqlite:///{tmp}/t.db",
+                "--as-of",
+                "2024-03-06",
+                "--out",
+                str(tmp_path / "cli"),
+            ],
+        )
         assert res.exit_code == 0, res.output
     assert (tmp_path / "cli" / "weekly-2024-03-06.html").is_file()
     assert (tmp_path / "cli" / "index.html").is_file()
-    res = runner.invoke(app, ["report", "weekly", "--db", f"sqlite:///{tmp}/t.db", "--config",
-                              str(tmp_path / "missing.yml"), "--out", str(tmp_path / "cli")])
+    res = runner.invoke(
+        app,
+        [
+            "report",
+            "weekly",
+            "--db",
+            f"sqlite:///{tmp}/t.db",
+            "--config",
+            str(tmp_path / "missing.yml"),
+            "--out",
+            str(tmp_path / "cli"),
+        ],
+    )
     assert res.exit_code == 2

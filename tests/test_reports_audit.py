@@ -56,8 +56,22 @@ def test_false_positive_leaves_counts_named_list_and_is_listed_under_review(tmp_
     open_before = int(_t(weekly.get_element_by_id("total-open")))
     assert "text.typo" in weekly.xpath("//h3[@class='typical']/@data-rule")
 
-    res = CliRunner().invoke(app, ["review", str(ids["typo"]), "--false-positive", "--by", "张三",
-                                   "--why", "原文为引文，非错别字", "--db", db, "--as-of", D6.isoformat()])
+    res = CliRunner().invoke(
+        app,
+        [
+            "review",
+            str(ids["typo"]),
+            "--false-positive",
+            "--by",
+            "张三",
+            "--why",
+            "原文为引文，非错别字",
+            "--db",
+            db,
+            "--as-of",
+            D6.isoformat(),
+        ],
+    )
     assert res.exit_code == 0, res.output
     after = render_all(store, D6, tmp_path / "after", catalog)
     store.dispose()
@@ -192,45 +206,158 @@ def jan2027(tmp_path_factory, catalog):
         b.fill_columns(crawl, "p27", "gov", "government", base, date(2027, 1, 4))
         fgj = f"{base}fgj/"
         b.snapshot(crawl, "p27", "fgj", "entry", url=fgj, body=b"<html>fgj</html>")
-        b.snapshot(crawl, "p27", "fgj", "column:gzdt", url=f"{fgj}gzdt/",
-                   entries=[("召开工作会议", date(2026, 12, 26))])  # 10 days: 预警 (limit 14)
-        b.snapshot(crawl, "p27", "fgj", "column:zcjd", url=f"{fgj}zcjd/", entries=[
-            ("图解《某县促进就业办法》", date(2026, 12, 1)), ("一图读懂《某县养老服务规定》", date(2026, 11, 2)),
-            ("关于《某县促进就业办法》的解读", date(2026, 12, 1)), ("《某县实施意见》政策解读", date(2026, 10, 9))])
+        b.snapshot(
+            crawl,
+            "p27",
+            "fgj",
+            "column:gzdt",
+            url=f"{fgj}gzdt/",
+            entries=[("召开工作会议", date(2026, 12, 26))],
+        )  # 10 days: 预警 (limit 14)
+        b.snapshot(
+            crawl,
+            "p27",
+            "fgj",
+            "column:zcjd",
+            url=f"{fgj}zcjd/",
+            entries=[
+                ("图解《某县促进就业办法》", date(2026, 12, 1)),
+                ("一图读懂《某县养老服务规定》", date(2026, 11, 2)),
+                ("关于《某县促进就业办法》的解读", date(2026, 12, 1)),
+                ("《某县实施意见》政策解读", date(2026, 10, 9)),
+            ],
+        )
         b.fill_columns(crawl, "p27", "fgj", "department", fgj, date(2027, 1, 4))
         b.snapshot(crawl, "p27", "sjj", "entry", "antibot", url=f"{base}sjj/", http_status=412)
 
         note = "2027年节假日安排未公布（未配置），工作日暂按周一至周五计算，期限可能需调整"
         f = b.finding
         art = f"{fgj}zcwj/art1.html"
-        f("text.typo", "veto", "p27", "fgj", "zcwj", art, "信息「关于印发某办法的通知」含严重错别字：中华人民共合国（应为中华人民共和国）",
-          {"hits": [{"wrong": "中华人民共合国", "right": "中华人民共和国", "category": "country",
-                     "context": "根据《中华人民共合国政府信息公开条例》"}], "title": "关于印发某办法的通知",
-           "calendar_note": note}, events=[("opened", J4), ("seen", J5)], runs=checks)
-        f("doc.overdue", "major", "p27", "fgj", "xxgknb", f"{fgj}xxgknb/",
-          "「政府信息公开年报」栏目未见2025年度政府信息公开工作年度报告（应于 2026-01-31 前公开，已逾期 339 天）",
-          {"periodic": "xxgknb_department", "document": "2025年度政府信息公开工作年度报告", "document_year": 2025,
-           "due": "2026-01-31", "days_late": 339, "entries": 1, "pages": 1, "truncated": False,
-           "patterns": ["2025.*(年度报告|年报)"], "newest_titles": ["2024年度政府信息公开工作年度报告"],
-           "source": "《政府信息公开条例》第四十九条", "calendar_note": note},
-          events=[("opened", J4), ("seen", J5)], runs=checks)
-        f("interp.missing", "minor", "p27", "fgj", "zcwj", f"{fgj}zcwj/art2.html",
-          "《某县招商引资办法》（2026-12-20 发布）未见政策解读",
-          {"policy_title": "关于印发《某县招商引资办法》的通知", "policy_date": "2026-12-20",
-           "document": "某县招商引资办法", "deadline": "2026-12-25", "working_days": 5,
-           "policy_column_url": f"{fgj}zcwj/", "interp_column_url": f"{fgj}zcjd/", "calendar_note": note},
-          events=[("opened", J4), ("seen", J5)], runs=checks)
-        f("link.broken", "minor", "p27", "fgj", "tzgg", f"{fgj}files/a.pdf", "页面中的附件「实施方案.pdf」无法访问（HTTP 404）",
-          {"page": f"{fgj}tzgg/1.html", "text": "实施方案.pdf", "http_status": 404, "error": None,
-           "attachment": True, "redirects": []}, events=[("opened", J4), ("seen", J5)], runs=checks)
-        f("meta.incomplete", "minor", "p27", "fgj", "zcwj", f"{fgj}zcwj/art3.html",
-          "「政策文件」信息「某通知」缺少公开要素：索引号",
-          {"missing": ["索引号"], "title": "某通知", "present": {"发布机构": "县发改局", "发布日期": "2026-12-28"},
-           "column_url": f"{fgj}zcwj/"}, events=[("opened", J4), ("seen", J5)], runs=checks)
-        f("column.stale", "major", "p27", "fgj", "tzgg", f"{fgj}tzgg/", "「通知公告」栏目已 200 天未更新",
-          {"newest": "2026-06-19", "age_days": 200, "limit_days": 180, "escalated": True,
-           "escalated_severity": "veto", "escalated_on": "2027-01-05", "calendar_note": note},
-          events=[("opened", J4), ("seen", J5)], runs=checks)
+        f(
+            "text.typo",
+            "veto",
+            "p27",
+            "fgj",
+            "zcwj",
+            art,
+            "信息「关于印发某办法的通知」含严重错别字：中华人民共合国（应为中华人民共和国）",
+            {
+                "hits": [
+                    {
+                        "wrong": "中华人民共合国",
+                        "right": "中华人民共和国",
+                        "category": "country",
+                        "context": "根据《中华人民共合国政府信息公开条例》",
+                    }
+                ],
+                "title": "关于印发某办法的通知",
+                "calendar_note": note,
+            },
+            events=[("opened", J4), ("seen", J5)],
+            runs=checks,
+        )
+        f(
+            "doc.overdue",
+            "major",
+            "p27",
+            "fgj",
+            "xxgknb",
+            f"{fgj}xxgknb/",
+            "「政府信息公开年报」栏目未见2025年度政府信息公开工作年度报告（应于 2026-01-31 前公开，已逾期 339 天）",
+            {
+                "periodic": "xxgknb_department",
+                "document": "2025年度政府信息公开工作年度报告",
+                "document_year": 2025,
+                "due": "2026-01-31",
+                "days_late": 339,
+                "entries": 1,
+                "pages": 1,
+                "truncated": False,
+                "patterns": ["2025.*(年度报告|年报)"],
+                "newest_titles": ["2024年度政府信息公开工作年度报告"],
+                "source": "《政府信息公开条例》第四十九条",
+                "calendar_note": note,
+            },
+            events=[("opened", J4), ("seen", J5)],
+            runs=checks,
+        )
+        f(
+            "interp.missing",
+            "minor",
+            "p27",
+            "fgj",
+            "zcwj",
+            f"{fgj}zcwj/art2.html",
+            "《某县招商引资办法》（2026-12-20 发布）未见政策解读",
+            {
+                "policy_title": "关于印发《某县招商引资办法》的通知",
+                "policy_date": "2026-12-20",
+                "document": "某县招商引资办法",
+                "deadline": "2026-12-25",
+                "working_days": 5,
+                "policy_column_url": f"{fgj}zcwj/",
+                "interp_column_url": f"{fgj}zcjd/",
+                "calendar_note": note,
+            },
+            events=[("opened", J4), ("seen", J5)],
+            runs=checks,
+        )
+        f(
+            "link.broken",
+            "minor",
+            "p27",
+            "fgj",
+            "tzgg",
+            f"{fgj}files/a.pdf",
+            "页面中的附件「实施方案.pdf」无法访问（HTTP 404）",
+            {
+                "page": f"{fgj}tzgg/1.html",
+                "text": "实施方案.pdf",
+                "http_status": 404,
+                "error": None,
+                "attachment": True,
+                "redirects": [],
+            },
+            events=[("opened", J4), ("seen", J5)],
+            runs=checks,
+        )
+        f(
+            "meta.incomplete",
+            "minor",
+            "p27",
+            "fgj",
+            "zcwj",
+            f"{fgj}zcwj/art3.html",
+            "「政策文件」信息「某通知」缺少公开要素：索引号",
+            {
+                "missing": ["索引号"],
+                "title": "某通知",
+                "present": {"发布机构": "县发改局", "发布日期": "2026-12-28"},
+                "column_url": f"{fgj}zcwj/",
+            },
+            events=[("opened", J4), ("seen", J5)],
+            runs=checks,
+        )
+        f(
+            "column.stale",
+            "major",
+            "p27",
+            "fgj",
+            "tzgg",
+            f"{fgj}tzgg/",
+            "「通知公告」栏目已 200 天未更新",
+            {
+                "newest": "2026-06-19",
+                "age_days": 200,
+                "limit_days": 180,
+                "escalated": True,
+                "escalated_severity": "veto",
+                "escalated_on": "2027-01-05",
+                "calendar_note": note,
+            },
+            events=[("opened", J4), ("seen", J5)],
+            runs=checks,
+        )
     paths = render_all(store, J5, tmp / "out", catalog)
     store.dispose()
     return tmp / "out", paths
@@ -246,10 +373,15 @@ def test_calendar_banner_once_per_page_and_no_calendar_note(jan2027):
         html = page.read_text("utf-8")
         assert "calendar_note" not in html and "未配置" not in html, page.name
     daily = _doc(paths["daily"])
-    deadlines = daily.xpath("//tr[@class='finding' or contains(@class,'finding ')]/td[contains(@class,'deadline')]")
+    deadlines = daily.xpath(
+        "//tr[@class='finding' or contains(@class,'finding ')]/td[contains(@class,'deadline')]"
+    )
     assert deadlines and all("暂按周一至周五" in _t(td) for td in deadlines)
     unit = _doc(out / "units" / "p27--fgj.html")
-    assert all("暂按周一至周五" in _t(td) for td in unit.xpath("//table[@id='open-table']//td[contains(@class,'deadline')]"))
+    assert all(
+        "暂按周一至周五" in _t(td)
+        for td in unit.xpath("//table[@id='open-table']//td[contains(@class,'deadline')]")
+    )
 
 
 def test_evidence_is_plain_chinese(jan2027):
@@ -261,8 +393,20 @@ def test_evidence_is_plain_chinese(jan2027):
         for li in cells:
             text = _t(li)
             assert "{" not in text and "[" not in text, (page.name, text)
-            for key in ("hits", "days_late", "patterns", "truncated", "calendar_note", "escalated", "wrong",
-                        "policy_title", "missing", "attachment", "true", "false"):
+            for key in (
+                "hits",
+                "days_late",
+                "patterns",
+                "truncated",
+                "calendar_note",
+                "escalated",
+                "wrong",
+                "policy_title",
+                "missing",
+                "attachment",
+                "true",
+                "false",
+            ):
                 assert key not in text, (page.name, text)
             seen.append(text)
     text = "\n".join(seen)

@@ -25,8 +25,16 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path(os.environ.get("ZWGK_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PWN = "window.__pwned=1"
 HOSTILE_NAME = f"<script>{PWN}</script>恶意测试局"
 
@@ -47,17 +55,44 @@ def add_hostile_unit(store, catalog, day: date) -> None:
         check = s.query(Run).filter_by(stage="check", as_of=day).one()
         base = "http://www.jiyang.example/xxgk/evil/"
         b.snapshot(crawl, "jiyang", "evil", "entry", url=base, body=f"<html>{img}</html>".encode())
-        b.snapshot(crawl, "jiyang", "evil", "column:gzdt", url=f"javascript:{PWN}",
-                   entries=[(f"<script>{PWN}</script>动态", date(2023, 1, 1))],
-                   body=f"<html><script>{PWN}</script></html>".encode())
+        b.snapshot(
+            crawl,
+            "jiyang",
+            "evil",
+            "column:gzdt",
+            url=f"javascript:{PWN}",
+            entries=[(f"<script>{PWN}</script>动态", date(2023, 1, 1))],
+            body=f"<html><script>{PWN}</script></html>".encode(),
+        )
         b.fill_columns(crawl, "jiyang", "evil", "department", base, day)
-        b.finding("column.stale", "major", "jiyang", "evil", "gzdt", f"javascript:{PWN}",
-                  f"「工作动态」<script>{PWN}</script>{img}",
-                  {"newest": "2023-01-01", "newest_title": f"<script>{PWN}</script>",
-                   "titles": [img, f"<a href='javascript:{PWN}'>x</a>"]},
-                  events=[("opened", day)], runs={day: check})
-        b.finding("text.typo", "veto", "jiyang", "evil", None, f" JavaScript:{PWN}", f"错别字{img}",
-                  {"text": f'"><svg onload="{PWN}">'}, events=[("opened", day)], runs={day: check})
+        b.finding(
+            "column.stale",
+            "major",
+            "jiyang",
+            "evil",
+            "gzdt",
+            f"javascript:{PWN}",
+            f"「工作动态」<script>{PWN}</script>{img}",
+            {
+                "newest": "2023-01-01",
+                "newest_title": f"<script>{PWN}</script>",
+                "titles": [img, f"<a href='javascript:{PWN}'>x</a>"],
+            },
+            events=[("opened", day)],
+            runs={day: check},
+        )
+        b.finding(
+            "text.typo",
+            "veto",
+            "jiyang",
+            "evil",
+            None,
+            f" JavaScript:{PWN}",
+            f"错别字{img}",
+            {"text": f'"><svg onload="{PWN}">'},
+            events=[("opened", day)],
+            runs={day: check},
+        )
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +121,9 @@ class Page:
     """A page with every non-file:// request aborted and recorded, console errors and dialogs kept."""
 
     def __init__(self, browser, path: Path, viewport=None):
-        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900},
-                                           service_workers="block")
+        self.context = browser.new_context(
+            viewport=viewport or {"width": 1280, "height": 900}, service_workers="block"
+        )
         self.blocked: list[str] = []
         self.requests: list[str] = []
         self.errors: list[str] = []
@@ -161,7 +197,13 @@ def test_unit_page_opens_offline_and_sorts(site):
 
 def test_hostile_unit_renders_inertly(site):
     browser, paths, out = site
-    for path in (paths["daily"], paths["weekly"], paths["monthly"], paths["units"], out / "units" / "jiyang--evil.html"):
+    for path in (
+        paths["daily"],
+        paths["weekly"],
+        paths["monthly"],
+        paths["units"],
+        out / "units" / "jiyang--evil.html",
+    ):
         p = Page(browser, path)
         try:
             html = p.page.content()
@@ -225,4 +267,3 @@ def test_weekly_prints_on_a4(site):
         p.check_clean()
     finally:
         p.close()
-

@@ -40,8 +40,10 @@ def test_header_and_totals(report):
     assert path.name == "daily-2024-03-06.html"
     assert _text(doc.find(".//h1")) == "政务公开栏目监测日调度"
     assert "2024年3月6日" in _text(doc.get_element_by_id("date"))
-    totals = {k: int(_text(doc.get_element_by_id(f"total-{k}")))
-              for k in ("new", "still-open", "overdue", "rectified")}
+    totals = {
+        k: int(_text(doc.get_element_by_id(f"total-{k}")))
+        for k in ("new", "still-open", "overdue", "rectified")
+    }
     assert totals == {"new": 2, "still-open": 5, "overdue": 1, "rectified": 1}
     summary = _text(doc.get_element_by_id("jurisdiction"))
     assert "网站 1 个" in summary and "信息公开单位 6 个" in summary and "应设栏目 61 个" in summary
@@ -60,8 +62,12 @@ def test_units_and_rows_in_order(report):
     assert "区发展和改革局" in _text(fgj.find(".//h3"))
     rows = fgj.xpath(".//tr[contains(@class,'finding')]")
     # severity, then overdue days, then age
-    assert [r.get("data-rule") for r in rows] == ["column.stale", "column.missing", "column.blank",
-                                                 "column.undated"]
+    assert [r.get("data-rule") for r in rows] == [
+        "column.stale",
+        "column.missing",
+        "column.blank",
+        "column.undated",
+    ]
     cells = [_text(td) for td in rows[0].findall("td")]
     assert cells[1] == "重要" and cells[2] == "栏目不更新" and cells[3] == "工作动态"
     assert "2024-01-10" in cells[5] and "区发改局召开工作会议" in cells[5]
@@ -85,10 +91,15 @@ def test_rectified_and_legend(report):
     rect = doc.xpath("//tr[@class='rectified-row']")
     assert len(rect) == 1
     text = _text(rect[0])
-    assert "区发展和改革局" in text and "未注明发布时间" in text and "机构职能" in text and "2024-03-06" in text
+    assert (
+        "区发展和改革局" in text and "未注明发布时间" in text and "机构职能" in text and "2024-03-06" in text
+    )
     legend = _text(doc.xpath("//table[@class='legend']")[0])
-    for rid, title in (("site.unreachable", "站点无法访问"), ("column.stale", "栏目不更新"),
-                       ("text.typo", "严重错别字")):
+    for rid, title in (
+        ("site.unreachable", "站点无法访问"),
+        ("column.stale", "栏目不更新"),
+        ("text.typo", "严重错别字"),
+    ):
         assert rid in legend and title in legend
 
 
@@ -114,16 +125,23 @@ def test_no_external_resources(report):
     assert not doc.xpath("//script") and not doc.xpath("//link") and not doc.xpath("//@src")
     assert not re.search(r"@import|url\(", html, re.I)
     finding_links = {
-        "http://www.jiyang.example/", "http://www.jiyang.example/xxgk/fgj/gzdt/",
-        "http://www.jiyang.example/xxgk/fgj/tzgg/", "http://www.jiyang.example/xxgk/fgj/zcwj/",
-        "http://www.jiyang.example/xxgk/jyj/", "http://www.jiyang.example/xxgk/wsj/rsxx/",
-        "http://www.jiyang.example/xxgk/xz2/art1.html", "http://www.jiyang.example/xxgk/fgj/",
-        "http://www.jiyang.example/xxgk/wsj/", "http://www.jiyang.example/xxgk/xz2/",
+        "http://www.jiyang.example/",
+        "http://www.jiyang.example/xxgk/fgj/gzdt/",
+        "http://www.jiyang.example/xxgk/fgj/tzgg/",
+        "http://www.jiyang.example/xxgk/fgj/zcwj/",
+        "http://www.jiyang.example/xxgk/jyj/",
+        "http://www.jiyang.example/xxgk/wsj/rsxx/",
+        "http://www.jiyang.example/xxgk/xz2/art1.html",
+        "http://www.jiyang.example/xxgk/fgj/",
+        "http://www.jiyang.example/xxgk/wsj/",
+        "http://www.jiyang.example/xxgk/xz2/",
     }
     local = re.compile(r"^(evidence/|data/)?[A-Za-z0-9._-]+\.(txt|html|xlsx|json|csv)$")
     for href in doc.xpath("//@href"):
         assert local.match(href) or href in finding_links, href
-    assert {"daily-2024-03-06.xlsx", "data/daily-2024-03-06.json"} <= set(doc.xpath("//p[@class='exports']/a/@href"))
+    assert {"daily-2024-03-06.xlsx", "data/daily-2024-03-06.json"} <= set(
+        doc.xpath("//p[@class='exports']/a/@href")
+    )
 
 
 def test_escaping_and_unsafe_links(tmp_path, catalog):
@@ -136,13 +154,38 @@ def test_escaping_and_unsafe_links(tmp_path, catalog):
         crawl = b.run("crawl", date(2024, 3, 6))
         check = b.run("check", date(2024, 3, 6), crawl)
         b.snapshot(crawl, "p", "u", "entry", url="http://p.example/u/", body=b"<html></html>")
-        b.snapshot(crawl, "p", "u", "column:gzdt", url="javascript:alert(1)",
-                   body=f"<html>{evil}</html>".encode(), entries=[(evil, date(2023, 1, 1))])
-        b.finding("column.stale", "major", "p", "u", "gzdt", "javascript:alert(1)", f"「工作动态」{evil}",
-                  {"newest": "2023-01-01", "newest_title": evil, "titles": [evil]},
-                  events=[("opened", date(2024, 3, 6))], runs={date(2024, 3, 6): check})
-        b.finding("column.blank", "major", "p", "u", "tzgg", " JavaScript:alert(5)", "空白",
-                  {"placeholder": '"><svg onload=alert(6)>'}, events=[("opened", date(2024, 3, 6))])
+        b.snapshot(
+            crawl,
+            "p",
+            "u",
+            "column:gzdt",
+            url="javascript:alert(1)",
+            body=f"<html>{evil}</html>".encode(),
+            entries=[(evil, date(2023, 1, 1))],
+        )
+        b.finding(
+            "column.stale",
+            "major",
+            "p",
+            "u",
+            "gzdt",
+            "javascript:alert(1)",
+            f"「工作动态」{evil}",
+            {"newest": "2023-01-01", "newest_title": evil, "titles": [evil]},
+            events=[("opened", date(2024, 3, 6))],
+            runs={date(2024, 3, 6): check},
+        )
+        b.finding(
+            "column.blank",
+            "major",
+            "p",
+            "u",
+            "tzgg",
+            " JavaScript:alert(5)",
+            "空白",
+            {"placeholder": '"><svg onload=alert(6)>'},
+            events=[("opened", date(2024, 3, 6))],
+        )
     path = render_daily(store, date(2024, 3, 6), tmp_path / "out", catalog)
     store.dispose()
     html = path.read_text(encoding="utf-8")
@@ -158,9 +201,20 @@ def test_escaping_and_unsafe_links(tmp_path, catalog):
 def test_safe_href_and_decoding():
     assert safe_href("https://a.example/x?y=1") == "https://a.example/x?y=1"
     assert safe_href("HTTP://a.example/") == "HTTP://a.example/"
-    for bad in ("javascript:alert(1)", " javascript:alert(1)", "data:text/html,x", "//a.example/",
-                "/relative", "http:///nohost", "http://a.example/\nx", "vbscript:x", None, 3):
+    for bad in (
+        "javascript:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,x",
+        "//a.example/",
+        "/relative",
+        "http:///nohost",
+        "http://a.example/\nx",
+        "vbscript:x",
+        None,
+        3,
+    ):
         assert safe_href(bad) is None, bad
+
     # Evidence copies read a page through the crawler's own decoder (one truth on every surface).
     def text(body, ctype):
         return decode_body(body, "", ctype)[0]
@@ -169,7 +223,9 @@ def test_safe_href_and_decoding():
     assert text(b'<meta charset="gbk">' + "公开".encode("gbk"), None).endswith("公开")
     assert text("公开".encode(), None) == "公开"
     assert text("公开".encode("gb18030"), "text/html") == "公开"
-    assert text("政务公开栏目".encode(), "text/html; charset=gbk") == "政务公开栏目"  # mislabelled: no mojibake
+    assert (
+        text("政务公开栏目".encode(), "text/html; charset=gbk") == "政务公开栏目"
+    )  # mislabelled: no mojibake
 
 
 def test_empty_store(tmp_path, catalog):
@@ -184,8 +240,22 @@ def test_empty_store(tmp_path, catalog):
 def test_evidence_summary_lines():
     from zwgk.reports.views import evidence_summary
 
-    lines = evidence_summary({"page": "entry", "http_status": 503, "error": "连接超时"}, "信息公开页面无法访问：连接超时")
+    lines = evidence_summary(
+        {"page": "entry", "http_status": 503, "error": "连接超时"}, "信息公开页面无法访问：连接超时"
+    )
     assert lines == ["检查对象：信息公开页面", "HTTP 状态码：503"]
-    lines = evidence_summary({"newest": "2024-01-10", "age_days": 56, "limit_days": 14, "newest_title": "会议",
-                              "date_source": "article", "extra": [1, 2]})
-    assert lines == ["最新一条：2024-01-10《会议》（日期取自正文页）", "距检查日 56 天（时限 14 天）", "extra：1、2"]  # never a JSON dump
+    lines = evidence_summary(
+        {
+            "newest": "2024-01-10",
+            "age_days": 56,
+            "limit_days": 14,
+            "newest_title": "会议",
+            "date_source": "article",
+            "extra": [1, 2],
+        }
+    )
+    assert lines == [
+        "最新一条：2024-01-10《会议》（日期取自正文页）",
+        "距检查日 56 天（时限 14 天）",
+        "extra：1、2",
+    ]  # never a JSON dump

@@ -56,12 +56,24 @@ def test_findings_keys_and_values(scenario):
     stale = _by(rows, rule="column.stale", unit="fgj")
     assert stale["review"] is None and stale["id"] and len(stale["fingerprint"]) == 40
     assert {k: stale[k] for k in FINDING_FIELDS} == {
-        "rule": "column.stale", "severity": "major", "portal": "jiyang", "unit": "fgj", "column": "gzdt",
+        "rule": "column.stale",
+        "severity": "major",
+        "portal": "jiyang",
+        "unit": "fgj",
+        "column": "gzdt",
         "url": "http://www.jiyang.example/xxgk/fgj/gzdt/",
         "message": "「工作动态」栏目最近更新于 2024-01-10，已 56 天未更新（限 14 天）",
-        "evidence": {"newest": "2024-01-10", "age_days": 56, "limit_days": 14,
-                     "newest_title": "区发改局召开工作会议", "date_source": "list"},
-        "first_seen": "2024-02-20", "last_seen": "2024-03-06", "status": "overdue", "deadline": "2024-02-25",
+        "evidence": {
+            "newest": "2024-01-10",
+            "age_days": 56,
+            "limit_days": 14,
+            "newest_title": "区发改局召开工作会议",
+            "date_source": "list",
+        },
+        "first_seen": "2024-02-20",
+        "last_seen": "2024-03-06",
+        "status": "overdue",
+        "deadline": "2024-02-25",
     }
     missing = _by(rows, rule="column.missing")
     assert missing["url"] is None and missing["column"] == "ghjh" and missing["status"] == "open"
@@ -100,15 +112,35 @@ def test_reopened_finding_history(tmp_path, catalog):
         b = Builder(s, catalog)
         b.portal("p", "某市人民政府", "http://p.example/")
         b.unit("p", "u", "某局", "department", "http://p.example/u/")
-        b.finding("column.blank", "major", "p", "u", "tzgg", "http://p.example/u/tzgg/", "空白",
-                  events=[("opened", date(2024, 1, 1)), ("overdue", date(2024, 1, 8)),
-                          ("rectified", date(2024, 1, 10)), ("reopened", date(2024, 2, 1)),
-                          ("seen", date(2024, 2, 3))])
+        b.finding(
+            "column.blank",
+            "major",
+            "p",
+            "u",
+            "tzgg",
+            "http://p.example/u/tzgg/",
+            "空白",
+            events=[
+                ("opened", date(2024, 1, 1)),
+                ("overdue", date(2024, 1, 8)),
+                ("rectified", date(2024, 1, 10)),
+                ("reopened", date(2024, 2, 1)),
+                ("seen", date(2024, 2, 3)),
+            ],
+        )
     with store.session() as s:
         f = s.query(Finding).one()
         assert (f.status, f.deadline) == ("open", date(2024, 2, 6))
-        states = {d: state_as_of(f, d) for d in (date(2024, 1, 2), date(2024, 1, 9), date(2024, 1, 20),
-                                                   date(2024, 2, 2), date(2024, 2, 5))}
+        states = {
+            d: state_as_of(f, d)
+            for d in (
+                date(2024, 1, 2),
+                date(2024, 1, 9),
+                date(2024, 1, 20),
+                date(2024, 2, 2),
+                date(2024, 2, 5),
+            )
+        }
     assert states[date(2024, 1, 2)].status == "open"
     assert states[date(2024, 1, 2)].deadline == date(2024, 1, 6)  # the first episode's deadline
     assert states[date(2024, 1, 9)].status == "overdue"
@@ -131,27 +163,58 @@ def test_columns_statuses(scenario, catalog):
     per_unit = {}
     for row in rows:
         per_unit.setdefault(row["unit"], []).append(row)
-    assert {u: len(v) for u, v in per_unit.items()} == {"gov": 12, "fgj": 11, "jyj": 11, "wsj": 11,
-                                                        "xz1": 8, "xz2": 8}
+    assert {u: len(v) for u, v in per_unit.items()} == {
+        "gov": 12,
+        "fgj": 11,
+        "jyj": 11,
+        "wsj": 11,
+        "xz1": 8,
+        "xz2": 8,
+    }
     assert [r["column"] for r in per_unit["xz1"]] == [c.id for c in catalog.required_columns("township")]
     # reachable unit
     assert _by(rows, unit="fgj", column="gzdt") == {
-        "portal": "jiyang", "unit": "fgj", "column": "gzdt", "name": "工作动态",
-        "url": "http://www.jiyang.example/xxgk/fgj/gzdt/", "status": "ok", "entries": 2,
-        "newest": "2024-01-10", "score": 40, "findings": ["column.stale"],
+        "portal": "jiyang",
+        "unit": "fgj",
+        "column": "gzdt",
+        "name": "工作动态",
+        "url": "http://www.jiyang.example/xxgk/fgj/gzdt/",
+        "status": "ok",
+        "entries": 2,
+        "newest": "2024-01-10",
+        "score": 40,
+        "findings": ["column.stale"],
         # additive: what each rule costs the column, and the evidence behind it
         "deductions": [{"rule": "column.stale", "title": "栏目不更新", "points": 60}],
-        "evidence": [{"rule": "column.stale", "url": "http://www.jiyang.example/xxgk/fgj/gzdt/",
-                      "message": "「工作动态」栏目最近更新于 2024-01-10，已 56 天未更新（限 14 天）"}],
+        "evidence": [
+            {
+                "rule": "column.stale",
+                "url": "http://www.jiyang.example/xxgk/fgj/gzdt/",
+                "message": "「工作动态」栏目最近更新于 2024-01-10，已 56 天未更新（限 14 天）",
+            }
+        ],
     }
     assert _by(rows, unit="fgj", column="ghjh") == {
-        "portal": "jiyang", "unit": "fgj", "column": "ghjh", "name": "规划计划", "url": None,
-        "status": "missing", "entries": 0, "newest": None, "score": 0, "findings": ["column.missing"],
+        "portal": "jiyang",
+        "unit": "fgj",
+        "column": "ghjh",
+        "name": "规划计划",
+        "url": None,
+        "status": "missing",
+        "entries": 0,
+        "newest": None,
+        "score": 0,
+        "findings": ["column.missing"],
         "deductions": [{"rule": "column.missing", "title": "栏目缺失", "points": 100}],
         "evidence": [{"rule": "column.missing", "url": None, "message": "未找到「规划计划」栏目"}],
     }
     tzgg = _by(rows, unit="fgj", column="tzgg")
-    assert (tzgg["status"], tzgg["entries"], tzgg["score"], tzgg["findings"]) == ("ok", 0, 0, ["column.blank"])
+    assert (tzgg["status"], tzgg["entries"], tzgg["score"], tzgg["findings"]) == (
+        "ok",
+        0,
+        0,
+        ["column.blank"],
+    )
     czyjs = _by(rows, unit="fgj", column="czyjs")  # its finding was rectified on day 5
     assert (czyjs["score"], czyjs["findings"], czyjs["deductions"], czyjs["evidence"]) == (100, [], [], [])
     assert _by(rows, unit="fgj", column="zcwj")["findings"] == ["column.undated"]
@@ -170,12 +233,32 @@ def test_columns_statuses(scenario, catalog):
         assert columns_rows(s, date(2024, 1, 1), catalog) == []  # no crawl by then
 
 
-FINDING = {"rule": "column.blank", "severity": "major", "portal": "p", "unit": "u", "column": "tzgg",
-           "url": "=HYPERLINK(\"http://evil.example\")", "message": "「通知公告」栏目无任何信息",
-           "evidence": {"placeholder": "暂无信息", "entries": 0}, "first_seen": "2024-03-01",
-           "last_seen": "2024-03-06", "status": "open", "deadline": "2024-03-06"}
-COLUMN = {"portal": "p", "unit": "u", "column": "gzdt", "name": "工作动态", "url": None, "status": "ok",
-          "entries": 3, "newest": "2024-03-01", "score": 40, "findings": ["column.stale"]}
+FINDING = {
+    "rule": "column.blank",
+    "severity": "major",
+    "portal": "p",
+    "unit": "u",
+    "column": "tzgg",
+    "url": '=HYPERLINK("http://evil.example")',
+    "message": "「通知公告」栏目无任何信息",
+    "evidence": {"placeholder": "暂无信息", "entries": 0},
+    "first_seen": "2024-03-01",
+    "last_seen": "2024-03-06",
+    "status": "open",
+    "deadline": "2024-03-06",
+}
+COLUMN = {
+    "portal": "p",
+    "unit": "u",
+    "column": "gzdt",
+    "name": "工作动态",
+    "url": None,
+    "status": "ok",
+    "entries": 3,
+    "newest": "2024-03-01",
+    "score": 40,
+    "findings": ["column.stale"],
+}
 
 
 def test_write_json(tmp_path, capsys):

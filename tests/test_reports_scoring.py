@@ -51,12 +51,15 @@ def test_bad_scoring_file(tmp_path):
         load_scoring(path)
 
 
-@pytest.mark.parametrize(("text", "line", "key"), [
-    ("start: 100\ndeductons:\n  column.stale: 10\n", 2, "deductons"),  # the typo the defaults would hide
-    ("unit:\n  start: 100\n  rules:\n    column.stale: {points: 2, cap: 10, cpa: 3}\n", 4, "cpa"),
-    ("veto:\n  blank:\n    threshold: 3\n    treshold: 4\n", 4, "treshold"),
-    ("grades:\n  - {name: 优秀, min: 90}\n  - {name: 合格, mni: 0}\n", 3, "mni"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        ("start: 100\ndeductons:\n  column.stale: 10\n", 2, "deductons"),  # the typo the defaults would hide
+        ("unit:\n  start: 100\n  rules:\n    column.stale: {points: 2, cap: 10, cpa: 3}\n", 4, "cpa"),
+        ("veto:\n  blank:\n    threshold: 3\n    treshold: 4\n", 4, "treshold"),
+        ("grades:\n  - {name: 优秀, min: 90}\n  - {name: 合格, mni: 0}\n", 3, "mni"),
+    ],
+)
 def test_unknown_scoring_keys_are_refused_with_their_line(tmp_path, text, line, key):
     path = tmp_path / "s.yml"
     path.write_text(text, encoding="utf-8")
@@ -66,9 +69,12 @@ def test_unknown_scoring_keys_are_refused_with_their_line(tmp_path, text, line, 
 
 def test_scoring_files_name_their_own_rules_and_veto_lines(tmp_path):
     path = tmp_path / "s.yml"
-    path.write_text("deductions: {local.rule: 5}\nunit:\n  rules:\n    local.rule: {points: 1, cap: 2}\n"
-                    "veto:\n  local_line:\n    name: 本地否决线\n    rules: [column.blank]\n    threshold: 9\n"
-                    "  columns_stale:\n    warn_age_days: {dynamic: 9}\n", encoding="utf-8")
+    path.write_text(
+        "deductions: {local.rule: 5}\nunit:\n  rules:\n    local.rule: {points: 1, cap: 2}\n"
+        "veto:\n  local_line:\n    name: 本地否决线\n    rules: [column.blank]\n    threshold: 9\n"
+        "  columns_stale:\n    warn_age_days: {dynamic: 9}\n",
+        encoding="utf-8",
+    )
     scoring = load_scoring(path)
     assert scoring.deductions == {"local.rule": 5}
     assert scoring.veto["local_line"]["threshold"] == 9

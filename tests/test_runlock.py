@@ -77,10 +77,16 @@ def db_url(request, tmp_path):
 
 def test_two_processes_contend_one_wins(db_url, tmp_path):
     go, done = tmp_path / "go", tmp_path / "done"
-    procs = [subprocess.Popen([sys.executable, "-c", CONTENDER, db_url, str(go), str(done),
-                               str(CONTENDER_DEADLINE_S)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
-             for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONTENDER, db_url, str(go), str(done), str(CONTENDER_DEADLINE_S)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
+        for _ in range(4)
+    ]
     try:
         time.sleep(1.0)  # let them all import and wait at the start line
         go.touch()
@@ -103,7 +109,9 @@ def test_two_processes_contend_one_wins(db_url, tmp_path):
 
 
 def test_stale_lock_of_a_dead_pid_is_broken(db_url, caplog):
-    proc = subprocess.run([sys.executable, "-c", DIE_HOLDING, db_url], capture_output=True, text=True, env=_env())
+    proc = subprocess.run(
+        [sys.executable, "-c", DIE_HOLDING, db_url], capture_output=True, text=True, env=_env()
+    )
     assert proc.returncode == 0, proc.stderr
     store = Store(db_url)
     try:
@@ -120,8 +128,16 @@ def test_stale_lock_of_a_dead_pid_is_broken(db_url, caplog):
 
 def _foreign(store: Store, age: timedelta) -> None:
     with store.session() as session:
-        session.add(Lock(name=CYCLE, token="t-elsewhere", holder_pid=1, holder_host="another-machine",
-                         started_at=datetime.now(UTC).replace(tzinfo=None) - age, command="zwgk run"))
+        session.add(
+            Lock(
+                name=CYCLE,
+                token="t-elsewhere",
+                holder_pid=1,
+                holder_host="another-machine",
+                started_at=datetime.now(UTC).replace(tzinfo=None) - age,
+                command="zwgk run",
+            )
+        )
 
 
 def test_lock_held_on_another_machine_is_respected_until_max_age(db_url, caplog):

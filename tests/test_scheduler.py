@@ -65,15 +65,27 @@ class ManualScheduler(BaseScheduler):
 
 CLOCK = FakeClock(datetime(2026, 2, 28, 12, 0, tzinfo=SH))
 CALLS: list[dict] = []
-DURATION = {"nightly": timedelta(hours=2), "daily_report": timedelta(minutes=5),
-            "weekly_report": timedelta(minutes=10), "monthly_report": timedelta(minutes=20)}
+DURATION = {
+    "nightly": timedelta(hours=2),
+    "daily_report": timedelta(minutes=5),
+    "weekly_report": timedelta(minutes=10),
+    "monthly_report": timedelta(minutes=20),
+}
 RELEASE = threading.Event()
 
 
 def _record(name: str, kwargs: dict) -> None:
     start = CLOCK.now
     CLOCK.advance(DURATION[name])  # the job 'takes' this long on the virtual clock
-    CALLS.append({"job": name, "as_of": jobs.today(kwargs["clock"]), "start": start, "end": CLOCK.now, "kwargs": kwargs})
+    CALLS.append(
+        {
+            "job": name,
+            "as_of": jobs.today(kwargs["clock"]),
+            "start": start,
+            "end": CLOCK.now,
+            "kwargs": kwargs,
+        }
+    )
 
 
 def record_nightly(**kw):
@@ -97,8 +109,12 @@ def blocking_nightly(**kw):
     RELEASE.wait(30)
 
 
-RECORDERS = {"nightly": "record_nightly", "daily_report": "record_daily",
-             "weekly_report": "record_weekly", "monthly_report": "record_monthly"}
+RECORDERS = {
+    "nightly": "record_nightly",
+    "daily_report": "record_daily",
+    "weekly_report": "record_weekly",
+    "monthly_report": "record_monthly",
+}
 
 
 @pytest.fixture
@@ -117,7 +133,7 @@ def fake_time(monkeypatch):
     CLOCK.now = datetime(2026, 2, 28, 12, 0, tzinfo=SH)  # Saturday; 3月1日 Sunday, 3月2日 Monday
     CALLS.clear()
     RELEASE.clear()
-    yield CLOCK
+    return CLOCK
 
 
 def recorder_config(tmp_path: Path, targets: dict[str, str] | None = None, **overrides) -> Path:
@@ -132,13 +148,20 @@ def recorder_config(tmp_path: Path, targets: dict[str, str] | None = None, **ove
 
 
 # What `zwgk schedule` passes every job, and the virtual clock the jobs read the day from.
-PARAMS = {"sites": "/srv/zwgk/sites.yml", "db": None, "out": "/srv/zwgk/reports", "catalog": None, "clock": CLOCK}
+PARAMS = {
+    "sites": "/srv/zwgk/sites.yml",
+    "db": None,
+    "out": "/srv/zwgk/reports",
+    "catalog": None,
+    "clock": CLOCK,
+}
 
 
 def start(tmp_path: Path, config: Path, executor=None) -> tuple[ManualScheduler, object]:
     engine = make_engine(f"sqlite:///{tmp_path}/sched.db")
-    sched = build_scheduler(load_config(config), engine, PARAMS, scheduler=ManualScheduler(),
-                            executor=executor or DebugExecutor())
+    sched = build_scheduler(
+        load_config(config), engine, PARAMS, scheduler=ManualScheduler(), executor=executor or DebugExecutor()
+    )
     sched.start()
     return sched, engine
 
@@ -158,8 +181,11 @@ def run_until(sched: BaseScheduler, end: datetime) -> None:
 def test_built_in_schedule():
     cfg = load_config()
     assert {j.id: j.func for j in cfg.jobs} == {
-        "nightly": "zwgk.jobs:nightly", "daily_report": "zwgk.jobs:daily_report",
-        "weekly_report": "zwgk.jobs:weekly_report", "monthly_report": "zwgk.jobs:monthly_report"}
+        "nightly": "zwgk.jobs:nightly",
+        "daily_report": "zwgk.jobs:daily_report",
+        "weekly_report": "zwgk.jobs:weekly_report",
+        "monthly_report": "zwgk.jobs:monthly_report",
+    }
     assert str(cfg.timezone) == "Asia/Shanghai"
     assert all(j.misfire_grace_time > 0 for j in cfg.jobs)
 
@@ -195,9 +221,9 @@ def test_a_running_job_is_not_started_twice(tmp_path, fake_time):
     sched.add_listener(lambda ev: skipped.append(ev.job_id), EVENT_JOB_MAX_INSTANCES)
     try:
         CLOCK.now = datetime(2026, 3, 1, 1, 0, tzinfo=SH)
-        sched._process_jobs()          # night 1 starts and keeps running
+        sched._process_jobs()  # night 1 starts and keeps running
         CLOCK.now = datetime(2026, 3, 2, 1, 0, tzinfo=SH)
-        sched._process_jobs()          # night 2 fires while night 1 runs
+        sched._process_jobs()  # night 2 fires while night 1 runs
         assert skipped.count("nightly") == 1
     finally:
         RELEASE.set()
@@ -262,13 +288,23 @@ def test_config_is_the_truth_about_stored_jobs(tmp_path, fake_time):
         engine.dispose()
 
 
-@pytest.mark.parametrize(("text", "line", "fragment"), [
-    ("jobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 25}\n", 4, "bad cron fields"),
-    ("jobs:\n  nightly:\n    func: zwgk.jobs:no_such_job\n    cron: {hour: 1}\n", 3, "cannot find"),
-    ("timezone: Asia/Nowhere\njobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 1}\n", 1,
-     "unknown time zone"),
-    ("jobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 1}\n    when: later\n", 5, "unknown key"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("jobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 25}\n", 4, "bad cron fields"),
+        ("jobs:\n  nightly:\n    func: zwgk.jobs:no_such_job\n    cron: {hour: 1}\n", 3, "cannot find"),
+        (
+            "timezone: Asia/Nowhere\njobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 1}\n",
+            1,
+            "unknown time zone",
+        ),
+        (
+            "jobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 1}\n    when: later\n",
+            5,
+            "unknown key",
+        ),
+    ],
+)
 def test_bad_config_names_file_and_line(tmp_path, text, line, fragment):
     path = tmp_path / "bad.yml"
     path.write_text(text, encoding="utf-8")
@@ -287,8 +323,12 @@ def test_missing_report_is_recorded_as_not_available(tmp_path, fake_time, monkey
     try:
         with store.session() as session:
             run = session.query(Run).one()
-        assert (run.stage, run.status, run.as_of, run.counts["report"]) == ("report", "unavailable",
-                                                                           date(2026, 3, 2), "weekly")
+        assert (run.stage, run.status, run.as_of, run.counts["report"]) == (
+            "report",
+            "unavailable",
+            date(2026, 3, 2),
+            "weekly",
+        )
         assert "not available" in run.error and "周通报" in run.error
     finally:
         store.dispose()
@@ -319,9 +359,12 @@ def test_nightly_is_skipped_and_recorded_while_another_run_holds_the_lock(tmp_pa
     from zwgk.cycle.runlock import LockHeld, run_lock
 
     sites = tmp_path / "sites.yml"
-    sites.write_text("portals:\n  - id: demo\n    name: 演示区人民政府\n    home: http://127.0.0.1:9/\n"
-                     "    units:\n      - id: gov\n        name: 演示区人民政府\n        profile: government\n"
-                     "        entry: http://127.0.0.1:9/xxgk/\n", encoding="utf-8")
+    sites.write_text(
+        "portals:\n  - id: demo\n    name: 演示区人民政府\n    home: http://127.0.0.1:9/\n"
+        "    units:\n      - id: gov\n        name: 演示区人民政府\n        profile: government\n"
+        "        entry: http://127.0.0.1:9/xxgk/\n",
+        encoding="utf-8",
+    )
     db = f"sqlite:///{tmp_path}/n.db"
     store = Store(db)
     try:
@@ -365,7 +408,10 @@ def long_nightly(db=None, **kw):
 
     store = Store(db)
     try:
-        with jobs.recorded(store, "nightly", jobs.today(CLOCK)), run_lock(store, CYCLE, command="test: long night"):
+        with (
+            jobs.recorded(store, "nightly", jobs.today(CLOCK)),
+            run_lock(store, CYCLE, command="test: long night"),
+        ):
             start = CLOCK.now
             NIGHT_HOLDS_LOCK.set()
             if not NIGHT_MAY_END.wait(15):
@@ -383,8 +429,15 @@ def fake_daily_render(store, as_of, out_dir, catalog):
     holder = current_holder(store)
     start = CLOCK.now
     CLOCK.advance(DURATION["daily_report"])
-    CALLS.append({"job": "daily_report", "as_of": as_of, "start": start, "end": CLOCK.now,
-                  "holder": holder.command if holder else None})
+    CALLS.append(
+        {
+            "job": "daily_report",
+            "as_of": as_of,
+            "start": start,
+            "end": CLOCK.now,
+            "holder": holder.command if holder else None,
+        }
+    )
     return fake_render(store, as_of, out_dir, catalog)
 
 
@@ -420,8 +473,9 @@ def test_daily_report_waits_for_a_nightly_holding_the_lock(tmp_path, fake_time, 
     CLOCK.now = datetime(2026, 3, 2, 12, 0, tzinfo=SH)  # Monday noon: Tuesday 01:00 and 07:30 are next
     engine = make_engine(db)
     params = {**PARAMS, "db": db, "out": str(tmp_path / "reports")}
-    sched = build_scheduler(load_config(config), engine, params, scheduler=ManualScheduler(),
-                            executor=ThreadPoolExecutor(4))
+    sched = build_scheduler(
+        load_config(config), engine, params, scheduler=ManualScheduler(), executor=ThreadPoolExecutor(4)
+    )
     refused = []
     sched.add_listener(lambda ev: refused.append(ev.job_id), EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
     sched.start()
@@ -443,14 +497,19 @@ def test_daily_report_waits_for_a_nightly_holding_the_lock(tmp_path, fake_time, 
     assert refused == []
     assert [c["job"] for c in CALLS] == ["nightly", "daily_report"]
     night, report = CALLS
-    assert night["start"] == datetime(2026, 3, 3, 1, 0, tzinfo=SH) and night["end"].strftime("%H:%M") == "07:50"
+    assert (
+        night["start"] == datetime(2026, 3, 3, 1, 0, tzinfo=SH) and night["end"].strftime("%H:%M") == "07:50"
+    )
     assert report["start"] >= night["end"], "the daily report started before the night ended"
     assert report["holder"] == "zwgk schedule: daily report 2026-03-03"  # it rendered under its own lock
     assert report["as_of"] == date(2026, 3, 3)
     store = Store(db)
     try:
         with store.session() as session:
-            runs = [(r.stage, r.status, (r.counts or {}).get("report")) for r in session.query(Run).order_by(Run.id)]
+            runs = [
+                (r.stage, r.status, (r.counts or {}).get("report"))
+                for r in session.query(Run).order_by(Run.id)
+            ]
         assert runs == [("nightly", "ok", None), ("report", "ok", "daily")]  # each recorded once
         assert runlock.current_holder(store) is None
     finally:
@@ -462,13 +521,32 @@ def test_daily_report_waits_for_a_nightly_holding_the_lock(tmp_path, fake_time, 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_schedule_command_stops_cleanly_on_signal(tmp_path, sig):
     sites = tmp_path / "sites.yml"
-    sites.write_text("portals:\n  - id: demo\n    name: 演示区人民政府\n    home: http://127.0.0.1:9/\n"
-                     "    units:\n      - id: gov\n        name: 演示区人民政府\n        profile: government\n"
-                     "        entry: http://127.0.0.1:9/xxgk/\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "zwgk.cli", "schedule", "--sites", str(sites), "--db", str(tmp_path / "s.db"),
-           "--out", str(tmp_path / "reports")]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    sites.write_text(
+        "portals:\n  - id: demo\n    name: 演示区人民政府\n    home: http://127.0.0.1:9/\n"
+        "    units:\n      - id: gov\n        name: 演示区人民政府\n        profile: government\n"
+        "        entry: http://127.0.0.1:9/xxgk/\n",
+        encoding="utf-8",
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "zwgk.cli",
+        "schedule",
+        "--sites",
+        str(sites),
+        "--db",
+        str(tmp_path / "s.db"),
+        "--out",
+        str(tmp_path / "reports"),
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     lines = []
     try:
         for line in proc.stderr:

@@ -49,8 +49,12 @@ def test_long_rectified_findings_are_not_loaded_and_change_nothing(tmp_path):
     store = Store(f"sqlite:///{tmp_path}/h.db")
     five = ["ghjh", "rsxx", "czyjs", "zcjd", "jgzn"]
     _night(store, [_unit("a", five), _unit("b", ["ghjh"])], D1, 1)
-    _night(store, [_unit("a", five[:3], newest=date(2026, 11, 29)), _unit("b", ["ghjh"], newest=date(2026, 11, 29))],
-           D2, 2)
+    _night(
+        store,
+        [_unit("a", five[:3], newest=date(2026, 11, 29)), _unit("b", ["ghjh"], newest=date(2026, 11, 29))],
+        D2,
+        2,
+    )
     with store.session() as s:
         before = {d: unit_scores(s, d, CATALOG) for d in (D1, D2)}
     with store.session() as s, _Loaded() as loaded:
@@ -62,15 +66,46 @@ def test_long_rectified_findings_are_not_loaded_and_change_nothing(tmp_path):
         start = date(2024, 1, 1)
         for i in range(300):
             on = start + timedelta(days=2 * i)
-            b.finding("column.stale", "major", "p", "ab"[i % 2], "gzdt", f"http://127.0.0.1/old/{i}", "旧问题",
-                      events=[("opened", on), ("seen", on + timedelta(days=1)), ("rectified", on + timedelta(days=3))])
+            b.finding(
+                "column.stale",
+                "major",
+                "p",
+                "ab"[i % 2],
+                "gzdt",
+                f"http://127.0.0.1/old/{i}",
+                "旧问题",
+                events=[
+                    ("opened", on),
+                    ("seen", on + timedelta(days=1)),
+                    ("rectified", on + timedelta(days=3)),
+                ],
+            )
         # Controls that must be read: rectified after D1 (open on D1), and rectified before D2 but
         # reopened after it (rectified on D2, open later).
-        late = b.finding("column.stale", "major", "p", "a", "tzgg", "http://127.0.0.1/late", "近期问题",
-                         events=[("opened", date(2026, 11, 20)), ("rectified", date(2026, 11, 25))])
-        again = b.finding("column.stale", "major", "p", "b", "tzgg", "http://127.0.0.1/again", "反复问题",
-                          events=[("opened", date(2026, 11, 1)), ("rectified", date(2026, 11, 10)),
-                                  ("reopened", date(2026, 12, 3))])
+        late = b.finding(
+            "column.stale",
+            "major",
+            "p",
+            "a",
+            "tzgg",
+            "http://127.0.0.1/late",
+            "近期问题",
+            events=[("opened", date(2026, 11, 20)), ("rectified", date(2026, 11, 25))],
+        )
+        again = b.finding(
+            "column.stale",
+            "major",
+            "p",
+            "b",
+            "tzgg",
+            "http://127.0.0.1/again",
+            "反复问题",
+            events=[
+                ("opened", date(2026, 11, 1)),
+                ("rectified", date(2026, 11, 10)),
+                ("reopened", date(2026, 12, 3)),
+            ],
+        )
         late_id, again_id = late.id, again.id
     with store.session() as s, _Loaded() as loaded:
         at_d2 = findings_at(s, D2)
@@ -96,8 +131,12 @@ def test_closed_month_scores_are_frozen_by_the_check_of_the_first(tmp_path):
     five = ["ghjh", "rsxx", "czyjs", "zcjd", "jgzn"]
     month_end, first = date(2026, 11, 30), date(2026, 12, 1)
     _night(store, [_unit("a", five), _unit("b", ["ghjh"])], D1, 1)
-    _night(store, [_unit("a", five[:3], newest=date(2026, 11, 29)), _unit("b", ["ghjh"], newest=date(2026, 11, 29))],
-           month_end, 2)
+    _night(
+        store,
+        [_unit("a", five[:3], newest=date(2026, 11, 29)), _unit("b", ["ghjh"], newest=date(2026, 11, 29))],
+        month_end,
+        2,
+    )
     base = load_scoring()
     stages.check(store, month_end, CATALOG)  # not the 1st: nothing frozen
     with store.session() as s:
@@ -109,18 +148,27 @@ def test_closed_month_scores_are_frozen_by_the_check_of_the_first(tmp_path):
         run = s.execute(select(Run).where(Run.stage == "check", Run.as_of == first)).scalar_one()
         assert run.status == "ok" and run.counts["frozen_scores"] == 2
         rows = s.execute(select(ScoreSnapshot).order_by(ScoreSnapshot.unit_id)).scalars().all()
-        assert [(r.as_of, r.portal_id, r.unit_id) for r in rows] == [(month_end, "p", "a"), (month_end, "p", "b")]
-        assert all(r.scoring_sha == base.sha256 and len(r.scoring_sha) == 64 and r.scoring_version == 1
-                   for r in rows)
-        assert [(r.score, r.grade, r.veto) for r in rows] == [(c["score"], c["grade"], c["veto"]) for c in computed]
+        assert [(r.as_of, r.portal_id, r.unit_id) for r in rows] == [
+            (month_end, "p", "a"),
+            (month_end, "p", "b"),
+        ]
+        assert all(
+            r.scoring_sha == base.sha256 and len(r.scoring_sha) == 64 and r.scoring_version == 1 for r in rows
+        )
+        assert [(r.score, r.grade, r.veto) for r in rows] == [
+            (c["score"], c["grade"], c["veto"]) for c in computed
+        ]
         frozen = unit_scores(s, month_end, CATALOG)
     strip = lambda rows: [{k: v for k, v in r.items() if k != "frozen_at"} for r in rows]  # noqa: E731
     assert strip(frozen) == strip(computed) and all(r["frozen_at"] for r in frozen)
 
     # scoring.yml changes later: the published month keeps its numbers; recompute shows the new ones.
     changed = tmp_path / "scoring.yml"
-    changed.write_text("version: 2\ndeductions: {}\nunit:\n  start: 100\n  rules:\n"
-                       "    column.blank: {points: 10, cap: 50}\n", encoding="utf-8")
+    changed.write_text(
+        "version: 2\ndeductions: {}\nunit:\n  start: 100\n  rules:\n"
+        "    column.blank: {points: 10, cap: 50}\n",
+        encoding="utf-8",
+    )
     harsher = load_scoring(changed)
     assert harsher.version == 2 and harsher.sha256 != base.sha256
     with store.session() as s:

@@ -9,8 +9,21 @@ from zwgk.crawler.middlewares.ssrf import address_allowed, resolve
 
 @pytest.mark.parametrize(
     "host",
-    ["10.0.0.1", "172.16.0.1", "192.168.1.1", "169.254.169.254", "::1", "[::1]", "fc00::1",
-     "127.0.0.2", "0x7f000002", "2130706434", "0.0.0.0", "::ffff:127.0.0.1", "localhost"],
+    [
+        "10.0.0.1",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "::1",
+        "[::1]",
+        "fc00::1",
+        "127.0.0.2",
+        "0x7f000002",
+        "2130706434",
+        "0.0.0.0",
+        "::ffff:127.0.0.1",
+        "localhost",
+    ],
 )
 def test_refuses_private_loopback_link_local(host):
     ok, reason = address_allowed(host, allowed_hosts={"127.0.0.1"})
@@ -71,6 +84,7 @@ def test_unresolvable_name_is_refused_without_a_request(fake_dns):
     with pytest.raises(ssrf.UnresolvedHost):  # raised before the downloader sends anything
         mw.process_request(Request("http://no-such-host.example/a.html"))
     from zwgk.crawler.fetch_outcome import from_failure
+
     assert from_failure(ssrf.UnresolvedHost("x")).error == "域名解析失败"
 
 
@@ -134,7 +148,10 @@ def test_resolver_refuses_localhost_when_not_allowed(fake_dns):
 
 
 def test_resolver_allows_registry_hosts_and_public_answers(fake_dns):
-    assert _result(_StubResolver("127.0.0.2", allowed={"portal.test"}).getHostByName("portal.test")) == "127.0.0.2"
+    assert (
+        _result(_StubResolver("127.0.0.2", allowed={"portal.test"}).getHostByName("portal.test"))
+        == "127.0.0.2"
+    )
     res = _StubResolver("202.108.22.5")
     assert _result(res.getHostByName("public.example")) == "202.108.22.5"
     assert _result(res.getHostByName("public.example")) == "202.108.22.5"
@@ -160,10 +177,11 @@ def test_resolver_hostname_interface_goes_through_the_check(fake_dns):
 
 def test_crawler_settings_install_the_guarded_resolver():
     from zwgk.crawler import settings
+
     assert settings.TWISTED_DNS_RESOLVER == "zwgk.crawler.resolver.GuardedResolver"
 
 
-_CONNECT_SCRIPT = r'''
+_CONNECT_SCRIPT = r"""
 import socket, sys, threading, scrapy
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
@@ -192,7 +210,7 @@ st.set("ITEM_PIPELINES", {}); st.set("ROBOTSTXT_OBEY", False); st.set("RETRY_ENA
 st.set("ZWGK_ALLOWED_HOSTS", ["127.0.0.1"]); st.set("LOG_LEVEL", "ERROR")
 p = AsyncCrawlerProcess(st); p.crawl(Probe); p.start()
 print("RESULT", len(hits), ",".join(errors))
-'''
+"""
 
 
 def test_crawler_connect_goes_through_the_guarded_resolver():

@@ -19,8 +19,15 @@ AS_OF = date(2026, 3, 2)
 
 
 def _snap(run_id, portal, unit, target, status):
-    return Snapshot(run_id=run_id, portal_id=portal, unit_id=unit, target=target, status=status,
-                    fetched_at=datetime(2026, 3, 1, 17, 5), details={})
+    return Snapshot(
+        run_id=run_id,
+        portal_id=portal,
+        unit_id=unit,
+        target=target,
+        status=status,
+        fetched_at=datetime(2026, 3, 1, 17, 5),
+        details={},
+    )
 
 
 def seeded(tmp_path) -> tuple[Store, int]:
@@ -30,29 +37,72 @@ def seeded(tmp_path) -> tuple[Store, int]:
         for pid in ("a", "b", "c"):
             s.add(Portal(id=pid, name=f"{pid}区人民政府", home=f"http://{pid}.example/"))
         s.flush()
-        for pid, uid, profile in (("a", "gov", "government"), ("a", "fgj", "department"),
-                                  ("b", "gov", "government"), ("c", "x", "township")):
-            s.add(Unit(portal_id=pid, unit_id=uid, name=uid, profile=profile, entry=f"http://{pid}.example/{uid}/"))
-        old = Run(stage="crawl", as_of=date(2026, 3, 1), started_at=datetime(2026, 2, 28, 17, 0),
-                  finished_at=datetime(2026, 2, 28, 18, 0), status="ok", counts={})
-        crawl = Run(stage="crawl", as_of=AS_OF, started_at=datetime(2026, 3, 1, 17, 0),
-                    finished_at=datetime(2026, 3, 1, 19, 30), status="ok",
-                    counts={"requests": 120, "entry_ok": 1, "entry_antibot": 1, "entry_unreachable": 1})
+        for pid, uid, profile in (
+            ("a", "gov", "government"),
+            ("a", "fgj", "department"),
+            ("b", "gov", "government"),
+            ("c", "x", "township"),
+        ):
+            s.add(
+                Unit(
+                    portal_id=pid,
+                    unit_id=uid,
+                    name=uid,
+                    profile=profile,
+                    entry=f"http://{pid}.example/{uid}/",
+                )
+            )
+        old = Run(
+            stage="crawl",
+            as_of=date(2026, 3, 1),
+            started_at=datetime(2026, 2, 28, 17, 0),
+            finished_at=datetime(2026, 2, 28, 18, 0),
+            status="ok",
+            counts={},
+        )
+        crawl = Run(
+            stage="crawl",
+            as_of=AS_OF,
+            started_at=datetime(2026, 3, 1, 17, 0),
+            finished_at=datetime(2026, 3, 1, 19, 30),
+            status="ok",
+            counts={"requests": 120, "entry_ok": 1, "entry_antibot": 1, "entry_unreachable": 1},
+        )
         s.add_all([old, crawl])
         s.flush()
-        s.add_all([
-            _snap(crawl.id, "a", "gov", "home", "ok"), _snap(crawl.id, "a", "gov", "entry", "ok"),
-            _snap(crawl.id, "a", "gov", "column:zcwj", "ok"),
-            _snap(crawl.id, "a", "fgj", "entry", "antibot"),
-            _snap(crawl.id, "b", "gov", "home", "unreachable"), _snap(crawl.id, "b", "gov", "entry", "unreachable"),
-            _snap(old.id, "c", "x", "entry", "ok"),  # reached the night before, not this one
-        ])
-        s.add(Run(stage="check", as_of=AS_OF, started_at=datetime(2026, 3, 1, 19, 31),
-                  finished_at=datetime(2026, 3, 1, 19, 32), status="ok", crawl_run_id=crawl.id,
-                  counts={"opened": 7, "units": 3}))
-        s.add(Run(stage="report", as_of=AS_OF, started_at=datetime(2026, 3, 2, 0, 0),
-                  finished_at=datetime(2026, 3, 2, 0, 0, 1), status="unavailable", counts={"report": "weekly"},
-                  error="周通报报告功能尚未提供 (not available: zwgk.reports.weekly.render_weekly)"))
+        s.add_all(
+            [
+                _snap(crawl.id, "a", "gov", "home", "ok"),
+                _snap(crawl.id, "a", "gov", "entry", "ok"),
+                _snap(crawl.id, "a", "gov", "column:zcwj", "ok"),
+                _snap(crawl.id, "a", "fgj", "entry", "antibot"),
+                _snap(crawl.id, "b", "gov", "home", "unreachable"),
+                _snap(crawl.id, "b", "gov", "entry", "unreachable"),
+                _snap(old.id, "c", "x", "entry", "ok"),  # reached the night before, not this one
+            ]
+        )
+        s.add(
+            Run(
+                stage="check",
+                as_of=AS_OF,
+                started_at=datetime(2026, 3, 1, 19, 31),
+                finished_at=datetime(2026, 3, 1, 19, 32),
+                status="ok",
+                crawl_run_id=crawl.id,
+                counts={"opened": 7, "units": 3},
+            )
+        )
+        s.add(
+            Run(
+                stage="report",
+                as_of=AS_OF,
+                started_at=datetime(2026, 3, 2, 0, 0),
+                finished_at=datetime(2026, 3, 2, 0, 0, 1),
+                status="unavailable",
+                counts={"report": "weekly"},
+                error="周通报报告功能尚未提供 (not available: zwgk.reports.weekly.render_weekly)",
+            )
+        )
         crawl_id = crawl.id
     return store, crawl_id
 
@@ -64,8 +114,13 @@ def test_crawl_coverage(tmp_path):
             cov = crawl_coverage(s, crawl_id)
     finally:
         store.dispose()
-    assert cov == {"units_total": 4, "units_reached": 2, "portals_total": 3, "portals_reached": 1,
-                   "units_missed": ["b/gov", "c/x"]}
+    assert cov == {
+        "units_total": 4,
+        "units_reached": 2,
+        "portals_total": 3,
+        "portals_reached": 1,
+        "units_missed": ["b/gov", "c/x"],
+    }
 
 
 def test_status_json(tmp_path):
@@ -75,7 +130,11 @@ def test_status_json(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert [(r["stage"], r["status"]) for r in data["runs"]] == [
-        ("report", "unavailable"), ("check", "ok"), ("crawl", "ok"), ("crawl", "ok")]
+        ("report", "unavailable"),
+        ("check", "ok"),
+        ("crawl", "ok"),
+        ("crawl", "ok"),
+    ]
     crawl = data["runs"][2]
     assert crawl["id"] == crawl_id and crawl["as_of"] == "2026-03-02" and crawl["duration_s"] == 9000
     assert crawl["counts"]["requests"] == 120 and crawl["started_at"] == "2026-03-01T17:00:00+00:00"
@@ -87,9 +146,12 @@ def test_status_json(tmp_path):
 
 def test_status_text_with_schedule_and_lock(tmp_path):
     store, _ = seeded(tmp_path)
-    sched = build_scheduler(load_config(), store.engine, {"sites": "/x/sites.yml", "db": store.url,
-                                                           "out": "/x/reports", "catalog": None},
-                            scheduler=BackgroundScheduler())
+    sched = build_scheduler(
+        load_config(),
+        store.engine,
+        {"sites": "/x/sites.yml", "db": store.url, "out": "/x/reports", "catalog": None},
+        scheduler=BackgroundScheduler(),
+    )
     sched.start()
     sched.shutdown()
     try:
@@ -107,7 +169,12 @@ def test_status_text_with_schedule_and_lock(tmp_path):
     for job in ("nightly", "daily_report", "weekly_report", "monthly_report"):
         assert job in text
     assert "zwgk run --sites x.yml" in text
-    assert {j["id"] for j in as_json["next_runs"]} == {"nightly", "daily_report", "weekly_report", "monthly_report"}
+    assert {j["id"] for j in as_json["next_runs"]} == {
+        "nightly",
+        "daily_report",
+        "weekly_report",
+        "monthly_report",
+    }
     assert all(j["next_run_shanghai"].endswith("CST") for j in as_json["next_runs"])
     assert as_json["lock"]["command"] == "zwgk run --sites x.yml"
 

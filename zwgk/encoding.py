@@ -15,7 +15,18 @@ from __future__ import annotations
 import codecs
 import re
 
-_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "gb_2312", "cp936", "csgb2312", "euc-cn", "hz-gb-2312"}
+_GB_FAMILY = {
+    "gb2312",
+    "gbk",
+    "gb18030",
+    "x-gbk",
+    "gb_2312-80",
+    "gb_2312",
+    "cp936",
+    "csgb2312",
+    "euc-cn",
+    "hz-gb-2312",
+}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-:.]+)", re.I)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -57,8 +68,8 @@ def declared_charsets(body: bytes, content_type: str | None) -> tuple[str | None
     if content_type:
         match = _HEADER_CHARSET.search(content_type)
         header = normalize_charset(match.group(1)) if match else None
-    match = _META_CHARSET.search(body[:8192])
-    meta = normalize_charset(match.group(1).decode("ascii", "ignore")) if match else None
+    found = _META_CHARSET.search(body[:8192])
+    meta = normalize_charset(found.group(1).decode("ascii", "ignore")) if found else None
     return header, meta
 
 
@@ -90,7 +101,7 @@ def decode_body(body: bytes, url: str = "", content_type: str | None = None) -> 
         return "", "utf-8"
     for bom, encoding in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(encoding, errors="replace"), encoding
+            return body[len(bom) :].decode(encoding, errors="replace"), encoding
     header, meta = declared_charsets(body, content_type)
     for declared in (header, meta):
         if declared is None:

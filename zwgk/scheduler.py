@@ -76,10 +76,13 @@ def load_config(path: str | Path | None = None) -> ScheduleConfig:
     grace = _number(data.get("misfire_grace_time", 3600), bad, "misfire_grace_time")
     jobs = [_job(job_id, spec, tz, int(grace), bad) for job_id, spec in data["jobs"].items()]
     return ScheduleConfig(
-        path=doc.path, timezone=tz, jobs=jobs,
+        path=doc.path,
+        timezone=tz,
+        jobs=jobs,
         lock_max_age_hours=_number(data.get("lock_max_age_hours", 24), bad, "lock_max_age_hours"),
-        report_lock_wait_minutes=_number(data.get("report_lock_wait_minutes", 240), bad,
-                                         "report_lock_wait_minutes"),
+        report_lock_wait_minutes=_number(
+            data.get("report_lock_wait_minutes", 240), bad, "report_lock_wait_minutes"
+        ),
     )
 
 
@@ -94,8 +97,12 @@ def _job(job_id: str, spec: Any, tz: ZoneInfo, grace: int, bad) -> JobSpec:
         raise bad(f"job {job_id!r} must be a mapping with 'func' and 'cron'", "jobs", job_id)
     for key in spec:
         if key not in _JOB_KEYS:
-            raise bad(f"unknown key {key!r} in job {job_id!r} (known: {', '.join(sorted(_JOB_KEYS))})",
-                      "jobs", job_id, key)
+            raise bad(
+                f"unknown key {key!r} in job {job_id!r} (known: {', '.join(sorted(_JOB_KEYS))})",
+                "jobs",
+                job_id,
+                key,
+            )
     func = spec.get("func")
     if not isinstance(func, str) or ":" not in func:
         raise bad(f"job {job_id!r}: 'func' must be 'module:function'", "jobs", job_id, "func")
@@ -106,8 +113,12 @@ def _job(job_id: str, spec: Any, tz: ZoneInfo, grace: int, bad) -> JobSpec:
         raise bad(f"job {job_id!r}: cannot find {func}: {exc}", "jobs", job_id, "func") from None
     cron = spec.get("cron")
     if not isinstance(cron, dict) or not cron:
-        raise bad(f"job {job_id!r}: 'cron' must be a mapping of cron fields, e.g. {{hour: 1, minute: 0}}",
-                  "jobs", job_id, "cron")
+        raise bad(
+            f"job {job_id!r}: 'cron' must be a mapping of cron fields, e.g. {{hour: 1, minute: 0}}",
+            "jobs",
+            job_id,
+            "cron",
+        )
     try:
         trigger = CronTrigger(timezone=tz, **{str(k): v for k, v in cron.items()})
     except (TypeError, ValueError) as exc:
@@ -121,27 +132,43 @@ def _job(job_id: str, spec: Any, tz: ZoneInfo, grace: int, bad) -> JobSpec:
 
 def job_kwargs(config: ScheduleConfig, spec: JobSpec, params: dict[str, Any]) -> dict[str, Any]:
     """What a job is called with: the command's parameters, the lock settings, the job's own kwargs."""
-    kw = {**params, "lock_max_age_hours": config.lock_max_age_hours,
-          "lock_wait_minutes": config.report_lock_wait_minutes}
+    kw = {
+        **params,
+        "lock_max_age_hours": config.lock_max_age_hours,
+        "lock_wait_minutes": config.report_lock_wait_minutes,
+    }
     kw.update(spec.kwargs)
     return kw
 
 
 def _same(job, spec: JobSpec, kwargs: dict) -> bool:
-    return (job.func_ref == spec.func and repr(job.trigger) == repr(spec.trigger) and job.kwargs == kwargs
-            and job.misfire_grace_time == spec.misfire_grace_time and job.max_instances == 1 and job.coalesce)
+    return (
+        job.func_ref == spec.func
+        and repr(job.trigger) == repr(spec.trigger)
+        and job.kwargs == kwargs
+        and job.misfire_grace_time == spec.misfire_grace_time
+        and job.max_instances == 1
+        and job.coalesce
+    )
 
 
-def build_scheduler(config: ScheduleConfig, engine, params: dict[str, Any],
-                    scheduler: BaseScheduler | None = None, executor=None) -> BaseScheduler:
+def build_scheduler(
+    config: ScheduleConfig,
+    engine,
+    params: dict[str, Any],
+    scheduler: BaseScheduler | None = None,
+    executor=None,
+) -> BaseScheduler:
     """A scheduler (BlockingScheduler unless given) whose job store holds exactly the configured jobs.
 
     `engine` is the store's engine (zwgk.store.db.make_engine), so the job table lives beside the data.
     """
     scheduler = scheduler or BlockingScheduler()
-    scheduler.configure(timezone=config.timezone,
-                        executors={"default": executor or ThreadPoolExecutor(4)},
-                        job_defaults={"max_instances": 1, "coalesce": True})
+    scheduler.configure(
+        timezone=config.timezone,
+        executors={"default": executor or ThreadPoolExecutor(4)},
+        job_defaults={"max_instances": 1, "coalesce": True},
+    )
     jobstore = SQLAlchemyJobStore(engine=engine, tablename=JOBSTORE_TABLE)
     jobstore.start(scheduler, "default")  # creates its table; lets us read what is stored
     stored = {job.id: job for job in jobstore.get_all_jobs()}
@@ -153,9 +180,18 @@ def build_scheduler(config: ScheduleConfig, engine, params: dict[str, Any],
         kwargs = job_kwargs(config, spec, params)
         if spec.id in stored and _same(stored[spec.id], spec, kwargs):
             continue  # keeps its stored next run time: a missed firing is still caught up
-        scheduler.add_job(spec.func, spec.trigger, id=spec.id, name=spec.id, kwargs=kwargs,
-                          jobstore="default", replace_existing=True, max_instances=1, coalesce=True,
-                          misfire_grace_time=spec.misfire_grace_time)
+        scheduler.add_job(
+            spec.func,
+            spec.trigger,
+            id=spec.id,
+            name=spec.id,
+            kwargs=kwargs,
+            jobstore="default",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=spec.misfire_grace_time,
+        )
     scheduler.add_jobstore(jobstore, "default")
     return scheduler
 
@@ -183,5 +219,7 @@ def install_signal_handlers(scheduler: BaseScheduler, on_stop=None) -> None:
 
 
 def next_runs(scheduler: BaseScheduler) -> list[tuple[str, Any]]:
-    return sorted(((job.id, job.next_run_time) for job in scheduler.get_jobs()),
-                  key=lambda item: (item[1] is None, item[1] or 0))
+    return sorted(
+        ((job.id, job.next_run_time) for job in scheduler.get_jobs()),
+        key=lambda item: (item[1] is None, item[1] or 0),
+    )

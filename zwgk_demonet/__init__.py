@@ -15,8 +15,25 @@ from .evaluate import RULE_TITLES, evaluate, format_table
 from .network import Network, RunningNetwork, build_network
 from .spec import Variant
 
-SEEDED_RULES = ["site.unreachable", "column.missing", "column.blank", "column.placeholder", "column.undated",
-                "column.stale", "link.broken", "meta.incomplete", "text.typo"]
+SEEDED_RULES = [
+    "site.unreachable",
+    "column.missing",
+    "column.blank",
+    "column.placeholder",
+    "column.undated",
+    "column.stale",
+    "link.broken",
+    "meta.incomplete",
+    "text.typo",
+]
 
-__all__ = ["RULE_TITLES", "SEEDED_RULES", "Network", "RunningNetwork", "Variant", "build_network", "evaluate",
-           "format_table"]
+__all__ = [
+    "RULE_TITLES",
+    "SEEDED_RULES",
+    "Network",
+    "RunningNetwork",
+    "Variant",
+    "build_network",
+    "evaluate",
+    "format_table",
+]

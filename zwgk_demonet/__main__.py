@@ -13,8 +13,12 @@ from . import build_network
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m zwgk_demonet", description="Serve the zwgk demo portal network.")
-    ap.add_argument("--as-of", type=date.fromisoformat, default=date.today(), help="YYYY-MM-DD (default today)")
+    ap = argparse.ArgumentParser(
+        prog="python -m zwgk_demonet", description="Serve the zwgk demo portal network."
+    )
+    ap.add_argument(
+        "--as-of", type=date.fromisoformat, default=date.today(), help="YYYY-MM-DD (default today)"
+    )
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--registry", type=Path, help="write the sites YAML here")
     ap.add_argument("--truth", type=Path, help="write the ground truth (JSON) here")

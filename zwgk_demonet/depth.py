@@ -21,20 +21,35 @@ from __future__ import annotations
 import random
 
 # (portal, unit) -> how its column lists are rendered
-DATA_UNITS = {("baishi", "zjj"): "dataproxy", ("baishi", "lijia"): "dataproxy",
-              ("yunze", "wlj"): "json", ("yunze", "taoyuan"): "json"}
+DATA_UNITS = {
+    ("baishi", "zjj"): "dataproxy",
+    ("baishi", "lijia"): "dataproxy",
+    ("yunze", "wlj"): "json",
+    ("yunze", "taoyuan"): "json",
+}
 LIST_PREFERENCE = ["ghjh", "czyjs", "jgzn", "rsxx", "gzdt", "tzgg", "zcjd", "xxgkzn"]
 DEAD_PREFIX = {404: "/dead/", 410: "/gone/", 500: "/broken/"}
-TYPOS = ["根据《中华人民共合国政府信息公开条例》规定，现将有关事项公开如下。",
-         "{short}人民攻府办公室负责本文件的解释工作。",
-         "成立由分管负责同志任组长的工作领导小姐，统筹推进相关工作。",
-         "依据《中共人民共和国预算法》，做好预算公开工作。"]
-CONTROLS = ["根据《中华人民共和国政府信息公开条例》规定，现予公开。",
-            "{short}成立工作领导小组，区人民政府办公室负责协调。"]
+TYPOS = [
+    "根据《中华人民共合国政府信息公开条例》规定，现将有关事项公开如下。",
+    "{short}人民攻府办公室负责本文件的解释工作。",
+    "成立由分管负责同志任组长的工作领导小姐，统筹推进相关工作。",
+    "依据《中共人民共和国预算法》，做好预算公开工作。",
+]
+CONTROLS = [
+    "根据《中华人民共和国政府信息公开条例》规定，现予公开。",
+    "{short}成立工作领导小组，区人民政府办公室负责协调。",
+]
 
 CHALLENGE_PORTAL = {
-    "id": "fengshan", "name": "丰山县人民政府", "place": "丰山县", "style": "trs", "encoding": "utf-8",
-    "site_code": "5130250005", "org_code": "11513025MB0777", "reachable": True, "challenge": True,
+    "id": "fengshan",
+    "name": "丰山县人民政府",
+    "place": "丰山县",
+    "style": "trs",
+    "encoding": "utf-8",
+    "site_code": "5130250005",
+    "org_code": "11513025MB0777",
+    "reachable": True,
+    "challenge": True,
     "units": [
         ("fsx", "丰山县人民政府", "县政府", "government"),
         ("sfj", "丰山县司法局", "县司法局", "department"),
@@ -65,16 +80,26 @@ def apply(portal, k: int, seed: int) -> None:
     # or breaks one unit leaves every other unit's defects as they were.
     from .spec import PORTAL_DEFS
 
-    base_status = {d[0]: (d[4] if len(d) > 4 else 200) for pdef in PORTAL_DEFS if pdef["id"] == portal.id
-                   for d in pdef["units"]}
+    base_status = {
+        d[0]: (d[4] if len(d) > 4 else 200)
+        for pdef in PORTAL_DEFS
+        if pdef["id"] == portal.id
+        for d in pdef["units"]
+    }
     order = [u for u in portal.units if base_status.get(u.id) == 200]
     rng.shuffle(order)
     n = len(order)
     statuses = [404, 410, 500]
     # dead links on list pages (two units)
     for i, u in enumerate(order[:2]):
-        col = next((u.columns[c] for c in LIST_PREFERENCE
-                    if c in u.columns and u.columns[c].linked and u.columns[c].entries), None)
+        col = next(
+            (
+                u.columns[c]
+                for c in LIST_PREFERENCE
+                if c in u.columns and u.columns[c].linked and u.columns[c].entries
+            ),
+            None,
+        )
         if col is None:
             continue
         status = statuses[(k + i) % 3]
@@ -125,25 +150,53 @@ def truth_rows(portal) -> list[dict]:
             if cid == "zcwj":
                 dead += _newest_has(col, "dead_links") or []
             if dead:
-                rows.append({"rule": "link.broken", "portal": portal.id, "unit": u.id, "column": cid,
-                             "url_path": dead[0][0], "note": "；".join(f"{p}（HTTP {s}）" for p, s, _ in dead)})
+                rows.append(
+                    {
+                        "rule": "link.broken",
+                        "portal": portal.id,
+                        "unit": u.id,
+                        "column": cid,
+                        "url_path": dead[0][0],
+                        "note": "；".join(f"{p}（HTTP {s}）" for p, s, _ in dead),
+                    }
+                )
         zcwj = u.columns.get("zcwj")
         missing = _newest_has(zcwj, "meta_missing")
         if missing:
-            rows.append({"rule": "meta.incomplete", "portal": portal.id, "unit": u.id, "column": "zcwj",
-                         "url_path": None, "note": f"最新政策文件缺少{missing}"})
+            rows.append(
+                {
+                    "rule": "meta.incomplete",
+                    "portal": portal.id,
+                    "unit": u.id,
+                    "column": "zcwj",
+                    "url_path": None,
+                    "note": f"最新政策文件缺少{missing}",
+                }
+            )
         typo = _newest_has(zcwj, "typo")
         if typo:
-            rows.append({"rule": "text.typo", "portal": portal.id, "unit": u.id, "column": "zcwj",
-                         "url_path": None, "note": f"正文含：{typo}"})
+            rows.append(
+                {
+                    "rule": "text.typo",
+                    "portal": portal.id,
+                    "unit": u.id,
+                    "column": "zcwj",
+                    "url_path": None,
+                    "note": f"正文含：{typo}",
+                }
+            )
     return rows
 
 
 def challenge_page() -> bytes:
     """A 瑞数-like first response (written for the demo; no real page is copied)."""
-    token = "".join(random.Random("ts").choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789") for _ in range(64))
-    return (f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
-            f'<meta content="{token}" r="m"></head><body><script type="text/javascript" r="m">'
-            f"$_ts=window['$_ts'];if(!$_ts)$_ts={{}};$_ts.nsd=23568;$_ts.cd=\"qEtcrrAlEa3lcGVq\";</script>"
-            f'<script type="text/javascript" charset="utf-8" src="/Kd7cQ2yPzWx1/Ab3dE5fG7hJ9.294cc83.js" r="m"></script>'
-            f"</body></html>").encode()
+    token = "".join(
+        random.Random("ts").choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789") for _ in range(64)
+    )
+    return (
+        f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+        f'<meta content="{token}" r="m"></head><body><script type="text/javascript" r="m">'
+        f"$_ts=window['$_ts'];if(!$_ts)$_ts={{}};$_ts.nsd=23568;$_ts.cd=\"qEtcrrAlEa3lcGVq\";</script>"
+        f'<script type="text/javascript" charset="utf-8" src="/Kd7cQ2yPzWx1/Ab3dE5fG7hJ9.294cc83.js" r="m"></script>'
+        f"</body></html>"
+    ).encode()

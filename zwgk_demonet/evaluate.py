@@ -73,6 +73,7 @@ def evaluate(findings: list[dict], truth: list[dict], rules: list[str] | None = 
 
 def format_table(scores: dict[str, dict]) -> str:
     """Plain-text table: rule, 中文, tp, fp, fn, P, R."""
+
     def width(s: str) -> int:
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
@@ -81,8 +82,15 @@ def format_table(scores: dict[str, dict]) -> str:
 
     head = ["rule", "中文", "tp", "fp", "fn", "P", "R"]
     rows = [
-        [rule, RULE_TITLES.get(rule, ""), str(s["tp"]), str(s["fp"]), str(s["fn"]),
-         f"{s['precision']:.2f}", f"{s['recall']:.2f}"]
+        [
+            rule,
+            RULE_TITLES.get(rule, ""),
+            str(s["tp"]),
+            str(s["fp"]),
+            str(s["fn"]),
+            f"{s['precision']:.2f}",
+            f"{s['recall']:.2f}",
+        ]
         for rule, s in scores.items()
     ]
     widths = [max(width(r[i]) for r in [head, *rows]) for i in range(len(head))]

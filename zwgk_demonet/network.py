@@ -23,7 +23,9 @@ LAST_MODIFIED = "Mon, 02 Nov 2026 08:00:00 GMT"
 class Network:
     """The demo portal network for one (as_of, seed, variant); pages are rendered on request."""
 
-    def __init__(self, as_of: date, seed: int = 2026, variant: Variant | None = None, skin: int | None = None):
+    def __init__(
+        self, as_of: date, seed: int = 2026, variant: Variant | None = None, skin: int | None = None
+    ):
         self.as_of = as_of
         self.seed = seed
         self.skin = skin or None  # None/0: the original templates; N: generated skin N (skins.py)
@@ -60,7 +62,9 @@ class Network:
                 paths = [urlsplit(site.article_url(col, e)).path for e in col.entries if e.title in bad]
             else:
                 attr = "meta_missing" if rule == "meta.incomplete" else "typo"
-                paths = [urlsplit(site.article_url(col, e)).path for e in col.entries if getattr(e, attr, None)]
+                paths = [
+                    urlsplit(site.article_url(col, e)).path for e in col.entries if getattr(e, attr, None)
+                ]
             for path in dict.fromkeys(paths):
                 out.append({**row, "url_path": path})
         return out
@@ -167,8 +171,12 @@ class RunningNetwork:
                 if p.reachable:
                     srv = _Server((LOOPBACK, 0), _Handler)
                     srv.demo = (p.id, network.sites[p.id], self)  # type: ignore[attr-defined]
-                    t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
-                                         name=f"demonet-{p.id}", daemon=True)
+                    t = threading.Thread(
+                        target=srv.serve_forever,
+                        kwargs={"poll_interval": 0.05},
+                        name=f"demonet-{p.id}",
+                        daemon=True,
+                    )
                     t.start()
                     self._servers.append(srv)
                     self._threads.append(t)
@@ -190,15 +198,22 @@ class RunningNetwork:
     def registry(self) -> dict:
         portals = []
         for p in self.network.portals:
-            portals.append({
-                "id": p.id,
-                "name": p.name,
-                "home": self.base_urls[p.id],
-                "units": [
-                    {"id": u.id, "name": u.name, "profile": u.profile, "entry": self.url(p.id, u.entry_path)}
-                    for u in p.units
-                ],
-            })
+            portals.append(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "home": self.base_urls[p.id],
+                    "units": [
+                        {
+                            "id": u.id,
+                            "name": u.name,
+                            "profile": u.profile,
+                            "entry": self.url(p.id, u.entry_path),
+                        }
+                        for u in p.units
+                    ],
+                }
+            )
         return {"portals": portals, "allow_hosts": []}
 
     def write_registry(self, path: Path) -> Path:
@@ -206,7 +221,9 @@ class RunningNetwork:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         text = yaml.safe_dump(self.registry(), allow_unicode=True, sort_keys=False)
-        path.write_text(f"# zwgk demo network, as of {self.network.as_of.isoformat()}\n{text}", encoding="utf-8")
+        path.write_text(
+            f"# zwgk demo network, as of {self.network.as_of.isoformat()}\n{text}", encoding="utf-8"
+        )
         return path
 
     def close(self) -> None:
@@ -224,7 +241,8 @@ class RunningNetwork:
         self.close()
 
 
-def build_network(as_of: date, seed: int = 2026, variant: Variant | None = None,
-                  skin: int | None = None) -> Network:
+def build_network(
+    as_of: date, seed: int = 2026, variant: Variant | None = None, skin: int | None = None
+) -> Network:
     """The demo network; deterministic for (as_of, seed, variant, skin)."""
     return Network(as_of, seed, variant, skin)

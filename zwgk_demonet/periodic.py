@@ -124,8 +124,11 @@ def _plain(name: str) -> str:
 def _unique_policies(zcwj) -> list:
     docs = [POLICY.match(e.title)["doc"] for e in zcwj.entries if POLICY.match(e.title)]
     keys = [_plain(d) for d in docs]
-    return [e for e in zcwj.entries if (m := POLICY.match(e.title))
-            and keys.count(_plain(m["doc"])) == 1 and docs.count(m["doc"]) == 1]
+    return [
+        e
+        for e in zcwj.entries
+        if (m := POLICY.match(e.title)) and keys.count(_plain(m["doc"])) == 1 and docs.count(m["doc"]) == 1
+    ]
 
 
 def _interp_of(zcjd, doc: str) -> list:
@@ -193,7 +196,9 @@ def seed_periodic_and_interp(portal, k: int, as_of: date, seed: int, fixes: set)
     if not portal.reachable or getattr(portal, "challenge", False):
         return
     rng = random.Random(f"{seed}|periodic|{portal.id}")
-    by_profile = {p: [u for u in portal.units if u.profile == p] for p in ("government", "department", "township")}
+    by_profile = {
+        p: [u for u in portal.units if u.profile == p] for p in ("government", "department", "township")
+    }
     for p in by_profile.values():
         rng.shuffle(p)
     plan: list[tuple[object, str, str]] = []  # (unit, column, how)
@@ -205,7 +210,9 @@ def seed_periodic_and_interp(portal, k: int, as_of: date, seed: int, fixes: set)
             plan.append((gov, "zdjc", "drop"))
     for unit, how in zip(by_profile["department"], ["drop", "late", "alias"], strict=False):
         plan.append((unit, "xxgknb", how))
-    for unit, how in zip(by_profile["township"], ["drop" if k % 2 == 0 else "placeholder", "alias"], strict=False):
+    for unit, how in zip(
+        by_profile["township"], ["drop" if k % 2 == 0 else "placeholder", "alias"], strict=False
+    ):
         plan.append((unit, "xxgknb", how))
     for unit, cid, how in plan:
         if (portal.id, unit.id, cid) in fixes:
@@ -216,14 +223,17 @@ def seed_periodic_and_interp(portal, k: int, as_of: date, seed: int, fixes: set)
             continue
         deadline, year = _latest_due(items[0], as_of)
         _swap_doc(col, items[0], year, how, as_of, deadline)
+
     # Units whose 政策文件 carries policies (both columns planned healthy, no control), in an order
     # fixed by the seed alone, take the modes in turn.
     def healthy(u, cid: str) -> bool:
         col = u.columns.get(cid)
         return bool(col) and col.state == "ok" and col.control is None and (portal.id, u.id, cid) not in fixes
 
-    order = sorted([*by_profile["government"], *by_profile["department"]],
-                   key=lambda u: random.Random(f"{seed}|interp|{portal.id}|{u.id}").random())
+    order = sorted(
+        [*by_profile["government"], *by_profile["department"]],
+        key=lambda u: random.Random(f"{seed}|interp|{portal.id}|{u.id}").random(),
+    )
     eligible = [u for u in order if healthy(u, "zcwj") and healthy(u, "zcjd")]
     for i, unit in enumerate(eligible):
         _seed_interp(unit, INTERP_MODES[(i + k) % len(INTERP_MODES)], as_of)
@@ -238,10 +248,26 @@ def truth_rows(portal, as_of: date) -> list[dict]:
         if u.entry_status >= 400:
             continue
         for cid, note in doc_overdue_columns(u, as_of):
-            rows.append({"rule": "doc.overdue", "portal": portal.id, "unit": u.id, "column": cid,
-                         "url_path": u.columns[cid].path, "note": note})
+            rows.append(
+                {
+                    "rule": "doc.overdue",
+                    "portal": portal.id,
+                    "unit": u.id,
+                    "column": cid,
+                    "url_path": u.columns[cid].path,
+                    "note": note,
+                }
+            )
         bad = interp_violations(u, as_of)
         if bad:
-            rows.append({"rule": "interp.missing", "portal": portal.id, "unit": u.id, "column": "zcwj",
-                         "url_path": u.columns["zcwj"].path, "note": f"{len(bad)}件政策未按时解读：{bad[0]}"})
+            rows.append(
+                {
+                    "rule": "interp.missing",
+                    "portal": portal.id,
+                    "unit": u.id,
+                    "column": "zcwj",
+                    "url_path": u.columns["zcwj"].path,
+                    "note": f"{len(bad)}件政策未按时解读：{bad[0]}",
+                }
+            )
     return rows

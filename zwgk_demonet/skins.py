@@ -31,31 +31,206 @@ from .styles import CREATE_PAGE_JS, SEMANTIC, STATIC_PAGES, TARGET, Response, Si
 # -- name pools ---------------------------------------------------------------------------------------
 POOLS = {
     "wrap": ["wrap", "container", "w1200", "page", "bd", "main-wrap", "zt", "body-box", "mainbox", "w1000"],
-    "header": ["header", "top", "head", "g-hd", "site-top", "ding", "tou", "logo-box", "hd", "w-top", "toubu",
-               "topbox", "m-head", "banner-box", "jt"],
-    "topnav": ["nav", "mainnav", "menu", "daohang", "dh", "top-nav", "g-nav", "lanmu", "navbar", "main-menu",
-               "list-nav", "menu-box", "column-nav", "nav-list", "mnav"],
-    "footer": ["footer", "foot", "bottom", "g-ft", "copyright", "di", "site-info", "wei", "dibu", "ft",
-               "footbox", "m-foot"],
-    "hot": ["side", "right-hot", "hot", "redian", "rd-box", "list-hot", "box-r", "tuijian", "news-hot",
-            "sidebar", "rmzt", "zt-list", "right-list", "box2", "r-box", "menu-hot", "list-box"],
-    "crumb": ["crumb", "position", "location", "dqwz", "weizhi", "lujing", "path", "bread", "nav-path",
-              "current", "wz", "site-path", "lm-nav"],
-    "tree": ["left-menu", "leftnav", "menu", "sub-nav", "side-nav", "nav-list", "zuo", "lm-box", "gkml",
-             "catalog", "mulu", "tree", "xxgk-menu", "column-nav", "lanmu", "left", "right-menu", "navbar-side",
-             "box1", "l-box", "list", "menu-list", "subnav", "gk-nav", "ml-box", "list-box", "tab-nav", "xxgk-nav"],
-    "main": ["main", "right", "rightbox", "con-right", "content", "nr", "neirong", "box", "con", "cont",
-             "left", "leftbox", "main-con", "r-con", "article-box", "menu-con", "ny-right", "list-wrap"],
-    "list": ["list", "news-list", "list-box", "lb", "liebiao", "xxgk-list", "content-list", "wz-list", "zwgk-lb",
-             "data-list", "list-con", "menu-list", "nav-list", "left-list", "box-list", "side-list", "infolist",
-             "ul-list", "gl-list", "list-ul", "tab-con", "lists", "xxgk_lb", "list01", "nr-list"],
-    "pager": ["page", "pager", "pagination", "fenye", "pages", "page-box", "pageBar", "fy", "page-nav",
-              "paging"],
+    "header": [
+        "header",
+        "top",
+        "head",
+        "g-hd",
+        "site-top",
+        "ding",
+        "tou",
+        "logo-box",
+        "hd",
+        "w-top",
+        "toubu",
+        "topbox",
+        "m-head",
+        "banner-box",
+        "jt",
+    ],
+    "topnav": [
+        "nav",
+        "mainnav",
+        "menu",
+        "daohang",
+        "dh",
+        "top-nav",
+        "g-nav",
+        "lanmu",
+        "navbar",
+        "main-menu",
+        "list-nav",
+        "menu-box",
+        "column-nav",
+        "nav-list",
+        "mnav",
+    ],
+    "footer": [
+        "footer",
+        "foot",
+        "bottom",
+        "g-ft",
+        "copyright",
+        "di",
+        "site-info",
+        "wei",
+        "dibu",
+        "ft",
+        "footbox",
+        "m-foot",
+    ],
+    "hot": [
+        "side",
+        "right-hot",
+        "hot",
+        "redian",
+        "rd-box",
+        "list-hot",
+        "box-r",
+        "tuijian",
+        "news-hot",
+        "sidebar",
+        "rmzt",
+        "zt-list",
+        "right-list",
+        "box2",
+        "r-box",
+        "menu-hot",
+        "list-box",
+    ],
+    "crumb": [
+        "crumb",
+        "position",
+        "location",
+        "dqwz",
+        "weizhi",
+        "lujing",
+        "path",
+        "bread",
+        "nav-path",
+        "current",
+        "wz",
+        "site-path",
+        "lm-nav",
+    ],
+    "tree": [
+        "left-menu",
+        "leftnav",
+        "menu",
+        "sub-nav",
+        "side-nav",
+        "nav-list",
+        "zuo",
+        "lm-box",
+        "gkml",
+        "catalog",
+        "mulu",
+        "tree",
+        "xxgk-menu",
+        "column-nav",
+        "lanmu",
+        "left",
+        "right-menu",
+        "navbar-side",
+        "box1",
+        "l-box",
+        "list",
+        "menu-list",
+        "subnav",
+        "gk-nav",
+        "ml-box",
+        "list-box",
+        "tab-nav",
+        "xxgk-nav",
+    ],
+    "main": [
+        "main",
+        "right",
+        "rightbox",
+        "con-right",
+        "content",
+        "nr",
+        "neirong",
+        "box",
+        "con",
+        "cont",
+        "left",
+        "leftbox",
+        "main-con",
+        "r-con",
+        "article-box",
+        "menu-con",
+        "ny-right",
+        "list-wrap",
+    ],
+    "list": [
+        "list",
+        "news-list",
+        "list-box",
+        "lb",
+        "liebiao",
+        "xxgk-list",
+        "content-list",
+        "wz-list",
+        "zwgk-lb",
+        "data-list",
+        "list-con",
+        "menu-list",
+        "nav-list",
+        "left-list",
+        "box-list",
+        "side-list",
+        "infolist",
+        "ul-list",
+        "gl-list",
+        "list-ul",
+        "tab-con",
+        "lists",
+        "xxgk_lb",
+        "list01",
+        "nr-list",
+    ],
+    "pager": [
+        "page",
+        "pager",
+        "pagination",
+        "fenye",
+        "pages",
+        "page-box",
+        "pageBar",
+        "fy",
+        "page-nav",
+        "paging",
+    ],
     "title": ["lm-title", "column-title", "title", "bt", "lm-name", "biaoti", "tit", "box-title", "lmmc"],
-    "body": ["TRS_Editor", "article-content", "zoom", "con", "nr", "wz-con", "detail-body", "text", "content",
-             "news_content", "pages_content", "article", "zw", "main-txt"],
-    "meta": ["xxgk_info", "index_box", "info-table", "syh", "xxgk-head", "gk-info", "doc-info", "meta",
-             "wzinfo", "fbxx"],
+    "body": [
+        "TRS_Editor",
+        "article-content",
+        "zoom",
+        "con",
+        "nr",
+        "wz-con",
+        "detail-body",
+        "text",
+        "content",
+        "news_content",
+        "pages_content",
+        "article",
+        "zw",
+        "main-txt",
+    ],
+    "meta": [
+        "xxgk_info",
+        "index_box",
+        "info-table",
+        "syh",
+        "xxgk-head",
+        "gk-info",
+        "doc-info",
+        "meta",
+        "wzinfo",
+        "fbxx",
+    ],
     "date": ["date", "time", "sj", "riqi", "fr", "right", "span-r", "pubtime", "rq"],
 }
 SCHEMES = ["path", "col", "numeric", "query"]
@@ -113,24 +288,40 @@ class Skin:
         while names["list"] in (names["tree"], names["hot"]) or names["tree"] == names["hot"]:
             names["list"] = rng.choice(POOLS["list"])
             names["hot"] = rng.choice(POOLS["hot"])
-        ids = {role: (f"{name.replace('-', '_')}{rng.randint(1, 9)}" if rng.random() < 0.3 else "")
-               for role, name in names.items()}
+        ids = {
+            role: (f"{name.replace('-', '_')}{rng.randint(1, 9)}" if rng.random() < 0.3 else "")
+            for role, name in names.items()
+        }
         scheme = rng.choice(SCHEMES)
         pager = rng.choice(PAGERS)
         if pager == "trs" and scheme != "path":
             pager = "next"
         markup = rng.choice(LIST_MARKUP)
         where = rng.choice(DATE_WHERE)
-        return cls(seed=seed, scheme=scheme, tree_pos=rng.choice(TREE_POS), list_markup=markup,
-                   date_form=rng.choice(DATE_FORMS), date_where=where, pager=pager,
-                   meta_form=rng.choice(META_FORMS), ext=rng.choice(["html", "shtml", "htm"]),
-                   html5=rng.random() < 0.25, header_row=markup == "table" and rng.random() < 0.5,
-                   title_attr=rng.random() < 0.7, pubdate_meta=rng.random() < 0.6, names=names, ids=ids)
+        return cls(
+            seed=seed,
+            scheme=scheme,
+            tree_pos=rng.choice(TREE_POS),
+            list_markup=markup,
+            date_form=rng.choice(DATE_FORMS),
+            date_where=where,
+            pager=pager,
+            meta_form=rng.choice(META_FORMS),
+            ext=rng.choice(["html", "shtml", "htm"]),
+            html5=rng.random() < 0.25,
+            header_row=markup == "table" and rng.random() < 0.5,
+            title_attr=rng.random() < 0.7,
+            pubdate_meta=rng.random() < 0.6,
+            names=names,
+            ids=ids,
+        )
 
     def describe(self) -> str:
-        return (f"skin {self.seed}: urls={self.scheme} tree={self.tree_pos} list={self.list_markup} "
-                f"date={self.date_form}/{self.date_where} pager={self.pager} meta={self.meta_form} "
-                f"tree-class={self.names['tree']} list-class={self.names['list']} main-class={self.names['main']}")
+        return (
+            f"skin {self.seed}: urls={self.scheme} tree={self.tree_pos} list={self.list_markup} "
+            f"date={self.date_form}/{self.date_where} pager={self.pager} meta={self.meta_form} "
+            f"tree-class={self.names['tree']} list-class={self.names['list']} main-class={self.names['main']}"
+        )
 
 
 class SkinSite(Site):
@@ -163,8 +354,10 @@ class SkinSite(Site):
             return last[0]
 
         root = rng.choice(["xxgk", "zfxxgk", "zwgk", "gkml", "info"])
-        group = {"department": rng.choice(["bmxxgk", "bm", "dept", ""]),
-                 "township": rng.choice(["xzxxgk", "xz", "town", ""])}
+        group = {
+            "department": rng.choice(["bmxxgk", "bm", "dept", ""]),
+            "township": rng.choice(["xzxxgk", "xz", "town", ""]),
+        }
         chan = rng.choice(["channel", "lm", "column", "list", "node"])
         art = rng.choice(["content", "detail", "art", "show", "info"])
         script = rng.choice(["list.jsp", "col.aspx", "channel.php", "index.jsp", "lm.do"])
@@ -201,8 +394,12 @@ class SkinSite(Site):
         p.static_pages = {}
         for k, t in STATIC_PAGES:
             ident = next_id()
-            path = {"path": f"/{k}/", "col": f"/col/col{ident}/index.html", "numeric": f"/{chan}/{ident}.{s.ext}",
-                    "query": f"/{script}?{param}={ident}"}[s.scheme]
+            path = {
+                "path": f"/{k}/",
+                "col": f"/col/col{ident}/index.html",
+                "numeric": f"/{chan}/{ident}.{s.ext}",
+                "query": f"/{script}?{param}={ident}",
+            }[s.scheme]
             p.static_pages[k] = (t.format(place=p.place), path)
         self.route_all()
 
@@ -308,27 +505,40 @@ class SkinSite(Site):
         return Response(200, text.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
 
     # ---- furniture --------------------------------------------------------------------------------
-    def head(self, title: str, column: str = "", article: Entry | None = None, meta_charset: bool = True,
-             source: str | None = None) -> str:
+    def head(
+        self,
+        title: str,
+        column: str = "",
+        article: Entry | None = None,
+        meta_charset: bool = True,
+        source: str | None = None,
+    ) -> str:
         p = self.p
-        metas = [f'<meta name="SiteName" content="{p.name}">', f'<meta name="SiteIDCode" content="{p.site_code}">']
+        metas = [
+            f'<meta name="SiteName" content="{p.name}">',
+            f'<meta name="SiteIDCode" content="{p.site_code}">',
+        ]
         if column:
             metas.append(f'<meta name="ColumnName" content="{escape(column)}">')
         if article is not None:
             metas.append(f'<meta name="ArticleTitle" content="{escape(article.title)}">')
             if article.page_date and self.skin.pubdate_meta:
                 metas.append(f'<meta name="PubDate" content="{article.date.isoformat()} {hhmm(article)}">')
-        return ('<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
-                f"<title>{escape(title)}-{p.name}</title>\n" + "\n".join(metas) + "\n</head>\n")
+        return (
+            '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{escape(title)}-{p.name}</title>\n" + "\n".join(metas) + "\n</head>\n"
+        )
 
     def header(self) -> str:
         s = self.skin
         items = "".join(f"<li>{a(h, t)}</li>" for t, h in self.nav_links())
         tag = "header" if s.html5 else "div"
         ntag = "nav" if s.html5 else "div"
-        return (f'<{tag} {self.attrs("header")}><div class="logo">{self.p.name}</div>'
-                f'<form action="/search" method="get"><input name="q"><button>搜索</button></form></{tag}>\n'
-                f'<{ntag} {self.attrs("topnav")}><ul>{items}</ul></{ntag}>\n')
+        return (
+            f'<{tag} {self.attrs("header")}><div class="logo">{self.p.name}</div>'
+            f'<form action="/search" method="get"><input name="q"><button>搜索</button></form></{tag}>\n'
+            f"<{ntag} {self.attrs('topnav')}><ul>{items}</ul></{ntag}>\n"
+        )
 
     def sidebar(self) -> str:
         hot = self.p.nav.columns["rdgz"]
@@ -336,22 +546,26 @@ class SkinSite(Site):
             f"<li>{a(self.article_url(hot, e), short(e.title), e.title)}<span>{fmt(e.date, self.skin.date_form, e)}</span></li>"
             for e in hot.entries[:6]
         )
-        return f'<div {self.attrs("hot")}><h3>热点专题</h3><ul>{lis}</ul></div>\n'
+        return f"<div {self.attrs('hot')}><h3>热点专题</h3><ul>{lis}</ul></div>\n"
 
     def footer(self) -> str:
         st, p = self.p.static_pages, self.p
         tag = "footer" if self.skin.html5 else "div"
-        return (f'<{tag} {self.attrs("footer")}><p>{a(st["wzdt"][1], "网站地图")} | {a(st["lxwm"][1], "联系我们")} | '
-                f'{a(st["jiucuo"][1], "政府网站找错")}</p>'
-                f"<p>主办单位：{p.name}办公室　承办单位：{p.place}大数据中心</p>"
-                f"<p>网站标识码：{p.site_code}</p></{tag}>\n")
+        return (
+            f"<{tag} {self.attrs('footer')}><p>{a(st['wzdt'][1], '网站地图')} | {a(st['lxwm'][1], '联系我们')} | "
+            f"{a(st['jiucuo'][1], '政府网站找错')}</p>"
+            f"<p>主办单位：{p.name}办公室　承办单位：{p.place}大数据中心</p>"
+            f"<p>网站标识码：{p.site_code}</p></{tag}>\n"
+        )
 
     def crumbs(self, *parts: tuple[str, str | None]) -> str:
         out = [a("/", "首页")]
         for text, href in parts:
             out.append(a(href, text) if href else escape(text))
-        sep = random.Random(f"sep|{self.skin.seed}|{self.p.id}").choice([" &gt; ", " » ", " / ", " &gt;&gt; "])
-        return f'<div {self.attrs("crumb")}>您当前的位置：' + sep.join(out) + "</div>\n"
+        sep = random.Random(f"sep|{self.skin.seed}|{self.p.id}").choice(
+            [" &gt; ", " » ", " / ", " &gt;&gt; "]
+        )
+        return f"<div {self.attrs('crumb')}>您当前的位置：" + sep.join(out) + "</div>\n"
 
     def tree(self, unit: Unit, current: Column | None = None) -> str:
         """The unit's column tree (catalogue menu), with the current column marked."""
@@ -378,10 +592,18 @@ class SkinSite(Site):
             body = f'<ul>{top}<li class="sub"><span>法定主动公开内容</span><ul>{fd}</ul></li>{rest}</ul>'
         else:
             body = f"<ul>{top}{fd}{rest}</ul>"
-        return f'<div {self.attrs("tree")}><h3>{escape(unit.name)}</h3>{body}</div>\n'
+        return f"<div {self.attrs('tree')}><h3>{escape(unit.name)}</h3>{body}</div>\n"
 
-    def frame(self, title: str, main: str, unit: Unit | None = None, current: Column | None = None,
-              column: str = "", article: Entry | None = None, entry_page: bool = False) -> str:
+    def frame(
+        self,
+        title: str,
+        main: str,
+        unit: Unit | None = None,
+        current: Column | None = None,
+        column: str = "",
+        article: Entry | None = None,
+        entry_page: bool = False,
+    ) -> str:
         """The page: header, nav, [tabs], side boxes and main, footer."""
         s = self.skin
         tree = ""
@@ -401,9 +623,15 @@ class SkinSite(Site):
                 side_right = hot
         left = f'<div class="l">{side_left}</div>\n' if side_left else ""
         right = f'<div class="r">{side_right}</div>\n' if side_right else ""
-        return (self.head(title, column, article) + f'<body>\n<div {self.attrs("wrap")}>\n' + self.header()
-                + tabs + f"<div>\n{left}<div {self.attrs('main')}>\n{main}</div>\n{right}</div>\n"
-                + self.footer() + "</div>\n</body>\n</html>\n")
+        return (
+            self.head(title, column, article)
+            + f"<body>\n<div {self.attrs('wrap')}>\n"
+            + self.header()
+            + tabs
+            + f"<div>\n{left}<div {self.attrs('main')}>\n{main}</div>\n{right}</div>\n"
+            + self.footer()
+            + "</div>\n</body>\n</html>\n"
+        )
 
     # ---- list markup ------------------------------------------------------------------------------
     def date_html(self, e: Entry) -> str:
@@ -432,8 +660,10 @@ class SkinSite(Site):
             href = self.article_url(col, e)
             t = f' title="{escape(e.title)}"' if s.title_attr else ""
             text = short(e.title) if s.title_attr else e.title
-            return (f'<{tag}><a href="{escape(href)}"{t}{TARGET}>{escape(text)}'
-                    f'<span class="{s.names["date"]}">{date_s}</span></a></{tag}>')
+            return (
+                f'<{tag}><a href="{escape(href)}"{t}{TARGET}>{escape(text)}'
+                f'<span class="{s.names["date"]}">{date_s}</span></a></{tag}>'
+            )
         if s.date_where == "tail":
             return f"<{tag}>{link}　{date_s}</{tag}>"
         if s.date_where == "before":
@@ -455,11 +685,13 @@ class SkinSite(Site):
                 rows.append(f"<tr><td>{self.link_html(col, e)}</td><td>{d}</td></tr>")
             if blank:
                 rows.append(f'<tr><td colspan="2">{blank}</td></tr>')
-            return f'<table {self.attrs("list")}>' + "".join(rows) + "</table>\n"
+            return f"<table {self.attrs('list')}>" + "".join(rows) + "</table>\n"
         tag, wrap = {"ul": ("li", "ul"), "div": ("div", "div"), "dl": ("dd", "dl"), "p": ("p", "div")}[m]
         inner = "".join(self.item_html(col, e, tag) for e in items)
         if blank:
-            inner += f"<{tag}>{blank}</{tag}>" if tag in ("li", "dd") else f'<div class="no-data">{blank}</div>'
+            inner += (
+                f"<{tag}>{blank}</{tag}>" if tag in ("li", "dd") else f'<div class="no-data">{blank}</div>'
+            )
         return f"<{wrap} {self.attrs('list')}>{inner}</{wrap}>\n"
 
     def pager_html(self, col: Column, page: int) -> str:
@@ -468,8 +700,10 @@ class SkinSite(Site):
         if n <= 1:
             return ""
         if s.pager == "trs":
-            return (f'<div {self.attrs("pager")}><script type="text/javascript">\n{CREATE_PAGE_JS}\n'
-                    f'createPageHTML({n}, {page - 1}, "index", "{s.ext}");\n</script></div>\n')
+            return (
+                f'<div {self.attrs("pager")}><script type="text/javascript">\n{CREATE_PAGE_JS}\n'
+                f'createPageHTML({n}, {page - 1}, "index", "{s.ext}");\n</script></div>\n'
+            )
         links = [f"<span>共{len(col.entries)}条 {page}/{n}页</span>"]
         if page > 1:
             links += [a(self.page_url(col, 1), "首页"), a(self.page_url(col, page - 1), "上一页")]
@@ -477,10 +711,12 @@ class SkinSite(Site):
             for k in range(1, n + 1):
                 links.append(f"<b>{k}</b>" if k == page else a(self.page_url(col, k), str(k)))
         if s.pager == "numbers-only":
-            links = [f"<b>{k}</b>" if k == page else a(self.page_url(col, k), str(k)) for k in range(1, n + 1)]
+            links = [
+                f"<b>{k}</b>" if k == page else a(self.page_url(col, k), str(k)) for k in range(1, n + 1)
+            ]
         if page < n and s.pager != "numbers-only":
             links += [a(self.page_url(col, page + 1), "下一页"), a(self.page_url(col, n), "尾页")]
-        return f'<div {self.attrs("pager")}>' + " ".join(links) + "</div>\n"
+        return f"<div {self.attrs('pager')}>" + " ".join(links) + "</div>\n"
 
     # ---- pages ------------------------------------------------------------------------------------
     def unit_crumbs(self, col: Column, page: bool = False) -> str:
@@ -489,28 +725,43 @@ class SkinSite(Site):
             return self.crumbs((col.name, col.path if page else None))
         gov = self.p.government
         parts = [("信息公开", gov.entry_path)] if u is not gov else []
-        return self.crumbs(*parts, (u.name, u.entry_path), (col.label.split("(")[0].split("（")[0],
-                                                             col.path if page else None))
+        return self.crumbs(
+            *parts,
+            (u.name, u.entry_path),
+            (col.label.split("(")[0].split("（")[0], col.path if page else None),
+        )
 
     def list_page(self, col: Column, page: int) -> str:
         items = col.page_entries(page)
-        main = (self.unit_crumbs(col) + f'<div {self.attrs("title")}>{escape(col.name)}</div>\n'
-                + self.list_html(col, items) + self.pager_html(col, page) + self.dead_block(col, page))
+        main = (
+            self.unit_crumbs(col)
+            + f"<div {self.attrs('title')}>{escape(col.name)}</div>\n"
+            + self.list_html(col, items)
+            + self.pager_html(col, page)
+            + self.dead_block(col, page)
+        )
         return self.frame(col.name, main, unit=col.unit, current=col, column=col.name)
 
     def shell_page(self, col: Column) -> str:
         u = col.unit
         if u.data_mode == "dataproxy":
-            script = (f"var columnid = {col.colid}; var unitid = {u.uid}; var webid = 3; var perpage = 15;\n"
-                      '$.ajax({type: "POST", url: "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45'
-                      '&perpage=15", data: {col: 1, appid: 1, webid: webid, path: "/", columnid: columnid, '
-                      "sourceContentType: 1, unitid: unitid, permissiontype: 0}, success: render});")
+            script = (
+                f"var columnid = {col.colid}; var unitid = {u.uid}; var webid = 3; var perpage = 15;\n"
+                '$.ajax({type: "POST", url: "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45'
+                '&perpage=15", data: {col: 1, appid: 1, webid: webid, path: "/", columnid: columnid, '
+                "sourceContentType: 1, unitid: unitid, permissiontype: 0}, success: render});"
+            )
             holder = f'<div id="{u.uid}" class="default_pgContainer"></div>\n'
         else:
             script = f'$.getJSON("{self.data_path(col)}", function (d) {{ render(d.data); }});'
-            holder = f'<ul {self.attrs("list")}></ul>\n'
-        main = (self.unit_crumbs(col) + f'<div {self.attrs("title")}>{escape(col.name)}</div>\n' + holder
-                + self.dead_block(col, 1) + f'<script type="text/javascript">\n{script}\n</script>\n')
+            holder = f"<ul {self.attrs('list')}></ul>\n"
+        main = (
+            self.unit_crumbs(col)
+            + f"<div {self.attrs('title')}>{escape(col.name)}</div>\n"
+            + holder
+            + self.dead_block(col, 1)
+            + f'<script type="text/javascript">\n{script}\n</script>\n'
+        )
         return self.frame(col.name, main, unit=col.unit, current=col, column=col.name)
 
     def block(self, title: str, col: Column, n: int, more: bool = True) -> str:
@@ -519,17 +770,22 @@ class SkinSite(Site):
             for e in col.entries[:n]
         )
         m = a(col.path, "更多") if more else ""
-        return f'<div class="{self.skin.names["list"]}-{len(title)}"><h2>{title}</h2>{m}<ul>{lis}</ul></div>\n'
+        return (
+            f'<div class="{self.skin.names["list"]}-{len(title)}"><h2>{title}</h2>{m}<ul>{lis}</ul></div>\n'
+        )
 
     def home(self) -> str:
         p, nav = self.p, self.p.nav.columns
         gov = p.government
         deps = "".join(f"<li>{a(u.entry_path, u.name)}</li>" for u in p.units if u.profile == "department")
         towns = "".join(f"<li>{a(u.entry_path, u.name)}</li>" for u in p.units if u.profile == "township")
-        main = (self.block("要闻动态", nav["gzdt"], 7) + self.block("通知公告", nav["tzgg"], 6)
-                + self.block("政策文件", nav["zcwj"], 6)
-                + f'<div class="gk"><h2>政府信息公开</h2><p>{a(gov.entry_path, gov.name + "信息公开")}</p>'
-                f"<h3>部门信息公开</h3><ul>{deps}</ul><h3>乡镇（街道）信息公开</h3><ul>{towns}</ul></div>\n")
+        main = (
+            self.block("要闻动态", nav["gzdt"], 7)
+            + self.block("通知公告", nav["tzgg"], 6)
+            + self.block("政策文件", nav["zcwj"], 6)
+            + f'<div class="gk"><h2>政府信息公开</h2><p>{a(gov.entry_path, gov.name + "信息公开")}</p>'
+            f"<h3>部门信息公开</h3><ul>{deps}</ul><h3>乡镇（街道）信息公开</h3><ul>{towns}</ul></div>\n"
+        )
         return self.frame("首页", main)
 
     def col_href(self, unit: Unit, col: Column) -> str:
@@ -537,18 +793,22 @@ class SkinSite(Site):
 
     def entry(self, unit: Unit) -> str:
         s = self.skin
-        info = (f'<div class="info"><h1>{escape(unit.name)}</h1><p>机构名称：{escape(unit.name)}　'
-                f"办公电话：0{self.p.site_code[:3]}-8{unit.org_code[-4:]}</p></div>\n")
+        info = (
+            f'<div class="info"><h1>{escape(unit.name)}</h1><p>机构名称：{escape(unit.name)}　'
+            f"办公电话：0{self.p.site_code[:3]}-8{unit.org_code[-4:]}</p></div>\n"
+        )
         main = self.crumbs(("信息公开", self.p.government.entry_path), (unit.name, None)) + info
         if s.tree_pos == "content":
             boxes = []
             for col in [*unit.columns.values(), *unit.extras]:
                 if col.linked and unit.id in self.opaque_units:
-                    boxes.append(f'<div class="item"><a href="{escape(self.col_href(unit, col))}">'
-                                 f'<img src="/images/m{col.colid}.png"></a></div>')
+                    boxes.append(
+                        f'<div class="item"><a href="{escape(self.col_href(unit, col))}">'
+                        f'<img src="/images/m{col.colid}.png"></a></div>'
+                    )
                 elif col.linked:
                     boxes.append(f'<div class="item">{a(self.col_href(unit, col), col.label)}</div>')
-            main += f'<div {self.attrs("tree")}><h2>信息公开目录</h2>{"".join(boxes)}</div>\n'
+            main += f"<div {self.attrs('tree')}><h2>信息公开目录</h2>{''.join(boxes)}</div>\n"
         return self.frame(f"{unit.name}信息公开", main, unit=unit, entry_page=True)
 
     def static(self, key: str) -> str:
@@ -578,7 +838,16 @@ class SkinSite(Site):
         src = "" if getattr(e, "meta_missing", None) == "发布机构" else f"　来源：{escape(self._src(col))}"
         label = random.Random(f"lbl|{self.skin.seed}|{self.p.id}").choice(["发布时间", "发布日期", "日期"])
         when = f'<div class="info">{label}：{e.date.isoformat()} {hhmm(e)}{src}</div>' if e.page_date else ""
-        main = (self.unit_crumbs(col, page=True) + self.meta_html(col, e) + f"<h1>{escape(e.title)}</h1>\n{when}\n"
-                f'<div {self.attrs("body")}>{self.body(col, e)}</div>\n')
-        return self.frame(e.title, main, unit=col.unit if col.unit and col.unit.profile else None,
-                          column=col.name, article=e)
+        main = (
+            self.unit_crumbs(col, page=True)
+            + self.meta_html(col, e)
+            + f"<h1>{escape(e.title)}</h1>\n{when}\n"
+            f"<div {self.attrs('body')}>{self.body(col, e)}</div>\n"
+        )
+        return self.frame(
+            e.title,
+            main,
+            unit=col.unit if col.unit and col.unit.profile else None,
+            column=col.name,
+            article=e,
+        )

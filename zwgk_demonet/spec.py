@@ -23,8 +23,14 @@ from .periodic import truth_rows as periodic_truth_rows
 # (id, full name, short name, profile[, entry HTTP status])
 PORTAL_DEFS: list[dict] = [
     {
-        "id": "qinglan", "name": "青岚区人民政府", "place": "青岚区", "style": "trs", "encoding": "gbk",
-        "site_code": "3702130001", "org_code": "11370213MB1686", "reachable": True,
+        "id": "qinglan",
+        "name": "青岚区人民政府",
+        "place": "青岚区",
+        "style": "trs",
+        "encoding": "gbk",
+        "site_code": "3702130001",
+        "org_code": "11370213MB1686",
+        "reachable": True,
         "units": [
             ("qlq", "青岚区人民政府", "区政府", "government"),
             ("fgj", "青岚区发展和改革局", "区发展改革局", "department"),
@@ -36,8 +42,14 @@ PORTAL_DEFS: list[dict] = [
         ],
     },
     {
-        "id": "baishi", "name": "白石县人民政府", "place": "白石县", "style": "hanweb", "encoding": "utf-8",
-        "site_code": "4210250002", "org_code": "11421025MB0935", "reachable": True,
+        "id": "baishi",
+        "name": "白石县人民政府",
+        "place": "白石县",
+        "style": "hanweb",
+        "encoding": "utf-8",
+        "site_code": "4210250002",
+        "org_code": "11421025MB0935",
+        "reachable": True,
         "units": [
             ("bsx", "白石县人民政府", "县政府", "government"),
             ("fgj", "白石县发展和改革局", "县发展改革局", "department"),
@@ -50,8 +62,14 @@ PORTAL_DEFS: list[dict] = [
         ],
     },
     {
-        "id": "yunze", "name": "云泽区人民政府", "place": "云泽区", "style": "modern", "encoding": "utf-8",
-        "site_code": "6201050003", "org_code": "11620105MB1920", "reachable": True,
+        "id": "yunze",
+        "name": "云泽区人民政府",
+        "place": "云泽区",
+        "style": "modern",
+        "encoding": "utf-8",
+        "site_code": "6201050003",
+        "org_code": "11620105MB1920",
+        "reachable": True,
         "units": [
             ("yzq", "云泽区人民政府", "区政府", "government"),
             ("scjgj", "云泽区市场监督管理局", "区市场监管局", "department"),
@@ -65,8 +83,14 @@ PORTAL_DEFS: list[dict] = [
     },
     {
         # Nothing listens on this portal's port: its home and every unit entry are unreachable.
-        "id": "songling", "name": "松岭县人民政府", "place": "松岭县", "style": "trs", "encoding": "utf-8",
-        "site_code": "2307240004", "org_code": "11230724MB0412", "reachable": False,
+        "id": "songling",
+        "name": "松岭县人民政府",
+        "place": "松岭县",
+        "style": "trs",
+        "encoding": "utf-8",
+        "site_code": "2307240004",
+        "org_code": "11230724MB0412",
+        "reachable": False,
         "units": [
             ("slx", "松岭县人民政府", "县政府", "government"),
             ("gaj", "松岭县公安局", "县公安局", "department"),
@@ -92,14 +116,27 @@ TRAP_COLUMNS = {"zcwj", "gzdt", "tzgg"}  # also named in every page's header nav
 
 OK_NEWEST = {"dynamic": (0, 9), "notice": (0, 120), "basic": (5, 300), "static": (300, 2500)}
 GAPS = {"dynamic": (1, 6), "notice": (3, 25), "basic": (15, 80), "static": (150, 500)}
-STALE_PLAN = [("dynamic", 15), ("notice", 181), ("basic", 366), ("dynamic", 30), ("notice", 400),
-              ("basic", 800), ("dynamic", 200)]
+STALE_PLAN = [
+    ("dynamic", 15),
+    ("notice", 181),
+    ("basic", 366),
+    ("dynamic", 30),
+    ("notice", 400),
+    ("basic", 800),
+    ("dynamic", 200),
+]
 # One unit with exactly five blank columns: the 空白栏目 veto line (≥ 5) makes it 不合格 whatever its
 # points. Its planned defects stay; blanks are added on columns no other defect or control uses.
 FIVE_BLANK = ("baishi", "nyj")
 FIVE_BLANK_AVOID = NO_DEFECT | {"zcwj", "zcjd", "gzdt", "tzgg"}  # policies, depth defects, home dates
-BOUNDARY_PLAN = [("dynamic", 13), ("dynamic", 14), ("notice", 179), ("notice", 180), ("basic", 364),
-                 ("basic", 365)]
+BOUNDARY_PLAN = [
+    ("dynamic", 13),
+    ("dynamic", 14),
+    ("notice", 179),
+    ("notice", 180),
+    ("basic", 364),
+    ("basic", 365),
+]
 
 
 @dataclass
@@ -409,8 +446,11 @@ def _plan(portal: Portal, k: int, catalog: Catalog, seed: int) -> dict[tuple[str
         unit = next((u for u in portal.units if u.id == FIVE_BLANK[1] and u.entry_status == 200), None)
         if unit is not None:
             have = sum(1 for (uid, _), item in plan.items() if uid == unit.id and item[0] == "blank")
-            free = [c.id for c in catalog.required(unit.profile)  # type: ignore[arg-type]
-                    if (unit.id, c.id) not in plan and c.id not in FIVE_BLANK_AVOID]
+            free = [
+                c.id
+                for c in catalog.required(unit.profile)  # type: ignore[arg-type]
+                if (unit.id, c.id) not in plan and c.id not in FIVE_BLANK_AVOID
+            ]
             for i, cid in enumerate(free[: max(0, 5 - have)]):
                 plan[(unit.id, cid)] = ("blank", "" if i % 2 else markers[(k + i * 5) % len(markers)])
     return plan
@@ -436,7 +476,9 @@ def _label(rng: random.Random, cat, profile: str, n: int, force: str | None) -> 
     return base
 
 
-def build_spec(as_of: date, seed: int = 2026, variant: Variant | None = None, skin: int | None = None) -> list[Portal]:
+def build_spec(
+    as_of: date, seed: int = 2026, variant: Variant | None = None, skin: int | None = None
+) -> list[Portal]:
     from .styles import layout
 
     variant = variant or Variant()
@@ -450,13 +492,21 @@ def build_spec(as_of: date, seed: int = 2026, variant: Variant | None = None, sk
         for i, udef in enumerate(pdef["units"]):
             uid, name, short, profile = udef[:4]
             status = udef[4] if len(udef) > 4 else 200
-            unit = Unit(uid, name, short, profile, entry_status=status,
-                        org_code=f"{pdef['org_code']}{i:02d}")
+            unit = Unit(uid, name, short, profile, entry_status=status, org_code=f"{pdef['org_code']}{i:02d}")
             unit.date_style = "cn" if (k + i) % 2 else "iso"
             units.append(unit)
         nav = Unit("_portal", pdef["name"], pdef["place"], None, org_code=f"{pdef['org_code']}99")
-        portal = Portal(pdef["id"], pdef["name"], pdef["place"], pdef["style"], pdef["encoding"],
-                        pdef["site_code"], pdef["reachable"], units, nav)
+        portal = Portal(
+            pdef["id"],
+            pdef["name"],
+            pdef["place"],
+            pdef["style"],
+            pdef["encoding"],
+            pdef["site_code"],
+            pdef["reachable"],
+            units,
+            nav,
+        )
         portal.challenge = bool(pdef.get("challenge"))  # type: ignore[attr-defined]
         plan = _plan(portal, k, catalog, seed) if portal.reachable and not portal.challenge else {}
         serial = 0
@@ -466,8 +516,14 @@ def build_spec(as_of: date, seed: int = 2026, variant: Variant | None = None, sk
                 unit.entry_status = 200
             if (portal.id, unit.id) in broken:
                 unit.entry_status = 503
-            ctx = {"portal": portal.id, "unit": unit.id, "short": unit.short, "name": unit.name,
-                   "place": portal.place, "profile": unit.profile}
+            ctx = {
+                "portal": portal.id,
+                "unit": unit.id,
+                "short": unit.short,
+                "name": unit.name,
+                "place": portal.place,
+                "profile": unit.profile,
+            }
             lrng = gen.rng(portal.id, unit.id, "labels")
             cols: dict[str, Column] = {}
             for cat in catalog.required(unit.profile):  # type: ignore[arg-type]
@@ -476,14 +532,16 @@ def build_spec(as_of: date, seed: int = 2026, variant: Variant | None = None, sk
                     what, param = "ok", None
                 state = what if what in ("missing", "blank", "placeholder", "undated", "stale") else "ok"
                 control = None if state != "ok" or what == "ok" else what
-                col = Column(cat.id, cat.name, "", cat.kind, state=state, control=control, param=param,
-                             serial=serial)
+                col = Column(
+                    cat.id, cat.name, "", cat.kind, state=state, control=control, param=param, serial=serial
+                )
                 col.unit = unit
                 serial += 1
                 cols[cat.id] = col
             zcwj, zcjd = cols.get("zcwj"), cols.get("zcjd")
-            policies = bool(zcwj and zcjd and zcwj.state == zcjd.state == "ok" and not zcwj.control
-                            and not zcjd.control)
+            policies = bool(
+                zcwj and zcjd and zcwj.state == zcjd.state == "ok" and not zcwj.control and not zcjd.control
+            )
             base = {cid: 100000 + (ui * 20 + li) * 1000 for li, cid in enumerate(cols)}
             for cid, col in cols.items():
                 gen.fill(col, ctx, base[cid], policies=policies and cid == "zcwj")
@@ -504,10 +562,22 @@ def build_spec(as_of: date, seed: int = 2026, variant: Variant | None = None, sk
             ys.entries = [Entry(f"{unit.name}政府信息公开申请表", d, 100000 + (ui * 20 + 19) * 1000)]
             unit.columns, unit.extras = cols, [ys]
         # portal-level pseudo unit: header nav columns and the 热点 sidebar
-        nctx = {"portal": portal.id, "unit": "_portal", "short": portal.place, "name": portal.name,
-                "place": portal.place, "profile": None}
-        for j, (cid, cname, kind) in enumerate([("gzdt", "工作动态", "dynamic"), ("tzgg", "通知公告", "notice"),
-                                                ("zcwj", "政策文件", "notice"), ("rdgz", "热点专题", "static")]):
+        nctx = {
+            "portal": portal.id,
+            "unit": "_portal",
+            "short": portal.place,
+            "name": portal.name,
+            "place": portal.place,
+            "profile": None,
+        }
+        for j, (cid, cname, kind) in enumerate(
+            [
+                ("gzdt", "工作动态", "dynamic"),
+                ("tzgg", "通知公告", "notice"),
+                ("zcwj", "政策文件", "notice"),
+                ("rdgz", "热点专题", "static"),
+            ]
+        ):
             col = Column(cid, cname, cname, kind, serial=900 + j)
             col.unit = nav
             gen.fill(col, nctx, 900000 + j * 1000)
@@ -551,12 +621,28 @@ def ground_truth(portals: list[Portal], as_of: date) -> list[dict]:
         for u in p.units:
             if not p.reachable:
                 path = "/" if u.profile == "government" else u.entry_path
-                rows.append({"rule": "site.unreachable", "portal": p.id, "unit": u.id, "column": None,
-                             "url_path": path, "note": "网站无法连接（端口无服务，连接被拒绝）"})
+                rows.append(
+                    {
+                        "rule": "site.unreachable",
+                        "portal": p.id,
+                        "unit": u.id,
+                        "column": None,
+                        "url_path": path,
+                        "note": "网站无法连接（端口无服务，连接被拒绝）",
+                    }
+                )
                 continue
             if u.entry_status >= 400:
-                rows.append({"rule": "site.unreachable", "portal": p.id, "unit": u.id, "column": None,
-                             "url_path": u.entry_path, "note": f"信息公开页面返回HTTP {u.entry_status}"})
+                rows.append(
+                    {
+                        "rule": "site.unreachable",
+                        "portal": p.id,
+                        "unit": u.id,
+                        "column": None,
+                        "url_path": u.entry_path,
+                        "note": f"信息公开页面返回HTTP {u.entry_status}",
+                    }
+                )
                 continue
             for cat in catalog.required(u.profile):  # type: ignore[arg-type]
                 col = u.columns.get(cat.id)
@@ -565,9 +651,16 @@ def ground_truth(portals: list[Portal], as_of: date) -> list[dict]:
                     continue
                 if rule == "column.missing" and cat.id in TRAP_COLUMNS:
                     note += f"（页头导航仍有“{cat.name}”链接，指向门户级栏目）"
-                rows.append({"rule": rule, "portal": p.id, "unit": u.id, "column": cat.id,
-                             "url_path": None if rule == "column.missing" else col.path,  # type: ignore[union-attr]
-                             "note": note})
+                rows.append(
+                    {
+                        "rule": rule,
+                        "portal": p.id,
+                        "unit": u.id,
+                        "column": cat.id,
+                        "url_path": None if rule == "column.missing" else col.path,  # type: ignore[union-attr]
+                        "note": note,
+                    }
+                )
         rows.extend(periodic_truth_rows(p, as_of))
     return rows
 

@@ -19,8 +19,12 @@ from .depth import CHALLENGE_OPEN_ENTRY, DEAD_PREFIX, challenge_page
 from .spec import Column, Entry, Portal, Unit
 
 STATIC_PAGES = [
-    ("zwfw", "政务服务"), ("hdjl", "互动交流"), ("zj", "走进{place}"), ("wzdt", "网站地图"),
-    ("lxwm", "联系我们"), ("jiucuo", "政府网站找错"),
+    ("zwfw", "政务服务"),
+    ("hdjl", "互动交流"),
+    ("zj", "走进{place}"),
+    ("wzdt", "网站地图"),
+    ("lxwm", "联系我们"),
+    ("jiucuo", "政府网站找错"),
 ]
 TRUNCATE = 24
 TARGET = ' target="_blank"'
@@ -97,8 +101,11 @@ class Site:
     # ---- serving --------------------------------------------------------------------------------
     def render(self, path: str, query: str = "") -> Response:
         if path == "/robots.txt":
-            return Response(200, b"User-agent: *\nDisallow: /search\nDisallow: /jsearchfront/\n",
-                            {"Content-Type": "text/plain"})
+            return Response(
+                200,
+                b"User-agent: *\nDisallow: /search\nDisallow: /jsearchfront/\n",
+                {"Content-Type": "text/plain"},
+            )
         for status, prefix in ((s, p) for s, p in DEAD_PREFIX.items()):
             if path.startswith(prefix):  # seeded dead links (link.broken)
                 return self.failure(status) if status >= 500 else self.not_found(status)
@@ -140,12 +147,18 @@ class Site:
         return n if n >= 1 else None
 
     def html(self, text: str, header_charset: bool) -> Response:
-        ctype = f"text/html; charset={self.charset}" if header_charset or self.charset == "utf-8" else "text/html"
+        ctype = (
+            f"text/html; charset={self.charset}" if header_charset or self.charset == "utf-8" else "text/html"
+        )
         return Response(200, text.encode(self.p.encoding), {"Content-Type": ctype})
 
     def not_found(self, status: int = 404) -> Response:
-        body = "<html><head><title>404 Not Found</title></head><body><h1>您访问的页面不存在</h1></body></html>"
-        return Response(status, body.encode(self.p.encoding), {"Content-Type": f"text/html; charset={self.charset}"})
+        body = (
+            "<html><head><title>404 Not Found</title></head><body><h1>您访问的页面不存在</h1></body></html>"
+        )
+        return Response(
+            status, body.encode(self.p.encoding), {"Content-Type": f"text/html; charset={self.charset}"}
+        )
 
     # ---- data-rendered lists (depth.DATA_UNITS) -------------------------------------------------
     def render_post(self, path: str, query: str, form: dict[str, str]) -> Response:
@@ -159,12 +172,15 @@ class Site:
         start, end = int(q.get("startrecord", 1)), int(q.get("endrecord", 45))
         records = "".join(
             f"<record><![CDATA[<li>{a(self.article_url(col, e), short(e.title), e.title, TARGET)}"
-            + (f"<span>{e.date.isoformat()}</span>" if e.list_date else "") + "</li>]]></record>\n"
+            + (f"<span>{e.date.isoformat()}</span>" if e.list_date else "")
+            + "</li>]]></record>\n"
             for e in col.entries[start - 1 : end]
         )
-        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<datastore><nextgroup><![CDATA[]]></nextgroup>'
-                f"<recordset>\n{records}</recordset><totalrecord>{len(col.entries)}</totalrecord>"
-                f"<totalpage>{col.pages}</totalpage></datastore>")
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<datastore><nextgroup><![CDATA[]]></nextgroup>'
+            f"<recordset>\n{records}</recordset><totalrecord>{len(col.entries)}</totalrecord>"
+            f"<totalpage>{col.pages}</totalpage></datastore>"
+        )
         return Response(200, body.encode("utf-8"), {"Content-Type": "text/xml; charset=UTF-8"})
 
     def by_colid(self, colid: str) -> Column | None:
@@ -184,8 +200,12 @@ class Site:
         u = col.unit
         rows = []
         for e in col.entries:
-            row = {"IdxID": f"{u.org_code}/{e.date.year}-{e.docid:05d}", "URL": self.article_url(col, e),
-                   "FILENAME": e.title, "PUBLISHER": u.name}
+            row = {
+                "IdxID": f"{u.org_code}/{e.date.year}-{e.docid:05d}",
+                "URL": self.article_url(col, e),
+                "FILENAME": e.title,
+                "PUBLISHER": u.name,
+            }
             if e.list_date:
                 row["PUBDATE"] = f"{e.date.isoformat()} {hhmm(e)}:00"
             rows.append(row)
@@ -196,16 +216,23 @@ class Site:
         """A list page whose entries a script loads from the column's data endpoint."""
         u = col.unit
         if u.data_mode == "dataproxy":
-            script = (f"var columnid = {col.colid}; var unitid = {u.uid}; var webid = 3; var perpage = 15;\n"
-                      '$.ajax({type: "POST", url: "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45'
-                      '&perpage=15", data: {col: 1, appid: 1, webid: webid, path: "/", columnid: columnid, '
-                      "sourceContentType: 1, unitid: unitid, permissiontype: 0}, success: render});")
+            script = (
+                f"var columnid = {col.colid}; var unitid = {u.uid}; var webid = 3; var perpage = 15;\n"
+                '$.ajax({type: "POST", url: "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45'
+                '&perpage=15", data: {col: 1, appid: 1, webid: webid, path: "/", columnid: columnid, '
+                "sourceContentType: 1, unitid: unitid, permissiontype: 0}, success: render});"
+            )
             holder = f'<div id="{u.uid}" class="default_pgContainer"></div>\n'
         else:
             script = '$.getJSON("column.json", function (d) { render(d.data); });'
             holder = '<div class="zwgklist"><ul class="list-news" id="list"></ul></div>\n'
-        main = (self.unit_crumbs(col) + f'<div class="bt-title">{escape(col.name)}</div>\n' + holder
-                + self.dead_block(col, 1) + f'<script type="text/javascript">\n{script}\n</script>\n')
+        main = (
+            self.unit_crumbs(col)
+            + f'<div class="bt-title">{escape(col.name)}</div>\n'
+            + holder
+            + self.dead_block(col, 1)
+            + f'<script type="text/javascript">\n{script}\n</script>\n'
+        )
         return self.page(col.name, main, column=col.name)
 
     def dead_block(self, col: Column, page: int) -> str:
@@ -224,8 +251,14 @@ class Site:
         return Response(status, body.encode("ascii"), headers)
 
     # ---- furniture ------------------------------------------------------------------------------
-    def head(self, title: str, column: str = "", article: Entry | None = None, meta_charset: bool = True,
-             source: str | None = None) -> str:
+    def head(
+        self,
+        title: str,
+        column: str = "",
+        article: Entry | None = None,
+        meta_charset: bool = True,
+        source: str | None = None,
+    ) -> str:
         p = self.p
         metas = [
             f'<meta name="SiteName" content="{p.name}">',
@@ -233,15 +266,19 @@ class Site:
             f'<meta name="SiteIDCode" content="{p.site_code}">',
         ]
         if column:
-            metas += [f'<meta name="ColumnName" content="{escape(column)}">',
-                      '<meta name="ColumnType" content="信息公开">']
+            metas += [
+                f'<meta name="ColumnName" content="{escape(column)}">',
+                '<meta name="ColumnType" content="信息公开">',
+            ]
         if article is not None:
             metas.append(f'<meta name="ArticleTitle" content="{escape(article.title)}">')
             if article.page_date:
                 metas.append(f'<meta name="PubDate" content="{article.date.isoformat()} {hhmm(article)}">')
             metas.append(f'<meta name="ContentSource" content="{escape(source or self.p.name)}">')
-        return (f"<!DOCTYPE html>\n<html>\n<head>\n{self.charset_meta(meta_charset)}\n"
-                f"<title>{escape(title)}_{p.name}</title>\n" + "\n".join(metas) + "\n</head>\n")
+        return (
+            f"<!DOCTYPE html>\n<html>\n<head>\n{self.charset_meta(meta_charset)}\n"
+            f"<title>{escape(title)}_{p.name}</title>\n" + "\n".join(metas) + "\n</head>\n"
+        )
 
     def charset_meta(self, header_page: bool) -> str:
         return '<meta charset="utf-8">'
@@ -249,15 +286,24 @@ class Site:
     def nav_links(self) -> list[tuple[str, str]]:
         p, nav = self.p, self.p.nav.columns
         st = p.static_pages
-        return [("首页", "/"), ("政务公开", p.government.entry_path), ("政策文件", nav["zcwj"].path),
-                ("工作动态", nav["gzdt"].path), ("通知公告", nav["tzgg"].path), ("政务服务", st["zwfw"][1]),
-                ("互动交流", st["hdjl"][1]), (st["zj"][0], st["zj"][1])]
+        return [
+            ("首页", "/"),
+            ("政务公开", p.government.entry_path),
+            ("政策文件", nav["zcwj"].path),
+            ("工作动态", nav["gzdt"].path),
+            ("通知公告", nav["tzgg"].path),
+            ("政务服务", st["zwfw"][1]),
+            ("互动交流", st["hdjl"][1]),
+            (st["zj"][0], st["zj"][1]),
+        ]
 
     def header(self) -> str:
         items = "".join(f"<li>{a(h, t)}</li>" for t, h in self.nav_links())
-        return (f'<div class="top"><div class="logo">{self.p.name}</div>'
-                '<form class="search" action="/search" method="get"><input name="q"><button>搜索</button></form>'
-                f'</div>\n<div class="nav"><ul>{items}</ul></div>\n')
+        return (
+            f'<div class="top"><div class="logo">{self.p.name}</div>'
+            '<form class="search" action="/search" method="get"><input name="q"><button>搜索</button></form>'
+            f'</div>\n<div class="nav"><ul>{items}</ul></div>\n'
+        )
 
     def sidebar(self) -> str:
         hot = self.p.nav.columns["rdgz"]
@@ -269,11 +315,13 @@ class Site:
 
     def footer(self) -> str:
         st, p = self.p.static_pages, self.p
-        return (f'<div class="footer"><p>{a(st["wzdt"][1], "网站地图")} | {a(st["lxwm"][1], "联系我们")} | '
-                f'{a(st["jiucuo"][1], "政府网站找错")}</p>'
-                f"<p>主办单位：{p.name}办公室　承办单位：{p.place}大数据中心</p>"
-                f"<p>网站标识码：{p.site_code}　ICP备案号：ICP备0{p.site_code[:6]}号-1</p>"
-                f'<span id="_ideConac"></span></div>\n')
+        return (
+            f'<div class="footer"><p>{a(st["wzdt"][1], "网站地图")} | {a(st["lxwm"][1], "联系我们")} | '
+            f"{a(st['jiucuo'][1], '政府网站找错')}</p>"
+            f"<p>主办单位：{p.name}办公室　承办单位：{p.place}大数据中心</p>"
+            f"<p>网站标识码：{p.site_code}　ICP备案号：ICP备0{p.site_code[:6]}号-1</p>"
+            f'<span id="_ideConac"></span></div>\n'
+        )
 
     def crumbs(self, *parts: tuple[str, str | None]) -> str:
         out = [a("/", "首页")]
@@ -285,18 +333,35 @@ class Site:
         u = col.unit
         if u is None or u.profile is None:
             return self.crumbs((col.name, col.path if page else None))
-        return self.crumbs(("政务公开", self.p.government.entry_path), (u.name, u.entry_path),
-                           (col.label.split("(")[0].split("（")[0], col.path if page else None))
+        return self.crumbs(
+            ("政务公开", self.p.government.entry_path),
+            (u.name, u.entry_path),
+            (col.label.split("(")[0].split("（")[0], col.path if page else None),
+        )
 
     def fmt_date(self, e: Entry, unit: Unit | None) -> str:
         return e.date.isoformat()
 
     # ---- pages ----------------------------------------------------------------------------------
-    def page(self, title: str, main: str, column: str = "", article: Entry | None = None,
-             header_page: bool = True, source: str | None = None) -> str:
-        return (self.head(title, column, article, header_page, source) + '<body>\n<div class="wrap">\n' + self.header()
-                + '<div class="content">\n' + self.sidebar() + f'<div class="main">\n{main}</div>\n</div>\n'
-                + self.footer() + "</div>\n</body>\n</html>\n")
+    def page(
+        self,
+        title: str,
+        main: str,
+        column: str = "",
+        article: Entry | None = None,
+        header_page: bool = True,
+        source: str | None = None,
+    ) -> str:
+        return (
+            self.head(title, column, article, header_page, source)
+            + '<body>\n<div class="wrap">\n'
+            + self.header()
+            + '<div class="content">\n'
+            + self.sidebar()
+            + f'<div class="main">\n{main}</div>\n</div>\n'
+            + self.footer()
+            + "</div>\n</body>\n</html>\n"
+        )
 
     def block(self, title: str, col: Column, n: int, more: bool = True) -> str:
         lis = "".join(
@@ -311,10 +376,13 @@ class Site:
         gov = p.government
         deps = "".join(f"<li>{a(u.entry_path, u.name)}</li>" for u in p.units if u.profile == "department")
         towns = "".join(f"<li>{a(u.entry_path, u.name)}</li>" for u in p.units if u.profile == "township")
-        main = (self.block("要闻动态", nav["gzdt"], 7) + self.block("通知公告", nav["tzgg"], 6)
-                + self.block("政策文件", nav["zcwj"], 6)
-                + f'<div class="xxgk-units"><h2>政府信息公开</h2><p>{a(gov.entry_path, gov.name + "信息公开")}</p>'
-                f"<h3>部门信息公开</h3><ul>{deps}</ul><h3>乡镇（街道）信息公开</h3><ul>{towns}</ul></div>\n")
+        main = (
+            self.block("要闻动态", nav["gzdt"], 7)
+            + self.block("通知公告", nav["tzgg"], 6)
+            + self.block("政策文件", nav["zcwj"], 6)
+            + f'<div class="xxgk-units"><h2>政府信息公开</h2><p>{a(gov.entry_path, gov.name + "信息公开")}</p>'
+            f"<h3>部门信息公开</h3><ul>{deps}</ul><h3>乡镇（街道）信息公开</h3><ul>{towns}</ul></div>\n"
+        )
         return self.page("首页", main)
 
     def col_href(self, unit: Unit, col: Column) -> str:
@@ -322,20 +390,24 @@ class Site:
 
     def entry(self, unit: Unit) -> str:
         cols = unit.columns
+
         def link(cid: str) -> str:
             col = cols.get(cid)
             if col is None or not col.linked:
                 return ""
             return f"<li>{a(self.col_href(unit, col), col.label)}</li>"
+
         top = "".join(link(c) for c in ("xxgkzn", "xxgkzd"))
         fd = "".join(link(c) for c in cols if c not in ("xxgkzn", "xxgkzd", "xxgknb"))
         nb = link("xxgknb")
         extras = "".join(f"<li>{a(self.col_href(unit, c), c.label)}</li>" for c in unit.extras)
-        main = (self.crumbs(("政务公开", self.p.government.entry_path), (unit.name, None))
-                + f'<div class="unit-info"><h1>{unit.name}信息公开</h1><p>机构名称：{unit.name}　'
-                f"办公电话：0{self.p.site_code[:3]}-8{unit.org_code[-4:]}</p></div>\n"
-                f'<div class="xxgk-catalog"><h2>信息公开目录</h2><ul class="catalog-list">{top}'
-                f'<li class="group"><span>法定主动公开内容</span><ul>{fd}</ul></li>{nb}{extras}</ul></div>\n')
+        main = (
+            self.crumbs(("政务公开", self.p.government.entry_path), (unit.name, None))
+            + f'<div class="unit-info"><h1>{unit.name}信息公开</h1><p>机构名称：{unit.name}　'
+            f"办公电话：0{self.p.site_code[:3]}-8{unit.org_code[-4:]}</p></div>\n"
+            f'<div class="xxgk-catalog"><h2>信息公开目录</h2><ul class="catalog-list">{top}'
+            f'<li class="group"><span>法定主动公开内容</span><ul>{fd}</ul></li>{nb}{extras}</ul></div>\n'
+        )
         return self.page(f"{unit.name}信息公开", main, header_page=False)
 
     def static(self, key: str) -> str:
@@ -349,7 +421,9 @@ class Site:
     def metadata(self, col: Column, e: Entry) -> list[tuple[str, str]]:
         u = col.unit if col.unit is not None else self.p.nav
         idx = f"{u.org_code}/{e.date.year}-{e.docid:05d}" if e.page_date else f"{u.org_code}/{e.docid:06d}"
-        wh = f"{u.short}发〔{e.date.year}〕{e.docid % 40 + 1}号" if col.cid == "zcwj" and e.page_date else "无"
+        wh = (
+            f"{u.short}发〔{e.date.year}〕{e.docid % 40 + 1}号" if col.cid == "zcwj" and e.page_date else "无"
+        )
         rows = [("索引号", idx), ("发布机构", u.name)]
         if e.page_date:
             rows.append(("发布日期", f"{e.date.year}年{e.date.month:02d}月{e.date.day:02d}日"))
@@ -445,14 +519,16 @@ class TrsSite(Site):
         return col.path + self.rel_article(e)
 
     def col_href(self, unit: Unit, col: Column) -> str:
-        return "./" + col.path[len(unit.entry_path):]
+        return "./" + col.path[len(unit.entry_path) :]
 
     def header(self) -> str:
         tds = "".join(f'<TD align="center" class="nav">{a(h, t)}</TD>' for t, h in self.nav_links())
-        return (f'<TABLE width="1000" border=0 align="center" cellPadding=0 cellSpacing=0 class="top"><TR>'
-                f'<TD class="logo">{self.p.name}</TD><TD><form action="/search" method="get">'
-                f'<input name="searchword"><input type="submit" value="搜索"></form></TD></TR></TABLE>\n'
-                f'<TABLE width="1000" border=0 align="center" cellPadding=0 cellSpacing=0><TR>{tds}</TR></TABLE>\n')
+        return (
+            f'<TABLE width="1000" border=0 align="center" cellPadding=0 cellSpacing=0 class="top"><TR>'
+            f'<TD class="logo">{self.p.name}</TD><TD><form action="/search" method="get">'
+            f'<input name="searchword"><input type="submit" value="搜索"></form></TD></TR></TABLE>\n'
+            f'<TABLE width="1000" border=0 align="center" cellPadding=0 cellSpacing=0><TR>{tds}</TR></TABLE>\n'
+        )
 
     def list_page(self, col: Column, page: int) -> str:
         rows = []
@@ -468,12 +544,22 @@ class TrsSite(Site):
                 rows.append('<TR height=1>\n  <TD colspan=2 class="GroupBlankLine"></TD>\n</TR>')
         if not items and col.blank_text:
             rows.append(f'<TR><TD colspan=2 align="center" height=60>{escape(col.blank_text)}</TD></TR>')
-        table = ('<TABLE width="100%" border=0 align="center" cellPadding=1 cellSpacing=1 class="list">\n<TBODY>\n'
-                 + "\n".join(rows) + "\n</TBODY>\n</TABLE>\n")
-        script = (f'<div class="page"><SCRIPT LANGUAGE="JavaScript">\n{CREATE_PAGE_JS}\n'
-                  f'createPageHTML({col.pages}, {page - 1}, "index", "html");\n</SCRIPT></div>\n')
-        main = (self.unit_crumbs(col) + f'<div class="lm-title">{escape(col.name)}</div>\n' + table + script
-                + self.dead_block(col, page))
+        table = (
+            '<TABLE width="100%" border=0 align="center" cellPadding=1 cellSpacing=1 class="list">\n<TBODY>\n'
+            + "\n".join(rows)
+            + "\n</TBODY>\n</TABLE>\n"
+        )
+        script = (
+            f'<div class="page"><SCRIPT LANGUAGE="JavaScript">\n{CREATE_PAGE_JS}\n'
+            f'createPageHTML({col.pages}, {page - 1}, "index", "html");\n</SCRIPT></div>\n'
+        )
+        main = (
+            self.unit_crumbs(col)
+            + f'<div class="lm-title">{escape(col.name)}</div>\n'
+            + table
+            + script
+            + self.dead_block(col, page)
+        )
         return self.page(col.name, main, column=col.name)
 
     def article(self, col: Column, e: Entry) -> str:
@@ -481,16 +567,22 @@ class TrsSite(Site):
         cells = []
         for i in range(0, len(meta), 2):
             pair = meta[i : i + 2]
-            cells.append("<tr>" + "".join(
-                f"<th>{'&ensp;'.join(k) if k == '索引号' else k}</th><td>{escape(v)}</td>" for k, v in pair
-            ) + "</tr>")
+            cells.append(
+                "<tr>"
+                + "".join(
+                    f"<th>{'&ensp;'.join(k) if k == '索引号' else k}</th><td>{escape(v)}</td>"
+                    for k, v in pair
+                )
+                + "</tr>"
+            )
         info = '<div class="xxgk_info"><table class="table-bordered">' + "".join(cells) + "</table></div>\n"
         src = "" if getattr(e, "meta_missing", None) == "发布机构" else f"　来源：{escape(self._src(col))}"
         when = f'<div class="info">发布时间：{e.date.isoformat()}{src}</div>' if e.page_date else ""
-        main = (self.unit_crumbs(col, page=True) + info + f"<h1>{escape(e.title)}</h1>\n{when}\n"
-                f'<div class="TRS_Editor">{self.body(col, e)}</div>\n')
-        return self.page(e.title, main, column=col.name, article=e, header_page=False,
-                         source=self._src(col))
+        main = (
+            self.unit_crumbs(col, page=True) + info + f"<h1>{escape(e.title)}</h1>\n{when}\n"
+            f'<div class="TRS_Editor">{self.body(col, e)}</div>\n'
+        )
+        return self.page(e.title, main, column=col.name, article=e, header_page=False, source=self._src(col))
 
     def html(self, text: str, header_charset: bool) -> Response:
         ctype = "text/html; charset=GBK" if header_charset else "text/html"
@@ -518,7 +610,9 @@ class HanwebSite(Site):
         for col in p.nav.columns.values():
             col.colid = cid()
             col.path = f"/col/col{col.colid}/index.html"
-        p.static_pages = {k: (t.format(place=p.place), f"/col/col{cid()}/index.html") for k, t in STATIC_PAGES}
+        p.static_pages = {
+            k: (t.format(place=p.place), f"/col/col{cid()}/index.html") for k, t in STATIC_PAGES
+        }
         self.route_all()
 
     def route_column(self, col: Column) -> None:
@@ -542,13 +636,18 @@ class HanwebSite(Site):
         items = col.page_entries(page)
         lis = "".join(
             f"<li>{a(self.article_url(col, e), short(e.title), e.title, TARGET)}"
-            + (f"<span>{e.date.isoformat()}</span>" if e.list_date else "") + "</li>\n"
+            + (f"<span>{e.date.isoformat()}</span>" if e.list_date else "")
+            + "</li>\n"
             for e in items
         )
         uid = (col.unit or self.p.nav).uid
         inner = f'<ul class="list">\n{lis}</ul>\n'
         if not items:
-            inner = f'<p class="no-data">{escape(col.blank_text)}</p>\n' if col.blank_text else '<ul class="list"></ul>\n'
+            inner = (
+                f'<p class="no-data">{escape(col.blank_text)}</p>\n'
+                if col.blank_text
+                else '<ul class="list"></ul>\n'
+            )
         pager = ""
         n = col.pages
         if n > 1:
@@ -558,8 +657,13 @@ class HanwebSite(Site):
             if page < n:
                 links += [a(self.page_url(col, page + 1), "下一页"), a(self.page_url(col, n), "尾页")]
             pager = '<div class="pager">' + " ".join(links) + "</div>\n"
-        main = (self.unit_crumbs(col) + f'<div class="bt-title">{escape(col.name)}</div>\n'
-                + f'<div id="{uid}" class="default_pgContainer">\n{inner}</div>\n' + pager + self.dead_block(col, page))
+        main = (
+            self.unit_crumbs(col)
+            + f'<div class="bt-title">{escape(col.name)}</div>\n'
+            + f'<div id="{uid}" class="default_pgContainer">\n{inner}</div>\n'
+            + pager
+            + self.dead_block(col, page)
+        )
         return self.page(col.name, main, column=col.name)
 
     def article(self, col: Column, e: Entry) -> str:
@@ -567,8 +671,10 @@ class HanwebSite(Site):
         trs = "".join(f"<tr><td>{k}：</td><td>{escape(v)}</td></tr>" for k, v in rows)
         info = f'<table class="xxgk_table">{trs}</table>\n'
         when = f'<div class="time">发布日期：{e.date.isoformat()} {hhmm(e)}</div>' if e.page_date else ""
-        main = (self.unit_crumbs(col, page=True) + info + f'<div class="title">{escape(e.title)}</div>\n{when}\n'
-                f'<div id="zoom"><!--<$[信息内容]>begin-->{self.body(col, e)}<!--<$[信息内容]>end--></div>\n')
+        main = (
+            self.unit_crumbs(col, page=True) + info + f'<div class="title">{escape(e.title)}</div>\n{when}\n'
+            f'<div id="zoom"><!--<$[信息内容]>begin-->{self.body(col, e)}<!--<$[信息内容]>end--></div>\n'
+        )
         return self.page(e.title, main, column=col.name, article=e, source=self._src(col))
 
 
@@ -622,8 +728,10 @@ class ModernSite(Site):
         pager = ""
         if n > 1:
             b = self.base(col)
+
             def rel(k: int) -> str:
                 return "index.shtml" if k == 1 else f"column-index-{k}.shtml"
+
             links = []
             if page > 1:
                 links += [a(rel(1), "首页"), a(rel(page - 1), "上一页")]
@@ -631,19 +739,31 @@ class ModernSite(Site):
                 links.append(f'<span class="current">{k}</span>' if k == page else a(rel(k), str(k)))
             if page < n:
                 links += [a(rel(page + 1), "下一页"), a(rel(n), "尾页")]
-            pager = (f'<div class="pagination" data-base="{b}">' + " ".join(links)
-                     + f"<span>共{n}页 {len(col.entries)}条</span></div>\n")
-        main = (self.unit_crumbs(col) + f'<div class="column-title"><h2>{escape(col.name)}</h2></div>\n'
-                + f'<div class="zwgklist">\n{inner}</div>\n' + pager + self.dead_block(col, page))
+            pager = (
+                f'<div class="pagination" data-base="{b}">'
+                + " ".join(links)
+                + f"<span>共{n}页 {len(col.entries)}条</span></div>\n"
+            )
+        main = (
+            self.unit_crumbs(col)
+            + f'<div class="column-title"><h2>{escape(col.name)}</h2></div>\n'
+            + f'<div class="zwgklist">\n{inner}</div>\n'
+            + pager
+            + self.dead_block(col, page)
+        )
         return self.page(col.name, main, column=col.name)
 
     def article(self, col: Column, e: Entry) -> str:
         rows = self.metadata(col, e)
-        lis = "".join(f"<li>{'&ensp;'.join(k) if k == '索引号' else k}：<font>{escape(v)}</font></li>" for k, v in rows)
+        lis = "".join(
+            f"<li>{'&ensp;'.join(k) if k == '索引号' else k}：<font>{escape(v)}</font></li>" for k, v in rows
+        )
         info = f'<div class="index_box"><ul>{lis}</ul></div>\n'
         when = f'<div class="info">发布时间：{e.date.isoformat()} {hhmm(e)}</div>' if e.page_date else ""
-        main = (self.unit_crumbs(col, page=True) + info + f"<h1>{escape(e.title)}</h1>\n{when}\n"
-                f'<div class="article_content">{self.body(col, e)}</div>\n')
+        main = (
+            self.unit_crumbs(col, page=True) + info + f"<h1>{escape(e.title)}</h1>\n{when}\n"
+            f'<div class="article_content">{self.body(col, e)}</div>\n'
+        )
         return self.page(e.title, main, column=col.name, article=e, source=self._src(col))
 
 
@@ -659,8 +779,14 @@ class ChallengeSite(TrsSite):
         target = self.routes.get(path)
         if target is not None and target[0] == "entry" and target[1].id == CHALLENGE_OPEN_ENTRY:
             return super().render(path, query)
-        return Response(412, challenge_page(), {"Content-Type": "text/html; charset=utf-8",
-                                                "Set-Cookie": "FSSBBIl1UgzbN7N80S=demo; Path=/; HttpOnly"})
+        return Response(
+            412,
+            challenge_page(),
+            {
+                "Content-Type": "text/html; charset=utf-8",
+                "Set-Cookie": "FSSBBIl1UgzbN7N80S=demo; Path=/; HttpOnly",
+            },
+        )
 
     def html(self, text: str, header_charset: bool) -> Response:
         return Response(200, text.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
@@ -683,4 +809,3 @@ def site_for(portal: Portal, skin: int | None = None) -> Site:
 def layout(portal: Portal, skin: int | None = None) -> None:
     """Assign every path of the portal (entry pages, column list pages)."""
     site_for(portal, skin).layout()
-

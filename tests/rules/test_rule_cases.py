@@ -21,8 +21,12 @@ def _load_cases():
     for path in sorted(CASES_DIR.glob("*.yml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         for case in doc["cases"]:
-            yield pytest.param(doc["rule"], date.fromisoformat(str(case.get("as_of", doc["as_of"]))), case,
-                               id=f"{doc['rule']}:{case['id']}")
+            yield pytest.param(
+                doc["rule"],
+                date.fromisoformat(str(case.get("as_of", doc["as_of"]))),
+                case,
+                id=f"{doc['rule']}:{case['id']}",
+            )
 
 
 def _as_date(v):
@@ -30,11 +34,21 @@ def _as_date(v):
 
 
 def _build_unit(case: dict, as_of: date) -> UnitObs:
-    unit = UnitObs(portal="p", unit="u", profile=case.get("profile", "government"), entry_url="http://127.0.0.1/xxgk/",
-                   entry_status=case.get("entry_status", "ok"), entry_http_status=case.get("entry_http_status"),
-                   entry_error=case.get("entry_error"))
+    unit = UnitObs(
+        portal="p",
+        unit="u",
+        profile=case.get("profile", "government"),
+        entry_url="http://127.0.0.1/xxgk/",
+        entry_status=case.get("entry_status", "ok"),
+        entry_http_status=case.get("entry_http_status"),
+        entry_error=case.get("entry_error"),
+    )
     if "home_status" in case:
-        unit.home_url, unit.home_status, unit.home_error = "http://127.0.0.1/", case["home_status"], case.get("home_error")
+        unit.home_url, unit.home_status, unit.home_error = (
+            "http://127.0.0.1/",
+            case["home_status"],
+            case.get("home_error"),
+        )
     if "column" in case:
         titles = case.get("titles")
         dates = case.get("dates")
@@ -45,18 +59,29 @@ def _build_unit(case: dict, as_of: date) -> UnitObs:
             newest = _as_date(case.get("newest"))
             dates = [newest - timedelta(days=3 * i) if newest else None for i in range(len(titles))]
         dates = [_as_date(d) for d in dates] + [None] * (len(titles) - len(dates))
-        entries = [EntryObs(t, f"http://127.0.0.1/a/{i}.html", d, case.get("date_source", "list") if d else None)
-                   for i, (t, d) in enumerate(zip(titles, dates, strict=True))]
+        entries = [
+            EntryObs(t, f"http://127.0.0.1/a/{i}.html", d, case.get("date_source", "list") if d else None)
+            for i, (t, d) in enumerate(zip(titles, dates, strict=True))
+        ]
         status = case.get("status", "ok")
-        col = ColumnObs(column_id=case["column"], status=status,
-                        url=None if status == "missing" else f"http://127.0.0.1/{case['column']}/",
-                        http_status=case.get("http_status"), entries=[] if status == "missing" else entries,
-                        placeholder=case.get("placeholder"))
+        col = ColumnObs(
+            column_id=case["column"],
+            status=status,
+            url=None if status == "missing" else f"http://127.0.0.1/{case['column']}/",
+            http_status=case.get("http_status"),
+            entries=[] if status == "missing" else entries,
+            placeholder=case.get("placeholder"),
+        )
         col.links = [_link(x) for x in case.get("links", [])]
         col.articles = [
-            ArticleObs(url=a.get("url", f"http://127.0.0.1/a/{i}.html"), title=a.get("title", f"文件{i}"),
-                       status=a.get("status", "ok"), metadata=a.get("metadata") or {}, text=a.get("text", ""),
-                       links=[_link(x) for x in a.get("links", [])])
+            ArticleObs(
+                url=a.get("url", f"http://127.0.0.1/a/{i}.html"),
+                title=a.get("title", f"文件{i}"),
+                status=a.get("status", "ok"),
+                metadata=a.get("metadata") or {},
+                text=a.get("text", ""),
+                links=[_link(x) for x in a.get("links", [])],
+            )
             for i, a in enumerate(case.get("articles", []))
         ]
         unit.columns[col.column_id] = col
@@ -69,17 +94,34 @@ def _add_listed_columns(unit: UnitObs, specs: list[dict]) -> None:
     """`columns: [{column: zcwj, status: ok, entries: [{title, date, url}]}]`: several columns at once."""
     for spec in specs:
         cid, status = spec["column"], spec.get("status", "ok")
-        entries = [EntryObs(e["title"], e.get("url", f"http://127.0.0.1/{cid}/{i}.html"), _as_date(e.get("date")),
-                            "list" if e.get("date") else None) for i, e in enumerate(spec.get("entries", []))]
-        unit.columns[cid] = ColumnObs(column_id=cid, status=status,
-                                      url=None if status == "missing" else f"http://127.0.0.1/{cid}/",
-                                      entries=entries, pages_crawled=1)
+        entries = [
+            EntryObs(
+                e["title"],
+                e.get("url", f"http://127.0.0.1/{cid}/{i}.html"),
+                _as_date(e.get("date")),
+                "list" if e.get("date") else None,
+            )
+            for i, e in enumerate(spec.get("entries", []))
+        ]
+        unit.columns[cid] = ColumnObs(
+            column_id=cid,
+            status=status,
+            url=None if status == "missing" else f"http://127.0.0.1/{cid}/",
+            entries=entries,
+            pages_crawled=1,
+        )
 
 
 def _link(spec: dict) -> LinkObs:
-    return LinkObs(url=spec["url"], text=spec.get("text", "链接"), page=spec.get("page", "http://127.0.0.1/"),
-                   status=spec.get("status", "ok"), http_status=spec.get("http_status"), error=spec.get("error"),
-                   attachment=bool(spec.get("attachment", False)))
+    return LinkObs(
+        url=spec["url"],
+        text=spec.get("text", "链接"),
+        page=spec.get("page", "http://127.0.0.1/"),
+        status=spec.get("status", "ok"),
+        http_status=spec.get("http_status"),
+        error=spec.get("error"),
+        attachment=bool(spec.get("attachment", False)),
+    )
 
 
 @pytest.mark.parametrize(("rule_id", "as_of", "case"), list(_load_cases()))
@@ -111,8 +153,17 @@ def test_a_rule_declares_its_scope():
     from zwgk.rules.model import Scope, Severity
 
     with pytest.raises(TypeError, match="lacks scope"):
-        type("NoScope", (Rule,), {"id": "x.y", "title": "某规则", "severity": Severity.MINOR, "source": "某文件",
-                                  "__doc__": "A rule without a scope."})
+        type(
+            "NoScope",
+            (Rule,),
+            {
+                "id": "x.y",
+                "title": "某规则",
+                "severity": Severity.MINOR,
+                "source": "某文件",
+                "__doc__": "A rule without a scope.",
+            },
+        )
     assert {cls.scope for cls in RULES} <= set(Scope)
 
 
@@ -127,8 +178,11 @@ def test_what_a_rule_knows_stays_in_its_own_file():
         if path.parent.name == "checks":
             continue
         text = path.read_text(encoding="utf-8")
-        offenders += [f"{path.relative_to(pkg)}: {rule_id}" for rule_id in ids
-                      if f'"{rule_id}"' in text or f"'{rule_id}'" in text]
+        offenders += [
+            f"{path.relative_to(pkg)}: {rule_id}"
+            for rule_id in ids
+            if f'"{rule_id}"' in text or f"'{rule_id}'" in text
+        ]
     assert not offenders, offenders
 
 
@@ -136,15 +190,28 @@ def test_one_finding_per_column_most_specific():
     """A blank column is not also stale; an undated one not also stale."""
     unit = UnitObs(portal="p", unit="u", profile="township", entry_url="http://x/", entry_status="ok")
     unit.columns["gzdt"] = ColumnObs("gzdt", "ok", url="http://x/gzdt/", entries=[])
-    unit.columns["tzgg"] = ColumnObs("tzgg", "ok", url="http://x/tzgg/",
-                                     entries=[EntryObs("关于无相关信息的情况说明", None, date(2019, 1, 1))])
+    unit.columns["tzgg"] = ColumnObs(
+        "tzgg",
+        "ok",
+        url="http://x/tzgg/",
+        entries=[EntryObs("关于无相关信息的情况说明", None, date(2019, 1, 1))],
+    )
     drafts = check_unit(unit, CheckContext(date(2026, 11, 23), CATALOG))
-    assert sorted((d.column, d.rule) for d in drafts) == [("gzdt", "column.blank"), ("tzgg", "column.placeholder")]
+    assert sorted((d.column, d.rule) for d in drafts) == [
+        ("gzdt", "column.blank"),
+        ("tzgg", "column.placeholder"),
+    ]
 
 
 def test_unreachable_unit_gets_no_column_findings():
-    unit = UnitObs(portal="p", unit="u", profile="township", entry_url="http://x/", entry_status="unreachable",
-                   entry_error="HTTP 503")
+    unit = UnitObs(
+        portal="p",
+        unit="u",
+        profile="township",
+        entry_url="http://x/",
+        entry_status="unreachable",
+        entry_error="HTTP 503",
+    )
     unit.columns["gzdt"] = ColumnObs("gzdt", "missing")
     drafts = check_unit(unit, CheckContext(date(2026, 11, 23), CATALOG))
     assert [d.rule for d in drafts] == ["site.unreachable"]

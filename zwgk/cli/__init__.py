@@ -30,21 +30,35 @@ from zwgk.cli.common import (
 from zwgk.errors import BadInput, StageFailed
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="政务公开栏目监测 zwgk-monitor")
-report_app = typer.Typer(no_args_is_help=True, help="Render reports: daily 日调度, weekly 周通报, monthly 月考核, units 单位页面, all")
+report_app = typer.Typer(
+    no_args_is_help=True,
+    help="Render reports: daily 日调度, weekly 周通报, monthly 月考核, units 单位页面, all",
+)
 export_app = typer.Typer(no_args_is_help=True, help="Machine-readable results: findings, columns")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 
+
 # -- stages -------------------------------------------------------------------------------------
 @app.command()
-def crawl(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db: DbOpt = None,
-          as_of: AsOfOpt = None, catalog: CatalogOpt = None,
-          only: Annotated[str | None, typer.Option(help="only these portal ids (comma-separated)")] = None,
-          full: Annotated[bool, typer.Option("--full", help="re-read everything (ignore ETag/Last-Modified "
-                                                            "of the previous crawl)")] = False,
-          redis: Annotated[str | None, typer.Option(
-              "--redis", help="distributed crawl: share the request queue in this Redis (scrapy-redis)")] = None,
-          workers: Annotated[int, typer.Option(help="with --redis: crawl processes started here")] = 2):
+def crawl(
+    sites: Annotated[str, typer.Option("--sites", help="registry YAML")],
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    catalog: CatalogOpt = None,
+    only: Annotated[str | None, typer.Option(help="only these portal ids (comma-separated)")] = None,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="re-read everything (ignore ETag/Last-Modified of the previous crawl)"),
+    ] = False,
+    redis: Annotated[
+        str | None,
+        typer.Option(
+            "--redis", help="distributed crawl: share the request queue in this Redis (scrapy-redis)"
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="with --redis: crawl processes started here")] = 2,
+):
     """Crawl every registered portal and store one snapshot per page.
 
     Incremental by default: pages unchanged since the previous crawl (304 Not Modified) are not
@@ -57,9 +71,17 @@ def crawl(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], 
         reg = _registry(sites, cat)
         store = _store(db)
         with _lock(store), err.status("抓取中…") if sys.stderr.isatty() else nullcontext():
-            run_id = stages.crawl(store, sites, reg, day, catalog, only=only,
-                                  settings={"ZWGK_FULL": "True"} if full else None,
-                                  redis_url=redis, workers=workers)
+            run_id = stages.crawl(
+                store,
+                sites,
+                reg,
+                day,
+                catalog,
+                only=only,
+                settings={"ZWGK_FULL": "True"} if full else None,
+                redis_url=redis,
+                workers=workers,
+            )
         _print_run(store, run_id)
     except (BadInput, StageFailed) as exc:
         raise _fail(exc) from None
@@ -81,12 +103,26 @@ def check(db: DbOpt = None, as_of: AsOfOpt = None, catalog: CatalogOpt = None):
 
 
 @app.command()
-def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db: DbOpt = None,
-        as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None,
-        notify: Annotated[str | None, typer.Option(
-            "--notify", help="notifications YAML: send unit lists, supervisor summary, operator alerts")] = None,
-        full: Annotated[bool, typer.Option("--full", help="re-read everything (ignore ETag/Last-Modified "
-                                                          "of the previous crawl; re-check every link)")] = False):
+def run(
+    sites: Annotated[str, typer.Option("--sites", help="registry YAML")],
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    out_dir: OutOpt = Path("reports"),
+    catalog: CatalogOpt = None,
+    notify: Annotated[
+        str | None,
+        typer.Option(
+            "--notify", help="notifications YAML: send unit lists, supervisor summary, operator alerts"
+        ),
+    ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="re-read everything (ignore ETag/Last-Modified of the previous crawl; re-check every link)",
+        ),
+    ] = False,
+):
     """Crawl, check and render the reports (daily, weekly, monthly, unit pages): the nightly cycle.
 
     Incremental by default (unchanged pages cost one conditional request; their link results are
@@ -112,8 +148,9 @@ def run(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db
                     status.stop()
                 _print_run(store, run_id)
 
-        result = run_cycle(store, sites, reg, cat, day, catalog_path=catalog, full=full, out_dir=out_dir,
-                           progress=progress)
+        result = run_cycle(
+            store, sites, reg, cat, day, catalog_path=catalog, full=full, out_dir=out_dir, progress=progress
+        )
         out.print(f"报告目录（周通报、月考核、单位页面）: {result.reports['units']}", highlight=False)
         out.print(f"日调度报告: {result.reports['daily']}", highlight=False)
         if cfg is not None:
@@ -135,8 +172,11 @@ def _notify(store, day: date, cat, cfg) -> None:
     with store.session() as session:
         for run_id in filter(None, ids.values()):
             r = session.get(Run, run_id)
-            err.print(f"notify run #{r.id} ({r.counts.get('kind')}): {r.status}  sent={r.counts.get('sent')} "
-                      f"failed={r.counts.get('failed')}", highlight=False)
+            err.print(
+                f"notify run #{r.id} ({r.counts.get('kind')}): {r.status}  sent={r.counts.get('sent')} "
+                f"failed={r.counts.get('failed')}",
+                highlight=False,
+            )
 
 
 def _render_daily(store, day: date, out_dir: Path, cat) -> Path:
@@ -157,8 +197,9 @@ def _print_run(store, run_id: int) -> None:
 
 # -- reports and exports ---------------------------------------------------------------------------
 @report_app.command("daily")
-def report_daily(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"),
-                 catalog: CatalogOpt = None):
+def report_daily(
+    db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None
+):
     """日调度: each unit's open findings, ranked, with evidence and deadlines."""
     try:
         day, cat = parse_as_of(as_of), _catalog(catalog)
@@ -169,9 +210,12 @@ def report_daily(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path
 
 
 @export_app.command("findings")
-def export_findings(fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json, db: DbOpt = None,
-                    as_of: AsOfOpt = None,
-                    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default stdout)")] = None):
+def export_findings(
+    fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json,
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default stdout)")] = None,
+):
     """All findings with their status as of the date (JSON, CSV or XLSX)."""
     from zwgk.reports.exports import findings_rows, write_rows
 
@@ -187,9 +231,13 @@ def export_findings(fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json, db
 
 
 @export_app.command("columns")
-def export_columns(fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json, db: DbOpt = None,
-                   as_of: AsOfOpt = None, catalog: CatalogOpt = None,
-                   output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default stdout)")] = None):
+def export_columns(
+    fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json,
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    catalog: CatalogOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default stdout)")] = None,
+):
     """Every unit's required columns: status, entries, newest date, score, findings."""
     from zwgk.reports.exports import columns_rows, write_rows
 
@@ -205,13 +253,17 @@ def export_columns(fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json, db:
 
 
 @app.command()
-def discover(sites: Annotated[str, typer.Option("--sites", help="registry YAML")],
-             portal: Annotated[str | None, typer.Option(help="only this portal id")] = None,
-             write: Annotated[Path | None, typer.Option("--write", help="write the registry with the columns "
-                                                                         "found as `columns:` overrides")] = None,
-             as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-             catalog: CatalogOpt = None,
-             db: Annotated[str | None, typer.Option("--db", help="accepted and ignored: reads no database")] = None):
+def discover(
+    sites: Annotated[str, typer.Option("--sites", help="registry YAML")],
+    portal: Annotated[str | None, typer.Option(help="only this portal id")] = None,
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", help="write the registry with the columns found as `columns:` overrides"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    catalog: CatalogOpt = None,
+    db: Annotated[str | None, typer.Option("--db", help="accepted and ignored: reads no database")] = None,
+):
     """Each unit's column map as the crawler finds it: link, how it was matched, how sure.
 
     Fetches only the portal homes and the units' entry pages (nothing is stored)."""
@@ -229,14 +281,25 @@ def discover(sites: Annotated[str, typer.Option("--sites", help="registry YAML")
     if as_json:
         print(json.dumps([m.to_dict() for m in maps], ensure_ascii=False, indent=2))
     else:
-        status = {"ok": "已识别", "unreachable": "无法访问", "antibot": "反爬虫拦截", "unrecognized": "目录未能识别"}
+        status = {
+            "ok": "已识别",
+            "unreachable": "无法访问",
+            "antibot": "反爬虫拦截",
+            "unrecognized": "目录未能识别",
+        }
         for m in maps:
-            out.print(f"[bold]{m.portal}/{m.unit}[/] {m.name}：{status.get(m.status, m.status)}"
-                      + (f"（{m.note}）" if m.note else ""), highlight=False)
+            out.print(
+                f"[bold]{m.portal}/{m.unit}[/] {m.name}：{status.get(m.status, m.status)}"
+                + (f"（{m.note}）" if m.note else ""),
+                highlight=False,
+            )
             for c in m.columns:
                 if c.url:
-                    out.print(f"  {c.name}：{c.url}　「{c.text or ''}」 {c.how}，可信度 {c.confidence:.1f}",
-                              highlight=False, markup=False)
+                    out.print(
+                        f"  {c.name}：{c.url}　「{c.text or ''}」 {c.how}，可信度 {c.confidence:.1f}",
+                        highlight=False,
+                        markup=False,
+                    )
                 else:
                     out.print(f"  {c.name}：未找到", highlight=False, markup=False)
     if write is not None:
@@ -246,13 +309,20 @@ def discover(sites: Annotated[str, typer.Option("--sites", help="registry YAML")
 
 # -- inspect, rules, demo ------------------------------------------------------------------------
 @app.command()
-def inspect(url: str, as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-            file: Annotated[Path | None, typer.Option("--file", help="read the page from this file instead")] = None,
-            content_type: Annotated[str | None, typer.Option(help="with --file: the Content-Type")] = None,
-            as_of: AsOfOpt = None,
-            db: Annotated[str | None, typer.Option(
-                "--db", help="accepted for uniformity with the other commands and ignored: inspect reads "
-                             "no database")] = None):
+def inspect(
+    url: str,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    file: Annotated[Path | None, typer.Option("--file", help="read the page from this file instead")] = None,
+    content_type: Annotated[str | None, typer.Option(help="with --file: the Content-Type")] = None,
+    as_of: AsOfOpt = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="accepted for uniformity with the other commands and ignored: inspect reads no database",
+        ),
+    ] = None,
+):
     """Fetch one page and show what the crawler extracts: kind, entries, further pages, metadata.
 
     Reads and writes no database (`--db` is accepted and ignored, so every command takes it)."""
@@ -282,8 +352,11 @@ def _print_inspect(data: dict) -> None:
         out.print(f"[red]无法获取[/] {data['url']}: {data['error']}")
         return
     out.print(f"[bold]{data.get('title') or ''}[/]  {data['final_url']}", highlight=False)
-    out.print(f"状态 HTTP {data.get('status')}  类型 [bold]{data['kind']}[/]  编码 {data.get('encoding')}"
-              f"  共 {data.get('page_count') or '?'} 页", highlight=False)
+    out.print(
+        f"状态 HTTP {data.get('status')}  类型 [bold]{data['kind']}[/]  编码 {data.get('encoding')}"
+        f"  共 {data.get('page_count') or '?'} 页",
+        highlight=False,
+    )
     for note in data.get("notes") or []:
         out.print(f"  · {note}", highlight=False)
     if data.get("placeholder"):
@@ -294,8 +367,10 @@ def _print_inspect(data: dict) -> None:
             table.add_row(str(i), e.get("date") or "—", e["title"], e["url"])
         out.print(table)
     if data.get("next_pages"):
-        out.print(f"后续页: {', '.join(data['next_pages'][:5])}{' …' if len(data['next_pages']) > 5 else ''}",
-                  highlight=False)
+        out.print(
+            f"后续页: {', '.join(data['next_pages'][:5])}{' …' if len(data['next_pages']) > 5 else ''}",
+            highlight=False,
+        )
     if data.get("metadata"):
         table = Table("要素", "值", title="信息公开要素")
         for k, v in data["metadata"].items():
@@ -304,15 +379,19 @@ def _print_inspect(data: dict) -> None:
     if data.get("publish_date"):
         out.print(f"发布日期: {data['publish_date']}")
     if data.get("columns"):
-        table = Table("栏目", "链接文字", "链接", "匹配方式", title=f"页面上的目录栏目 {len(data['columns'])} 个")
+        table = Table(
+            "栏目", "链接文字", "链接", "匹配方式", title=f"页面上的目录栏目 {len(data['columns'])} 个"
+        )
         for col in data["columns"].values():
             table.add_row(col["name"], col["text"], col["url"], f"{col['how']}（{col['confidence']:.1f}）")
         out.print(table)
 
 
 @app.command()
-def rules(catalog: CatalogOpt = None,
-          as_json: Annotated[bool, typer.Option("--json", help="print JSON (the reports' rule table)")] = False):
+def rules(
+    catalog: CatalogOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON (the reports' rule table)")] = False,
+):
     """List every rule: id, title, severity, source, thresholds (from the catalog), and the veto lines."""
     from zwgk.rules.docs import rules_table, veto_table
 
@@ -325,20 +404,36 @@ def rules(catalog: CatalogOpt = None,
         return
     table = Table("rule", "名称", "级别", "整改时限", "依据", "阈值")
     for r in rows:
-        table.add_row(r["id"], r["title"], r["severity_label"], f"{r['deadline_workdays']} 个工作日", r["source"],
-                      r["thresholds_text"] or "—")
+        table.add_row(
+            r["id"],
+            r["title"],
+            r["severity_label"],
+            f"{r['deadline_workdays']} 个工作日",
+            r["source"],
+            r["thresholds_text"] or "—",
+        )
     out.print(table)
     vt = Table("否决项", "否决线", "预警线", "计入规则", title="单项否决与预警（scoring.yml veto）")
     for v in veto_table():
-        vt.add_row(v["name"], str(v["threshold"]), "—" if v["warn"] is None else str(v["warn"]),
-                   "、".join(v["rules"]) or "—")
+        vt.add_row(
+            v["name"],
+            str(v["threshold"]),
+            "—" if v["warn"] is None else str(v["warn"]),
+            "、".join(v["rules"]) or "—",
+        )
     out.print(vt)
 
 
 @app.command()
-def demo(as_of: AsOfOpt = None, out_dir: OutOpt = Path("demo-out"), db: DbOpt = None,
-         seed: Annotated[int, typer.Option(help="demo network seed")] = 2026,
-         skin: Annotated[int, typer.Option(help="serve generated template skin N (0: the original templates)")] = 0):
+def demo(
+    as_of: AsOfOpt = None,
+    out_dir: OutOpt = Path("demo-out"),
+    db: DbOpt = None,
+    seed: Annotated[int, typer.Option(help="demo network seed")] = 2026,
+    skin: Annotated[
+        int, typer.Option(help="serve generated template skin N (0: the original templates)")
+    ] = 0,
+):
     """Start the demo portal network on loopback, run the whole cycle, print where the reports are."""
     from zwgk.cli.demo import run_demo
 
@@ -367,5 +462,3 @@ def main() -> None:
     except BadInput as exc:  # raised outside a command's own handling
         err.print(f"错误（输入有误）: {exc}", highlight=False)
         sys.exit(2)
-
-

@@ -28,8 +28,9 @@ def load_demonet():
         raise BadInput("未安装演示门户网络（zwgk_demonet 包）：请用 pip install 安装 zwgk-monitor") from None
 
 
-def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console, err: Console,
-             skin: int = 0) -> int:
+def run_demo(
+    as_of: date, out_dir: Path, db: str | None, seed: int, out: Console, err: Console, skin: int = 0
+) -> int:
     from zwgk.config.catalog import load_catalog
     from zwgk.config.registry import load_registry
     from zwgk.cycle.night import run_cycle
@@ -50,11 +51,15 @@ def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console
         sites = running.write_registry(out_dir / "sites.yml")
         registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
         units = sum(len(p.units) for p in registry.portals)
-        err.print(f"演示网络: {len(registry.portals)} 个网站, {units} 个单位, 监测日期 {as_of}"
-                  + (f", 模板变体 {skin}" if skin else ""), highlight=False)
+        err.print(
+            f"演示网络: {len(registry.portals)} 个网站, {units} 个单位, 监测日期 {as_of}"
+            + (f", 模板变体 {skin}" if skin else ""),
+            highlight=False,
+        )
         try:
-            result = run_cycle(store, sites, registry, catalog, as_of, out_dir=out_dir,
-                               lock_command="zwgk demo")
+            result = run_cycle(
+                store, sites, registry, catalog, as_of, out_dir=out_dir, lock_command="zwgk demo"
+            )
         except StageFailed as exc:
             err.print(f"运行失败: {exc}", highlight=False)
             return 1
@@ -67,8 +72,10 @@ def run_demo(as_of: date, out_dir: Path, db: str | None, seed: int, out: Console
     scores = demonet.evaluate(current, network.ground_truth(), EVALUATED_RULES)
     out.print("\n各规则对照演示网络真值（精确率 P / 召回率 R）:", highlight=False)
     out.print(demonet.format_table(scores), highlight=False)
-    err.print(f"crawl run #{result.crawl_id}, check run #{result.check_id}, {len(current)} open findings",
-              highlight=False)
+    err.print(
+        f"crawl run #{result.crawl_id}, check run #{result.check_id}, {len(current)} open findings",
+        highlight=False,
+    )
     reports = result.reports
     out.print(f"导出: {out_dir / 'findings.json'}  {out_dir / 'columns.json'}", highlight=False)
     out.print(f"报告目录（周通报、月考核、单位页面）: {reports['units'].resolve()}", highlight=False)

@@ -34,20 +34,26 @@ def _bad(exc: BadInput) -> typer.Exit:
 
 
 # -- schedule ------------------------------------------------------------------------------------
-def schedule(sites: Annotated[str, typer.Option("--sites", help="registry YAML")], db: DbOpt = None,
-             out_dir: Annotated[Path, typer.Option("--out", help="directory for reports")] = Path("reports"),
-             catalog: Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override")] = None,
-             config: Annotated[str | None, typer.Option("--config", help="schedule YAML (default: built-in)")] = None,
-             notify: Annotated[str | None, typer.Option(
-                 "--notify", help="notifications YAML: unit lists, supervisor summary, operator alerts")] = None):
+def schedule(
+    sites: Annotated[str, typer.Option("--sites", help="registry YAML")],
+    db: DbOpt = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="directory for reports")] = Path("reports"),
+    catalog: Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override")] = None,
+    config: Annotated[str | None, typer.Option("--config", help="schedule YAML (default: built-in)")] = None,
+    notify: Annotated[
+        str | None,
+        typer.Option("--notify", help="notifications YAML: unit lists, supervisor summary, operator alerts"),
+    ] = None,
+):
     """Run the scheduler in the foreground: nightly crawl+check, daily/weekly/monthly reports."""
     from zwgk.config.catalog import load_catalog
     from zwgk.config.registry import load_registry
     from zwgk.scheduler import build_scheduler, install_signal_handlers, load_config, next_runs
     from zwgk.store.db import make_engine, normalise_url
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         cfg = load_config(config)
@@ -62,18 +68,28 @@ def schedule(sites: Annotated[str, typer.Option("--sites", help="registry YAML")
     except BadInput as exc:
         raise _bad(exc) from None
     # Absolute paths: the jobs are stored and may run after a restart from another directory.
-    params = {"sites": str(Path(sites).resolve()), "db": url, "out": str(out_dir.resolve()),
-              "catalog": str(Path(catalog).resolve()) if catalog else None}
+    params = {
+        "sites": str(Path(sites).resolve()),
+        "db": url,
+        "out": str(out_dir.resolve()),
+        "catalog": str(Path(catalog).resolve()) if catalog else None,
+    }
     if notify:  # only when given: stored jobs of schedulers without notifications stay unchanged
         params["notify"] = str(Path(notify).resolve())
     scheduler = build_scheduler(cfg, engine, params)
-    install_signal_handlers(scheduler, on_stop=lambda name: err.print(
-        f"收到 {name}：不再启动新任务，等待正在运行的任务结束（再次发送将立即中止）", highlight=False))
+    install_signal_handlers(
+        scheduler,
+        on_stop=lambda name: err.print(
+            f"收到 {name}：不再启动新任务，等待正在运行的任务结束（再次发送将立即中止）", highlight=False
+        ),
+    )
     from apscheduler.events import EVENT_SCHEDULER_STARTED
 
     def started(_event) -> None:
         lines = [f"  {job_id:<16} {_shanghai(when)}" for job_id, when in next_runs(scheduler)]
-        err.print(f"调度器已启动 (scheduler started, {cfg.path}); 下次运行:\n" + "\n".join(lines), highlight=False)
+        err.print(
+            f"调度器已启动 (scheduler started, {cfg.path}); 下次运行:\n" + "\n".join(lines), highlight=False
+        )
 
     scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
     scheduler.start()  # blocks until SIGTERM/SIGINT
@@ -85,7 +101,7 @@ def _absolute_db_url(url: str) -> str:
     """sqlite:///relative.db → an absolute path, so a stored job finds the same file after a restart."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-        return prefix + str(Path(url[len(prefix):]).resolve())
+        return prefix + str(Path(url[len(prefix) :]).resolve())
     return url
 
 
@@ -100,8 +116,11 @@ def _shanghai(when: datetime | None) -> str:
 
 
 # -- status --------------------------------------------------------------------------------------
-def status(db: DbOpt = None, as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-           limit: Annotated[int, typer.Option(help="how many recent runs")] = 10):
+def status(
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    limit: Annotated[int, typer.Option(help="how many recent runs")] = 10,
+):
     """Recent runs, next scheduled times, the run lock, and how much of the registry the last crawl reached."""
     try:
         from zwgk.store.db import Store
@@ -134,25 +153,46 @@ def collect_status(store, limit: int = 10) -> dict[str, Any]:
         crawl = last_crawl(session)
         coverage = None
         if crawl is not None:
-            coverage = {"run_id": crawl.id, "as_of": crawl.as_of.isoformat(), "status": crawl.status,
-                        **crawl_coverage(session, crawl.id)}
+            coverage = {
+                "run_id": crawl.id,
+                "as_of": crawl.as_of.isoformat(),
+                "status": crawl.status,
+                **crawl_coverage(session, crawl.id),
+            }
         next_jobs = None
         if inspect(session.connection()).has_table(JOBSTORE_TABLE):
             stored = session.execute(
-                text(f"SELECT id, next_run_time FROM {JOBSTORE_TABLE} ORDER BY next_run_time")).all()
+                text(f"SELECT id, next_run_time FROM {JOBSTORE_TABLE} ORDER BY next_run_time")
+            ).all()
             next_jobs = [_next_row(job_id, ts) for job_id, ts in stored]
     holder = current_holder(store, CYCLE)
-    lock = None if holder is None else {
-        "name": holder.name, "holder_pid": holder.holder_pid, "holder_host": holder.holder_host,
-        "started_at": holder.started_at.isoformat(sep=" ", timespec="seconds"), "command": holder.command}
+    lock = (
+        None
+        if holder is None
+        else {
+            "name": holder.name,
+            "holder_pid": holder.holder_pid,
+            "holder_host": holder.holder_host,
+            "started_at": holder.started_at.isoformat(sep=" ", timespec="seconds"),
+            "command": holder.command,
+        }
+    )
     return {"runs": rows, "coverage": coverage, "next_runs": next_jobs, "lock": lock}
 
 
 def _run_row(r) -> dict[str, Any]:
     duration = (r.finished_at - r.started_at).total_seconds() if r.finished_at and r.started_at else None
-    return {"id": r.id, "stage": r.stage, "as_of": r.as_of.isoformat(),
-            "started_at": _utc_iso(r.started_at), "finished_at": _utc_iso(r.finished_at),
-            "duration_s": duration, "status": r.status, "counts": dict(r.counts or {}), "error": r.error}
+    return {
+        "id": r.id,
+        "stage": r.stage,
+        "as_of": r.as_of.isoformat(),
+        "started_at": _utc_iso(r.started_at),
+        "finished_at": _utc_iso(r.finished_at),
+        "duration_s": duration,
+        "status": r.status,
+        "counts": dict(r.counts or {}),
+        "error": r.error,
+    }
 
 
 def _utc_iso(when: datetime | None) -> str | None:
@@ -168,19 +208,29 @@ def _local(iso: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
 
 def _next_row(job_id: str, ts: float | None) -> dict[str, Any]:
     when = None if ts is None else datetime.fromtimestamp(ts, UTC)
-    return {"id": job_id, "next_run_utc": when.isoformat() if when else None,
-            "next_run_shanghai": _shanghai(when) if when else None}
+    return {
+        "id": job_id,
+        "next_run_utc": when.isoformat() if when else None,
+        "next_run_shanghai": _shanghai(when) if when else None,
+    }
 
 
 def _print_status(data: dict[str, Any]) -> None:
     # One line per run rather than a wide table: readable in an 80-column SSH session and in logs.
-    out.print("最近运行 recent runs (北京时间 Asia/Shanghai):" if data["runs"] else "尚无运行记录 (no runs recorded yet)")
+    out.print(
+        "最近运行 recent runs (北京时间 Asia/Shanghai):"
+        if data["runs"]
+        else "尚无运行记录 (no runs recorded yet)"
+    )
     for r in data["runs"]:
         counts = ", ".join(f"{k}={v}" for k, v in sorted(r["counts"].items()))
         took = "" if r["duration_s"] is None else f" ({r['duration_s']:.0f} s)"
         end = _local(r["finished_at"], "%H:%M:%S")
-        out.print(f"  #{r['id']:<5} {r['stage']:<8} as-of {r['as_of']}  {_local(r['started_at'])} → {end}{took}  "
-                  f"{r['status']:<11} {counts}", highlight=False)
+        out.print(
+            f"  #{r['id']:<5} {r['stage']:<8} as-of {r['as_of']}  {_local(r['started_at'])} → {end}{took}  "
+            f"{r['status']:<11} {counts}",
+            highlight=False,
+        )
         error = (r["error"] or "").strip().splitlines()
         if error:
             out.print(f"         error: {error[-1][:200]}", highlight=False)
@@ -188,24 +238,33 @@ def _print_status(data: dict[str, Any]) -> None:
     if cov is None:
         out.print("尚无抓取记录 (no crawl has run yet)")
     else:
-        out.print(f"最近一次抓取 (#{cov['run_id']}, {cov['as_of']}, {cov['status']}) 覆盖 {cov['units_reached']}/"
-                  f"{cov['units_total']} 个单位、{cov['portals_reached']}/{cov['portals_total']} 个网站 — "
-                  f"last night's crawl covered {cov['units_reached']} of {cov['units_total']} units",
-                  highlight=False)
+        out.print(
+            f"最近一次抓取 (#{cov['run_id']}, {cov['as_of']}, {cov['status']}) 覆盖 {cov['units_reached']}/"
+            f"{cov['units_total']} 个单位、{cov['portals_reached']}/{cov['portals_total']} 个网站 — "
+            f"last night's crawl covered {cov['units_reached']} of {cov['units_total']} units",
+            highlight=False,
+        )
         if cov["units_missed"]:
             missed = cov["units_missed"]
-            out.print(f"  未覆盖 not reached: {', '.join(missed[:20])}{' …' if len(missed) > 20 else ''}",
-                      highlight=False)
+            out.print(
+                f"  未覆盖 not reached: {', '.join(missed[:20])}{' …' if len(missed) > 20 else ''}",
+                highlight=False,
+            )
     if data["next_runs"] is None:
         out.print("调度器未配置 (no job store: `zwgk schedule` has not run on this database)")
     else:
         for job in data["next_runs"]:
-            out.print(f"下次运行 next: {job['id']:<16} {job['next_run_shanghai'] or '（已暂停 paused）'}",
-                      highlight=False)
+            out.print(
+                f"下次运行 next: {job['id']:<16} {job['next_run_shanghai'] or '（已暂停 paused）'}",
+                highlight=False,
+            )
     lock = data["lock"]
     if lock:
-        out.print(f"运行锁 run lock '{lock['name']}': pid {lock['holder_pid']} on {lock['holder_host']} since "
-                  f"{lock['started_at']} UTC ({lock['command'] or ''})", highlight=False)
+        out.print(
+            f"运行锁 run lock '{lock['name']}': pid {lock['holder_pid']} on {lock['holder_host']} since "
+            f"{lock['started_at']} UTC ({lock['command'] or ''})",
+            highlight=False,
+        )
 
 
 # -- db --------------------------------------------------------------------------------------------
@@ -249,8 +308,9 @@ def db_check(db: DbOpt = None):
     if diff:
         for item in diff:
             err.print(f"  {item}", highlight=False)
-        err.print("schema.py differs from the migrations: write one with `zwgk db revision -m \"…\"`",
-                  highlight=False)
+        err.print(
+            'schema.py differs from the migrations: write one with `zwgk db revision -m "…"`', highlight=False
+        )
         raise typer.Exit(1)
     out.print("schema.py and the migrations agree", highlight=False)
 

@@ -11,7 +11,9 @@ from zwgk.cli.common import AsOfOpt, CatalogOpt, DbOpt, OutOpt, _catalog, _fail,
 from zwgk.errors import BadInput
 from zwgk.reports.kinds import KIND_IDS, REPORT_KINDS
 
-ConfigOpt = Annotated[str | None, typer.Option("--config", help="report settings (YAML; default zwgk/reports/data/reports.yml)")]
+ConfigOpt = Annotated[
+    str | None, typer.Option("--config", help="report settings (YAML; default zwgk/reports/data/reports.yml)")
+]
 
 LABELS = {k.id: k.label for k in REPORT_KINDS}
 
@@ -38,25 +40,45 @@ def _run(kinds: tuple[str, ...], db, as_of, out_dir, catalog, config) -> None:
         out.print(f"{LABELS[kind]}: {path}", highlight=False)
 
 
-def weekly(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None,
-           config: ConfigOpt = None):
+def weekly(
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    out_dir: OutOpt = Path("reports"),
+    catalog: CatalogOpt = None,
+    config: ConfigOpt = None,
+):
     """周通报: the week's formal notice — coverage, totals, rectification rate, ranking, named units."""
     _run(("weekly",), db, as_of, out_dir, catalog, config)
 
 
-def monthly(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None,
-            config: ConfigOpt = None):
+def monthly(
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    out_dir: OutOpt = Path("reports"),
+    catalog: CatalogOpt = None,
+    config: ConfigOpt = None,
+):
     """月考核: each unit's month score and grade, ranking, change, trend, the rules that cost most."""
     _run(("monthly",), db, as_of, out_dir, catalog, config)
 
 
-def units(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None,
-          config: ConfigOpt = None):
+def units(
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    out_dir: OutOpt = Path("reports"),
+    catalog: CatalogOpt = None,
+    config: ConfigOpt = None,
+):
     """Unit pages (one per unit) and the index with an offline search."""
     _run(("units",), db, as_of, out_dir, catalog, config)
 
 
-def all_reports(db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"),
-                catalog: CatalogOpt = None, config: ConfigOpt = None):
+def all_reports(
+    db: DbOpt = None,
+    as_of: AsOfOpt = None,
+    out_dir: OutOpt = Path("reports"),
+    catalog: CatalogOpt = None,
+    config: ConfigOpt = None,
+):
     """Every report of the date: daily, weekly, monthly, unit pages and the index."""
     _run(KIND_IDS, db, as_of, out_dir, catalog, config)

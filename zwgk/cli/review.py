@@ -1,12 +1,11 @@
 """Commands of issue 4: `zwgk review` (人工复核) and `zwgk scores` (单位/栏目评分, 单项否决, 预警).
 
-    zwgk review FINGERPRINT|ID --false-positive --by 张三 --why "栏目已合并"   # 误报: not scored
-    zwgk review FINGERPRINT|ID --confirm --by 张三 --why "属实"
-    zwgk review FINGERPRINT|ID --undo --by 张三                               # back to unreviewed
-    zwgk review --import reviews.yaml|reviews.csv                             # finding, action, by, why
-    zwgk scores [--columns] [--json] [--as-of D]                              # recomputed from history
+zwgk review FINGERPRINT|ID --false-positive --by 张三 --why "栏目已合并"   # 误报: not scored
+zwgk review FINGERPRINT|ID --confirm --by 张三 --why "属实"
+zwgk review FINGERPRINT|ID --undo --by 张三                               # back to unreviewed
+zwgk review --import reviews.yaml|reviews.csv                             # finding, action, by, why
+zwgk scores [--columns] [--json] [--as-of D]                              # recomputed from history
 """
-
 
 import json
 from pathlib import Path
@@ -23,14 +22,21 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def review(
-        finding: Annotated[str | None, typer.Argument(help="finding id or fingerprint (≥ 8 leading characters)")] = None,
-        false_positive: Annotated[bool, typer.Option("--false-positive", help="mark as 误报 (not scored)")] = False,
+        finding: Annotated[
+            str | None, typer.Argument(help="finding id or fingerprint (≥ 8 leading characters)")
+        ] = None,
+        false_positive: Annotated[
+            bool, typer.Option("--false-positive", help="mark as 误报 (not scored)")
+        ] = False,
         confirm: Annotated[bool, typer.Option("--confirm", help="mark as confirmed (属实)")] = False,
         undo: Annotated[bool, typer.Option("--undo", help="undo the latest review")] = False,
         by: Annotated[str | None, typer.Option("--by", help="who reviewed it")] = None,
         why: Annotated[str | None, typer.Option("--why", help="the reason")] = None,
-        import_file: Annotated[Path | None, typer.Option("--import", help="YAML or CSV: finding, action, by, why")] = None,
-        db: DbOpt = None, as_of: AsOfOpt = None,
+        import_file: Annotated[
+            Path | None, typer.Option("--import", help="YAML or CSV: finding, action, by, why")
+        ] = None,
+        db: DbOpt = None,
+        as_of: AsOfOpt = None,
     ):
         """Human review of a finding: false positive or confirmed, with who/why/when; reversible."""
         from zwgk.findings.review import read_review_file
@@ -43,29 +49,43 @@ def register(app: typer.Typer) -> None:
                     raise BadInput("--import takes no finding or action (they come from the file)")
                 rows = read_review_file(import_file)
                 with _store(db).session() as session:
-                    results = [do_review(session, r["finding"], r["action"], r["by"] or (by or ""),
-                                         r["why"] or why, day) for r in rows]
+                    results = [
+                        do_review(
+                            session, r["finding"], r["action"], r["by"] or (by or ""), r["why"] or why, day
+                        )
+                        for r in rows
+                    ]
                 changed = sum(r.changed for r in results)
                 out.print(f"已导入 {len(results)} 条复核记录（{changed} 条有变化）", highlight=False)
                 return
-            actions = [a for a, on in (("false_positive", false_positive), ("confirmed", confirm),
-                                       ("undo", undo)) if on]
+            actions = [
+                a
+                for a, on in (("false_positive", false_positive), ("confirmed", confirm), ("undo", undo))
+                if on
+            ]
             if not finding or len(actions) != 1:
-                raise BadInput("give a FINDING and exactly one of --false-positive, --confirm, --undo "
-                               "(or --import FILE)")
+                raise BadInput(
+                    "give a FINDING and exactly one of --false-positive, --confirm, --undo (or --import FILE)"
+                )
             with _store(db).session() as session:
                 res = do_review(session, finding, actions[0], by or "", why, day)
-            verb = {"reviewed_fp": "标记为误报", "confirmed": "确认属实", "review_undone": "撤销复核"}[res.event]
+            verb = {"reviewed_fp": "标记为误报", "confirmed": "确认属实", "review_undone": "撤销复核"}[
+                res.event
+            ]
             note = "" if res.changed else "（状态未变）"
             out.print(f"问题 #{res.finding_id} {res.fingerprint[:12]} 已{verb}{note}", highlight=False)
         except BadInput as exc:
             raise _fail(exc) from None
 
     @app.command()
-    def scores(db: DbOpt = None, as_of: AsOfOpt = None, catalog: CatalogOpt = None,
-               scoring: Annotated[str | None, typer.Option("--scoring", help="scoring/veto file (YAML)")] = None,
-               columns: Annotated[bool, typer.Option("--columns", help="per column instead of per unit")] = False,
-               as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False):
+    def scores(
+        db: DbOpt = None,
+        as_of: AsOfOpt = None,
+        catalog: CatalogOpt = None,
+        scoring: Annotated[str | None, typer.Option("--scoring", help="scoring/veto file (YAML)")] = None,
+        columns: Annotated[bool, typer.Option("--columns", help="per column instead of per unit")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    ):
         """Unit scores (0–100, grade, veto lines, warnings) or column scores, for any as-of date."""
         from zwgk.findings.scores import column_scores, portal_vetoes, unit_scores
         from zwgk.rules.scoring import load_scoring
@@ -90,14 +110,24 @@ def register(app: typer.Typer) -> None:
         if columns:
             table = Table("网站", "单位", "栏目", "得分", "扣分规则", title=f"栏目评分 {day}")
             for r in rows:
-                table.add_row(r["portal"], r["unit"], r["name"], str(r["score"]),
-                              "、".join(f"{c['rule']}(-{c['points']})" for c in r["costs"]))
+                table.add_row(
+                    r["portal"],
+                    r["unit"],
+                    r["name"],
+                    str(r["score"]),
+                    "、".join(f"{c['rule']}(-{c['points']})" for c in r["costs"]),
+                )
         else:
             table = Table("网站", "单位", "得分", "等级", "单项否决", "预警", title=f"单位评分 {day}")
             for r in rows:
-                table.add_row(r["portal"], r["name"] or r["unit"], f"{r['score']:g}", r["grade"],
-                              "、".join(v["name"] for v in r["veto_lines"]) or "—",
-                              "、".join(w["name"] for w in r["warnings"]) or "—")
+                table.add_row(
+                    r["portal"],
+                    r["name"] or r["unit"],
+                    f"{r['score']:g}",
+                    r["grade"],
+                    "、".join(v["name"] for v in r["veto_lines"]) or "—",
+                    "、".join(w["name"] for w in r["warnings"]) or "—",
+                )
         out.print(table)
         cal = rows[0].get("calendar") if not columns else None
         if cal and cal.get("provisional"):

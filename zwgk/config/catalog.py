@@ -278,8 +278,9 @@ def load_catalog(override: str | Path | None = None) -> Catalog:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
-        raise BadInput(f"{'.'.join(map(str, loc))}: {err['msg']}", path=str(source.path),
-                       line=source.line_of(loc)) from None
+        raise BadInput(
+            f"{'.'.join(map(str, loc))}: {err['msg']}", path=str(source.path), line=source.line_of(loc)
+        ) from None
     for col in catalog.columns:
         if col.kind not in catalog.kinds:
             raise BadInput(f"column {col.id}: unknown kind {col.kind!r}", path=str(source.path))
@@ -293,8 +294,11 @@ def load_catalog(override: str | Path | None = None) -> Catalog:
         for prof in per.profiles:
             if prof not in catalog.profiles:
                 raise BadInput(f"periodic {per.id}: unknown profile {prof!r}", path=str(source.path))
-    for pattern in [*catalog.placeholder_patterns, *catalog.interpretation.policy_patterns,
-                    *(p for per in catalog.periodic for p in per.patterns)]:
+    for pattern in [
+        *catalog.placeholder_patterns,
+        *catalog.interpretation.policy_patterns,
+        *(p for per in catalog.periodic for p in per.patterns),
+    ]:
         try:
             re.compile(pattern.replace("{year}", "2000"))
         except re.error as exc:

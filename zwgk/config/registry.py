@@ -118,25 +118,38 @@ def load_registry(path: str | Path, profiles: set[str], column_ids: set[str]) ->
     seen_portals: dict[str, int] = {}
     for pi, portal in enumerate(registry.portals):
         if portal.id in seen_portals:
-            raise BadInput(f"duplicate portal id {portal.id!r}", path=str(path),
-                           line=doc.line_of(("portals", pi, "id")))
+            raise BadInput(
+                f"duplicate portal id {portal.id!r}", path=str(path), line=doc.line_of(("portals", pi, "id"))
+            )
         seen_portals[portal.id] = pi
         seen_units: set[str] = set()
         for ui, unit in enumerate(portal.units):
             loc = ("portals", pi, "units", ui)
             if unit.id in seen_units:
-                raise BadInput(f"duplicate unit id {unit.id!r} in portal {portal.id!r}", path=str(path),
-                               line=doc.line_of((*loc, "id")))
+                raise BadInput(
+                    f"duplicate unit id {unit.id!r} in portal {portal.id!r}",
+                    path=str(path),
+                    line=doc.line_of((*loc, "id")),
+                )
             seen_units.add(unit.id)
             if unit.profile not in profiles:
-                raise BadInput(f"unknown profile {unit.profile!r} (known: {', '.join(sorted(profiles))})",
-                               path=str(path), line=doc.line_of((*loc, "profile")))
+                raise BadInput(
+                    f"unknown profile {unit.profile!r} (known: {', '.join(sorted(profiles))})",
+                    path=str(path),
+                    line=doc.line_of((*loc, "profile")),
+                )
             for col in unit.columns:
                 if col not in column_ids:
-                    raise BadInput(f"unknown column id {col!r} (catalog ids: {', '.join(sorted(column_ids))})",
-                                   path=str(path), line=doc.line_of((*loc, "columns", col)))
+                    raise BadInput(
+                        f"unknown column id {col!r} (catalog ids: {', '.join(sorted(column_ids))})",
+                        path=str(path),
+                        line=doc.line_of((*loc, "columns", col)),
+                    )
     for hi, host in enumerate(registry.allow_hosts):
         if not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
-            raise BadInput(f"allow_hosts: not a host name {host!r}", path=str(path),
-                           line=doc.line_of(("allow_hosts", hi)))
+            raise BadInput(
+                f"allow_hosts: not a host name {host!r}",
+                path=str(path),
+                line=doc.line_of(("allow_hosts", hi)),
+            )
     return registry

@@ -127,7 +127,12 @@ def calendar_coverage(year: int, calendar: WorkCalendar | None = None) -> dict[s
     """For reports: how working days of `year` are counted, and a Chinese label to show."""
     cal = calendar or WorkCalendar()
     source = cal.coverage(year)
-    return {"year": year, "source": source, "provisional": source == "weekdays", "label": COVERAGE_LABELS[source]}
+    return {
+        "year": year,
+        "source": source,
+        "provisional": source == "weekdays",
+        "label": COVERAGE_LABELS[source],
+    }
 
 
 # -- configuration -------------------------------------------------------------------------------------

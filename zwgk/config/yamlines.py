@@ -109,8 +109,9 @@ def load_mapping(path: str | Path, what: str) -> dict:
     return data
 
 
-def refuse_unknown_keys(doc: LocatedYaml, reference: Any, what: str,
-                        open_maps: frozenset[tuple[str, ...]] = frozenset()) -> None:
+def refuse_unknown_keys(
+    doc: LocatedYaml, reference: Any, what: str, open_maps: frozenset[tuple[str, ...]] = frozenset()
+) -> None:
     """Every key of `doc` must be one the shipped defaults (`reference`) know: a typo such as
     `deductons:` is refused with its file and line instead of silently keeping the default.
 
@@ -120,8 +121,10 @@ def refuse_unknown_keys(doc: LocatedYaml, reference: Any, what: str,
 
     def pattern_hit(loc: tuple) -> bool:
         keys = tuple(k for k in loc if not isinstance(k, int))
-        return any(len(p) == len(keys) and all(a in ("*", b) for a, b in zip(p, keys, strict=True))
-                   for p in open_maps)
+        return any(
+            len(p) == len(keys) and all(a in ("*", b) for a, b in zip(p, keys, strict=True))
+            for p in open_maps
+        )
 
     def walk(value: Any, ref: Any, loc: tuple) -> None:
         if isinstance(value, list) and isinstance(ref, list) and ref:
@@ -141,8 +144,11 @@ def refuse_unknown_keys(doc: LocatedYaml, reference: Any, what: str,
         for key, v in value.items():
             if key not in ref:
                 where = ".".join(str(k) for k in (*loc, key))
-                raise BadInput(f"unknown key {where!r} in {what} (known here: {', '.join(map(str, ref))})",
-                               path=str(doc.path), line=doc.line_of((*loc, key)))
+                raise BadInput(
+                    f"unknown key {where!r} in {what} (known here: {', '.join(map(str, ref))})",
+                    path=str(doc.path),
+                    line=doc.line_of((*loc, key)),
+                )
             walk(v, ref[key], (*loc, key))
 
     walk(doc.data, reference, ())

@@ -50,9 +50,16 @@ class UnitMap:
         return [c.column for c in self.columns if c.url is None]
 
     def to_dict(self) -> dict:
-        return {"portal": self.portal, "unit": self.unit, "name": self.name, "entry": self.entry,
-                "status": self.status, "note": self.note, "missing": self.missing,
-                "columns": [vars(c) for c in self.columns]}
+        return {
+            "portal": self.portal,
+            "unit": self.unit,
+            "name": self.name,
+            "entry": self.entry,
+            "status": self.status,
+            "note": self.note,
+            "missing": self.missing,
+            "columns": [vars(c) for c in self.columns],
+        }
 
 
 def _page(fetched: Fetched):
@@ -99,10 +106,18 @@ def discover_portal(portal: Portal, catalog: Catalog, allow_hosts: set[str]) -> 
                 col.url, col.how, col.confidence = unit.columns[cid], "登记表指定", 1.0
             elif cid in found:
                 link, score = found[cid]
-                col.url, col.text, col.how, col.confidence = link.url, link.text, MATCH_HOW[score], CONFIDENCE[score]
+                col.url, col.text, col.how, col.confidence = (
+                    link.url,
+                    link.text,
+                    MATCH_HOW[score],
+                    CONFIDENCE[score],
+                )
             umap.columns.append(col)
-        blind = tree_unrecognized([c for c in wanted if c not in unit.columns],
-                                  {c.column for c in umap.columns if c.url}, catalog.discovery.min_found_share)
+        blind = tree_unrecognized(
+            [c for c in wanted if c not in unit.columns],
+            {c.column for c in umap.columns if c.url},
+            catalog.discovery.min_found_share,
+        )
         if blind:
             umap.status, umap.note = "unrecognized", blind
     return out
@@ -110,7 +125,9 @@ def discover_portal(portal: Portal, catalog: Catalog, allow_hosts: set[str]) -> 
 
 def discover(registry: Registry, catalog: Catalog, portal_id: str | None = None) -> list[UnitMap]:
     allowed = registry.hosts()
-    return [m for p in registry.portals if portal_id in (None, p.id) for m in discover_portal(p, catalog, allowed)]
+    return [
+        m for p in registry.portals if portal_id in (None, p.id) for m in discover_portal(p, catalog, allowed)
+    ]
 
 
 def write_overrides(sites: Path, maps: list[UnitMap], out: Path) -> None:

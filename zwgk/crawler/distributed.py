@@ -92,5 +92,8 @@ class WaitForSeed:
         connect(self.redis_url).set(keys(self.run_id, self.db)["seeded"], "1", ex=7 * 24 * 3600)
 
     def spider_idle(self, spider):
-        if not is_seeded(self.redis_url, self.run_id, self.db) and time.monotonic() - self.started < self.max_wait:
+        if (
+            not is_seeded(self.redis_url, self.run_id, self.db)
+            and time.monotonic() - self.started < self.max_wait
+        ):
             raise DontCloseSpider

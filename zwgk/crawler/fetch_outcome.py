@@ -55,7 +55,11 @@ def from_failure(exc: BaseException, timeout: float | None = None) -> Outcome:
     # that older Scrapy versions (Twisted's errors, below) keep working.
     kind = type(exc).__name__
     if kind == "DownloadCancelledError":  # the handler cancels a body growing past DOWNLOAD_MAXSIZE
-        return Outcome("error", None, "页面超过下载大小上限" + ("（声明的大小已超限，未下载）" if text else "（下载被中止）"))
+        return Outcome(
+            "error",
+            None,
+            "页面超过下载大小上限" + ("（声明的大小已超限，未下载）" if text else "（下载被中止）"),
+        )
     if kind == "DownloadTimeoutError":
         return Outcome("unreachable", None, timeout_message(text, timeout))
     if kind == "DownloadConnectionRefusedError":
@@ -63,7 +67,11 @@ def from_failure(exc: BaseException, timeout: float | None = None) -> Outcome:
     if kind == "CannotResolveHostError":
         return Outcome("unreachable", None, "域名解析失败")
     if kind in ("DownloadFailedError", "ResponseDataLossError"):
-        return Outcome("unreachable", None, "连接被重置或中断" + ("（响应不完整）" if kind == "ResponseDataLossError" else ""))
+        return Outcome(
+            "unreachable",
+            None,
+            "连接被重置或中断" + ("（响应不完整）" if kind == "ResponseDataLossError" else ""),
+        )
     if isinstance(exc, UnresolvedHost):  # refused by the SSRF guard before any request
         return Outcome("unreachable", None, "域名解析失败")
     if "SSRF guard (resolver) refused" in text:
@@ -76,13 +84,17 @@ def from_failure(exc: BaseException, timeout: float | None = None) -> Outcome:
         return Outcome("unreachable", None, "重定向循环")
     if isinstance(exc, txerror.DNSLookupError):
         return Outcome("unreachable", None, "域名解析失败")
-    if isinstance(exc, (txerror.TimeoutError, txerror.TCPTimedOutError)) or "timed out" in text.lower() \
-            or "took longer than" in text:
+    if (
+        isinstance(exc, (txerror.TimeoutError, txerror.TCPTimedOutError))
+        or "timed out" in text.lower()
+        or "took longer than" in text
+    ):
         return Outcome("unreachable", None, timeout_message(text, timeout))
     if isinstance(exc, txerror.ConnectionRefusedError):
         return Outcome("unreachable", None, "连接被拒绝")
-    if isinstance(exc, (txerror.ConnectionLost, ResponseNeverReceived, ResponseFailed,
-                        txerror.ConnectionDone)):
+    if isinstance(
+        exc, (txerror.ConnectionLost, ResponseNeverReceived, ResponseFailed, txerror.ConnectionDone)
+    ):
         return Outcome("unreachable", None, "连接被重置或中断")
     if "SSL" in text or "TLS" in text or "certificate" in text.lower():
         return Outcome("unreachable", None, f"TLS 握手失败：{text[:120]}")

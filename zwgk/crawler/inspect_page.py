@@ -40,8 +40,12 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def fetch(url: str, timeout: float = DOWNLOAD_TIMEOUT, max_bytes: int = 16 * 1024 * 1024,
-          allowed: set[str] | None = None) -> Fetched:
+def fetch(
+    url: str,
+    timeout: float = DOWNLOAD_TIMEOUT,
+    max_bytes: int = 16 * 1024 * 1024,
+    allowed: set[str] | None = None,
+) -> Fetched:
     """GET one URL with the crawler's user agent; HTTP errors are returned, not raised. Redirects may
     reach private addresses only on the URL's own host or the `allowed` (registry) hosts."""
     host = (urlsplit(url).hostname or "").lower()
@@ -51,7 +55,9 @@ def fetch(url: str, timeout: float = DOWNLOAD_TIMEOUT, max_bytes: int = 16 * 102
         with opener.open(req, timeout=timeout) as resp:
             return Fetched(resp.geturl(), resp.status, resp.headers.get("Content-Type"), resp.read(max_bytes))
     except urllib.error.HTTPError as exc:
-        return Fetched(url, exc.code, exc.headers.get("Content-Type") if exc.headers else None, exc.read() or b"")
+        return Fetched(
+            url, exc.code, exc.headers.get("Content-Type") if exc.headers else None, exc.read() or b""
+        )
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         return Fetched(url, 0, None, b"", error=str(reason))
@@ -66,8 +72,16 @@ def column_map(body: bytes, url: str, content_type: str | None) -> dict:
     catalog = load_catalog()
     names = catalog.discovery_names()
     found = discover_column_map(body, url, {c.id: names[c.id] for c in catalog.columns})
-    return {cid: {"name": catalog.column(cid).name, "url": link.url, "text": link.text, "how": MATCH_HOW[score],
-                  "confidence": CONFIDENCE[score]} for cid, (link, score) in found.items()}
+    return {
+        cid: {
+            "name": catalog.column(cid).name,
+            "url": link.url,
+            "text": link.text,
+            "how": MATCH_HOW[score],
+            "confidence": CONFIDENCE[score],
+        }
+        for cid, (link, score) in found.items()
+    }
 
 
 def inspect_url(url: str, as_of: date, body: bytes | None = None, content_type: str | None = None) -> dict:
@@ -76,17 +90,24 @@ def inspect_url(url: str, as_of: date, body: bytes | None = None, content_type: 
         got = fetch(url)
         if got.error:
             return {"url": url, "status": None, "error": got.error, "kind": None}
-        page: PageExtract = extract_page(got.body, got.url, content_type=got.content_type, status=got.status,
-                                         ref=as_of)
+        page: PageExtract = extract_page(
+            got.body, got.url, content_type=got.content_type, status=got.status, ref=as_of
+        )
         out = {"url": url, "final_url": got.url, "status": got.status, "content_type": got.content_type}
     else:
         page = extract_page(body, url, content_type=content_type, status=200, ref=as_of)
         out = {"url": url, "final_url": url, "status": None, "content_type": content_type}
     data = page.to_dict()
     data.pop("url", None)
-    data["columns"] = column_map(body if body is not None else got.body, data.get("final_url") or url,
-                                 content_type if body is not None else got.content_type) \
-        if page.kind in (PageKind.NAV, PageKind.OTHER, PageKind.LIST) else {}
+    data["columns"] = (
+        column_map(
+            body if body is not None else got.body,
+            data.get("final_url") or url,
+            content_type if body is not None else got.content_type,
+        )
+        if page.kind in (PageKind.NAV, PageKind.OTHER, PageKind.LIST)
+        else {}
+    )
     data["body_text"] = (data.get("body_text") or "")[:500]
     data["links"] = data.get("links", [])[:50]
     out.update(data)

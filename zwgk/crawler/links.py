@@ -48,7 +48,9 @@ def clean_url(url: str) -> str:
 
 def looks_like_calendar(url: str) -> bool:
     """A calendar/date-archive URL (a crawl trap): never followed as a list page."""
-    return bool(_CALENDAR.search(urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")))
+    return bool(
+        _CALENDAR.search(urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else ""))
+    )
 
 
 def host_of(url: str) -> str:
@@ -86,8 +88,20 @@ def classify_status(status: int) -> str:
     return "unverified"
 
 
-def result(url: str, status: str, http_status: int | None = None, error: str | None = None,
-           redirects: list[str] | None = None, method: str | None = None) -> dict:
+def result(
+    url: str,
+    status: str,
+    http_status: int | None = None,
+    error: str | None = None,
+    redirects: list[str] | None = None,
+    method: str | None = None,
+) -> dict:
     """One link check result (JSON-ready; page and text are added per occurrence)."""
-    return {"url": url, "status": status, "http_status": http_status, "error": error,
-            "redirects": redirects or [], "method": method}
+    return {
+        "url": url,
+        "status": status,
+        "http_status": http_status,
+        "error": error,
+        "redirects": redirects or [],
+        "method": method,
+    }

@@ -59,33 +59,65 @@ def load_previous(db_url: str | None, run_id: int) -> PreviousCrawl:
     try:
         with store.session() as session:
             prev = session.execute(
-                select(Run).where(Run.stage == "crawl", Run.id < run_id, Run.status.in_(("ok", "partial")))
-                .order_by(Run.id.desc()).limit(1)
+                select(Run)
+                .where(Run.stage == "crawl", Run.id < run_id, Run.status.in_(("ok", "partial")))
+                .order_by(Run.id.desc())
+                .limit(1)
             ).scalar_one_or_none()
             if prev is None:
                 return PreviousCrawl()
             out = PreviousCrawl(run_id=prev.id)
-            snaps = session.execute(
-                select(Snapshot).where(Snapshot.run_id == prev.id)
-                .options(selectinload(Snapshot.entries), selectinload(Snapshot.articles))
-            ).scalars().all()
+            snaps = (
+                session.execute(
+                    select(Snapshot)
+                    .where(Snapshot.run_id == prev.id)
+                    .options(selectinload(Snapshot.entries), selectinload(Snapshot.articles))
+                )
+                .scalars()
+                .all()
+            )
             for s in snaps:
-                articles = [{
-                    "url": a.url, "final_url": a.final_url, "title": a.title, "status": a.status,
-                    "http_status": a.http_status, "error": a.error,
-                    "publish_date": a.publish_date.isoformat() if a.publish_date else None,
-                    "metadata": dict(a.meta or {}), "text": a.text, "links": list(a.links or []),
-                    "page_sha256": a.page_sha256, "etag": a.etag, "last_modified": a.last_modified,
-                } for a in s.articles]
+                articles = [
+                    {
+                        "url": a.url,
+                        "final_url": a.final_url,
+                        "title": a.title,
+                        "status": a.status,
+                        "http_status": a.http_status,
+                        "error": a.error,
+                        "publish_date": a.publish_date.isoformat() if a.publish_date else None,
+                        "metadata": dict(a.meta or {}),
+                        "text": a.text,
+                        "links": list(a.links or []),
+                        "page_sha256": a.page_sha256,
+                        "etag": a.etag,
+                        "last_modified": a.last_modified,
+                    }
+                    for a in s.articles
+                ]
                 for a in articles:
                     out.articles.setdefault(a["url"], a)
                 out.snapshots[(s.portal_id, s.unit_id, s.target)] = {
-                    "url": s.url, "final_url": s.final_url, "status": s.status, "http_status": s.http_status,
-                    "error": s.error, "page_kind": s.page_kind, "link_text": s.link_text,
-                    "pages_crawled": s.pages_crawled, "placeholder": s.placeholder,
-                    "page_sha256": s.page_sha256, "details": dict(s.details or {}),
-                    "entries": [{"title": e.title, "url": e.url, "date": e.date.isoformat() if e.date else None,
-                                 "date_source": e.date_source} for e in s.entries],
+                    "url": s.url,
+                    "final_url": s.final_url,
+                    "status": s.status,
+                    "http_status": s.http_status,
+                    "error": s.error,
+                    "page_kind": s.page_kind,
+                    "link_text": s.link_text,
+                    "pages_crawled": s.pages_crawled,
+                    "placeholder": s.placeholder,
+                    "page_sha256": s.page_sha256,
+                    "details": dict(s.details or {}),
+                    "entries": [
+                        {
+                            "title": e.title,
+                            "url": e.url,
+                            "date": e.date.isoformat() if e.date else None,
+                            "date_source": e.date_source,
+                        }
+                        for e in s.entries
+                    ],
                     "articles": articles,
                 }
             return out

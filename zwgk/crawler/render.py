@@ -30,10 +30,17 @@ from zwgk.crawler.middlewares.ssrf import address_allowed, normalise_host
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     # belt and braces: no DNS prefetching, no non-proxied UDP (WebRTC), no domain-reliability uploads
-    "--dns-prefetch-disable", "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--dns-prefetch-disable",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--disable-domain-reliability",
 ]
 NAVIGATION_TIMEOUT_MS = 15_000  # as DOWNLOAD_TIMEOUT: a page that does not load in 15 s is not read
@@ -46,8 +53,10 @@ def available() -> tuple[bool, str]:
     """(usable, what is present) — scrapy-playwright importable and chromium executable."""
     have_sp = importlib.util.find_spec("scrapy_playwright") is not None
     have_chromium = os.access(CHROMIUM, os.X_OK)
-    found = (f"scrapy-playwright {'已安装' if have_sp else '未安装'}，"
-             f"Chromium {'存在（' + CHROMIUM + '）' if have_chromium else '未找到（' + CHROMIUM + '）'}")
+    found = (
+        f"scrapy-playwright {'已安装' if have_sp else '未安装'}，"
+        f"Chromium {'存在（' + CHROMIUM + '）' if have_chromium else '未找到（' + CHROMIUM + '）'}"
+    )
     return have_sp and have_chromium, found
 
 
@@ -129,8 +138,12 @@ def settings(allowed_hosts, profile_dir: str | Path) -> dict:
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
         # A persistent context (scrapy-playwright launches it with these options, not the ones
         # above) so that the profile's preferences apply; created on the first rendered request.
-        "ZWGK_RENDER_CONTEXT": {**launch, "user_data_dir": prepare_profile(profile_dir),
-                                "service_workers": "block", "java_script_enabled": True},
+        "ZWGK_RENDER_CONTEXT": {
+            **launch,
+            "user_data_dir": prepare_profile(profile_dir),
+            "service_workers": "block",
+            "java_script_enabled": True,
+        },
         "ZWGK_RENDER_JS": True,
     }
 

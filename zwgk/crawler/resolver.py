@@ -57,8 +57,12 @@ class GuardedResolver(CachingThreadedResolver):
     @classmethod
     def from_crawler(cls, crawler, reactor):
         # `crawler` may be the CrawlerProcess (Scrapy builds the resolver from the process settings).
-        return cls(reactor, crawler.settings.getint("DNSCACHE_SIZE"), crawler.settings.getfloat("DNS_TIMEOUT"),
-                   crawler.settings.getlist("ZWGK_ALLOWED_HOSTS"))
+        return cls(
+            reactor,
+            crawler.settings.getint("DNSCACHE_SIZE"),
+            crawler.settings.getfloat("DNS_TIMEOUT"),
+            crawler.settings.getlist("ZWGK_ALLOWED_HOSTS"),
+        )
 
     def _lookup(self, name: str) -> defer.Deferred:
         """The real lookup (a thread running socket.gethostbyname); replaced in unit tests."""
@@ -84,7 +88,9 @@ class GuardedResolver(CachingThreadedResolver):
         cache_put(("resolver", host), (address,))
         return address
 
-    def resolveHostName(self, resolutionReceiver, hostName, portNumber=0, addressTypes=None,
-                        transportSemantics="TCP"):
+    def resolveHostName(
+        self, resolutionReceiver, hostName, portNumber=0, addressTypes=None, transportSemantics="TCP"
+    ):
         return SimpleResolverComplexifier(self).resolveHostName(
-            resolutionReceiver, hostName, portNumber, addressTypes, transportSemantics)
+            resolutionReceiver, hostName, portNumber, addressTypes, transportSemantics
+        )

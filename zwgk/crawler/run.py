@@ -36,8 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log-level", default="WARNING")
     ap.add_argument("-s", "--set", action="append", default=[], help="Scrapy setting NAME=VALUE")
     ap.add_argument("--redis", help="share the run's request queue in this Redis (scrapy-redis workers)")
-    ap.add_argument("--no-seed", action="store_true",
-                    help="with --redis: only serve the shared queue; another process seeds the run")
+    ap.add_argument(
+        "--no-seed",
+        action="store_true",
+        help="with --redis: only serve the shared queue; another process seeds the run",
+    )
     args = ap.parse_args(argv)
 
     catalog = load_catalog(args.catalog)
@@ -55,7 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     # otherwise the plain handlers stay (and the spider notes why a render_js column stayed a shell).
     only = set(args.only.split(",")) if args.only else None
     profile = None
-    if any(p.render_js and (only is None or p.id in only) for p in registry.portals) and render.available()[0]:
+    if (
+        any(p.render_js and (only is None or p.id in only) for p in registry.portals)
+        and render.available()[0]
+    ):
         profile = tempfile.TemporaryDirectory(prefix="zwgk-chromium-")
         for name, value in render.settings(registry.hosts(), profile.name).items():
             settings.set(name, value, priority="project")
@@ -65,14 +71,22 @@ def main(argv: list[str] | None = None) -> int:
 
     process = AsyncCrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, registry=args.registry, as_of=args.as_of, catalog=args.catalog, only=args.only,
-                  seed=not args.no_seed)
+    process.crawl(
+        crawler,
+        registry=args.registry,
+        as_of=args.as_of,
+        catalog=args.catalog,
+        only=args.only,
+        seed=not args.no_seed,
+    )
     try:
         process.start()
     finally:
         if profile is not None:
             profile.cleanup()
-    stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
+    stats = {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()
+    }
     if args.stats_out:
         Path(args.stats_out).write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0 if stats.get("finish_reason") == "finished" else 1

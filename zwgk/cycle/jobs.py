@@ -63,9 +63,17 @@ def alert_safely(store, day: date, cfg, extra: list[str] | None = None) -> None:
         log.exception("operator alert for %s could not be sent or recorded", day)
 
 
-def nightly(sites: str, db: str | None = None, out: str | None = None, catalog: str | None = None,
-            lock_max_age_hours: float = 24, notify: str | None = None, full_on: str | None = None,
-            clock: Clock | None = None, **_ignored) -> dict | None:
+def nightly(
+    sites: str,
+    db: str | None = None,
+    out: str | None = None,
+    catalog: str | None = None,
+    lock_max_age_hours: float = 24,
+    notify: str | None = None,
+    full_on: str | None = None,
+    clock: Clock | None = None,
+    **_ignored,
+) -> dict | None:
     """Crawl every portal, then check: the night's work. Skipped (and recorded) if a run holds the lock.
 
     `out` is accepted for a uniform job signature; the dispatch is rendered by daily_report.
@@ -91,9 +99,17 @@ def nightly(sites: str, db: str | None = None, out: str | None = None, catalog: 
             raise
         try:
             full = bool(full_on) and day.strftime("%a").lower()[:3] == str(full_on).lower()[:3]
-            result = run_cycle(store, sites, reg, cat, day, catalog_path=catalog, full=full,
-                               lock_max_age=timedelta(hours=lock_max_age_hours),
-                               lock_command=f"zwgk schedule: nightly {day}")
+            result = run_cycle(
+                store,
+                sites,
+                reg,
+                cat,
+                day,
+                catalog_path=catalog,
+                full=full,
+                lock_max_age=timedelta(hours=lock_max_age_hours),
+                lock_command=f"zwgk schedule: nightly {day}",
+            )
         except LockHeld as exc:
             log.warning("nightly %s skipped: %s", day, exc)
             with recorded(store, "nightly", day) as rec:
@@ -102,8 +118,14 @@ def nightly(sites: str, db: str | None = None, out: str | None = None, catalog: 
             return None
         except Exception as exc:
             # A failed stage is in its run record, which the alert reads; anything else is named here.
-            alert_safely(store, day, cfg, [] if isinstance(exc, StageFailed) else
-                   [f"夜间任务异常：{type(exc).__name__}: {str(exc)[:300]}"])
+            alert_safely(
+                store,
+                day,
+                cfg,
+                []
+                if isinstance(exc, StageFailed)
+                else [f"夜间任务异常：{type(exc).__name__}: {str(exc)[:300]}"],
+            )
             raise
         alert_safely(store, day, cfg)  # a finished night can still have covered too little
         return {"crawl_run": result.crawl_id, "check_run": result.check_id}
@@ -126,9 +148,15 @@ def _report_function(module: str, name: str) -> Callable | None:
 REPORTS = {k.id: (f"zwgk.reports.{k.id}", f"render_{k.id}", k.label) for k in DATED_KINDS}
 
 
-def render_report(kind: str, db: str | None = None, out: str | None = None, catalog: str | None = None,
-                  lock_wait_minutes: float = 240, lock_max_age_hours: float = 24,
-                  clock: Clock | None = None) -> str | None:
+def render_report(
+    kind: str,
+    db: str | None = None,
+    out: str | None = None,
+    catalog: str | None = None,
+    lock_wait_minutes: float = 240,
+    lock_max_age_hours: float = 24,
+    clock: Clock | None = None,
+) -> str | None:
     """Render one report as of today, after any running crawl finishes, and record the outcome.
 
     The report waits for the run lock so that the morning dispatch never reads a half-done night.
@@ -149,9 +177,14 @@ def render_report(kind: str, db: str | None = None, out: str | None = None, cata
                 return None
             out_dir = Path(out or "reports")
             out_dir.mkdir(parents=True, exist_ok=True)
-            with run_lock(store, CYCLE, wait=True, timeout=lock_wait_minutes * 60,
-                          max_age=timedelta(hours=lock_max_age_hours),
-                          command=f"zwgk schedule: {kind} report {day}"):
+            with run_lock(
+                store,
+                CYCLE,
+                wait=True,
+                timeout=lock_wait_minutes * 60,
+                max_age=timedelta(hours=lock_max_age_hours),
+                command=f"zwgk schedule: {kind} report {day}",
+            ):
                 path = render(store, day, out_dir, load_catalog(catalog))
             rec.counts["path"] = str(path)
             return str(path)
@@ -159,8 +192,9 @@ def render_report(kind: str, db: str | None = None, out: str | None = None, cata
         store.dispose()
 
 
-def daily_report(db: str | None = None, out: str | None = None, catalog: str | None = None,
-                 notify: str | None = None, **kw) -> str | None:
+def daily_report(
+    db: str | None = None, out: str | None = None, catalog: str | None = None, notify: str | None = None, **kw
+) -> str | None:
     """日调度 at 07:30; with `notify`, then each unit its list, the supervisor the summary, the operator alerts."""
     cfg = _notify_config(notify, _registry_or_none(kw.get("sites"), catalog))
     try:
@@ -169,7 +203,12 @@ def daily_report(db: str | None = None, out: str | None = None, catalog: str | N
         if cfg is not None:
             store = _open_store(db)
             try:
-                alert_safely(store, today(kw.get("clock")), cfg, [f"日调度报告生成失败：{type(exc).__name__}: {str(exc)[:300]}"])
+                alert_safely(
+                    store,
+                    today(kw.get("clock")),
+                    cfg,
+                    [f"日调度报告生成失败：{type(exc).__name__}: {str(exc)[:300]}"],
+                )
             finally:
                 store.dispose()
         raise
@@ -208,12 +247,16 @@ def notify_daily(db: str | None, catalog: str | None, cfg, day: date | None = No
         store.dispose()
 
 
-def weekly_report(db: str | None = None, out: str | None = None, catalog: str | None = None, **kw) -> str | None:
+def weekly_report(
+    db: str | None = None, out: str | None = None, catalog: str | None = None, **kw
+) -> str | None:
     """周通报 on Mondays."""
     return render_report("weekly", db, out, catalog, **_report_kw(kw))
 
 
-def monthly_report(db: str | None = None, out: str | None = None, catalog: str | None = None, **kw) -> str | None:
+def monthly_report(
+    db: str | None = None, out: str | None = None, catalog: str | None = None, **kw
+) -> str | None:
     """月考核 on the 1st."""
     return render_report("monthly", db, out, catalog, **_report_kw(kw))
 

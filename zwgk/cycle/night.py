@@ -30,10 +30,20 @@ class CycleResult:
     reports: dict[str, Path] = field(default_factory=dict)  # kind → path, when rendered
 
 
-def run_cycle(store: Store, sites: str | Path, registry: Registry, catalog: Catalog, as_of: date, *,
-              catalog_path: str | None = None, full: bool = False, out_dir: Path | None = None,
-              lock_max_age: timedelta = DEFAULT_MAX_AGE, lock_command: str | None = None,
-              progress: Progress | None = None) -> CycleResult:
+def run_cycle(
+    store: Store,
+    sites: str | Path,
+    registry: Registry,
+    catalog: Catalog,
+    as_of: date,
+    *,
+    catalog_path: str | None = None,
+    full: bool = False,
+    out_dir: Path | None = None,
+    lock_max_age: timedelta = DEFAULT_MAX_AGE,
+    lock_command: str | None = None,
+    progress: Progress | None = None,
+) -> CycleResult:
     """Crawl every registered portal, check the night, and with `out_dir` render every report.
 
     The run lock is held throughout, so a report never reads a half-done night. `full` re-reads
@@ -43,8 +53,9 @@ def run_cycle(store: Store, sites: str | Path, registry: Registry, catalog: Cata
     note = progress or (lambda stage, run_id: None)
     with run_lock(store, CYCLE, max_age=lock_max_age, command=lock_command):
         note("crawl", None)
-        crawl_id = stages.crawl(store, sites, registry, as_of, catalog_path,
-                                settings={"ZWGK_FULL": "True"} if full else None)
+        crawl_id = stages.crawl(
+            store, sites, registry, as_of, catalog_path, settings={"ZWGK_FULL": "True"} if full else None
+        )
         note("crawl", crawl_id)
         note("check", None)
         check_id = stages.check(store, as_of, catalog)

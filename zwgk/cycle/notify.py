@@ -45,8 +45,16 @@ from zwgk.errors import BadInput
 
 log = logging.getLogger(__name__)
 
-_TOP_KEYS = {"retries", "retry_delay", "min_coverage", "send_clean", "report_url", "supervisor", "operator",
-             "units"}
+_TOP_KEYS = {
+    "retries",
+    "retry_delay",
+    "min_coverage",
+    "send_clean",
+    "report_url",
+    "supervisor",
+    "operator",
+    "units",
+}
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 MAX_RETRIES = 10
 MAX_DELAY = 300.0  # seconds: one wait between two attempts never exceeds this
@@ -85,8 +93,15 @@ class Message:
     more: str = "……另有 {n} 项未列出（消息长度受限），请查看完整报告。"
 
 
-def listing(audience: str, key: str, title: str, head: list[str], items: list[str], tail: list[str],
-            more: str | None = None) -> Message:
+def listing(
+    audience: str,
+    key: str,
+    title: str,
+    head: list[str],
+    items: list[str],
+    tail: list[str],
+    more: str | None = None,
+) -> Message:
     body = "\n".join([*head, *items, *tail])
     extra = {"more": more} if more else {}
     return Message(audience, key, title, body, tuple(head), tuple(items), tuple(tail), **extra)
@@ -184,14 +199,18 @@ def load_notify_config(path: str | Path, registry=None) -> NotifyConfig:
         for i, raw in enumerate(items):
             where = (*loc, i) if not isinstance(value, str) else loc
             if not isinstance(raw, str) or "://" not in raw:
-                raise bad(f"not an Apprise URL: {raw!r} (e.g. mailtos://…, wecombot://…, dingtalk://…)", *where)
+                raise bad(
+                    f"not an Apprise URL: {raw!r} (e.g. mailtos://…, wecombot://…, dingtalk://…)", *where
+                )
             missing = [m for m in _ENV.findall(raw) if m not in os.environ]
             if missing:
                 raise bad(f"environment variable {missing[0]} is not set (used in a recipient URL)", *where)
             url = _ENV.sub(lambda m: os.environ[m.group(1)], raw)
             plugin = apprise.Apprise.instantiate(url)
             if plugin is None:
-                raise bad(f"Apprise does not understand this URL: {_ENV.sub('${…}', raw.split('?')[0])}", *where)
+                raise bad(
+                    f"Apprise does not understand this URL: {_ENV.sub('${…}', raw.split('?')[0])}", *where
+                )
             out.append(Recipient(url, plugin.url(privacy=True).split("?")[0]))
         return out
 
@@ -223,10 +242,15 @@ def load_notify_config(path: str | Path, registry=None) -> NotifyConfig:
     if report_url is not None and not isinstance(report_url, str):
         raise bad("report_url must be a URL", "report_url")
     return NotifyConfig(
-        path=doc.path, supervisor=recipients(data.get("supervisor"), "supervisor"),
-        operator=recipients(data.get("operator"), "operator"), units=units,
-        retries=int(number("retries", 2, 0, MAX_RETRIES)), retry_delay=number("retry_delay", 5, 0, MAX_DELAY),
-        min_coverage=number("min_coverage", 0.8, 0, 1), send_clean=send_clean, report_url=report_url,
+        path=doc.path,
+        supervisor=recipients(data.get("supervisor"), "supervisor"),
+        operator=recipients(data.get("operator"), "operator"),
+        units=units,
+        retries=int(number("retries", 2, 0, MAX_RETRIES)),
+        retry_delay=number("retry_delay", 5, 0, MAX_DELAY),
+        min_coverage=number("min_coverage", 0.8, 0, 1),
+        send_clean=send_clean,
+        report_url=report_url,
     )
 
 
@@ -254,8 +278,13 @@ class Delivery:
     error: str | None = None
 
 
-def deliver(recipient: Recipient, message: Message, config: NotifyConfig, send: Sender | None = None,
-            sleep: Callable[[float], None] = time.sleep) -> Delivery:
+def deliver(
+    recipient: Recipient,
+    message: Message,
+    config: NotifyConfig,
+    send: Sender | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Delivery:
     """Send with bounded retries; never raises."""
     send = send or apprise_send
     attempts, error = 0, None
@@ -268,21 +297,33 @@ def deliver(recipient: Recipient, message: Message, config: NotifyConfig, send: 
         except Exception as exc:  # a plugin bug or a network error must not end the run
             error = f"{type(exc).__name__}: {str(exc)[:200]}"
         if attempt < config.retries:
-            sleep(min(config.retry_delay * (2 ** attempt), MAX_DELAY))
-    log.warning("notification to %s (%s) failed after %d attempts: %s", recipient.label, message.key, attempts, error)
+            sleep(min(config.retry_delay * (2**attempt), MAX_DELAY))
+    log.warning(
+        "notification to %s (%s) failed after %d attempts: %s", recipient.label, message.key, attempts, error
+    )
     return Delivery(message.audience, message.key, recipient.label, False, attempts, error)
 
 
-def send_messages(store, as_of: date, kind: str, pairs: list[tuple[Recipient, Message]], config: NotifyConfig,
-                  send: Sender | None = None, sleep: Callable[[float], None] = time.sleep,
-                  extra: dict | None = None) -> int:
+def send_messages(
+    store,
+    as_of: date,
+    kind: str,
+    pairs: list[tuple[Recipient, Message]],
+    config: NotifyConfig,
+    send: Sender | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    extra: dict | None = None,
+) -> int:
     """Deliver every (recipient, message), recording one Run(stage='notify'); returns its id. Never raises
     for a failed send (a broken store still raises: there is nowhere to record)."""
     run_id = start_run(store, "notify", as_of, {"kind": kind})
     results = [deliver(r, m, config, send, sleep) for r, m in pairs]
     failed = [d for d in results if not d.ok]
     counts: dict[str, Any] = {
-        "kind": kind, "messages": len(results), "sent": len(results) - len(failed), "failed": len(failed),
+        "kind": kind,
+        "messages": len(results),
+        "sent": len(results) - len(failed),
+        "failed": len(failed),
         "attempts": sum(d.attempts for d in results),
         "recipients": sorted({d.key for d in results if d.ok}),
         **(extra or {}),
@@ -313,8 +354,10 @@ def unit_message(portal_name: str, unit, as_of: date, link: str | None) -> Messa
             where = f" · {r.column_name}" if r.column_id else ""
             late = f"，已逾期 {r.overdue_days} 天" if r.overdue_days > 0 else ""
             new = "【新】" if r.is_new else ""
-            item = [f"{i}. {new}[{r.severity_label}] {r.rule_title}{where}：{r.message}",
-                    f"   整改期限 {r.deadline.isoformat()}{late}；首次发现 {r.first_seen.isoformat()}"]
+            item = [
+                f"{i}. {new}[{r.severity_label}] {r.rule_title}{where}：{r.message}",
+                f"   整改期限 {r.deadline.isoformat()}{late}；首次发现 {r.first_seen.isoformat()}",
+            ]
             if r.url:
                 item.append(f"   {r.url}")
             items.append("\n".join(item))
@@ -334,27 +377,45 @@ def supervisor_message(view, coverage: dict | None, as_of: date, link: str | Non
     if coverage is None:
         lines.append("昨夜没有完成的抓取，以下为最近一次检查的结果。")
     else:
-        lines.append(f"昨夜抓取（#{coverage['run_id']}，{coverage['status']}）覆盖 {coverage['units_reached']}/"
-                     f"{coverage['units_total']} 个单位、{coverage['portals_reached']}/{coverage['portals_total']} 个网站。")
-    lines.append(f"待整改 {t['open']} 项（新增 {t['new']}，仍未整改 {t['still_open']}，逾期 {t['overdue']}），"
-                 f"本期销号 {t['rectified']} 项。")
-    ranked = sorted(((p, u) for p in view.portals for u in p.units if u.rows),
-                    key=lambda pu: (-len(pu[1].rows), pu[1].worst_rank, pu[1].portal_id, pu[1].unit_id))
+        lines.append(
+            f"昨夜抓取（#{coverage['run_id']}，{coverage['status']}）覆盖 {coverage['units_reached']}/"
+            f"{coverage['units_total']} 个单位、{coverage['portals_reached']}/{coverage['portals_total']} 个网站。"
+        )
+    lines.append(
+        f"待整改 {t['open']} 项（新增 {t['new']}，仍未整改 {t['still_open']}，逾期 {t['overdue']}），"
+        f"本期销号 {t['rectified']} 项。"
+    )
+    ranked = sorted(
+        ((p, u) for p in view.portals for u in p.units if u.rows),
+        key=lambda pu: (-len(pu[1].rows), pu[1].worst_rank, pu[1].portal_id, pu[1].unit_id),
+    )
     items: list[str] = []
     tail: list[str] = []
     if ranked:
         lines += ["", "问题最多的单位："]
         for i, (p, u) in enumerate(ranked[:15], 1):
-            items.append(f"{i}. {p.name} · {u.name}：{len(u.rows)} 项（逾期 {u.overdue_count} 项，最重 {u.worst_label}）")
+            items.append(
+                f"{i}. {p.name} · {u.name}：{len(u.rows)} 项（逾期 {u.overdue_count} 项，最重 {u.worst_label}）"
+            )
         if len(ranked) > 15:
             tail.append(f"……另有 {len(ranked) - 15} 个单位有待整改问题，见完整报告。")
     if coverage and coverage.get("units_missed"):
         missed = coverage["units_missed"]
-        tail += ["", f"未覆盖的单位（{len(missed)}）：{'、'.join(missed[:30])}{' …' if len(missed) > 30 else ''}"]
+        tail += [
+            "",
+            f"未覆盖的单位（{len(missed)}）：{'、'.join(missed[:30])}{' …' if len(missed) > 30 else ''}",
+        ]
     if link:
         tail += ["", f"完整报告：{link}"]
-    return listing("supervisor", "supervisor", title, lines, items, tail,
-                   more="……另有 {n} 个单位未列出（消息长度受限），请查看完整报告。")
+    return listing(
+        "supervisor",
+        "supervisor",
+        title,
+        lines,
+        items,
+        tail,
+        more="……另有 {n} 个单位未列出（消息长度受限），请查看完整报告。",
+    )
 
 
 # -- health of the night's run ---------------------------------------------------------------------
@@ -366,8 +427,11 @@ def run_problems(session, as_of: date, min_coverage: float) -> list[str]:
     from zwgk.store.schema import Run
 
     problems: list[str] = []
-    crawls = session.execute(select(Run).where(Run.stage == "crawl", Run.as_of == as_of)
-                             .order_by(Run.id.desc())).scalars().all()
+    crawls = (
+        session.execute(select(Run).where(Run.stage == "crawl", Run.as_of == as_of).order_by(Run.id.desc()))
+        .scalars()
+        .all()
+    )
     latest = crawls[0] if crawls else None
     if latest is None:
         problems.append(f"{as_of.isoformat()} 没有抓取记录（调度器未运行或任务被跳过）")
@@ -384,9 +448,11 @@ def run_problems(session, as_of: date, min_coverage: float) -> list[str]:
             missed = cov["units_missed"]
             problems.append(
                 f"抓取 #{latest.id} 覆盖率 {share:.0%}（{cov['units_reached']}/{total} 个单位）低于 {min_coverage:.0%}；"
-                f"未覆盖：{'、'.join(missed[:20])}{' …' if len(missed) > 20 else ''}")
-    check = session.execute(select(Run).where(Run.stage == "check", Run.as_of == as_of)
-                            .order_by(Run.id.desc()).limit(1)).scalar_one_or_none()
+                f"未覆盖：{'、'.join(missed[:20])}{' …' if len(missed) > 20 else ''}"
+            )
+    check = session.execute(
+        select(Run).where(Run.stage == "check", Run.as_of == as_of).order_by(Run.id.desc()).limit(1)
+    ).scalar_one_or_none()
     if latest is not None and latest.status in ("ok", "partial"):
         if check is None:
             problems.append(f"{as_of.isoformat()} 的检查未运行")
@@ -402,30 +468,58 @@ def _already_alerted(session, as_of: date) -> set[str]:
     from zwgk.store.schema import Run
 
     done: set[str] = set()
-    for counts, in session.execute(select(Run.counts).where(Run.stage == "notify", Run.as_of == as_of,
-                                                            Run.status.in_(("ok", "partial")))):
+    for (counts,) in session.execute(
+        select(Run.counts).where(Run.stage == "notify", Run.as_of == as_of, Run.status.in_(("ok", "partial")))
+    ):
         if (counts or {}).get("kind") == "alert":
             done.update((counts or {}).get("problems") or [])
     return done
 
 
-def alert_operator(store, as_of: date, config: NotifyConfig, problems: list[str], send: Sender | None = None,
-                   sleep: Callable[[float], None] = time.sleep) -> int | None:
+def alert_operator(
+    store,
+    as_of: date,
+    config: NotifyConfig,
+    problems: list[str],
+    send: Sender | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int | None:
     """Send the operator the problems not yet reported for this day; returns the notify run id (or None)."""
     with store.session() as session:
         fresh = [p for p in problems if p not in _already_alerted(session, as_of)]
     if not fresh or not config.operator:
         return None
     title = f"【运行告警】zwgk-monitor {as_of.isoformat()}：{fresh[0][:60]}"
-    body = "\n".join([f"**zwgk-monitor 运行告警 · {as_of.isoformat()}**", "", *[f"- {p}" for p in fresh], "",
-                      "请查看 `zwgk status` 与调度器日志。"])
+    body = "\n".join(
+        [
+            f"**zwgk-monitor 运行告警 · {as_of.isoformat()}**",
+            "",
+            *[f"- {p}" for p in fresh],
+            "",
+            "请查看 `zwgk status` 与调度器日志。",
+        ]
+    )
     msg = Message("operator", "operator", title, body)
-    return send_messages(store, as_of, "alert", [(r, msg) for r in config.operator], config, send, sleep,
-                         extra={"problems": fresh})
+    return send_messages(
+        store,
+        as_of,
+        "alert",
+        [(r, msg) for r in config.operator],
+        config,
+        send,
+        sleep,
+        extra={"problems": fresh},
+    )
 
 
-def check_and_alert(store, as_of: date, config: NotifyConfig, send: Sender | None = None,
-                    sleep: Callable[[float], None] = time.sleep, extra: list[str] | None = None) -> int | None:
+def check_and_alert(
+    store,
+    as_of: date,
+    config: NotifyConfig,
+    send: Sender | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    extra: list[str] | None = None,
+) -> int | None:
     """Alert the operator about this day's run problems (plus `extra` ones); never raises for a send."""
     with store.session() as session:
         problems = [*(extra or []), *run_problems(session, as_of, config.min_coverage)]
@@ -433,8 +527,14 @@ def check_and_alert(store, as_of: date, config: NotifyConfig, send: Sender | Non
 
 
 # -- the daily dispatch ----------------------------------------------------------------------------
-def dispatch_daily(store, as_of: date, catalog, config: NotifyConfig, send: Sender | None = None,
-                   sleep: Callable[[float], None] = time.sleep) -> dict[str, int | None]:
+def dispatch_daily(
+    store,
+    as_of: date,
+    catalog,
+    config: NotifyConfig,
+    send: Sender | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, int | None]:
     """After the daily report: units their lists, the supervisor the summary, the operator any alerts.
 
     Returns the notify run ids {'daily': id, 'alert': id or None}.

@@ -24,8 +24,14 @@ def utcnow() -> datetime:
 def start_run(store: Store, stage: str, as_of: date, counts: dict | None = None, **fields: Any) -> int:
     """Record a step as started ('running'); returns its run id (a crawl hands it to its workers)."""
     with store.session() as session:
-        run = Run(stage=stage, as_of=as_of, started_at=utcnow(), status="running", counts=dict(counts or {}),
-                  **fields)
+        run = Run(
+            stage=stage,
+            as_of=as_of,
+            started_at=utcnow(),
+            status="running",
+            counts=dict(counts or {}),
+            **fields,
+        )
         session.add(run)
         session.flush()
         return run.id

@@ -83,16 +83,29 @@ def _command_line() -> str:
     return " ".join(["zwgk", *sys.argv[1:]])[:500] if sys.argv else "zwgk"
 
 
-def try_acquire(store: Store, name: str = CYCLE, max_age: timedelta = DEFAULT_MAX_AGE,
-                command: str | None = None, clock: Callable[[], datetime] = utcnow) -> Held:
+def try_acquire(
+    store: Store,
+    name: str = CYCLE,
+    max_age: timedelta = DEFAULT_MAX_AGE,
+    command: str | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Held:
     """Take the lock once (breaking a stale one); raise LockHeld when a live holder has it."""
     host = socket.gethostname()
     for _ in range(3):  # insert; on conflict maybe break a stale row and insert again
         token, now = uuid.uuid4().hex, clock()
         try:
             with store.session() as session:
-                session.add(Lock(name=name, token=token, holder_pid=os.getpid(), holder_host=host,
-                                 started_at=now, command=command or _command_line()))
+                session.add(
+                    Lock(
+                        name=name,
+                        token=token,
+                        holder_pid=os.getpid(),
+                        holder_host=host,
+                        started_at=now,
+                        command=command or _command_line(),
+                    )
+                )
             return Held(name, token, now)
         except IntegrityError:
             pass
@@ -105,8 +118,14 @@ def try_acquire(store: Store, name: str = CYCLE, max_age: timedelta = DEFAULT_MA
                 raise LockHeld(name, holder)
             gone = session.execute(delete(Lock).where(Lock.name == name, Lock.token == holder.token))
             if gone.rowcount:
-                log.warning("breaking stale run lock %r held since %s by pid %s on %s: %s",
-                            name, holder.started_at, holder.holder_pid, holder.holder_host, reason)
+                log.warning(
+                    "breaking stale run lock %r held since %s by pid %s on %s: %s",
+                    name,
+                    holder.started_at,
+                    holder.holder_pid,
+                    holder.holder_host,
+                    reason,
+                )
     with store.session() as session:
         holder = session.get(Lock, name)
     if holder is not None:
@@ -121,8 +140,15 @@ def release(store: Store, held: Held) -> None:
 
 
 @contextmanager
-def run_lock(store: Store, name: str = CYCLE, wait: bool = False, timeout: float | None = None,
-             max_age: timedelta = DEFAULT_MAX_AGE, poll: float = 2.0, command: str | None = None) -> Iterator[Held]:
+def run_lock(
+    store: Store,
+    name: str = CYCLE,
+    wait: bool = False,
+    timeout: float | None = None,
+    max_age: timedelta = DEFAULT_MAX_AGE,
+    poll: float = 2.0,
+    command: str | None = None,
+) -> Iterator[Held]:
     """Hold the named lock for the block. With wait, poll until free (or `timeout` seconds pass)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:

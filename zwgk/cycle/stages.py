@@ -66,23 +66,48 @@ def sweep_stale_runs(store: Store, max_age: timedelta = STALE_RUN_AGE) -> list[i
     now = utcnow()
     swept = []
     with store.session() as session:
-        for run in session.execute(select(Run).where(Run.stage.in_(("crawl", "check")), Run.status == "running")
-                                   ).scalars():
+        for run in session.execute(
+            select(Run).where(Run.stage.in_(("crawl", "check")), Run.status == "running")
+        ).scalars():
             if ours or now - run.started_at > max_age:
                 run.status, run.finished_at = "abandoned", now
-                run.error = ((run.error + "\n") if run.error else "") + \
-                    "运行未正常结束（进程被终止）；下一次运行开始时标记为 abandoned"
+                run.error = (
+                    (run.error + "\n") if run.error else ""
+                ) + "运行未正常结束（进程被终止）；下一次运行开始时标记为 abandoned"
                 swept.append(run.id)
     return swept
 
 
-def start_crawl_process(store: Store, registry_path: str | Path, run_id: int, as_of: date, stats_path: Path,
-                        catalog_path: str | None = None, only: str | None = None, log_level: str = "WARNING",
-                        settings: dict | None = None, extra_args: list[str] | None = None) -> subprocess.Popen:
+def start_crawl_process(
+    store: Store,
+    registry_path: str | Path,
+    run_id: int,
+    as_of: date,
+    stats_path: Path,
+    catalog_path: str | None = None,
+    only: str | None = None,
+    log_level: str = "WARNING",
+    settings: dict | None = None,
+    extra_args: list[str] | None = None,
+) -> subprocess.Popen:
     """Start `python -m zwgk.crawler.run` for an existing crawl Run (stdout/stderr piped, text)."""
-    cmd = [sys.executable, "-m", "zwgk.crawler.run", "--registry", str(registry_path), "--db", store.url,
-           "--run-id", str(run_id), "--as-of", as_of.isoformat(), "--stats-out", str(stats_path),
-           "--log-level", log_level]
+    cmd = [
+        sys.executable,
+        "-m",
+        "zwgk.crawler.run",
+        "--registry",
+        str(registry_path),
+        "--db",
+        store.url,
+        "--run-id",
+        str(run_id),
+        "--as-of",
+        as_of.isoformat(),
+        "--stats-out",
+        str(stats_path),
+        "--log-level",
+        log_level,
+    ]
     if catalog_path:
         cmd += ["--catalog", str(catalog_path)]
     if only:
@@ -90,7 +115,9 @@ def start_crawl_process(store: Store, registry_path: str | Path, run_id: int, as
     for name, value in (settings or {}).items():
         cmd += ["-s", f"{name}={value}"]
     cmd += extra_args or []
-    return subprocess.Popen(cmd, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        cmd, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def finish_crawl(store: Store, run_id: int, returncode: int, stderr: str | None, stats_path: Path) -> int:
@@ -110,10 +137,19 @@ def finish_crawl(store: Store, run_id: int, returncode: int, stderr: str | None,
 Launcher = Callable[..., subprocess.Popen]  # start_crawl_process's signature
 
 
-def crawl(store: Store, registry_path: str | Path, registry: Registry, as_of: date,
-          catalog_path: str | None = None, only: str | None = None, log_level: str = "WARNING",
-          settings: dict | None = None, redis_url: str | None = None, workers: int = 1,
-          launch: Launcher = start_crawl_process) -> int:
+def crawl(
+    store: Store,
+    registry_path: str | Path,
+    registry: Registry,
+    as_of: date,
+    catalog_path: str | None = None,
+    only: str | None = None,
+    log_level: str = "WARNING",
+    settings: dict | None = None,
+    redis_url: str | None = None,
+    workers: int = 1,
+    launch: Launcher = start_crawl_process,
+) -> int:
     """Crawl every registered portal in a subprocess; returns the crawl run id.
 
     With `redis_url`, `workers` crawl processes share the run's request queue (scrapy-redis);
@@ -129,17 +165,41 @@ def crawl(store: Store, registry_path: str | Path, registry: Registry, as_of: da
     sweep_stale_runs(store)
     run_id = start_run(store, "crawl", as_of)
     if redis_url:
-        return _crawl_distributed(store, registry_path, run_id, as_of, catalog_path, only, log_level,
-                                  settings, redis_url, max(1, workers), launch)
+        return _crawl_distributed(
+            store,
+            registry_path,
+            run_id,
+            as_of,
+            catalog_path,
+            only,
+            log_level,
+            settings,
+            redis_url,
+            max(1, workers),
+            launch,
+        )
     with tempfile.TemporaryDirectory(prefix="zwgk-crawl-") as tmp:
         stats_path = Path(tmp) / "stats.json"
-        proc = launch(store, registry_path, run_id, as_of, stats_path, catalog_path, only, log_level, settings)
+        proc = launch(
+            store, registry_path, run_id, as_of, stats_path, catalog_path, only, log_level, settings
+        )
         _, stderr = proc.communicate()
         return finish_crawl(store, run_id, proc.returncode, stderr, stats_path)
 
 
-def _crawl_distributed(store: Store, registry_path, run_id: int, as_of: date, catalog_path, only, log_level,
-                       settings, redis_url: str, workers: int, launch: Launcher = start_crawl_process) -> int:
+def _crawl_distributed(
+    store: Store,
+    registry_path,
+    run_id: int,
+    as_of: date,
+    catalog_path,
+    only,
+    log_level,
+    settings,
+    redis_url: str,
+    workers: int,
+    launch: Launcher = start_crawl_process,
+) -> int:
     """Seed the run from one process, then let `workers` processes drain the shared queue."""
     from zwgk.crawler import distributed
 
@@ -149,12 +209,30 @@ def _crawl_distributed(store: Store, registry_path, run_id: int, as_of: date, ca
             for i in range(workers):
                 stats_path = Path(tmp) / f"stats-{i}.json"
                 extra = ["--redis", redis_url] + (["--no-seed"] if i else [])
-                procs.append((launch(store, registry_path, run_id, as_of, stats_path, catalog_path,
-                                     only, log_level, settings, extra), stats_path))
+                procs.append(
+                    (
+                        launch(
+                            store,
+                            registry_path,
+                            run_id,
+                            as_of,
+                            stats_path,
+                            catalog_path,
+                            only,
+                            log_level,
+                            settings,
+                            extra,
+                        ),
+                        stats_path,
+                    )
+                )
                 if i == 0:  # the others start once the seed has filled the queue (or ended)
                     deadline = time.monotonic() + 60
-                    while procs[0][0].poll() is None and time.monotonic() < deadline and \
-                            not distributed.is_seeded(redis_url, run_id, store.url):
+                    while (
+                        procs[0][0].poll() is None
+                        and time.monotonic() < deadline
+                        and not distributed.is_seeded(redis_url, run_id, store.url)
+                    ):
                         time.sleep(0.05)
             results = [(proc, *proc.communicate(), path) for proc, path in procs]
         finally:
@@ -180,7 +258,11 @@ def _crawl_distributed(store: Store, registry_path, run_id: int, as_of: date, ca
         run = finish_crawl(store, run_id, code, stderr, merged_path)
         with store.session() as session:
             row = session.get(Run, run_id)
-            row.counts = {**row.counts, "workers": merged["workers"], "worker_requests": merged["worker_requests"]}
+            row.counts = {
+                **row.counts,
+                "workers": merged["workers"],
+                "worker_requests": merged["worker_requests"],
+            }
         return run
 
 
@@ -191,11 +273,13 @@ def _crawl_counts(store: Store, run_id: int, stats: dict) -> dict:
             .where(Snapshot.run_id == run_id)
             .group_by(Snapshot.target, Snapshot.status)
         ).all()
-    counts: dict = {"requests": stats.get("downloader/request_count", 0),
-                    "responses": stats.get("downloader/response_count", 0),
-                    "elapsed_s": round(float(stats.get("elapsed_time_seconds", 0) or 0), 2),
-                    # exceptions raised in spider callbacks: 0 on a sound night, whatever the sites did
-                    "spider_exceptions": sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))}
+    counts: dict = {
+        "requests": stats.get("downloader/request_count", 0),
+        "responses": stats.get("downloader/response_count", 0),
+        "elapsed_s": round(float(stats.get("elapsed_time_seconds", 0) or 0), 2),
+        # exceptions raised in spider callbacks: 0 on a sound night, whatever the sites did
+        "spider_exceptions": sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")),
+    }
     for target, status, n in rows:
         kind = "column" if target.startswith("column:") else target
         key = f"{kind}_{status}"
@@ -225,8 +309,9 @@ def check(store: Store, as_of: date, catalog: Catalog, scoring: Scoring | None =
             counts["units"] = len(units)
             counts["drafts"] = len(drafts)
             if as_of.day == 1:
-                counts["frozen_scores"] = len(freeze_month_scores(session, as_of - timedelta(days=1), catalog,
-                                                                  scoring))
+                counts["frozen_scores"] = len(
+                    freeze_month_scores(session, as_of - timedelta(days=1), catalog, scoring)
+                )
     except Exception as exc:
         finish_run(store, run_id, "failed", {}, f"{type(exc).__name__}: {exc}")
         raise

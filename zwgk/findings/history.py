@@ -69,9 +69,15 @@ def state_as_of(finding: Finding, as_of: date) -> FindingState | None:
     current_start = starts[-1] if starts else finding.first_seen
     review = review_state(finding, as_of)
     if not events or as_of >= events[-1].on:
-        return FindingState(finding, finding.status, finding.last_seen, finding.deadline,
-                            finding.rectified_on if finding.status == "rectified" else None, current_start,
-                            review)
+        return FindingState(
+            finding,
+            finding.status,
+            finding.last_seen,
+            finding.deadline,
+            finding.rectified_on if finding.status == "rectified" else None,
+            current_start,
+            review,
+        )
     status, last_seen, rectified_on, start = "open", finding.first_seen, None, finding.first_seen
     for ev in events:
         if ev.on > as_of:
@@ -86,7 +92,9 @@ def state_as_of(finding: Finding, as_of: date) -> FindingState | None:
         elif ev.event == "overdue" and status != "rectified":
             status = "overdue"
     deadline = start + (finding.deadline - current_start)
-    return FindingState(finding, status, min(last_seen, finding.last_seen), deadline, rectified_on, start, review)
+    return FindingState(
+        finding, status, min(last_seen, finding.last_seen), deadline, rectified_on, start, review
+    )
 
 
 def status_as_of(finding: Finding, as_of: date) -> str | None:
@@ -97,10 +105,23 @@ def status_as_of(finding: Finding, as_of: date) -> str | None:
 
 def findings_as_of(session: Session, as_of: date) -> list[FindingState]:
     """Every finding first seen on or before `as_of`, with its state on that date."""
-    rows = session.execute(
-        select(Finding).where(Finding.first_seen <= as_of).options(selectinload(Finding.events))
-    ).scalars().all()
+    rows = (
+        session.execute(
+            select(Finding).where(Finding.first_seen <= as_of).options(selectinload(Finding.events))
+        )
+        .scalars()
+        .all()
+    )
     out = [s for f in rows if (s := state_as_of(f, as_of)) is not None]
-    out.sort(key=lambda s: (s.finding.portal_id, s.finding.unit_id, severity_rank(s.finding.severity),
-                            s.finding.rule, s.finding.column_id or "", s.finding.url or "", s.finding.id))
+    out.sort(
+        key=lambda s: (
+            s.finding.portal_id,
+            s.finding.unit_id,
+            severity_rank(s.finding.severity),
+            s.finding.rule,
+            s.finding.column_id or "",
+            s.finding.url or "",
+            s.finding.id,
+        )
+    )
     return out

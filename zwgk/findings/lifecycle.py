@@ -69,8 +69,14 @@ def _annotate(finding: Finding, catalog: Catalog, as_of: date, run_id: int | Non
         evidence["escalated_severity"] = target
         evidence.setdefault("escalated_on", as_of.isoformat())
         if not _escalated_since_opened(finding):
-            finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="escalated",
-                                               note=f"{finding.severity}→{target}（逾期升级督办）"))
+            finding.events.append(
+                FindingEvent(
+                    run_id=run_id,
+                    on=as_of,
+                    event="escalated",
+                    note=f"{finding.severity}→{target}（逾期升级督办）",
+                )
+            )
     else:
         for key in ("escalated", "escalated_severity", "escalated_on"):
             evidence.pop(key, None)
@@ -177,20 +183,34 @@ def reconcile(
     by_fp: dict[str, FindingDraft] = {}
     for draft in drafts:
         by_fp.setdefault(fingerprint(draft), draft)
-    existing = {
-        f.fingerprint: f
-        for f in session.execute(select(Finding).where(Finding.fingerprint.in_(list(by_fp)))).scalars()
-    } if by_fp else {}
+    existing = (
+        {
+            f.fingerprint: f
+            for f in session.execute(select(Finding).where(Finding.fingerprint.in_(list(by_fp)))).scalars()
+        }
+        if by_fp
+        else {}
+    )
 
     for fp, draft in by_fp.items():
         finding = existing.get(fp)
         if finding is None:
             finding = Finding(
-                fingerprint=fp, rule=draft.rule, severity=str(draft.severity), portal_id=draft.portal,
-                unit_id=draft.unit, column_id=draft.column, url=draft.url, message=draft.message,
-                evidence=draft.evidence, first_seen=as_of, last_seen=as_of, status="open",
+                fingerprint=fp,
+                rule=draft.rule,
+                severity=str(draft.severity),
+                portal_id=draft.portal,
+                unit_id=draft.unit,
+                column_id=draft.column,
+                url=draft.url,
+                message=draft.message,
+                evidence=draft.evidence,
+                first_seen=as_of,
+                last_seen=as_of,
+                status="open",
                 deadline=deadline_for(str(draft.severity), as_of, catalog),
-                first_run_id=run_id, last_run_id=run_id,
+                first_run_id=run_id,
+                last_run_id=run_id,
             )
             session.add(finding)
             finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="opened", note=draft.message))
@@ -213,15 +233,22 @@ def reconcile(
             result.still_open.append(finding)
 
     units_by_key = {(u.portal, u.unit): u for u in units}
-    open_rest = session.execute(
-        select(Finding).where(Finding.status.in_(OPEN_STATUSES), Finding.fingerprint.not_in(list(by_fp) or [""]))
-    ).scalars().all()
+    open_rest = (
+        session.execute(
+            select(Finding).where(
+                Finding.status.in_(OPEN_STATUSES), Finding.fingerprint.not_in(list(by_fp) or [""])
+            )
+        )
+        .scalars()
+        .all()
+    )
     for finding in open_rest:
         if _observed_fixed(finding, units_by_key, catalog):
             finding.status = "rectified"
             finding.rectified_on = as_of
-            finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="rectified",
-                                               note="复查未再发现该问题，予以销号"))
+            finding.events.append(
+                FindingEvent(run_id=run_id, on=as_of, event="rectified", note="复查未再发现该问题，予以销号")
+            )
             result.rectified.append(finding)
         else:
             result.kept_unseen.append(finding)
@@ -229,8 +256,14 @@ def reconcile(
     for finding in session.execute(select(Finding).where(Finding.status == "open")).scalars():
         if finding.deadline < as_of and not is_dismissed(finding):
             finding.status = "overdue"
-            finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="overdue",
-                                               note=f"整改期限 {finding.deadline.isoformat()} 已过，升级督办"))
+            finding.events.append(
+                FindingEvent(
+                    run_id=run_id,
+                    on=as_of,
+                    event="overdue",
+                    note=f"整改期限 {finding.deadline.isoformat()} 已过，升级督办",
+                )
+            )
             result.overdue.append(finding)
     for finding in [*result.opened, *result.reopened, *result.still_open, *result.overdue]:
         _annotate(finding, catalog, as_of, run_id)

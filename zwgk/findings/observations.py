@@ -24,10 +24,15 @@ def latest_crawl_run(session: Session, as_of: date) -> Run | None:
 
 def unit_observations(session: Session, run_id: int) -> list[UnitObs]:
     """Every unit the crawl covered, with its entry page, home (government) and columns."""
-    snaps = session.execute(
-        select(Snapshot).where(Snapshot.run_id == run_id)
-        .options(selectinload(Snapshot.entries), selectinload(Snapshot.articles))
-    ).scalars().all()
+    snaps = (
+        session.execute(
+            select(Snapshot)
+            .where(Snapshot.run_id == run_id)
+            .options(selectinload(Snapshot.entries), selectinload(Snapshot.articles))
+        )
+        .scalars()
+        .all()
+    )
     units = {(u.portal_id, u.unit_id): u for u in session.execute(select(Unit)).scalars()}
     homes = {p.id: p.home for p in session.execute(select(Portal)).scalars()}
     by_unit: dict[tuple[str, str], list[Snapshot]] = {}
@@ -40,8 +45,13 @@ def unit_observations(session: Session, run_id: int) -> list[UnitObs]:
         if unit is None or entry is None:
             continue  # a crawl killed before this unit's entry was stored: nothing known
         obs = UnitObs(
-            portal=key[0], unit=key[1], profile=unit.profile, entry_url=entry.url or unit.entry,
-            entry_status=entry.status, entry_http_status=entry.http_status, entry_error=entry.error,
+            portal=key[0],
+            unit=key[1],
+            profile=unit.profile,
+            entry_url=entry.url or unit.entry,
+            entry_status=entry.status,
+            entry_http_status=entry.http_status,
+            entry_error=entry.error,
             entry_snapshot_id=entry.id,
         )
         home = next((s for s in unit_snaps if s.target == "home"), None)
@@ -57,15 +67,30 @@ def unit_observations(session: Session, run_id: int) -> list[UnitObs]:
             if snap.column_id is None:
                 continue
             obs.columns[snap.column_id] = ColumnObs(
-                column_id=snap.column_id, status=snap.status, url=snap.url, link_text=snap.link_text,
-                http_status=snap.http_status, error=snap.error, placeholder=snap.placeholder,
-                pages_crawled=snap.pages_crawled, snapshot_id=snap.id, page_sha256=snap.page_sha256,
+                column_id=snap.column_id,
+                status=snap.status,
+                url=snap.url,
+                link_text=snap.link_text,
+                http_status=snap.http_status,
+                error=snap.error,
+                placeholder=snap.placeholder,
+                pages_crawled=snap.pages_crawled,
+                snapshot_id=snap.id,
+                page_sha256=snap.page_sha256,
                 entries=[EntryObs(e.title, e.url, e.date, e.date_source) for e in snap.entries],
                 links=links_of(snap.details),
                 articles=[
-                    ArticleObs(url=a.url, title=a.title, status=a.status, http_status=a.http_status,
-                               publish_date=a.publish_date, metadata=dict(a.meta or {}), text=a.text or "",
-                               links=links_of({"links": a.links}), page_sha256=a.page_sha256)
+                    ArticleObs(
+                        url=a.url,
+                        title=a.title,
+                        status=a.status,
+                        http_status=a.http_status,
+                        publish_date=a.publish_date,
+                        metadata=dict(a.meta or {}),
+                        text=a.text or "",
+                        links=links_of({"links": a.links}),
+                        page_sha256=a.page_sha256,
+                    )
                     for a in snap.articles
                 ],
             )
@@ -77,8 +102,16 @@ def links_of(details: dict | None) -> list[LinkObs]:
     """The checked links stored with a page (Snapshot.details['links'] or Article.links)."""
     out = []
     for row in (details or {}).get("links") or []:
-        out.append(LinkObs(url=row["url"], text=row.get("text") or "", page=row.get("page") or "",
-                           status=row.get("status") or "unverified", http_status=row.get("http_status"),
-                           error=row.get("error"), attachment=bool(row.get("attachment")),
-                           redirects=list(row.get("redirects") or [])))
+        out.append(
+            LinkObs(
+                url=row["url"],
+                text=row.get("text") or "",
+                page=row.get("page") or "",
+                status=row.get("status") or "unverified",
+                http_status=row.get("http_status"),
+                error=row.get("error"),
+                attachment=bool(row.get("attachment")),
+                redirects=list(row.get("redirects") or []),
+            )
+        )
     return out

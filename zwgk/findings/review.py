@@ -25,8 +25,14 @@ from zwgk.errors import BadInput
 from zwgk.store.schema import Finding, FindingEvent
 
 REVIEW_EVENTS = {"reviewed_fp": "false_positive", "confirmed": "confirmed", "review_undone": None}
-ACTIONS = {"false_positive": "reviewed_fp", "fp": "reviewed_fp", "false-positive": "reviewed_fp",
-           "confirm": "confirmed", "confirmed": "confirmed", "undo": "review_undone"}
+ACTIONS = {
+    "false_positive": "reviewed_fp",
+    "fp": "reviewed_fp",
+    "false-positive": "reviewed_fp",
+    "confirm": "confirmed",
+    "confirmed": "confirmed",
+    "undo": "review_undone",
+}
 LABELS = {"false_positive": "已复核为误报", "confirmed": "已复核确认"}
 
 
@@ -40,8 +46,10 @@ def _note(event: FindingEvent) -> dict[str, Any]:
 
 def review_state(finding: Finding, as_of: date | None = None) -> dict[str, Any] | None:
     """{'state': false_positive|confirmed, 'by', 'why', 'at', 'on'} on `as_of` (None: now), else None."""
-    events = sorted((e for e in finding.events if e.event in REVIEW_EVENTS and (as_of is None or e.on <= as_of)),
-                    key=lambda e: (e.on, e.id or 0))
+    events = sorted(
+        (e for e in finding.events if e.event in REVIEW_EVENTS and (as_of is None or e.on <= as_of)),
+        key=lambda e: (e.on, e.id or 0),
+    )
     if not events:
         return None
     last = events[-1]
@@ -49,8 +57,14 @@ def review_state(finding: Finding, as_of: date | None = None) -> dict[str, Any] 
     if state is None:
         return None
     note = _note(last)
-    return {"state": state, "label": LABELS[state], "by": note.get("by"), "why": note.get("why"),
-            "at": note.get("at"), "on": last.on.isoformat()}
+    return {
+        "state": state,
+        "label": LABELS[state],
+        "by": note.get("by"),
+        "why": note.get("why"),
+        "at": note.get("at"),
+        "on": last.on.isoformat(),
+    }
 
 
 def is_dismissed(finding: Finding, as_of: date | None = None) -> bool:
@@ -66,7 +80,11 @@ def find_finding(session: Session, ref: str) -> Finding:
         if f is not None:
             return f
     if len(ref) >= 8:
-        rows = session.execute(select(Finding).where(Finding.fingerprint.startswith(ref.lower()))).scalars().all()
+        rows = (
+            session.execute(select(Finding).where(Finding.fingerprint.startswith(ref.lower())))
+            .scalars()
+            .all()
+        )
         if len(rows) == 1:
             return rows[0]
         if len(rows) > 1:
@@ -82,8 +100,9 @@ class ReviewResult:
     changed: bool
 
 
-def review(session: Session, ref: str, action: str, by: str, why: str | None, on: date,
-           at: datetime | None = None) -> ReviewResult:
+def review(
+    session: Session, ref: str, action: str, by: str, why: str | None, on: date, at: datetime | None = None
+) -> ReviewResult:
     """Record one review action: 'false_positive', 'confirmed' or 'undo'. Idempotent per state."""
     event = ACTIONS.get((action or "").strip().lower())
     if event is None:
@@ -99,11 +118,16 @@ def review(session: Session, ref: str, action: str, by: str, why: str | None, on
             raise BadInput(f"finding {finding.id} has no review to undo")
     elif current is not None and current["state"] == REVIEW_EVENTS[event]:
         return ReviewResult(finding.id, finding.fingerprint, event, changed=False)
-    note = {"by": by.strip(), "why": (why or "").strip() or None,
-            "at": (at or datetime.now()).isoformat(timespec="seconds")}
+    note = {
+        "by": by.strip(),
+        "why": (why or "").strip() or None,
+        "at": (at or datetime.now()).isoformat(timespec="seconds"),
+    }
     if event == "review_undone":
         note["undid"] = current["state"]  # type: ignore[index]
-    finding.events.append(FindingEvent(run_id=None, on=on, event=event, note=json.dumps(note, ensure_ascii=False)))
+    finding.events.append(
+        FindingEvent(run_id=None, on=on, event=event, note=json.dumps(note, ensure_ascii=False))
+    )
     if event == "reviewed_fp" and finding.status == "overdue":
         pass  # status history stays as it was; scores and escalation read the review instead
     session.flush()
@@ -126,8 +150,11 @@ def read_review_file(path: str | Path) -> list[dict[str, str]]:
             data = yaml.safe_load(text) or []
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            raise BadInput(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=str(src),
-                           line=mark.line + 1 if mark else None) from None
+            raise BadInput(
+                f"invalid YAML: {getattr(exc, 'problem', exc)}",
+                path=str(src),
+                line=mark.line + 1 if mark else None,
+            ) from None
         rows = data.get("reviews", []) if isinstance(data, dict) else data
         base = 1
     if not isinstance(rows, list):
@@ -141,6 +168,12 @@ def read_review_file(path: str | Path) -> list[dict[str, str]]:
         if not ref or not action:
             line = i + base if src.suffix.lower() == ".csv" else None
             raise BadInput(f"review {i + 1}: needs 'finding' and 'action'", path=str(src), line=line)
-        out.append({"finding": ref, "action": action, "by": str(row.get("by") or "").strip(),
-                    "why": str(row.get("why") or "").strip()})
+        out.append(
+            {
+                "finding": ref,
+                "action": action,
+                "by": str(row.get("by") or "").strip(),
+                "why": str(row.get("why") or "").strip(),
+            }
+        )
     return out

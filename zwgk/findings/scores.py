@@ -67,9 +67,19 @@ class FindingAt:
 
     def as_dict(self) -> dict[str, Any]:
         f = self.finding
-        return {"id": f.id, "fingerprint": f.fingerprint, "rule": f.rule, "severity": f.severity,
-                "column": f.column_id, "url": f.url, "message": f.message, "evidence": dict(f.evidence or {}),
-                "status": self.status, "first_seen": f.first_seen.isoformat(), "review": self.review}
+        return {
+            "id": f.id,
+            "fingerprint": f.fingerprint,
+            "rule": f.rule,
+            "severity": f.severity,
+            "column": f.column_id,
+            "url": f.url,
+            "message": f.message,
+            "evidence": dict(f.evidence or {}),
+            "status": self.status,
+            "first_seen": f.first_seen.isoformat(),
+            "review": self.review,
+        }
 
 
 def could_be_open(as_of: date) -> ColumnElement[bool]:
@@ -81,36 +91,58 @@ def could_be_open(as_of: date) -> ColumnElement[bool]:
     report context windows its queries, zwgk/reports/context.py).
     """
     later = select(FindingEvent.finding_id).where(FindingEvent.on > as_of)
-    return and_(Finding.first_seen <= as_of,
-                or_(Finding.status.in_(OPEN), Finding.rectified_on > as_of, Finding.id.in_(later)))
+    return and_(
+        Finding.first_seen <= as_of,
+        or_(Finding.status.in_(OPEN), Finding.rectified_on > as_of, Finding.id.in_(later)),
+    )
 
 
 def findings_at(session: Session, as_of: date) -> list[FindingAt]:
     """Every finding open on `as_of` (open or overdue), with its review state on that date."""
-    rows = session.execute(
-        select(Finding).where(could_be_open(as_of)).options(selectinload(Finding.events))
-    ).scalars().all()
+    rows = (
+        session.execute(select(Finding).where(could_be_open(as_of)).options(selectinload(Finding.events)))
+        .scalars()
+        .all()
+    )
     out = []
     for f in rows:
         status = status_as_of(f, as_of)
         if status in OPEN:
             out.append(FindingAt(f, status, review_state(f, as_of)))
-    out.sort(key=lambda x: (x.finding.portal_id, x.finding.unit_id, x.finding.rule, x.finding.column_id or "",
-                            x.finding.url or "", x.finding.id))
+    out.sort(
+        key=lambda x: (
+            x.finding.portal_id,
+            x.finding.unit_id,
+            x.finding.rule,
+            x.finding.column_id or "",
+            x.finding.url or "",
+            x.finding.id,
+        )
+    )
     return out
 
 
 def _availability(session: Session, as_of: date, window: int) -> dict[tuple[str, str, str], Availability]:
     """(portal, unit, 'home'|'entry') → checks and failures over the crawls of (as_of − window, as_of]."""
-    runs = [r.id for r in session.execute(
-        select(Run).where(Run.stage == "crawl", Run.as_of <= as_of, Run.as_of > as_of - timedelta(days=window),
-                          Run.status.in_(("ok", "partial")))).scalars()]
+    runs = [
+        r.id
+        for r in session.execute(
+            select(Run).where(
+                Run.stage == "crawl",
+                Run.as_of <= as_of,
+                Run.as_of > as_of - timedelta(days=window),
+                Run.status.in_(("ok", "partial")),
+            )
+        ).scalars()
+    ]
     out: dict[tuple[str, str, str], Availability] = {}
     if not runs:
         return out
     rows = session.execute(
-        select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.target, Snapshot.status)
-        .where(Snapshot.run_id.in_(runs), Snapshot.target.in_(("home", "entry")))).all()
+        select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.target, Snapshot.status).where(
+            Snapshot.run_id.in_(runs), Snapshot.target.in_(("home", "entry"))
+        )
+    ).all()
     for portal, unit, target, status in rows:
         a = out.setdefault((portal, unit, target), Availability(0, 0, window))
         a.checks += 1
@@ -123,8 +155,11 @@ def _home_newest(session: Session, run_id: int) -> dict[str, tuple[date | None, 
     the crawler extracted one; otherwise the newest dated entry of any column read on the portal
     (a home page showing nothing newer than its columns is the usual case)."""
     out: dict[str, tuple[date | None, str]] = {}
-    rows = session.execute(select(Snapshot.portal_id, Snapshot.target, Snapshot.status, Snapshot.newest)
-                           .where(Snapshot.run_id == run_id)).all()
+    rows = session.execute(
+        select(Snapshot.portal_id, Snapshot.target, Snapshot.status, Snapshot.newest).where(
+            Snapshot.run_id == run_id
+        )
+    ).all()
     for portal, target, _status, newest in rows:
         if target == "home" and newest is not None:
             out[portal] = (newest, "home")
@@ -153,21 +188,39 @@ def _context(session: Session, as_of: date, scoring: Scoring) -> _Context | None
         return None
     window = int((scoring.veto.get("unreachable") or {}).get("window_days", 30))
     names = {(u.portal_id, u.unit_id): u.name for u in session.execute(select(Unit)).scalars()}
-    return _Context(run, unit_observations(session, run.id), names, findings_at(session, as_of),
-                    _availability(session, as_of, window), _home_newest(session, run.id))
+    return _Context(
+        run,
+        unit_observations(session, run.id),
+        names,
+        findings_at(session, as_of),
+        _availability(session, as_of, window),
+        _home_newest(session, run.id),
+    )
 
 
-def _unit_veto(ctx: _Context, obs: UnitObs, counted: list[FindingAt], as_of: date, catalog: Catalog,
-               scoring: Scoring) -> VetoReport:
+def _unit_veto(
+    ctx: _Context, obs: UnitObs, counted: list[FindingAt], as_of: date, catalog: Catalog, scoring: Scoring
+) -> VetoReport:
     government = obs.profile == "government"
     target = "home" if government and (obs.portal, obs.unit, "home") in ctx.availability else "entry"
     home_newest = ctx.home.get(obs.portal, (None, ""))[0] if government else None
-    return judge(obs.portal, obs.unit, counted, [obs], as_of, catalog, scoring.veto, home_newest=home_newest,
-                 availability=ctx.availability.get((obs.portal, obs.unit, target)), home=government)
+    return judge(
+        obs.portal,
+        obs.unit,
+        counted,
+        [obs],
+        as_of,
+        catalog,
+        scoring.veto,
+        home_newest=home_newest,
+        availability=ctx.availability.get((obs.portal, obs.unit, target)),
+        home=government,
+    )
 
 
-def unit_scores(session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None,
-                recompute: bool = False) -> list[dict]:
+def unit_scores(
+    session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None, recompute: bool = False
+) -> list[dict]:
     """Each unit of the latest crawl by `as_of`: score 0–100, grade, veto lines, warnings, deductions.
 
     A closed month's end frozen by `freeze_month_scores` returns the frozen rows (what the published
@@ -189,32 +242,58 @@ def unit_scores(session: Session, as_of: date, catalog: Catalog, scoring: Scorin
         counted = [f for f in mine if f.counted]
         report = _unit_veto(ctx, obs, counted, as_of, catalog, scoring)
         score = unit_score(counted, scoring, veto=report.veto)
-        out.append({
-            "portal": obs.portal, "unit": obs.unit, "name": ctx.names.get((obs.portal, obs.unit)),
-            "profile": obs.profile, "as_of": as_of.isoformat(), "crawl_run_id": ctx.run.id,
-            "score": score["score"], "grade": score["grade"], "veto": report.veto,
-            "veto_lines": [r.as_dict() for r in report.hits], "warnings": [r.as_dict() for r in report.warnings],
-            "deductions": score["deductions"], "open_findings": len(counted),
-            "overdue_findings": sum(f.status == "overdue" for f in counted),
-            "dismissed_findings": len(mine) - len(counted), "calendar": coverage,
-            "scoring_sha": sha, "scoring_version": scoring.version, "frozen_at": None,
-        })
+        out.append(
+            {
+                "portal": obs.portal,
+                "unit": obs.unit,
+                "name": ctx.names.get((obs.portal, obs.unit)),
+                "profile": obs.profile,
+                "as_of": as_of.isoformat(),
+                "crawl_run_id": ctx.run.id,
+                "score": score["score"],
+                "grade": score["grade"],
+                "veto": report.veto,
+                "veto_lines": [r.as_dict() for r in report.hits],
+                "warnings": [r.as_dict() for r in report.warnings],
+                "deductions": score["deductions"],
+                "open_findings": len(counted),
+                "overdue_findings": sum(f.status == "overdue" for f in counted),
+                "dismissed_findings": len(mine) - len(counted),
+                "calendar": coverage,
+                "scoring_sha": sha,
+                "scoring_version": scoring.version,
+                "frozen_at": None,
+            }
+        )
     return out
 
 
 def frozen_scores(session: Session, as_of: date) -> list[dict] | None:
     """The unit scores frozen for `as_of` (a closed month's end), or None when none were."""
-    rows = session.execute(select(ScoreSnapshot).where(ScoreSnapshot.as_of == as_of)
-                           .order_by(ScoreSnapshot.id)).scalars().all()
+    rows = (
+        session.execute(select(ScoreSnapshot).where(ScoreSnapshot.as_of == as_of).order_by(ScoreSnapshot.id))
+        .scalars()
+        .all()
+    )
     if not rows:
         return None
-    return [{**r.data, "score": r.score, "grade": r.grade, "veto": r.veto, "scoring_sha": r.scoring_sha,
-             "scoring_version": r.scoring_version, "frozen_at": r.computed_at.isoformat(timespec="seconds")}
-            for r in rows]
+    return [
+        {
+            **r.data,
+            "score": r.score,
+            "grade": r.grade,
+            "veto": r.veto,
+            "scoring_sha": r.scoring_sha,
+            "scoring_version": r.scoring_version,
+            "frozen_at": r.computed_at.isoformat(timespec="seconds"),
+        }
+        for r in rows
+    ]
 
 
-def freeze_month_scores(session: Session, month_end: date, catalog: Catalog,
-                        scoring: Scoring | None = None) -> list[dict]:
+def freeze_month_scores(
+    session: Session, month_end: date, catalog: Catalog, scoring: Scoring | None = None
+) -> list[dict]:
     """Freeze the unit scores of a closed month's end (月考核) into `score_snapshots`, with the
     scoring file's sha256 and version, so that a published month keeps its numbers when scoring.yml
     later changes. Idempotent: a month already frozen is returned as it was, never recomputed."""
@@ -226,15 +305,27 @@ def freeze_month_scores(session: Session, month_end: date, catalog: Catalog,
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     for row in rows:
         data = json.loads(json.dumps(row, ensure_ascii=False, default=str))
-        session.add(ScoreSnapshot(as_of=month_end, portal_id=row["portal"], unit_id=row["unit"],
-                                  score=float(row["score"]), grade=row["grade"], veto=bool(row["veto"]),
-                                  scoring_sha=row["scoring_sha"], scoring_version=row["scoring_version"],
-                                  computed_at=now, data=data))
+        session.add(
+            ScoreSnapshot(
+                as_of=month_end,
+                portal_id=row["portal"],
+                unit_id=row["unit"],
+                score=float(row["score"]),
+                grade=row["grade"],
+                veto=bool(row["veto"]),
+                scoring_sha=row["scoring_sha"],
+                scoring_version=row["scoring_version"],
+                computed_at=now,
+                data=data,
+            )
+        )
     session.flush()
     return frozen_scores(session, month_end) or []
 
 
-def column_scores(session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None) -> list[dict]:
+def column_scores(
+    session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None
+) -> list[dict]:
     """Each required column of each unit: score 0–100, the rules that cost points, and the findings
     (message, url, evidence, status, review) behind them — what a department reads per column."""
     scoring = scoring or load_scoring()
@@ -252,18 +343,27 @@ def column_scores(session: Session, as_of: date, catalog: Catalog, scoring: Scor
             counted = [f for f in items if f.counted]
             rules = sorted({f.rule for f in counted})
             seen = obs.columns.get(col.id)
-            out.append({
-                "portal": obs.portal, "unit": obs.unit, "column": col.id, "name": col.name,
-                "url": seen.url if seen else None, "status": seen.status if seen else None,
-                "as_of": as_of.isoformat(), "score": column_score(rules, scoring),
-                "costs": [{"rule": r, "points": min(scoring.points(r), scoring.start)} for r in rules],
-                "findings": [f.as_dict() for f in counted],
-                "dismissed": [f.as_dict() for f in items if not f.counted],
-            })
+            out.append(
+                {
+                    "portal": obs.portal,
+                    "unit": obs.unit,
+                    "column": col.id,
+                    "name": col.name,
+                    "url": seen.url if seen else None,
+                    "status": seen.status if seen else None,
+                    "as_of": as_of.isoformat(),
+                    "score": column_score(rules, scoring),
+                    "costs": [{"rule": r, "points": min(scoring.points(r), scoring.start)} for r in rules],
+                    "findings": [f.as_dict() for f in counted],
+                    "dismissed": [f.as_dict() for f in items if not f.counted],
+                }
+            )
     return out
 
 
-def portal_vetoes(session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None) -> list[dict]:
+def portal_vetoes(
+    session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None
+) -> list[dict]:
     """Veto lines and early warnings of each portal as a whole (all its units' columns together)."""
     scoring = scoring or load_scoring()
     ctx = _context(session, as_of, scoring)
@@ -275,8 +375,22 @@ def portal_vetoes(session: Session, as_of: date, catalog: Catalog, scoring: Scor
         counted = [f for f in ctx.findings if f.finding.portal_id == portal and f.counted]
         gov = next((u for u in units if u.profile == "government"), None)
         avail = ctx.availability.get((portal, gov.unit, "home")) if gov else None
-        report = judge(portal, None, counted, units, as_of, catalog, scoring.veto,
-                       home_newest=ctx.home.get(portal, (None, ""))[0], availability=avail)
-        out.append({**report.as_dict(), "as_of": as_of.isoformat(),
-                    "home_basis": ctx.home.get(portal, (None, None))[1]})
+        report = judge(
+            portal,
+            None,
+            counted,
+            units,
+            as_of,
+            catalog,
+            scoring.veto,
+            home_newest=ctx.home.get(portal, (None, ""))[0],
+            availability=avail,
+        )
+        out.append(
+            {
+                **report.as_dict(),
+                "as_of": as_of.isoformat(),
+                "home_basis": ctx.home.get(portal, (None, None))[1],
+            }
+        )
     return out

@@ -12,8 +12,9 @@ from pathlib import Path
 from zwgk.reports.kinds import KIND_IDS
 
 
-def render_all(store, as_of: date, out_dir: Path, catalog, config: dict | None = None,
-               kinds: tuple[str, ...] = KIND_IDS) -> dict[str, Path]:
+def render_all(
+    store, as_of: date, out_dir: Path, catalog, config: dict | None = None, kinds: tuple[str, ...] = KIND_IDS
+) -> dict[str, Path]:
     """Render the reports of `as_of` into `out_dir`; return {kind: path}. The index comes last so
     that it links every report written."""
     from zwgk.reports.common import assessed_month
@@ -32,15 +33,21 @@ def render_all(store, as_of: date, out_dir: Path, catalog, config: dict | None =
     paths: dict[str, Path] = {}
     with store.session() as session:
         prev = previous_check_date(session, as_of)
-        since = min(as_of - timedelta(days=13), assessed_month(as_of),
-                    week_start(as_of) - timedelta(weeks=weeks - 1), prev or as_of)
+        since = min(
+            as_of - timedelta(days=13),
+            assessed_month(as_of),
+            week_start(as_of) - timedelta(weeks=weeks - 1),
+            prev or as_of,
+        )
         ctx = ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=since)
         # Pages link the other reports of the night, including those written after them.
         ctx.memo["planned"] = {"index" if k == "units" else k for k in kinds}
-        renderers = {"daily": lambda: render_daily(store, as_of, out_dir, catalog, ctx=ctx),
-                     "weekly": lambda: render_weekly(store, as_of, out_dir, catalog, config, ctx=ctx),
-                     "monthly": lambda: render_monthly(store, as_of, out_dir, catalog, config, ctx=ctx),
-                     "units": lambda: render_units(store, as_of, out_dir, catalog, config, ctx=ctx)}
+        renderers = {
+            "daily": lambda: render_daily(store, as_of, out_dir, catalog, ctx=ctx),
+            "weekly": lambda: render_weekly(store, as_of, out_dir, catalog, config, ctx=ctx),
+            "monthly": lambda: render_monthly(store, as_of, out_dir, catalog, config, ctx=ctx),
+            "units": lambda: render_units(store, as_of, out_dir, catalog, config, ctx=ctx),
+        }
         for kind in KIND_IDS:
             if kind in kinds:
                 paths[kind] = renderers[kind]()

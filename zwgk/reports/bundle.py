@@ -18,21 +18,73 @@ def _cell(value: Any) -> Any:
 # XLSX sheets are read by people: Chinese column headers. JSON and CSV keep the English keys
 # (the contract's names, docs/design.md 'Findings export' / 'Columns export').
 HEADERS = {
-    "portal": "网站", "unit": "单位", "unit_name": "单位名称", "name": "名称", "column": "栏目",
-    "rule": "规则", "rule_title": "问题类型", "title": "问题类型", "severity": "等级", "message": "问题描述",
-    "url": "页面地址", "first_seen": "首次发现", "last_seen": "最近发现", "deadline": "整改期限",
-    "overdue_days": "逾期天数", "status": "状态", "new": "新发现", "evidence": "证据",
-    "rectified_on": "销号日期", "days": "整改用时（天）", "item": "项目", "count": "数量",
-    "this_week": "本周", "last_week": "上周", "rank": "名次", "profile": "类别", "score": "得分",
-    "grade": "等级", "veto": "否决", "veto_lines": "否决项", "open": "待整改", "overdue": "逾期",
-    "prev_score": "上期得分", "prev_grade": "上月等级", "change": "变化", "reasons": "点名原因",
-    "examples": "示例", "units": "涉及单位", "points": "扣分", "findings": "问题", "page": "页面",
-    "newest": "最新信息日期", "entries": "信息条数", "week": "周", "opened": "新发现", "rectified": "已销号",
-    "checked": "是否完成检查", "reviewed_by": "复核人", "review_reason": "复核理由", "reviewed_on": "复核日期",
-    "line": "指标", "level": "级别", "value": "数值", "threshold": "否决线", "warn": "预警线",
-    "age_days": "未更新天数", "limit_days": "时限（天）", "share": "多样化解读占比", "diverse": "多样化解读条数",
-    "total": "解读总数", "target": "目标占比", "meets_target": "是否达标", "id": "规则编号",
-    "severity_label": "等级名称", "source": "依据", "thresholds": "阈值", "deadline_workdays": "整改时限（工作日）",
+    "portal": "网站",
+    "unit": "单位",
+    "unit_name": "单位名称",
+    "name": "名称",
+    "column": "栏目",
+    "rule": "规则",
+    "rule_title": "问题类型",
+    "title": "问题类型",
+    "severity": "等级",
+    "message": "问题描述",
+    "url": "页面地址",
+    "first_seen": "首次发现",
+    "last_seen": "最近发现",
+    "deadline": "整改期限",
+    "overdue_days": "逾期天数",
+    "status": "状态",
+    "new": "新发现",
+    "evidence": "证据",
+    "rectified_on": "销号日期",
+    "days": "整改用时（天）",
+    "item": "项目",
+    "count": "数量",
+    "this_week": "本周",
+    "last_week": "上周",
+    "rank": "名次",
+    "profile": "类别",
+    "score": "得分",
+    "grade": "等级",
+    "veto": "否决",
+    "veto_lines": "否决项",
+    "open": "待整改",
+    "overdue": "逾期",
+    "prev_score": "上期得分",
+    "prev_grade": "上月等级",
+    "change": "变化",
+    "reasons": "点名原因",
+    "examples": "示例",
+    "units": "涉及单位",
+    "points": "扣分",
+    "findings": "问题",
+    "page": "页面",
+    "newest": "最新信息日期",
+    "entries": "信息条数",
+    "week": "周",
+    "opened": "新发现",
+    "rectified": "已销号",
+    "checked": "是否完成检查",
+    "reviewed_by": "复核人",
+    "review_reason": "复核理由",
+    "reviewed_on": "复核日期",
+    "line": "指标",
+    "level": "级别",
+    "value": "数值",
+    "threshold": "否决线",
+    "warn": "预警线",
+    "age_days": "未更新天数",
+    "limit_days": "时限（天）",
+    "share": "多样化解读占比",
+    "diverse": "多样化解读条数",
+    "total": "解读总数",
+    "target": "目标占比",
+    "meets_target": "是否达标",
+    "id": "规则编号",
+    "severity_label": "等级名称",
+    "source": "依据",
+    "thresholds": "阈值",
+    "deadline_workdays": "整改时限（工作日）",
     "deductions": "扣分明细",
 }
 
@@ -41,8 +93,13 @@ def header(key: str) -> str:
     return HEADERS.get(key, key)
 
 
-def write_bundle(out_dir: Path, stem: str, tables: dict[str, list[dict[str, Any]]], meta: dict[str, Any],
-                 sheet_names: dict[str, str] | None = None) -> dict[str, str]:
+def write_bundle(
+    out_dir: Path,
+    stem: str,
+    tables: dict[str, list[dict[str, Any]]],
+    meta: dict[str, Any],
+    sheet_names: dict[str, str] | None = None,
+) -> dict[str, str]:
     """Write `stem.xlsx`, `data/stem.json` and `data/stem-<table>.csv`; return {format: relative path}."""
     import pandas as pd
     from openpyxl.styles import Alignment, Font
@@ -65,8 +122,13 @@ def write_bundle(out_dir: Path, stem: str, tables: dict[str, list[dict[str, Any]
         for name, rows in tables.items():
             names = _fields(rows, None) or ["—"]
             labels = [header(k) for k in names]
-            labels = [f"{lab}（{k}）" if labels.count(lab) > 1 else lab for lab, k in zip(labels, names, strict=True)]
-            frame = pd.DataFrame([[_cell(r.get(k)) for k in names] for r in rows], columns=labels, dtype=object)
+            labels = [
+                f"{lab}（{k}）" if labels.count(lab) > 1 else lab
+                for lab, k in zip(labels, names, strict=True)
+            ]
+            frame = pd.DataFrame(
+                [[_cell(r.get(k)) for k in names] for r in rows], columns=labels, dtype=object
+            )
             sheet_name = (sheet_names or {}).get(name, name)[:31]
             frame.to_excel(writer, index=False, sheet_name=sheet_name)
             sheet = writer.sheets[sheet_name]
@@ -79,7 +141,9 @@ def write_bundle(out_dir: Path, stem: str, tables: dict[str, list[dict[str, Any]
                 c.alignment = Alignment(vertical="center")
             sheet.freeze_panes = "A2"
             for idx, key in enumerate(names, start=1):
-                widths = [_display_width(header(key))] + [_display_width(str(_flat(r.get(key)))) for r in rows[:300]]
+                widths = [_display_width(header(key))] + [
+                    _display_width(str(_flat(r.get(key)))) for r in rows[:300]
+                ]
                 sheet.column_dimensions[get_column_letter(idx)].width = min(max(widths) + 2, 60)
     tmp_x.replace(path)
     return links

@@ -75,7 +75,7 @@ def by_severity(states):
 def signed(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
-    if abs(value) < 10 ** -digits / 2:
+    if abs(value) < 10**-digits / 2:
         return "持平"
     text = f"{abs(value):.{digits}f}".rstrip("0").rstrip(".")
     return ("↑" if value > 0 else "↓") + text
@@ -100,10 +100,16 @@ def rules_view(catalog, scoring) -> dict:
     titles = {r.id: r.title for r in all_rules()}
     rules = rules_table(catalog, scoring)
     kinds = {k: v.name for k, v in catalog.kinds.items()}
-    veto = [{**v, "threshold_text": _line_value(v["line"], v["threshold"]),
-             "warn_text": _line_value(v["line"], v["warn"]) if v["warn"] is not None else "—",
-             "rules_text": "、".join(titles.get(r, r) for r in v["rules"]) or "—",
-             "kinds_text": "、".join(kinds.get(k, k) for k in v["kinds"])} for v in veto_table(scoring)]
+    veto = [
+        {
+            **v,
+            "threshold_text": _line_value(v["line"], v["threshold"]),
+            "warn_text": _line_value(v["line"], v["warn"]) if v["warn"] is not None else "—",
+            "rules_text": "、".join(titles.get(r, r) for r in v["rules"]) or "—",
+            "kinds_text": "、".join(kinds.get(k, k) for k in v["kinds"]),
+        }
+        for v in veto_table(scoring)
+    ]
     return {"rules": rules, "veto": veto}
 
 

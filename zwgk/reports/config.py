@@ -40,9 +40,13 @@ def load_report_config(path: str | Path | None = None) -> dict[str, Any]:
             config[key] = {**config.get(key, {}), **value}
         else:
             config[key] = value
-    for section, key in (("weekly", "name_overdue_min"), ("weekly", "typical_rules"),
-                         ("weekly", "typical_examples"), ("monthly", "trend_months"),
-                         ("units", "history_weeks")):
+    for section, key in (
+        ("weekly", "name_overdue_min"),
+        ("weekly", "typical_rules"),
+        ("weekly", "typical_examples"),
+        ("monthly", "trend_months"),
+        ("units", "history_weeks"),
+    ):
         try:
             config[section][key] = max(1, int(config[section][key]))
         except (TypeError, ValueError):

@@ -60,8 +60,14 @@ def months_back(d: date, n: int) -> list[tuple[int, int]]:
 
 
 class ReportContext:
-    def __init__(self, session: Session, catalog: Catalog, scoring: Scoring | None = None,
-                 cache_dir: Path | None = None, since: date | None = None):
+    def __init__(
+        self,
+        session: Session,
+        catalog: Catalog,
+        scoring: Scoring | None = None,
+        cache_dir: Path | None = None,
+        since: date | None = None,
+    ):
         """`since`: the earliest date any report of this rendering looks at (for the findings load)."""
         self.session = session
         self.catalog = catalog
@@ -77,9 +83,22 @@ class ReportContext:
         self._columns: dict[date, list[dict]] = {}
         self.memo: dict[Any, Any] = {}  # views built once per rendering (e.g. the daily view)
         self._key = hashlib.sha256(
-            (json.dumps({"scoring": [dict(self.scoring.deductions), self.scoring.default, dict(self.scoring.unit),
-                                     list(self.scoring.grades), dict(self.scoring.veto)]},
-                        sort_keys=True, default=str) + catalog.model_dump_json()).encode()
+            (
+                json.dumps(
+                    {
+                        "scoring": [
+                            dict(self.scoring.deductions),
+                            self.scoring.default,
+                            dict(self.scoring.unit),
+                            list(self.scoring.grades),
+                            dict(self.scoring.veto),
+                        ]
+                    },
+                    sort_keys=True,
+                    default=str,
+                )
+                + catalog.model_dump_json()
+            ).encode()
         ).hexdigest()[:16]
 
     # ------------------------------------------------------------ names
@@ -112,8 +131,16 @@ class ReportContext:
         """Findings' states on `as_of` (those relevant to the window; see the module docstring)."""
         if as_of not in self._states:
             out = [s for f in self.findings() if (s := state_as_of(f, as_of)) is not None]
-            out.sort(key=lambda s: (s.finding.portal_id, s.finding.unit_id, s.finding.rule,
-                                    s.finding.column_id or "", s.finding.url or "", s.finding.id))
+            out.sort(
+                key=lambda s: (
+                    s.finding.portal_id,
+                    s.finding.unit_id,
+                    s.finding.rule,
+                    s.finding.column_id or "",
+                    s.finding.url or "",
+                    s.finding.id,
+                )
+            )
             self._states[as_of] = out
         return self._states[as_of]
 
@@ -127,9 +154,15 @@ class ReportContext:
         key = ("entry_status", as_of)
         if key not in self.memo:
             run = latest_crawl_run(self.session, as_of)
-            rows = [] if run is None else self.session.execute(
-                select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.status)
-                .where(Snapshot.run_id == run.id, Snapshot.target == "entry")).all()
+            rows = (
+                []
+                if run is None
+                else self.session.execute(
+                    select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.status).where(
+                        Snapshot.run_id == run.id, Snapshot.target == "entry"
+                    )
+                ).all()
+            )
             self.memo[key] = {(p, u): st for p, u, st in rows}
         return self.memo[key]
 
@@ -157,32 +190,56 @@ class ReportContext:
             run = latest_crawl_run(self.session, as_of)
             column = self.catalog.interpretation.interp_column
             obs: dict[tuple[str, str], UnitObs] = {}
-            snaps = [] if run is None else self.session.execute(
-                select(Snapshot).where(Snapshot.run_id == run.id,
-                                       or_(Snapshot.target == "entry", Snapshot.column_id == column))
-                .options(selectinload(Snapshot.entries))).scalars().all()
+            snaps = (
+                []
+                if run is None
+                else self.session.execute(
+                    select(Snapshot)
+                    .where(
+                        Snapshot.run_id == run.id,
+                        or_(Snapshot.target == "entry", Snapshot.column_id == column),
+                    )
+                    .options(selectinload(Snapshot.entries))
+                )
+                .scalars()
+                .all()
+            )
             for snap in sorted(snaps, key=lambda x: x.target != "entry"):
                 k = (snap.portal_id, snap.unit_id)
                 unit = self.units.get(k)
                 if unit is None:
                     continue
                 if snap.target == "entry":
-                    obs[k] = UnitObs(portal=k[0], unit=k[1], profile=unit.profile, entry_url=snap.url or "",
-                                     entry_status=snap.status)
+                    obs[k] = UnitObs(
+                        portal=k[0],
+                        unit=k[1],
+                        profile=unit.profile,
+                        entry_url=snap.url or "",
+                        entry_status=snap.status,
+                    )
                 elif k in obs:
                     obs[k].columns[column] = ColumnObs(
-                        column_id=column, status=snap.status, url=snap.url,
-                        entries=[EntryObs(e.title, e.url, e.date, e.date_source) for e in snap.entries])
-            self.memo[key] = {(d["portal"], d["unit"]): d for d in diversity_shares(obs.values(), self.catalog, as_of)}
+                        column_id=column,
+                        status=snap.status,
+                        url=snap.url,
+                        entries=[EntryObs(e.title, e.url, e.date, e.date_source) for e in snap.entries],
+                    )
+            self.memo[key] = {
+                (d["portal"], d["unit"]): d for d in diversity_shares(obs.values(), self.catalog, as_of)
+            }
         return self.memo[key]
 
     def columns(self, as_of: date) -> list[dict[str, Any]]:
         from zwgk.reports.exports import columns_rows
 
         if as_of not in self._columns:
-            self._columns[as_of] = columns_rows(self.session, as_of, self.catalog, self.scoring,
-                                                states=self.states(as_of) if self.since is None
-                                                or self.since <= as_of else None)
+            self._columns[as_of] = columns_rows(
+                self.session,
+                as_of,
+                self.catalog,
+                self.scoring,
+                states=self.states(as_of) if self.since is None or self.since <= as_of else None,
+            )
         return self._columns[as_of]
 
     # ------------------------------------------------------------ events per period
@@ -191,20 +248,33 @@ class ReportContext:
         rows = self.session.execute(
             select(Finding.portal_id, Finding.unit_id, FindingEvent.on, FindingEvent.event, func.count())
             .join(Finding, Finding.id == FindingEvent.finding_id)
-            .where(FindingEvent.on >= start, FindingEvent.on <= end,
-                   FindingEvent.event.in_(("opened", "reopened", "rectified")))
+            .where(
+                FindingEvent.on >= start,
+                FindingEvent.on <= end,
+                FindingEvent.event.in_(("opened", "reopened", "rectified")),
+            )
             .group_by(Finding.portal_id, Finding.unit_id, FindingEvent.on, FindingEvent.event)
         ).all()
         out: dict[tuple[str, str], dict[date, dict[str, int]]] = defaultdict(
-            lambda: defaultdict(lambda: {"opened": 0, "rectified": 0}))
+            lambda: defaultdict(lambda: {"opened": 0, "rectified": 0})
+        )
         for portal, unit, on, event, n in rows:
             out[(portal, unit)][on]["rectified" if event == "rectified" else "opened"] += n
         return out
 
     def check_dates(self, start: date, end: date) -> list[date]:
-        return sorted(set(self.session.execute(
-            select(Run.as_of).where(Run.stage == "check", Run.as_of >= start, Run.as_of <= end,
-                                    Run.status.in_(("ok", "partial")))).scalars()))
+        return sorted(
+            set(
+                self.session.execute(
+                    select(Run.as_of).where(
+                        Run.stage == "check",
+                        Run.as_of >= start,
+                        Run.as_of <= end,
+                        Run.status.in_(("ok", "partial")),
+                    )
+                ).scalars()
+            )
+        )
 
     def first_check(self) -> date | None:
         return self.session.execute(select(func.min(Run.as_of)).where(Run.stage == "check")).scalar()
@@ -220,8 +290,12 @@ class ReportContext:
         path = None
         if self.cache_dir is not None:
             run_id = self.session.execute(select(func.max(Run.id)).where(Run.as_of <= as_of)).scalar() or 0
-            ev_id = self.session.execute(
-                select(func.max(FindingEvent.id)).where(FindingEvent.on <= as_of)).scalar() or 0
+            ev_id = (
+                self.session.execute(
+                    select(func.max(FindingEvent.id)).where(FindingEvent.on <= as_of)
+                ).scalar()
+                or 0
+            )
             path = self.cache_dir / f"scores-{as_of.isoformat()}-{run_id}-{ev_id}-{self._key}.json"
             if path.is_file():
                 try:

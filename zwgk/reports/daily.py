@@ -31,8 +31,9 @@ def daily_view(ctx, as_of: date) -> DailyView:
     """The daily view from a shared report context (zwgk/reports/context.py); built once."""
     key = ("daily", as_of)
     if key not in ctx.memo:
-        ctx.memo[key] = build_daily(ctx.session, as_of, ctx.catalog, states=ctx.states(as_of),
-                                    columns=ctx.columns(as_of))
+        ctx.memo[key] = build_daily(
+            ctx.session, as_of, ctx.catalog, states=ctx.states(as_of), columns=ctx.columns(as_of)
+        )
     return ctx.memo[key]
 
 
@@ -54,19 +55,55 @@ def daily_tables(view: DailyView) -> dict[str, list[dict]]:
     for p in view.portals:
         for u in p.units:
             for r in u.rows:
-                rows.append({"portal": p.id, "unit": u.unit_id, "unit_name": u.name, "rule": r.rule,
-                             "rule_title": r.rule_title, "severity": r.severity, "column": r.column_id,
-                             "message": r.message, "url": r.url, "first_seen": r.first_seen.isoformat(),
-                             "deadline": r.deadline.isoformat(), "overdue_days": r.overdue_days,
-                             "status": r.status, "new": r.is_new, "evidence": r.evidence_href})
-    rectified = [{"portal": r.portal_name, "unit": r.unit_name, "rule_title": r.rule_title, "severity": r.severity,
-                  "column": r.column_name, "message": r.message, "first_seen": r.first_seen.isoformat(),
-                  "rectified_on": r.rectified_on.isoformat(), "days": r.days} for r in view.rectified]
+                rows.append(
+                    {
+                        "portal": p.id,
+                        "unit": u.unit_id,
+                        "unit_name": u.name,
+                        "rule": r.rule,
+                        "rule_title": r.rule_title,
+                        "severity": r.severity,
+                        "column": r.column_id,
+                        "message": r.message,
+                        "url": r.url,
+                        "first_seen": r.first_seen.isoformat(),
+                        "deadline": r.deadline.isoformat(),
+                        "overdue_days": r.overdue_days,
+                        "status": r.status,
+                        "new": r.is_new,
+                        "evidence": r.evidence_href,
+                    }
+                )
+    rectified = [
+        {
+            "portal": r.portal_name,
+            "unit": r.unit_name,
+            "rule_title": r.rule_title,
+            "severity": r.severity,
+            "column": r.column_name,
+            "message": r.message,
+            "first_seen": r.first_seen.isoformat(),
+            "rectified_on": r.rectified_on.isoformat(),
+            "days": r.days,
+        }
+        for r in view.rectified
+    ]
     totals = [{"item": k, "count": v} for k, v in view.totals.items()]
-    dismissed = [{"portal": r.portal_name, "unit": r.unit_name, "rule": r.rule, "rule_title": r.rule_title,
-                  "column": r.column_id, "message": r.message, "url": r.url,
-                  "reviewed_by": (r.review or {}).get("by"), "review_reason": (r.review or {}).get("why"),
-                  "reviewed_on": (r.review or {}).get("on")} for r in view.dismissed]
+    dismissed = [
+        {
+            "portal": r.portal_name,
+            "unit": r.unit_name,
+            "rule": r.rule,
+            "rule_title": r.rule_title,
+            "column": r.column_id,
+            "message": r.message,
+            "url": r.url,
+            "reviewed_by": (r.review or {}).get("by"),
+            "review_reason": (r.review or {}).get("why"),
+            "reviewed_on": (r.review or {}).get("on"),
+        }
+        for r in view.dismissed
+    ]
     return {"open": rows, "rectified": rectified, "totals": totals, "dismissed": dismissed}
 
 
@@ -74,11 +111,21 @@ def write_daily(session: Session, view: DailyView, out_dir: Path, planned=()) ->
     link_evidence(session, view, out_dir)
     as_of = view.as_of
     stem = Path(report_files(as_of)["daily"]).stem
-    links = write_bundle(out_dir, stem, daily_tables(view), {"report": "daily", "as_of": as_of.isoformat()},
-                         {"open": "待整改", "rectified": "已销号", "totals": "合计",
-                          "dismissed": "已复核为误报"})
+    links = write_bundle(
+        out_dir,
+        stem,
+        daily_tables(view),
+        {"report": "daily", "as_of": as_of.isoformat()},
+        {"open": "待整改", "rectified": "已销号", "totals": "合计", "dismissed": "已复核为误报"},
+    )
     by_rule = Counter(r.rule_title for p in view.portals for u in p.units for r in u.rows)
     chart = bar_chart(by_rule.most_common(), title="待整改问题按类型", unit=" 条") if by_rule else None
-    html = render("daily.html.j2", v=view, chart=chart, nav=nav(out_dir, as_of, "daily", planned=planned),
-                  exports=export_links(links), calendar_banner=view.calendar_banner)
+    html = render(
+        "daily.html.j2",
+        v=view,
+        chart=chart,
+        nav=nav(out_dir, as_of, "daily", planned=planned),
+        exports=export_links(links),
+        calendar_banner=view.calendar_banner,
+    )
     return write_html(out_dir / report_files(as_of)["daily"], html)

@@ -24,12 +24,35 @@ from zwgk.rules.registry import rule_titles
 from zwgk.rules.scoring import Scoring, column_score, load_scoring
 from zwgk.store.schema import Snapshot, Unit
 
-FINDING_FIELDS = ["rule", "severity", "portal", "unit", "column", "url", "message", "evidence",
-                  "first_seen", "last_seen", "status", "deadline"]
+FINDING_FIELDS = [
+    "rule",
+    "severity",
+    "portal",
+    "unit",
+    "column",
+    "url",
+    "message",
+    "evidence",
+    "first_seen",
+    "last_seen",
+    "status",
+    "deadline",
+]
 # Additive fields after the contract's (issue 4): the human review on that date, and the handles
 # `zwgk review` takes.
 FINDING_EXTRA_FIELDS = ["review", "id", "fingerprint"]
-COLUMN_FIELDS = ["portal", "unit", "column", "name", "url", "status", "entries", "newest", "score", "findings"]
+COLUMN_FIELDS = [
+    "portal",
+    "unit",
+    "column",
+    "name",
+    "url",
+    "status",
+    "entries",
+    "newest",
+    "score",
+    "findings",
+]
 # Additive fields after the contract's: what each rule costs the column (中文 title, points) and the
 # evidence a department checks (message and URL of each open, counted finding of the column).
 COLUMN_EXTRA_FIELDS = ["deductions", "evidence"]
@@ -46,24 +69,26 @@ def findings_rows(session: Session, as_of: date) -> list[dict[str, Any]]:
     rows = []
     for s in findings_as_of(session, as_of):
         f = s.finding
-        rows.append({
-            "rule": f.rule,
-            "severity": f.severity,
-            "portal": f.portal_id,
-            "unit": f.unit_id,
-            "column": f.column_id,
-            "url": f.url,
-            "message": f.message,
-            "evidence": dict(f.evidence or {}),
-            "first_seen": _iso(f.first_seen),
-            "last_seen": _iso(s.last_seen),
-            "status": s.status,
-            "deadline": _iso(s.deadline),
-            # Additive (issue 4): human review on that date (误报 / 属实), and the handles `zwgk review` takes.
-            "review": review_state(f, as_of),
-            "id": f.id,
-            "fingerprint": f.fingerprint,
-        })
+        rows.append(
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "portal": f.portal_id,
+                "unit": f.unit_id,
+                "column": f.column_id,
+                "url": f.url,
+                "message": f.message,
+                "evidence": dict(f.evidence or {}),
+                "first_seen": _iso(f.first_seen),
+                "last_seen": _iso(s.last_seen),
+                "status": s.status,
+                "deadline": _iso(s.deadline),
+                # Additive (issue 4): human review on that date (误报 / 属实), and the handles `zwgk review` takes.
+                "review": review_state(f, as_of),
+                "id": f.id,
+                "fingerprint": f.fingerprint,
+            }
+        )
     return rows
 
 
@@ -82,8 +107,13 @@ def _column_status(entry: Snapshot, snap: Snapshot | None) -> str:
     return snap.status if snap.status in COLUMN_STATUSES else "unreachable"
 
 
-def columns_rows(session: Session, as_of: date, catalog: Catalog, scoring: Scoring | None = None,
-                 states: list[FindingState] | None = None) -> list[dict[str, Any]]:
+def columns_rows(
+    session: Session,
+    as_of: date,
+    catalog: Catalog,
+    scoring: Scoring | None = None,
+    states: list[FindingState] | None = None,
+) -> list[dict[str, Any]]:
     """One row per (portal, unit, required column of its profile) from the latest crawl by `as_of`.
 
     `states` (findings as of the date) may be passed in by a caller that has already read them.
@@ -108,7 +138,8 @@ def columns_rows(session: Session, as_of: date, catalog: Catalog, scoring: Scori
         if st.is_open and f.column_id and not is_dismissed(f, as_of):  # 误报 does not cost points
             open_rules.setdefault((f.portal_id, f.unit_id, f.column_id), set()).add(f.rule)
             evidence.setdefault((f.portal_id, f.unit_id, f.column_id), []).append(
-                {"rule": f.rule, "message": f.message, "url": f.url})
+                {"rule": f.rule, "message": f.message, "url": f.url}
+            )
     titles = rule_titles()
 
     rows: list[dict[str, Any]] = []
@@ -130,23 +161,33 @@ def columns_rows(session: Session, as_of: date, catalog: Catalog, scoring: Scori
             elif status == "missing":
                 n_entries = 0
             rules = sorted(open_rules.get((*key, col.id), ()))
-            rows.append({
-                "portal": key[0],
-                "unit": key[1],
-                "column": col.id,
-                "name": col.name,
-                "url": (snap.url if snap is not None and status != "missing" else None),
-                "status": status,
-                "entries": n_entries if known else None,
-                "newest": _iso(newest),
-                "score": column_score(rules, scoring),
-                "findings": rules,
-                # additive (after the contract's keys)
-                "deductions": [{"rule": r, "title": titles.get(r, r), "points": min(scoring.points(r), scoring.start)}
-                               for r in rules],
-                "evidence": sorted(evidence.get((*key, col.id), []),
-                                   key=lambda e: (e["rule"], e["url"] or "", e["message"])),
-            })
+            rows.append(
+                {
+                    "portal": key[0],
+                    "unit": key[1],
+                    "column": col.id,
+                    "name": col.name,
+                    "url": (snap.url if snap is not None and status != "missing" else None),
+                    "status": status,
+                    "entries": n_entries if known else None,
+                    "newest": _iso(newest),
+                    "score": column_score(rules, scoring),
+                    "findings": rules,
+                    # additive (after the contract's keys)
+                    "deductions": [
+                        {
+                            "rule": r,
+                            "title": titles.get(r, r),
+                            "points": min(scoring.points(r), scoring.start),
+                        }
+                        for r in rules
+                    ],
+                    "evidence": sorted(
+                        evidence.get((*key, col.id), []),
+                        key=lambda e: (e["rule"], e["url"] or "", e["message"]),
+                    ),
+                }
+            )
     return rows
 
 
@@ -195,7 +236,9 @@ def _emit(data: bytes, out: Path | None) -> None:
     out.write_bytes(data)
 
 
-def write_rows(rows: list[dict[str, Any]], fmt: str, out: Path | None, fields: list[str] | None = None) -> None:
+def write_rows(
+    rows: list[dict[str, Any]], fmt: str, out: Path | None, fields: list[str] | None = None
+) -> None:
     """Write rows as json (UTF-8), csv (UTF-8 with BOM for Excel) or xlsx; `out` None is stdout.
 
     `fields` fixes the column order (and the CSV/XLSX header when there are no rows).
@@ -249,6 +292,10 @@ def _write_xlsx(rows: list[dict[str, Any]], names: list[str], out: Path) -> None
         sheet.freeze_panes = "A2"
         for idx, name in enumerate(names, start=1):
             widths = [_display_width(str(name))]
-            widths += [_display_width(str(r.get(name) if not isinstance(r.get(name), (dict, list))
-                                          else _flat(r.get(name)))) for r in rows[:500]]
+            widths += [
+                _display_width(
+                    str(r.get(name) if not isinstance(r.get(name), (dict, list)) else _flat(r.get(name)))
+                )
+                for r in rows[:500]
+            ]
             sheet.column_dimensions[get_column_letter(idx)].width = min(max(widths) + 2, 60)

@@ -131,17 +131,35 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
     for key, sc in current.items():
         pv = prev_map.get(key)
         trend = [m[key]["score"] if key in m else None for m in per_month]
-        rows.append(MonthRow(
-            rank=0, portal=key[0], unit=key[1], name=ctx.unit_name(*key), portal_name=ctx.portal_name(key[0]),
-            profile=ctx.profile_name(*key), score=sc["score"], grade=sc["grade"], veto=sc["veto"],
-            veto_lines=[v["name"] for v in sc["veto_lines"]], open=sc["open_findings"],
-            overdue=sc["overdue_findings"], prev_score=pv["score"] if pv else None,
-            prev_grade=pv["grade"] if pv else "", change=round(sc["score"] - pv["score"], 1) if pv else None,
-            trend=trend, spark=sparkline(trend, title=f"{ctx.unit_name(*key)} 近{n}个月得分"),
-            top_costs=[(ctx.titles.get(d["rule"], d["rule"]), d["deducted"]) for d in sc["deductions"][:3]
-                       if d["deducted"]],
-            href=unit_href(*key), checked=ctx.checked(score_date, *key), diversity=shares.get(key),
-        ))
+        rows.append(
+            MonthRow(
+                rank=0,
+                portal=key[0],
+                unit=key[1],
+                name=ctx.unit_name(*key),
+                portal_name=ctx.portal_name(key[0]),
+                profile=ctx.profile_name(*key),
+                score=sc["score"],
+                grade=sc["grade"],
+                veto=sc["veto"],
+                veto_lines=[v["name"] for v in sc["veto_lines"]],
+                open=sc["open_findings"],
+                overdue=sc["overdue_findings"],
+                prev_score=pv["score"] if pv else None,
+                prev_grade=pv["grade"] if pv else "",
+                change=round(sc["score"] - pv["score"], 1) if pv else None,
+                trend=trend,
+                spark=sparkline(trend, title=f"{ctx.unit_name(*key)} 近{n}个月得分"),
+                top_costs=[
+                    (ctx.titles.get(d["rule"], d["rule"]), d["deducted"])
+                    for d in sc["deductions"][:3]
+                    if d["deducted"]
+                ],
+                href=unit_href(*key),
+                checked=ctx.checked(score_date, *key),
+                diversity=shares.get(key),
+            )
+        )
     rows.sort(key=lambda r: (not r.checked, r.veto, -r.score, r.open, r.portal, r.unit))
     for i, r in enumerate(rows, 1):
         r.rank = i if r.checked else 0
@@ -154,8 +172,14 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
             cost_points[d["rule"]] += d["deducted"]
             cost_findings[d["rule"]] += d["count"]
             cost_units[d["rule"]].add(key)
-    costs = sorted((RuleCost(r, ctx.titles.get(r, r), round(p, 1), cost_findings[r], len(cost_units[r]))
-                    for r, p in cost_points.items() if p > 0), key=lambda c: (-c.points, c.rule))
+    costs = sorted(
+        (
+            RuleCost(r, ctx.titles.get(r, r), round(p, 1), cost_findings[r], len(cost_units[r]))
+            for r, p in cost_points.items()
+            if p > 0
+        ),
+        key=lambda c: (-c.points, c.rule),
+    )
 
     names = [g for g, _ in ctx.scoring.grades]
     grades = Counter(r.grade for r in rows if r.checked)
@@ -185,63 +209,145 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
     unchecked = sum(1 for r in rows if not r.checked)
     charts = {
         "trend": line_chart(labels, series, title="各月平均得分", y_min=0, y_max=100),
-        "failing": column_chart(labels, [("不合格单位", [sum(1 for s in m.values() if s["grade"] == failing)
-                                                        for m in per_month], "#d4351c")],
-                                title="各月不合格单位数", height=180),
-        "grades": distribution([(g, grades.get(g, 0), GRADE_COLORS.get(g, "#505a5f")) for g in names]
-                               + ([(UNCHECKED_LABEL, unchecked, "#b54d00")] if unchecked else []),
-                               title="本月等级分布"),
-        "costs": bar_chart([(c.title, c.points) for c in costs], title="各类问题扣分合计", unit=" 分",
-                           color="#b54d00"),
+        "failing": column_chart(
+            labels,
+            [
+                (
+                    "不合格单位",
+                    [sum(1 for s in m.values() if s["grade"] == failing) for m in per_month],
+                    "#d4351c",
+                )
+            ],
+            title="各月不合格单位数",
+            height=180,
+        ),
+        "grades": distribution(
+            [(g, grades.get(g, 0), GRADE_COLORS.get(g, "#505a5f")) for g in names]
+            + ([(UNCHECKED_LABEL, unchecked, "#b54d00")] if unchecked else []),
+            title="本月等级分布",
+        ),
+        "costs": bar_chart(
+            [(c.title, c.points) for c in costs], title="各类问题扣分合计", unit=" 分", color="#b54d00"
+        ),
     }
     return MonthlyView(
-        month=month, score_date=score_date, prev_date=prev_date, complete=score_date == end,
-        title=config["monthly"]["title"], issuer=config["issuer"], jurisdiction=config.get("jurisdiction") or "",
-        months=labels, rows=rows, costs=costs, grades={g: grades.get(g, 0) for g in names},
-        prev_grades={g: prev_grades.get(g, 0) for g in names}, average=avg, prev_average=prev_avg,
-        activity=activity, charts=charts, has_prev=bool(prev_map), unchecked=unchecked,
+        month=month,
+        score_date=score_date,
+        prev_date=prev_date,
+        complete=score_date == end,
+        title=config["monthly"]["title"],
+        issuer=config["issuer"],
+        jurisdiction=config.get("jurisdiction") or "",
+        months=labels,
+        rows=rows,
+        costs=costs,
+        grades={g: grades.get(g, 0) for g in names},
+        prev_grades={g: prev_grades.get(g, 0) for g in names},
+        average=avg,
+        prev_average=prev_avg,
+        activity=activity,
+        charts=charts,
+        has_prev=bool(prev_map),
+        unchecked=unchecked,
         rules=rules_view(ctx.catalog, ctx.scoring),
-        diversity=sorted((r for r in rows if r.diversity), key=lambda r: (r.diversity["share"] is None,
-                                                                          -(r.diversity["share"] or 0), r.portal, r.unit)),
+        diversity=sorted(
+            (r for r in rows if r.diversity),
+            key=lambda r: (r.diversity["share"] is None, -(r.diversity["share"] or 0), r.portal, r.unit),
+        ),
         diversity_target=ctx.catalog.interpretation.diverse_target,
         calendar_banner=calendar_banner(ctx.catalog, [month, score_date]),
     )
 
 
 def monthly_tables(v: MonthlyView) -> dict[str, list[dict[str, Any]]]:
-    scores = [{"rank": r.rank, "portal": r.portal, "unit": r.unit, "name": r.name, "profile": r.profile,
-               "score": r.score, "grade": r.grade, "veto": r.veto, "veto_lines": "、".join(r.veto_lines),
-               "open": r.open, "overdue": r.overdue, "prev_score": r.prev_score, "prev_grade": r.prev_grade,
-               "change": r.change, "checked": r.checked} for r in v.rows]
-    trend = [{"portal": r.portal, "unit": r.unit, "name": r.name, **dict(zip(v.months, r.trend, strict=False))}
-             for r in v.rows]
-    costs = [{"rule": c.rule, "title": c.title, "points": c.points, "findings": c.findings, "units": c.units}
-             for c in v.costs]
-    diversity = [{"portal": r.portal, "unit": r.unit, "name": r.name, "total": r.diversity["total"],
-                  "diverse": r.diversity["diverse"], "share": r.diversity["share"], "target": r.diversity["target"],
-                  "meets_target": r.diversity["meets_target"]} for r in v.diversity]
+    scores = [
+        {
+            "rank": r.rank,
+            "portal": r.portal,
+            "unit": r.unit,
+            "name": r.name,
+            "profile": r.profile,
+            "score": r.score,
+            "grade": r.grade,
+            "veto": r.veto,
+            "veto_lines": "、".join(r.veto_lines),
+            "open": r.open,
+            "overdue": r.overdue,
+            "prev_score": r.prev_score,
+            "prev_grade": r.prev_grade,
+            "change": r.change,
+            "checked": r.checked,
+        }
+        for r in v.rows
+    ]
+    trend = [
+        {"portal": r.portal, "unit": r.unit, "name": r.name, **dict(zip(v.months, r.trend, strict=False))}
+        for r in v.rows
+    ]
+    costs = [
+        {"rule": c.rule, "title": c.title, "points": c.points, "findings": c.findings, "units": c.units}
+        for c in v.costs
+    ]
+    diversity = [
+        {
+            "portal": r.portal,
+            "unit": r.unit,
+            "name": r.name,
+            "total": r.diversity["total"],
+            "diverse": r.diversity["diverse"],
+            "share": r.diversity["share"],
+            "target": r.diversity["target"],
+            "meets_target": r.diversity["meets_target"],
+        }
+        for r in v.diversity
+    ]
     return {"scores": scores, "trend": trend, "rule_costs": costs, "diversity": diversity}
 
 
-def render_monthly(store, as_of: date, out_dir: Path, catalog: Catalog, config: dict | None = None,
-                   ctx: ReportContext | None = None) -> Path:
+def render_monthly(
+    store,
+    as_of: date,
+    out_dir: Path,
+    catalog: Catalog,
+    config: dict | None = None,
+    ctx: ReportContext | None = None,
+) -> Path:
     """Write `out_dir/monthly-YYYY-MM.html` with its XLSX/CSV/JSON; return the HTML path."""
     out_dir = Path(out_dir)
     config = config or load_report_config()
     if ctx is not None:
         return _render(ctx, as_of, out_dir, config)
     with store.session() as session:
-        return _render(ReportContext(session, catalog, cache_dir=out_dir / ".cache",
-                                     since=assessed_month(as_of)), as_of, out_dir, config)
+        return _render(
+            ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=assessed_month(as_of)),
+            as_of,
+            out_dir,
+            config,
+        )
 
 
 def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Path:
     view = build_monthly(ctx, as_of, config)
     name = report_files(as_of)["monthly"]
-    links = write_bundle(out_dir, Path(name).stem, monthly_tables(view),
-                         {"report": "monthly", "month": month_key(view.month), "score_date": view.score_date.isoformat(),
-                          "complete": view.complete, "issuer": view.issuer},
-                         {"scores": "得分", "trend": "趋势", "rule_costs": "扣分", "diversity": "解读形式"})
-    html = render("monthly.html.j2", v=view, use_script=True, nav=nav(out_dir, as_of, "monthly", planned=ctx.memo.get("planned", ())),
-                  exports=export_links(links), calendar_banner=view.calendar_banner)
+    links = write_bundle(
+        out_dir,
+        Path(name).stem,
+        monthly_tables(view),
+        {
+            "report": "monthly",
+            "month": month_key(view.month),
+            "score_date": view.score_date.isoformat(),
+            "complete": view.complete,
+            "issuer": view.issuer,
+        },
+        {"scores": "得分", "trend": "趋势", "rule_costs": "扣分", "diversity": "解读形式"},
+    )
+    html = render(
+        "monthly.html.j2",
+        v=view,
+        use_script=True,
+        nav=nav(out_dir, as_of, "monthly", planned=ctx.memo.get("planned", ())),
+        exports=export_links(links),
+        calendar_banner=view.calendar_banner,
+    )
     return write_html(out_dir / name, html)

@@ -37,8 +37,15 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     script, source = app_script()
-    env.globals.update(app_js=script, app_js_csp=source, use_script=False, root="", nav=None, exports=None,
-                       calendar_banner=None)
+    env.globals.update(
+        app_js=script,
+        app_js_csp=source,
+        use_script=False,
+        root="",
+        nav=None,
+        exports=None,
+        calendar_banner=None,
+    )
     return env
 
 

@@ -14,8 +14,10 @@ from markupsafe import Markup, escape
 
 INK, MUTED, GRID, BLUE = "#0b0c0c", "#505a5f", "#d8dadb", "#1d70b8"
 PALETTE = ["#1d70b8", "#d4351c", "#00703c", "#b54d00", "#4c2c92", "#28a197", "#f499be", "#505a5f"]
-FONT = ("font-family=\"PingFang SC, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, "
-        "WenQuanYi Micro Hei, sans-serif\"")
+FONT = (
+    'font-family="PingFang SC, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, '
+    'WenQuanYi Micro Hei, sans-serif"'
+)
 
 
 def _num(v: float) -> str:
@@ -23,9 +25,11 @@ def _num(v: float) -> str:
 
 
 def _svg(width: int, height: int, label: str, body: list[str], cls: str) -> Markup:
-    head = (f'<svg class="chart {cls}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'width="100%" style="max-width:{width}px" role="img" aria-label="{escape(label)}" {FONT}>'
-            f"<title>{escape(label)}</title>")
+    head = (
+        f'<svg class="chart {cls}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" style="max-width:{width}px" role="img" aria-label="{escape(label)}" {FONT}>'
+        f"<title>{escape(label)}</title>"
+    )
     return Markup(head + "".join(body) + "</svg>")
 
 
@@ -45,9 +49,17 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [lo + step * i for i in range(n)]
 
 
-def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *,
-               title: str, y_min: float | None = None, y_max: float | None = None, unit: str = "",
-               width: int = 720, height: int = 260) -> Markup:
+def line_chart(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    title: str,
+    y_min: float | None = None,
+    y_max: float | None = None,
+    unit: str = "",
+    width: int = 720,
+    height: int = 260,
+) -> Markup:
     """Trend lines: one polyline per series over `labels` (None leaves a gap), values printed at
     the last point, a legend when there is more than one series."""
     # The right margin holds the legend ("乡镇/街道 87.1": up to 6 characters and a value).
@@ -69,13 +81,17 @@ def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float
     body: list[str] = []
     for t in _ticks(lo, hi):
         body.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="{GRID}"/>')
-        body.append(f'<text x="{left - 6}" y="{y(t) + 4:.1f}" font-size="11" text-anchor="end" '
-                    f'fill="{MUTED}">{escape(_num(t))}{escape(unit)}</text>')
+        body.append(
+            f'<text x="{left - 6}" y="{y(t) + 4:.1f}" font-size="11" text-anchor="end" '
+            f'fill="{MUTED}">{escape(_num(t))}{escape(unit)}</text>'
+        )
     step = max(1, (n + 9) // 10)
     for i, lab in enumerate(labels):
         if i % step == 0 or i == n - 1:
-            body.append(f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" text-anchor="middle" '
-                        f'fill="{MUTED}">{escape(lab)}</text>')
+            body.append(
+                f'<text x="{x(i):.1f}" y="{height - 12}" font-size="11" text-anchor="middle" '
+                f'fill="{MUTED}">{escape(lab)}</text>'
+            )
     body.append(f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" stroke="{INK}"/>')
     for k, (name, vs) in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
@@ -88,26 +104,43 @@ def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float
         for run in runs:
             if len(run) > 1:
                 pts = " ".join(f"{a:.1f},{b:.1f}" for a, b in run)
-                body.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2.5" '
-                            f'stroke-linejoin="round"/>')
+                body.append(
+                    f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2.5" '
+                    f'stroke-linejoin="round"/>'
+                )
             for a, b in run:
-                body.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3.5" fill="#fff" stroke="{color}" '
-                            f'stroke-width="2"/>')
+                body.append(
+                    f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3.5" fill="#fff" stroke="{color}" '
+                    f'stroke-width="2"/>'
+                )
         last = next(((i, v) for i, v in reversed(list(enumerate(vs))) if v is not None), None)
         if len(series) == 1 and last is not None:
-            body.append(f'<text x="{x(last[0]) + 8:.1f}" y="{y(last[1]) + 4:.1f}" font-size="12" '
-                        f'font-weight="700" fill="{color}">{escape(_num(last[1]) + unit)}</text>')
+            body.append(
+                f'<text x="{x(last[0]) + 8:.1f}" y="{y(last[1]) + 4:.1f}" font-size="12" '
+                f'font-weight="700" fill="{color}">{escape(_num(last[1]) + unit)}</text>'
+            )
         elif len(series) > 1:  # legend on the right: name and latest value, never overlapping
             ly = top + 10 + 18 * k
-            body.append(f'<line x1="{left + pw + 10}" x2="{left + pw + 24}" y1="{ly - 4}" y2="{ly - 4}" '
-                        f'stroke="{color}" stroke-width="2.5"/>')
+            body.append(
+                f'<line x1="{left + pw + 10}" x2="{left + pw + 24}" y1="{ly - 4}" y2="{ly - 4}" '
+                f'stroke="{color}" stroke-width="2.5"/>'
+            )
             text = name[:6] + (f" {_num(last[1])}{unit}" if last is not None else "")
-            body.append(f'<text x="{left + pw + 28}" y="{ly}" font-size="11.5" fill="{INK}">{escape(text)}</text>')
+            body.append(
+                f'<text x="{left + pw + 28}" y="{ly}" font-size="11.5" fill="{INK}">{escape(text)}</text>'
+            )
     return _svg(width, height, title, body, "line")
 
 
-def bar_chart(items: Sequence[tuple[str, float]], *, title: str, unit: str = "", width: int = 720,
-              color: str = BLUE, label_width: int = 170) -> Markup:
+def bar_chart(
+    items: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    unit: str = "",
+    width: int = 720,
+    color: str = BLUE,
+    label_width: int = 170,
+) -> Markup:
     """Horizontal bars, longest first as given, each labelled with its value."""
     row, top = 26, 6
     height = top * 2 + row * max(1, len(items))
@@ -118,18 +151,32 @@ def bar_chart(items: Sequence[tuple[str, float]], *, title: str, unit: str = "",
         y0 = top + i * row
         w = max(1.0, pw * value / hi) if value else 0
         text = label if len(label) <= 14 else label[:13] + "…"
-        body.append(f'<text x="{label_width - 8}" y="{y0 + 17}" font-size="12.5" text-anchor="end" '
-                    f'fill="{INK}">{escape(text)}</text>')
-        body.append(f'<rect x="{label_width}" y="{y0 + 4}" width="{w:.1f}" height="{row - 9}" fill="{color}"/>')
-        body.append(f'<text x="{label_width + w + 6:.1f}" y="{y0 + 17}" font-size="12" font-weight="700" '
-                    f'fill="{INK}">{escape(_num(value))}{escape(unit)}</text>')
+        body.append(
+            f'<text x="{label_width - 8}" y="{y0 + 17}" font-size="12.5" text-anchor="end" '
+            f'fill="{INK}">{escape(text)}</text>'
+        )
+        body.append(
+            f'<rect x="{label_width}" y="{y0 + 4}" width="{w:.1f}" height="{row - 9}" fill="{color}"/>'
+        )
+        body.append(
+            f'<text x="{label_width + w + 6:.1f}" y="{y0 + 17}" font-size="12" font-weight="700" '
+            f'fill="{INK}">{escape(_num(value))}{escape(unit)}</text>'
+        )
     if not items:
-        body.append(f'<text x="{width / 2}" y="24" font-size="13" text-anchor="middle" fill="{MUTED}">无数据</text>')
+        body.append(
+            f'<text x="{width / 2}" y="24" font-size="13" text-anchor="middle" fill="{MUTED}">无数据</text>'
+        )
     return _svg(width, height, title, body, "bars")
 
 
-def column_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float], str]], *, title: str,
-                 width: int = 720, height: int = 220) -> Markup:
+def column_chart(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float], str]],
+    *,
+    title: str,
+    width: int = 720,
+    height: int = 220,
+) -> Markup:
     """Vertical bars, grouped per label (e.g. findings opened and rectified each week), legend on top."""
     left, right, top, bottom = 40, 10, 30, 34
     pw, ph = width - left - right, height - top - bottom
@@ -142,8 +189,10 @@ def column_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[flo
     for t in _ticks(0, hi):
         yy = top + ph - t / hi * ph
         body.append(f'<line x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{GRID}"/>')
-        body.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" font-size="11" text-anchor="end" '
-                    f'fill="{MUTED}">{escape(_num(t))}</text>')
+        body.append(
+            f'<text x="{left - 6}" y="{yy + 4:.1f}" font-size="11" text-anchor="end" '
+            f'fill="{MUTED}">{escape(_num(t))}</text>'
+        )
     lx = left
     for name, _, color in series:
         body.append(f'<rect x="{lx}" y="8" width="12" height="12" fill="{color}"/>')
@@ -157,11 +206,15 @@ def column_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[flo
             h = ph * v / hi
             bx = cx - bw * k / 2 + j * bw
             if v:
-                body.append(f'<rect x="{bx:.1f}" y="{top + ph - h:.1f}" width="{bw - 1:.1f}" height="{h:.1f}" '
-                            f'fill="{color}"><title>{escape(lab)}：{escape(_num(v))}</title></rect>')
+                body.append(
+                    f'<rect x="{bx:.1f}" y="{top + ph - h:.1f}" width="{bw - 1:.1f}" height="{h:.1f}" '
+                    f'fill="{color}"><title>{escape(lab)}：{escape(_num(v))}</title></rect>'
+                )
         if i % step == 0 or i == n - 1:
-            body.append(f'<text x="{cx:.1f}" y="{height - 12}" font-size="11" text-anchor="middle" '
-                        f'fill="{MUTED}">{escape(lab)}</text>')
+            body.append(
+                f'<text x="{cx:.1f}" y="{height - 12}" font-size="11" text-anchor="middle" '
+                f'fill="{MUTED}">{escape(lab)}</text>'
+            )
     body.append(f'<line x1="{left}" x2="{left + pw}" y1="{top + ph}" y2="{top + ph}" stroke="{INK}"/>')
     return _svg(width, height, title, body, "columns")
 
@@ -178,26 +231,43 @@ def distribution(bands: Sequence[tuple[str, int, str]], *, title: str, width: in
         w = width * count / total
         body.append(f'<rect x="{x0:.1f}" y="4" width="{w:.1f}" height="34" fill="{color}" stroke="#fff"/>')
         if w > 28:
-            body.append(f'<text x="{x0 + w / 2:.1f}" y="27" font-size="13" font-weight="700" text-anchor="middle" '
-                        f'fill="#fff">{escape(str(count))}</text>')
-        body.append(f'<text x="{x0 + 2:.1f}" y="56" font-size="12" fill="{INK}">'
-                    f'{escape(name)} {escape(str(count))}</text>')
+            body.append(
+                f'<text x="{x0 + w / 2:.1f}" y="27" font-size="13" font-weight="700" text-anchor="middle" '
+                f'fill="#fff">{escape(str(count))}</text>'
+            )
+        body.append(
+            f'<text x="{x0 + 2:.1f}" y="56" font-size="12" fill="{INK}">'
+            f"{escape(name)} {escape(str(count))}</text>"
+        )
         x0 += w
     if not any(c for _, c, _ in bands):
-        body.append(f'<text x="{width / 2}" y="27" font-size="13" text-anchor="middle" fill="{MUTED}">无数据</text>')
+        body.append(
+            f'<text x="{width / 2}" y="27" font-size="13" text-anchor="middle" fill="{MUTED}">无数据</text>'
+        )
     return _svg(width, height, title, body, "distribution")
 
 
-def sparkline(values: Sequence[float | None], *, title: str, width: int = 120, height: int = 28,
-              lo: float = 0, hi: float = 100) -> Markup:
+def sparkline(
+    values: Sequence[float | None],
+    *,
+    title: str,
+    width: int = 120,
+    height: int = 28,
+    lo: float = 0,
+    hi: float = 100,
+) -> Markup:
     """A small trend line for a table cell."""
     pts = [(i, v) for i, v in enumerate(values) if v is not None]
     body: list[str] = []
     n = max(1, len(values) - 1)
-    coords = [(2 + (width - 4) * i / n, height - 3 - (height - 6) * (v - lo) / ((hi - lo) or 1)) for i, v in pts]
+    coords = [
+        (2 + (width - 4) * i / n, height - 3 - (height - 6) * (v - lo) / ((hi - lo) or 1)) for i, v in pts
+    ]
     if len(coords) > 1:
-        body.append(f'<polyline points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in coords)}" fill="none" '
-                    f'stroke="{BLUE}" stroke-width="1.8"/>')
+        body.append(
+            f'<polyline points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in coords)}" fill="none" '
+            f'stroke="{BLUE}" stroke-width="1.8"/>'
+        )
     if coords:
         a, b = coords[-1]
         body.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="2.5" fill="{BLUE}"/>')

@@ -41,8 +41,15 @@ _SAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 RULES_PAGE = "rules.html"  # 监测规则与否决线, linked from the index
 
-STATUS_LABEL = {"ok": "正常", "missing": "缺失", "unreachable": "无法访问", "antibot": "被反爬虫拦截",
-                "js-shell": "脚本生成", "unrecognized": "未能识别", "truncated": "部分抓取"}
+STATUS_LABEL = {
+    "ok": "正常",
+    "missing": "缺失",
+    "unreachable": "无法访问",
+    "antibot": "被反爬虫拦截",
+    "js-shell": "脚本生成",
+    "unrecognized": "未能识别",
+    "truncated": "部分抓取",
+}
 
 
 def unit_file(portal: str, unit: str) -> str:
@@ -104,7 +111,9 @@ class UnitPage:
 
     @property
     def search(self) -> str:
-        return re.sub(r"\s+", "", f"{self.name} {self.unit} {self.portal} {self.portal_name} {self.profile}").lower()
+        return re.sub(
+            r"\s+", "", f"{self.name} {self.unit} {self.portal} {self.portal_name} {self.profile}"
+        ).lower()
 
 
 def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]:
@@ -127,19 +136,37 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
         label = STATUS_LABEL.get(c["status"], c["status"])
         if c["status"] in ("ok", "truncated") and c["findings"]:
             label = "存在问题" if c["status"] == "ok" else "部分抓取，存在问题"
-        cols.setdefault((c["portal"], c["unit"]), []).append(ColumnRow(
-            column=c["column"], name=c["name"], status=c["status"], status_label=label,
-            status_class=cls, url=c["url"], href=safe_href(c["url"]), newest=c["newest"], entries=c["entries"],
-            score=c["score"], findings=[ctx.titles.get(r, r) for r in c["findings"]],
-            deductions=c.get("deductions") or [], evidence=c.get("evidence") or []))
+        cols.setdefault((c["portal"], c["unit"]), []).append(
+            ColumnRow(
+                column=c["column"],
+                name=c["name"],
+                status=c["status"],
+                status_label=label,
+                status_class=cls,
+                url=c["url"],
+                href=safe_href(c["url"]),
+                newest=c["newest"],
+                entries=c["entries"],
+                score=c["score"],
+                findings=[ctx.titles.get(r, r) for r in c["findings"]],
+                deductions=c.get("deductions") or [],
+                evidence=c.get("evidence") or [],
+            )
+        )
     rectified: dict[tuple[str, str], list[dict]] = {}
     for s in ctx.states(as_of):
         if s.status == "rectified" and s.rectified_on and s.rectified_on >= first_week:
             f = s.finding
-            rectified.setdefault((f.portal_id, f.unit_id), []).append({
-                "rule": ctx.titles.get(f.rule, f.rule), "column": f.column_id, "message": f.message,
-                "first_seen": f.first_seen, "rectified_on": s.rectified_on,
-                "days": (s.rectified_on - s.episode_start).days})
+            rectified.setdefault((f.portal_id, f.unit_id), []).append(
+                {
+                    "rule": ctx.titles.get(f.rule, f.rule),
+                    "column": f.column_id,
+                    "message": f.message,
+                    "first_seen": f.first_seen,
+                    "rectified_on": s.rectified_on,
+                    "days": (s.rectified_on - s.episode_start).days,
+                }
+            )
     labels = [(week_start(as_of) - timedelta(weeks=i)) for i in range(weeks - 1, -1, -1)]
     pages = []
     for key in sorted(ctx.units):
@@ -151,42 +178,97 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
             closed = sum(per_day[d]["rectified"] for d in per_day if w <= d < w + timedelta(days=7))
             hist.append({"week": w.isoformat(), "opened": opened, "rectified": closed})
         page = UnitPage(
-            portal=key[0], unit=key[1], name=ctx.unit_name(*key), portal_name=ctx.portal_name(key[0]),
-            profile=ctx.profile_name(*key), href=unit_file(*key), block=block, score=scores.get(key),
-            columns=cols.get(key, []), rows=list(block.rows) if block else [],
+            portal=key[0],
+            unit=key[1],
+            name=ctx.unit_name(*key),
+            portal_name=ctx.portal_name(key[0]),
+            profile=ctx.profile_name(*key),
+            href=unit_file(*key),
+            block=block,
+            score=scores.get(key),
+            columns=cols.get(key, []),
+            rows=list(block.rows) if block else [],
             rectified=sorted(rectified.get(key, []), key=lambda r: r["rectified_on"], reverse=True),
-            history=hist, dismissed=list(block.dismissed) if block else [],
-            checked=ctx.checked(as_of, *key), diversity=shares.get(key), warnings=warnings.get(key, []))
+            history=hist,
+            dismissed=list(block.dismissed) if block else [],
+            checked=ctx.checked(as_of, *key),
+            diversity=shares.get(key),
+            warnings=warnings.get(key, []),
+        )
         page.calendar_banner = calendar_banner(ctx.catalog, [as_of, *(r.deadline for r in page.rows)])
         wl = [f"{date.fromisoformat(h['week']).month}/{date.fromisoformat(h['week']).day}" for h in hist]
         page.charts["history"] = column_chart(
-            wl, [("新发现", [h["opened"] for h in hist], "#b54d00"), ("已销号", [h["rectified"] for h in hist], "#00703c")],
-            title=f"{page.name} 每周新发现与销号问题", height=190)
+            wl,
+            [
+                ("新发现", [h["opened"] for h in hist], "#b54d00"),
+                ("已销号", [h["rectified"] for h in hist], "#00703c"),
+            ],
+            title=f"{page.name} 每周新发现与销号问题",
+            height=190,
+        )
         if month_scores:
             trend = [m[key]["score"] if key in m else None for _, m in month_scores]
             if any(v is not None for v in trend):
-                page.charts["trend"] = line_chart([label for label, _ in month_scores], [("得分", trend)],
-                                                  title=f"{page.name} 各月得分", y_min=0, y_max=100, height=190)
+                page.charts["trend"] = line_chart(
+                    [label for label, _ in month_scores],
+                    [("得分", trend)],
+                    title=f"{page.name} 各月得分",
+                    y_min=0,
+                    y_max=100,
+                    height=190,
+                )
         pages.append(page)
     return pages
 
 
 def units_tables(pages: list[UnitPage]) -> dict[str, list[dict[str, Any]]]:
-    units = [{"portal": p.portal, "unit": p.unit, "name": p.name, "profile": p.profile,
-              "score": p.score["score"] if p.score else None, "grade": p.score["grade"] if p.score else None,
-              "veto": p.score["veto"] if p.score else None, "open": p.open, "overdue": p.overdue,
-              "page": p.href, "checked": p.checked,
-              "diversity_share": p.diversity["share"] if p.diversity else None} for p in pages]
-    columns = [{"portal": p.portal, "unit": p.unit, "column": c.column, "name": c.name, "status": c.status,
-                "newest": c.newest, "entries": c.entries, "score": c.score, "findings": c.findings, "url": c.url,
-                "deductions": c.deductions, "evidence": c.evidence}
-               for p in pages for c in p.columns]
+    units = [
+        {
+            "portal": p.portal,
+            "unit": p.unit,
+            "name": p.name,
+            "profile": p.profile,
+            "score": p.score["score"] if p.score else None,
+            "grade": p.score["grade"] if p.score else None,
+            "veto": p.score["veto"] if p.score else None,
+            "open": p.open,
+            "overdue": p.overdue,
+            "page": p.href,
+            "checked": p.checked,
+            "diversity_share": p.diversity["share"] if p.diversity else None,
+        }
+        for p in pages
+    ]
+    columns = [
+        {
+            "portal": p.portal,
+            "unit": p.unit,
+            "column": c.column,
+            "name": c.name,
+            "status": c.status,
+            "newest": c.newest,
+            "entries": c.entries,
+            "score": c.score,
+            "findings": c.findings,
+            "url": c.url,
+            "deductions": c.deductions,
+            "evidence": c.evidence,
+        }
+        for p in pages
+        for c in p.columns
+    ]
     history = [{"portal": p.portal, "unit": p.unit, **h} for p in pages for h in p.history]
     return {"units": units, "columns": columns, "history": history}
 
 
-def render_units(store, as_of: date, out_dir: Path, catalog: Catalog, config: dict | None = None,
-                 ctx: ReportContext | None = None) -> Path:
+def render_units(
+    store,
+    as_of: date,
+    out_dir: Path,
+    catalog: Catalog,
+    config: dict | None = None,
+    ctx: ReportContext | None = None,
+) -> Path:
     """Write every unit page and `index.html`; return the index path."""
     out_dir = Path(out_dir)
     config = config or load_report_config()
@@ -195,8 +277,9 @@ def render_units(store, as_of: date, out_dir: Path, catalog: Catalog, config: di
     weeks = int(config["units"]["history_weeks"])
     since = min(week_start(as_of) - timedelta(weeks=weeks - 1), assessed_month(as_of))
     with store.session() as session:
-        return _render(ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=since),
-                       as_of, out_dir, config)
+        return _render(
+            ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=since), as_of, out_dir, config
+        )
 
 
 def _recent(out_dir: Path, pattern: str, limit: int = 8) -> list[str]:
@@ -208,27 +291,60 @@ def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Pat
     pages = build_units(ctx, as_of, config)
     daily = daily_view(ctx, as_of)
     link_evidence(ctx.session, daily, out_dir)
-    links = write_bundle(out_dir, f"units-{as_of.isoformat()}", units_tables(pages),
-                         {"report": "units", "as_of": as_of.isoformat()},
-                         {"units": "单位", "columns": "栏目", "history": "历史"})
+    links = write_bundle(
+        out_dir,
+        f"units-{as_of.isoformat()}",
+        units_tables(pages),
+        {"report": "units", "as_of": as_of.isoformat()},
+        {"units": "单位", "columns": "栏目", "history": "历史"},
+    )
     planned = ctx.memo.get("planned", ())
     unit_nav = nav(out_dir, as_of, "unit", root="../", planned=planned)
     for page in pages:
-        html = render("unit.html.j2", v=page, as_of=as_of, titles=ctx.titles, use_script=True, nav=unit_nav, root="../",
-                      exports=export_links(links, "../"), calendar_banner=page.calendar_banner)
+        html = render(
+            "unit.html.j2",
+            v=page,
+            as_of=as_of,
+            titles=ctx.titles,
+            use_script=True,
+            nav=unit_nav,
+            root="../",
+            exports=export_links(links, "../"),
+            calendar_banner=page.calendar_banner,
+        )
         write_html(out_dir / page.href, html)
     files = report_files(as_of)
-    reports = [(k.label, files[k.id], (out_dir / files[k.id]).is_file() or k.id in planned, k.blurb)
-               for k in DATED_KINDS]
+    reports = [
+        (k.label, files[k.id], (out_dir / files[k.id]).is_file() or k.id in planned, k.blurb)
+        for k in DATED_KINDS
+    ]
     history = {k.label: _recent(out_dir, f"{k.id}-*.html") for k in DATED_KINDS}
     grades = [g for g, _ in ctx.scoring.grades]
     if any(not p.checked for p in pages):
         grades.append(UNCHECKED_LABEL)
     banner = calendar_banner(ctx.catalog, [as_of, *(r.deadline for p in pages for r in p.rows)])
-    write_html(out_dir / RULES_PAGE, render("rules.html.j2", rv=rules_view(ctx.catalog, ctx.scoring), as_of=as_of,
-                                            nav=nav(out_dir, as_of, "rules", planned=planned),
-                                            calendar_banner=calendar_banner(ctx.catalog, [as_of])))
-    html = render("index.html.j2", rules_page=RULES_PAGE, calendar_banner=banner, pages=pages, as_of=as_of, reports=reports, history=history, grades=grades,
-                  use_script=True, nav=nav(out_dir, as_of, "index", planned=planned), exports=export_links(links),
-                  signed=signed)
+    write_html(
+        out_dir / RULES_PAGE,
+        render(
+            "rules.html.j2",
+            rv=rules_view(ctx.catalog, ctx.scoring),
+            as_of=as_of,
+            nav=nav(out_dir, as_of, "rules", planned=planned),
+            calendar_banner=calendar_banner(ctx.catalog, [as_of]),
+        ),
+    )
+    html = render(
+        "index.html.j2",
+        rules_page=RULES_PAGE,
+        calendar_banner=banner,
+        pages=pages,
+        as_of=as_of,
+        reports=reports,
+        history=history,
+        grades=grades,
+        use_script=True,
+        nav=nav(out_dir, as_of, "index", planned=planned),
+        exports=export_links(links),
+        signed=signed,
+    )
     return write_html(out_dir / files["index"], html)

@@ -94,9 +94,24 @@ _DATE_SOURCE = {"list": "列表页", "article": "正文页"}
 
 # Evidence keys never shown as such: bookkeeping (the calendar remark is one banner per report,
 # zwgk/reports/common.calendar_banner), or facts another line already states.
-_HIDDEN_KEYS = {"calendar_note", "periodic", "document_year", "patterns", "newest_url", "policy_column_url",
-                "interp_column_url", "interp_url", "column_url", "working_days", "escalated_on"}
-def evidence_summary(evidence: dict[str, Any] | None, message: str = "", rule: str | None = None) -> list[str]:
+_HIDDEN_KEYS = {
+    "calendar_note",
+    "periodic",
+    "document_year",
+    "patterns",
+    "newest_url",
+    "policy_column_url",
+    "interp_column_url",
+    "interp_url",
+    "column_url",
+    "working_days",
+    "escalated_on",
+}
+
+
+def evidence_summary(
+    evidence: dict[str, Any] | None, message: str = "", rule: str | None = None
+) -> list[str]:
     """What was seen, in Chinese, one short line per fact (dates, counts, placeholder text, HTTP).
 
     A rule with structured evidence states it in its own sentences (its `evidence_lines`); anything else is labelled plainly, never dumped as
@@ -165,8 +180,11 @@ def evidence_summary(evidence: dict[str, Any] | None, message: str = "", rule: s
             continue
         lines.append(f"{FIELD_LABELS.get(key, key)}：{plain(value)}")
     if escalated:
-        lines.append(f"逾期未整改，等级升级为「{severity_label(str(escalated_to))}」" if escalated_to
-                     else "逾期未整改，等级已升级")
+        lines.append(
+            f"逾期未整改，等级升级为「{severity_label(str(escalated_to))}」"
+            if escalated_to
+            else "逾期未整改，等级已升级"
+        )
     return lines
 
 
@@ -364,7 +382,9 @@ class DailyView:
 
     @property
     def evidence_shas(self) -> list[str]:
-        return sorted({r.evidence_sha for p in self.portals for u in p.units for r in u.rows if r.evidence_sha})
+        return sorted(
+            {r.evidence_sha for p in self.portals for u in p.units for r in u.rows if r.evidence_sha}
+        )
 
 
 _ENTRY_NOTE = {
@@ -381,32 +401,50 @@ _ENTRY_NOTE = {
 def previous_check_date(session: Session, as_of: date) -> date | None:
     """As-of date of the newest finished check run before `as_of`."""
     return session.execute(
-        select(Run.as_of).where(Run.stage == "check", Run.as_of < as_of, Run.status.in_(("ok", "partial")))
-        .order_by(Run.as_of.desc()).limit(1)
+        select(Run.as_of)
+        .where(Run.stage == "check", Run.as_of < as_of, Run.status.in_(("ok", "partial")))
+        .order_by(Run.as_of.desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 
-def crawl_summary(session: Session, run: Run, catalog: Catalog, columns: list[dict[str, Any]]) -> CrawlSummary:
+def crawl_summary(
+    session: Session, run: Run, catalog: Catalog, columns: list[dict[str, Any]]
+) -> CrawlSummary:
     entries = session.execute(
-        select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.status)
-        .where(Snapshot.run_id == run.id, Snapshot.target == "entry")
+        select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.status).where(
+            Snapshot.run_id == run.id, Snapshot.target == "entry"
+        )
     ).all()
     statuses = Counter(s for _, _, s in entries)
     registered = session.execute(select(Unit.id)).scalars().all()
     unknown = sum(1 for c in columns if c["status"] not in ("ok", "missing", "truncated"))
     return CrawlSummary(
-        run_id=run.id, as_of=run.as_of, status=run.status, started_at=run.started_at,
-        finished_at=run.finished_at, portals=len({p for p, _, _ in entries}), units_crawled=len(entries),
-        units_registered=max(len(registered), len(entries)), units_reachable=statuses.get("ok", 0),
+        run_id=run.id,
+        as_of=run.as_of,
+        status=run.status,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        portals=len({p for p, _, _ in entries}),
+        units_crawled=len(entries),
+        units_registered=max(len(registered), len(entries)),
+        units_reachable=statuses.get("ok", 0),
         units_unreachable=statuses.get("unreachable", 0) + statuses.get("error", 0),
         units_antibot=statuses.get("antibot", 0),
         units_other=sum(v for k, v in statuses.items() if k not in ("ok", "unreachable", "error", "antibot")),
-        columns_required=len(columns), columns_checked=len(columns) - unknown, columns_unknown=unknown,
+        columns_required=len(columns),
+        columns_checked=len(columns) - unknown,
+        columns_unknown=unknown,
     )
 
 
-def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[FindingState] | None = None,
-                columns: list[dict[str, Any]] | None = None) -> DailyView:
+def build_daily(
+    session: Session,
+    as_of: date,
+    catalog: Catalog,
+    states: list[FindingState] | None = None,
+    columns: list[dict[str, Any]] | None = None,
+) -> DailyView:
     """The 日调度 view: open findings per unit, worst first, with evidence and deadlines.
 
     `states` and `columns` may be passed by a caller that already read them (a report context
@@ -423,8 +461,9 @@ def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[Fi
     summary = None
     if crawl is not None:
         for p, u, s in session.execute(
-            select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.status)
-            .where(Snapshot.run_id == crawl.id, Snapshot.target == "entry")
+            select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.status).where(
+                Snapshot.run_id == crawl.id, Snapshot.target == "entry"
+            )
         ):
             entry_status[(p, u)] = s
         if columns is None:
@@ -442,13 +481,23 @@ def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[Fi
         if key not in blocks:
             unit = units.get(key)
             status = entry_status.get(key)
-            note = _ENTRY_NOTE.get(status or "", f"入口页状态：{status}") if status else "本次抓取未覆盖该单位"
+            note = (
+                _ENTRY_NOTE.get(status or "", f"入口页状态：{status}") if status else "本次抓取未覆盖该单位"
+            )
             entry = unit.entry if unit else None
             blocks[key] = UnitBlock(
-                portal_id=portal_id, unit_id=unit_id, name=unit.name if unit else unit_id,
-                profile=(catalog.profiles[unit.profile].name if unit and unit.profile in catalog.profiles
-                         else (unit.profile if unit else "")),
-                entry_url=entry, entry_href=safe_href(entry), crawl_note=note, crawl_ok=status == "ok",
+                portal_id=portal_id,
+                unit_id=unit_id,
+                name=unit.name if unit else unit_id,
+                profile=(
+                    catalog.profiles[unit.profile].name
+                    if unit and unit.profile in catalog.profiles
+                    else (unit.profile if unit else "")
+                ),
+                entry_url=entry,
+                entry_href=safe_href(entry),
+                crawl_note=note,
+                crawl_ok=status == "ok",
                 entry_status=status,
             )
         return blocks[key]
@@ -464,15 +513,20 @@ def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[Fi
             if s.rectified_on and (prev is None or s.rectified_on > prev) and s.rectified_on <= as_of:
                 unit = units.get((f.portal_id, f.unit_id))
                 portal = portals.get(f.portal_id)
-                rectified.append(RectifiedRow(
-                    portal_name=portal.name if portal else f.portal_id,
-                    unit_name=unit.name if unit else f.unit_id,
-                    rule_title=titles.get(f.rule, f.rule), severity=f.severity,
-                    severity_label=severity_label(f.severity),
-                    column_name=column_name(catalog, f.column_id), message=f.message,
-                    first_seen=f.first_seen, rectified_on=s.rectified_on,
-                    days=(s.rectified_on - s.episode_start).days,
-                ))
+                rectified.append(
+                    RectifiedRow(
+                        portal_name=portal.name if portal else f.portal_id,
+                        unit_name=unit.name if unit else f.unit_id,
+                        rule_title=titles.get(f.rule, f.rule),
+                        severity=f.severity,
+                        severity_label=severity_label(f.severity),
+                        column_name=column_name(catalog, f.column_id),
+                        message=f.message,
+                        first_seen=f.first_seen,
+                        rectified_on=s.rectified_on,
+                        days=(s.rectified_on - s.episode_start).days,
+                    )
+                )
                 totals["rectified"] += 1
             continue
         new = is_new(s) and not s.dismissed
@@ -484,16 +538,30 @@ def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[Fi
             if snap.http_status:
                 note += f"，HTTP {snap.http_status}"
         row = DailyRow(
-            rule=f.rule, rule_title=titles.get(f.rule, f.rule), severity=f.severity,
-            severity_label=severity_label(f.severity), column_id=f.column_id,
-            column_name=column_name(catalog, f.column_id), message=f.message,
-            seen=evidence_summary(f.evidence, f.message, f.rule), url=f.url, href=safe_href(f.url),
-            first_seen=f.first_seen, age_days=(as_of - f.first_seen).days, deadline=s.deadline,
-            overdue_days=late, status=s.status, is_new=new,
-            evidence_sha=snap.page_sha256 if snap is not None else None, evidence_note=note,
-            provisional=bool(catalog.calendar.uncovered_years(s.episode_start, s.deadline)), review=s.review,
+            rule=f.rule,
+            rule_title=titles.get(f.rule, f.rule),
+            severity=f.severity,
+            severity_label=severity_label(f.severity),
+            column_id=f.column_id,
+            column_name=column_name(catalog, f.column_id),
+            message=f.message,
+            seen=evidence_summary(f.evidence, f.message, f.rule),
+            url=f.url,
+            href=safe_href(f.url),
+            first_seen=f.first_seen,
+            age_days=(as_of - f.first_seen).days,
+            deadline=s.deadline,
+            overdue_days=late,
+            status=s.status,
+            is_new=new,
+            evidence_sha=snap.page_sha256 if snap is not None else None,
+            evidence_note=note,
+            provisional=bool(catalog.calendar.uncovered_years(s.episode_start, s.deadline)),
+            review=s.review,
             portal_name=portals[f.portal_id].name if f.portal_id in portals else f.portal_id,
-            unit_name=units[(f.portal_id, f.unit_id)].name if (f.portal_id, f.unit_id) in units else f.unit_id,
+            unit_name=units[(f.portal_id, f.unit_id)].name
+            if (f.portal_id, f.unit_id) in units
+            else f.unit_id,
         )
         if s.dismissed:
             block(f.portal_id, f.unit_id).dismissed.append(row)
@@ -511,10 +579,19 @@ def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[Fi
         if portal_id not in by_portal:
             portal = portals.get(portal_id)
             home = portal.home if portal else None
-            by_portal[portal_id] = PortalBlock(id=portal_id, name=portal.name if portal else portal_id,
-                                               home=home, home_href=safe_href(home))
-        ub.rows.sort(key=lambda r: (severity_rank(r.severity), -r.overdue_days, r.first_seen,
-                                    r.rule, r.column_id or "", r.url or ""))
+            by_portal[portal_id] = PortalBlock(
+                id=portal_id, name=portal.name if portal else portal_id, home=home, home_href=safe_href(home)
+            )
+        ub.rows.sort(
+            key=lambda r: (
+                severity_rank(r.severity),
+                -r.overdue_days,
+                r.first_seen,
+                r.rule,
+                r.column_id or "",
+                r.url or "",
+            )
+        )
         (by_portal[portal_id].units if ub.rows else by_portal[portal_id].clean).append(ub)
     for pb in by_portal.values():
         pb.units.sort(key=lambda u: (u.worst_rank, -len(u.rows), -u.overdue_count, u.unit_id))
@@ -527,10 +604,24 @@ def build_daily(session: Session, as_of: date, catalog: Catalog, states: list[Fi
     for s in states:
         if s.finding.rule not in known:
             known.add(s.finding.rule)
-            legend.append(LegendRow(s.finding.rule, titles.get(s.finding.rule, s.finding.rule), s.finding.severity,
-                                    severity_label(s.finding.severity)))
+            legend.append(
+                LegendRow(
+                    s.finding.rule,
+                    titles.get(s.finding.rule, s.finding.rule),
+                    s.finding.severity,
+                    severity_label(s.finding.severity),
+                )
+            )
     dismissed.sort(key=lambda r: (r.portal_name, r.unit_name, severity_rank(r.severity), r.rule))
     shown = [as_of, *(r.deadline for p in ordered for u in p.units for r in u.rows)]
-    return DailyView(as_of=as_of, prev_check=prev, crawl=summary, totals=totals, portals=ordered,
-                     rectified=rectified, legend=legend, dismissed=dismissed,
-                     calendar_banner=calendar_banner(catalog, shown))
+    return DailyView(
+        as_of=as_of,
+        prev_check=prev,
+        crawl=summary,
+        totals=totals,
+        portals=ordered,
+        rectified=rectified,
+        legend=legend,
+        dismissed=dismissed,
+        calendar_banner=calendar_banner(catalog, shown),
+    )

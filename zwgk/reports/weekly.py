@@ -213,8 +213,11 @@ def totals_for(ctx: ReportContext, end: date) -> Totals:
     scores = ctx.scores(end)
     if scores:
         t.avg_score = round(sum(r["score"] for r in scores) / len(scores), 1)
-        t.units_failing = sum(1 for r in scores if r["grade"] == ctx.scoring.grades[-1][0]
-                              and ctx.checked(end, r["portal"], r["unit"]))
+        t.units_failing = sum(
+            1
+            for r in scores
+            if r["grade"] == ctx.scoring.grades[-1][0] and ctx.checked(end, r["portal"], r["unit"])
+        )
     return t
 
 
@@ -244,20 +247,40 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
     for key in keys:
         mine = per_unit.get(key, [])
         sc, pv = scores.get(key), prev_scores.get(key)
-        rows.append(RankRow(
-            rank=0, portal=key[0], unit=key[1], name=ctx.unit_name(*key), portal_name=ctx.portal_name(key[0]),
-            profile=ctx.profile_name(*key), score=sc["score"] if sc else None, grade=sc["grade"] if sc else "",
-            veto=bool(sc and sc["veto"]), open=len(mine),
-            overdue=sum(1 for s in mine if s.status == "overdue" or overdue_days(s, as_of) > 0),
-            weighted=sum(SEVERITY_WEIGHT.get(s.finding.severity, 1) for s in mine),
-            prev_score=pv["score"] if pv else None,
-            change=round(sc["score"] - pv["score"], 1) if sc and pv else None,
-            href=unit_href(*key), checked=ctx.checked(as_of, *key),
-        ))
+        rows.append(
+            RankRow(
+                rank=0,
+                portal=key[0],
+                unit=key[1],
+                name=ctx.unit_name(*key),
+                portal_name=ctx.portal_name(key[0]),
+                profile=ctx.profile_name(*key),
+                score=sc["score"] if sc else None,
+                grade=sc["grade"] if sc else "",
+                veto=bool(sc and sc["veto"]),
+                open=len(mine),
+                overdue=sum(1 for s in mine if s.status == "overdue" or overdue_days(s, as_of) > 0),
+                weighted=sum(SEVERITY_WEIGHT.get(s.finding.severity, 1) for s in mine),
+                prev_score=pv["score"] if pv else None,
+                change=round(sc["score"] - pv["score"], 1) if sc and pv else None,
+                href=unit_href(*key),
+                checked=ctx.checked(as_of, *key),
+            )
+        )
     by_scores = bool(scores)
     # Units whose columns could not be checked this period are listed last, unranked (未能检查).
     if by_scores:
-        rows.sort(key=lambda r: (not r.checked, r.score is None, r.veto, -(r.score or 0), r.weighted, r.portal, r.unit))
+        rows.sort(
+            key=lambda r: (
+                not r.checked,
+                r.score is None,
+                r.veto,
+                -(r.score or 0),
+                r.weighted,
+                r.portal,
+                r.unit,
+            )
+        )
     else:
         rows.sort(key=lambda r: (not r.checked, r.weighted, r.open, r.portal, r.unit))
     for i, r in enumerate(rows, 1):
@@ -270,12 +293,17 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
         reasons = []
         sc = scores.get(key)
         if sc and sc["veto_lines"]:
-            reasons.append("触及单项否决指标：" + "；".join(v["message"] or v["name"] for v in sc["veto_lines"]))
+            reasons.append(
+                "触及单项否决指标：" + "；".join(v["message"] or v["name"] for v in sc["veto_lines"])
+            )
         vetoes = [s for s in per_unit.get(key, []) if s.finding.severity == "veto"]
         if vetoes:
             names = Counter(ctx.titles.get(s.finding.rule, s.finding.rule) for s in vetoes)
-            reasons.append(f"存在否决级问题 {len(vetoes)} 条（" + "、".join(
-                f"{t}{n}条" if n > 1 else t for t, n in names.items()) + "）")
+            reasons.append(
+                f"存在否决级问题 {len(vetoes)} 条（"
+                + "、".join(f"{t}{n}条" if n > 1 else t for t, n in names.items())
+                + "）"
+            )
         if r.overdue >= min_overdue:
             reasons.append(f"逾期未整改问题 {r.overdue} 条")
         if reasons:
@@ -285,18 +313,32 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
     for s in open_now:
         by_rule[s.finding.rule].append(s)
     typical: list[Typical] = []
-    for rule, items in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), kv[0]))[: config["weekly"]["typical_rules"]]:
-        t = Typical(rule=rule, title=ctx.titles.get(rule, rule), severity=items[0].finding.severity,
-                    severity_label=severity_label(items[0].finding.severity), count=len(items),
-                    units=len({(s.finding.portal_id, s.finding.unit_id) for s in items}))
+    for rule, items in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), kv[0]))[
+        : config["weekly"]["typical_rules"]
+    ]:
+        t = Typical(
+            rule=rule,
+            title=ctx.titles.get(rule, rule),
+            severity=items[0].finding.severity,
+            severity_label=severity_label(items[0].finding.severity),
+            count=len(items),
+            units=len({(s.finding.portal_id, s.finding.unit_id) for s in items}),
+        )
         seen_units: set = set()
         for s in sorted(items, key=lambda s: (s.finding.first_seen, s.finding.id)):
             f = s.finding
             if (f.portal_id, f.unit_id) in seen_units:
                 continue
             seen_units.add((f.portal_id, f.unit_id))
-            t.examples.append(Example(ctx.unit_name(f.portal_id, f.unit_id), column_name(ctx.catalog, f.column_id),
-                                      f.message, f.url, safe_href(f.url)))
+            t.examples.append(
+                Example(
+                    ctx.unit_name(f.portal_id, f.unit_id),
+                    column_name(ctx.catalog, f.column_id),
+                    f.message,
+                    f.url,
+                    safe_href(f.url),
+                )
+            )
             if len(t.examples) >= config["weekly"]["typical_examples"]:
                 break
         typical.append(t)
@@ -311,15 +353,37 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
         "grades": distribution(buckets, title="单位得分等级分布"),
     }
     warnings = unit_warnings(ctx, scores, lambda k: ctx.unit_name(*k), unit_href)
-    portal_lines = [PortalLine(p["portal"], ctx.portal_name(p["portal"]), ln["line"], ln["name"], ln["level"],
-                               ln["message"] or ln["name"])
-                    for p in ctx.portal_lines(as_of) for ln in p["lines"]]
+    portal_lines = [
+        PortalLine(
+            p["portal"],
+            ctx.portal_name(p["portal"]),
+            ln["line"],
+            ln["name"],
+            ln["level"],
+            ln["message"] or ln["name"],
+        )
+        for p in ctx.portal_lines(as_of)
+        for ln in p["lines"]
+    ]
     open_deadlines = [s.deadline for s in open_now]
     return WeeklyView(
-        as_of=as_of, start=start, prev_end=prev_end, title=config["weekly"]["title"], issuer=config["issuer"],
-        jurisdiction=config.get("jurisdiction") or "", issue_no=issue_number(as_of, config), coverage=coverage,
-        totals=totals, prev=prev, by_scores=by_scores, ranking=rows, named=named, typical=typical, charts=charts,
-        has_prev=has_prev, warnings=warnings,
+        as_of=as_of,
+        start=start,
+        prev_end=prev_end,
+        title=config["weekly"]["title"],
+        issuer=config["issuer"],
+        jurisdiction=config.get("jurisdiction") or "",
+        issue_no=issue_number(as_of, config),
+        coverage=coverage,
+        totals=totals,
+        prev=prev,
+        by_scores=by_scores,
+        ranking=rows,
+        named=named,
+        typical=typical,
+        charts=charts,
+        has_prev=has_prev,
+        warnings=warnings,
         portal_lines=portal_lines,
         calendar_banner=calendar_banner(ctx.catalog, [start, as_of, *open_deadlines]),
     )
@@ -338,58 +402,166 @@ def unit_warnings(ctx: ReportContext, scores: dict, name_of, href_of) -> list[Wa
                     continue
                 cname = column_name(ctx.catalog, col)
                 if item.get("near_limit"):
-                    text = f"「{cname}」已 {item.get('age_days')} 天未更新（{item.get('limit_days')} 天即超期）"
+                    text = (
+                        f"「{cname}」已 {item.get('age_days')} 天未更新（{item.get('limit_days')} 天即超期）"
+                    )
                 else:
-                    text = item.get("message") or f"「{cname}」{ctx.titles.get(item.get('rule'), item.get('rule'))}"
-                cols.append({"column": col, "name": cname, "age_days": item.get("age_days"),
-                             "limit_days": item.get("limit_days"), "text": text})
-            out.append(Warning(key[0], key[1], name_of(key), href_of(*key), ln["line"], ln["name"],
-                               ln.get("message") or ln["name"], cols))
+                    text = (
+                        item.get("message")
+                        or f"「{cname}」{ctx.titles.get(item.get('rule'), item.get('rule'))}"
+                    )
+                cols.append(
+                    {
+                        "column": col,
+                        "name": cname,
+                        "age_days": item.get("age_days"),
+                        "limit_days": item.get("limit_days"),
+                        "text": text,
+                    }
+                )
+            out.append(
+                Warning(
+                    key[0],
+                    key[1],
+                    name_of(key),
+                    href_of(*key),
+                    ln["line"],
+                    ln["name"],
+                    ln.get("message") or ln["name"],
+                    cols,
+                )
+            )
     return out
 
 
 def weekly_tables(v: WeeklyView) -> dict[str, list[dict[str, Any]]]:
     t, p = v.totals, v.prev
-    summary = [{"item": k, "this_week": getattr(t, k), "last_week": getattr(p, k)}
-               for k in ("open", "new", "rectified", "overdue", "veto", "due", "on_time", "rate", "avg_score",
-                         "units_failing")]
-    ranking = [{"rank": r.rank or None, "portal": r.portal, "unit": r.unit, "name": r.name, "profile": r.profile,
-                "score": r.score, "grade": r.grade, "veto": r.veto, "open": r.open, "overdue": r.overdue,
-                "prev_score": r.prev_score, "change": r.change, "checked": r.checked} for r in v.ranking]
-    named = [{"portal": n.portal, "unit": n.unit, "name": n.name, "reasons": "；".join(n.reasons)} for n in v.named]
-    typical = [{"rule": x.rule, "title": x.title, "severity": x.severity, "count": x.count, "units": x.units,
-                "examples": [{"unit": e.unit_name, "column": e.column, "message": e.message, "url": e.url}
-                             for e in x.examples]} for x in v.typical]
-    warnings = [{"portal": w.portal, "unit": w.unit, "name": w.name, "line": w.line_name, "message": w.message,
-                 "column": "、".join(c["name"] for c in w.columns) or None,
-                 "age_days": "、".join(str(c["age_days"]) for c in w.columns if c["age_days"] is not None) or None}
-                for w in v.warnings]
-    portal_lines = [{"portal": p.portal, "name": p.name, "level": p.level, "message": p.message}
-                    for p in v.portal_lines]
-    return {"summary": summary, "ranking": ranking, "named": named, "typical": typical, "warnings": warnings,
-            "portal_lines": portal_lines}
+    summary = [
+        {"item": k, "this_week": getattr(t, k), "last_week": getattr(p, k)}
+        for k in (
+            "open",
+            "new",
+            "rectified",
+            "overdue",
+            "veto",
+            "due",
+            "on_time",
+            "rate",
+            "avg_score",
+            "units_failing",
+        )
+    ]
+    ranking = [
+        {
+            "rank": r.rank or None,
+            "portal": r.portal,
+            "unit": r.unit,
+            "name": r.name,
+            "profile": r.profile,
+            "score": r.score,
+            "grade": r.grade,
+            "veto": r.veto,
+            "open": r.open,
+            "overdue": r.overdue,
+            "prev_score": r.prev_score,
+            "change": r.change,
+            "checked": r.checked,
+        }
+        for r in v.ranking
+    ]
+    named = [
+        {"portal": n.portal, "unit": n.unit, "name": n.name, "reasons": "；".join(n.reasons)} for n in v.named
+    ]
+    typical = [
+        {
+            "rule": x.rule,
+            "title": x.title,
+            "severity": x.severity,
+            "count": x.count,
+            "units": x.units,
+            "examples": [
+                {"unit": e.unit_name, "column": e.column, "message": e.message, "url": e.url}
+                for e in x.examples
+            ],
+        }
+        for x in v.typical
+    ]
+    warnings = [
+        {
+            "portal": w.portal,
+            "unit": w.unit,
+            "name": w.name,
+            "line": w.line_name,
+            "message": w.message,
+            "column": "、".join(c["name"] for c in w.columns) or None,
+            "age_days": "、".join(str(c["age_days"]) for c in w.columns if c["age_days"] is not None) or None,
+        }
+        for w in v.warnings
+    ]
+    portal_lines = [
+        {"portal": p.portal, "name": p.name, "level": p.level, "message": p.message} for p in v.portal_lines
+    ]
+    return {
+        "summary": summary,
+        "ranking": ranking,
+        "named": named,
+        "typical": typical,
+        "warnings": warnings,
+        "portal_lines": portal_lines,
+    }
 
 
-def render_weekly(store, as_of: date, out_dir: Path, catalog: Catalog, config: dict | None = None,
-                  ctx: ReportContext | None = None) -> Path:
+def render_weekly(
+    store,
+    as_of: date,
+    out_dir: Path,
+    catalog: Catalog,
+    config: dict | None = None,
+    ctx: ReportContext | None = None,
+) -> Path:
     """Write `out_dir/weekly-YYYY-MM-DD.html` with its XLSX/CSV/JSON; return the HTML path."""
     out_dir = Path(out_dir)
     config = config or load_report_config()
     if ctx is not None:
         return _render(ctx, as_of, out_dir, config)
     with store.session() as session:
-        return _render(ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=as_of - timedelta(days=13)),
-                       as_of, out_dir, config)
+        return _render(
+            ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=as_of - timedelta(days=13)),
+            as_of,
+            out_dir,
+            config,
+        )
 
 
 def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Path:
     view = build_weekly(ctx, as_of, config)
     stem = Path(report_files(as_of)["weekly"]).stem
-    links = write_bundle(out_dir, stem, weekly_tables(view), {"report": "weekly", "as_of": as_of.isoformat(),
-                                                               "period": [view.start.isoformat(), as_of.isoformat()],
-                                                               "issue": view.issue_no, "issuer": view.issuer},
-                         {"summary": "概况", "ranking": "排名", "named": "点名", "typical": "典型问题",
-                          "warnings": "预警", "portal_lines": "网站否决项"})
-    html = render("weekly.html.j2", v=view, use_script=True, nav=nav(out_dir, as_of, "weekly", planned=ctx.memo.get("planned", ())),
-                  exports=export_links(links), calendar_banner=view.calendar_banner)
+    links = write_bundle(
+        out_dir,
+        stem,
+        weekly_tables(view),
+        {
+            "report": "weekly",
+            "as_of": as_of.isoformat(),
+            "period": [view.start.isoformat(), as_of.isoformat()],
+            "issue": view.issue_no,
+            "issuer": view.issuer,
+        },
+        {
+            "summary": "概况",
+            "ranking": "排名",
+            "named": "点名",
+            "typical": "典型问题",
+            "warnings": "预警",
+            "portal_lines": "网站否决项",
+        },
+    )
+    html = render(
+        "weekly.html.j2",
+        v=view,
+        use_script=True,
+        nav=nav(out_dir, as_of, "weekly", planned=ctx.memo.get("planned", ())),
+        exports=export_links(links),
+        calendar_banner=view.calendar_banner,
+    )
     return write_html(out_dir / report_files(as_of)["weekly"], html)

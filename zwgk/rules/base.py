@@ -30,7 +30,7 @@ class Rule:
         return ()
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
-        """This rule's limits, read from the catalog and scoring data, for `zwgk rules` and the reports'
+        """The rule's limits, read from the catalog and scoring data, for `zwgk rules` and the reports'
         规则说明 page (label → value), so the documentation never disagrees with what is checked."""
         return {}
 
@@ -43,7 +43,9 @@ class Rule:
         """The crawl targets whose stored page is this finding's evidence (the archived page shown)."""
         return [f"column:{column_id}"] if column_id else []
 
-    def draft(self, unit: UnitObs, column: str | None, url: str | None, message: str, **evidence) -> FindingDraft:
+    def draft(
+        self, unit: UnitObs, column: str | None, url: str | None, message: str, **evidence
+    ) -> FindingDraft:
         return FindingDraft(self.id, self.severity, unit.portal, unit.unit, column, url, message, evidence)
 
     def __init_subclass__(cls, **kwargs):

@@ -35,12 +35,22 @@ def rules_table(catalog: Catalog, scoring: Scoring | None = None) -> list[dict[s
         sev = str(rule.severity)
         thresholds = rule.thresholds(catalog, scoring)
         points, cap = scoring.unit_rule(rule.id)
-        rows.append({
-            "id": rule.id, "title": rule.title, "severity": sev, "severity_label": rule.severity.label,
-            "source": rule.source, "thresholds": thresholds, "thresholds_text": _format(thresholds),
-            "deadline_workdays": catalog.deadline_days(sev), "unit_points": points, "unit_cap": cap,
-            "column_points": scoring.points(rule.id), "description": _summary(rule.__doc__),
-        })
+        rows.append(
+            {
+                "id": rule.id,
+                "title": rule.title,
+                "severity": sev,
+                "severity_label": rule.severity.label,
+                "source": rule.source,
+                "thresholds": thresholds,
+                "thresholds_text": _format(thresholds),
+                "deadline_workdays": catalog.deadline_days(sev),
+                "unit_points": points,
+                "unit_cap": cap,
+                "column_points": scoring.points(rule.id),
+                "description": _summary(rule.__doc__),
+            }
+        )
     return rows
 
 
@@ -51,6 +61,14 @@ def veto_table(scoring: Scoring | None = None) -> list[dict[str, Any]]:
     for line, spec in scoring.veto.items():
         limit = spec.get("threshold", spec.get("days", spec.get("rate")))
         warn = spec.get("warn", spec.get("warn_days", spec.get("warn_rate")))
-        rows.append({"line": line, "name": spec.get("name", line), "threshold": limit, "warn": warn,
-                     "rules": spec.get("rules") or [], "kinds": spec.get("kinds") or []})
+        rows.append(
+            {
+                "line": line,
+                "name": spec.get("name", line),
+                "threshold": limit,
+                "warn": warn,
+                "rules": spec.get("rules") or [],
+                "kinds": spec.get("kinds") or [],
+            }
+        )
     return rows

@@ -12,9 +12,21 @@ from typing import Any
 CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 FIELD_LABELS = {
-    "source": "依据", "document": "文件", "due": "应公开日期", "deadline": "期限", "title": "信息标题",
-    "policy_title": "政策标题", "policy_date": "政策发布日期", "category": "类别", "missing": "缺少要素",
-    "count": "数量", "url": "地址", "status": "状态", "reason": "原因", "kind": "类型", "value": "数值",
+    "source": "依据",
+    "document": "文件",
+    "due": "应公开日期",
+    "deadline": "期限",
+    "title": "信息标题",
+    "policy_title": "政策标题",
+    "policy_date": "政策发布日期",
+    "category": "类别",
+    "missing": "缺少要素",
+    "count": "数量",
+    "url": "地址",
+    "status": "状态",
+    "reason": "原因",
+    "kind": "类型",
+    "value": "数值",
 }
 
 
@@ -31,8 +43,11 @@ def plain(value: Any, limit: int = 160) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dict):
-        parts = [f"{FIELD_LABELS.get(str(k), k)}：{plain(v, 60)}" for k, v in value.items()
-                 if v not in (None, "", [], {})]
+        parts = [
+            f"{FIELD_LABELS.get(str(k), k)}：{plain(v, 60)}"
+            for k, v in value.items()
+            if v not in (None, "", [], {})
+        ]
         return clip("；".join(parts), limit)
     if isinstance(value, (list, tuple, set)):
         return clip("、".join(plain(v, 60) for v in value if v not in (None, "", [], {})), limit)

@@ -55,7 +55,8 @@ class Scoring:
     floor: int = 0
     unit: Mapping[str, Any] = field(default_factory=lambda: _base("unit"))
     grades: tuple[tuple[str, float], ...] = field(
-        default_factory=lambda: tuple((g["name"], float(g["min"])) for g in _base("grades")))
+        default_factory=lambda: tuple((g["name"], float(g["min"])) for g in _base("grades"))
+    )
     veto: Mapping[str, Any] = field(default_factory=lambda: _base("veto"))
     # The file's `version` and the sha256 of its bytes (load_scoring); '' when built in code.
     # Provenance, not weights: two scorings with the same weights compare equal.
@@ -100,10 +101,15 @@ def load_scoring(path: str | Path | None = None) -> Scoring:
             extra["grades"] = _grades(data["grades"])
         if "veto" in data:
             extra["veto"] = _veto_section(data["veto"])
-        scoring = Scoring(deductions=parsed, default=int(data.get("default", 20)),
-                          start=int(data.get("start", 100)), floor=int(data.get("floor", 0)),
-                          version=int(data["version"]) if data.get("version") is not None else None,
-                          sha256=hashlib.sha256(raw).hexdigest(), **extra)
+        scoring = Scoring(
+            deductions=parsed,
+            default=int(data.get("default", 20)),
+            start=int(data.get("start", 100)),
+            floor=int(data.get("floor", 0)),
+            version=int(data["version"]) if data.get("version") is not None else None,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            **extra,
+        )
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise BadInput(f"scoring: {exc}", path=str(src)) from None
     if any(v < 0 for v in parsed.values()) or scoring.default < 0:
@@ -115,8 +121,15 @@ def scoring_sha(scoring: Scoring) -> str:
     """The sha256 of the scoring file, or (a Scoring built in code) of its sections."""
     if scoring.sha256:
         return scoring.sha256
-    sections = {"deductions": dict(scoring.deductions), "default": scoring.default, "start": scoring.start,
-                "floor": scoring.floor, "unit": scoring.unit, "grades": scoring.grades, "veto": scoring.veto}
+    sections = {
+        "deductions": dict(scoring.deductions),
+        "default": scoring.default,
+        "start": scoring.start,
+        "floor": scoring.floor,
+        "unit": scoring.unit,
+        "grades": scoring.grades,
+        "veto": scoring.veto,
+    }
     return hashlib.sha256(json.dumps(sections, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -185,7 +198,7 @@ def unit_score(findings: Iterable[Any], scoring: Scoring | None = None, veto: bo
         rule = f["rule"] if isinstance(f, Mapping) else f.rule
         status = f.get("status") if isinstance(f, Mapping) else getattr(f, "status", "open")
         by_rule.setdefault(rule, []).append(status == "overdue")
-    deductions = []
+    deductions: list[dict[str, Any]] = []
     total = 0.0
     for rule in sorted(by_rule):
         points, cap = scoring.unit_rule(rule)
@@ -193,8 +206,16 @@ def unit_score(findings: Iterable[Any], scoring: Scoring | None = None, veto: bo
         raw = sum(points * (factor if overdue else 1) for overdue in flags)
         deducted = round(min(cap, raw), 2)
         total += deducted
-        deductions.append({"rule": rule, "count": len(flags), "overdue": sum(flags), "points": points,
-                           "cap": cap, "deducted": deducted})
+        deductions.append(
+            {
+                "rule": rule,
+                "count": len(flags),
+                "overdue": sum(flags),
+                "points": points,
+                "cap": cap,
+                "deducted": deducted,
+            }
+        )
     start = float(scoring.unit.get("start", 100))
     floor = float(scoring.unit.get("floor", 0))
     score = round(max(floor, min(start, start - total)), 1)

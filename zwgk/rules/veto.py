@@ -59,9 +59,14 @@ class VetoReport:
         return [r for r in self.lines if r.level == "warning"]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"portal": self.portal, "unit": self.unit, "veto": self.veto,
-                "hits": [r.as_dict() for r in self.hits], "warnings": [r.as_dict() for r in self.warnings],
-                "lines": [r.as_dict() for r in self.lines]}
+        return {
+            "portal": self.portal,
+            "unit": self.unit,
+            "veto": self.veto,
+            "hits": [r.as_dict() for r in self.hits],
+            "warnings": [r.as_dict() for r in self.warnings],
+            "lines": [r.as_dict() for r in self.lines],
+        }
 
 
 @dataclass
@@ -88,11 +93,18 @@ def _get(f: Any, *names: str) -> Any:
 
 
 def _ref(f: Any) -> dict[str, Any]:
-    return {"rule": _get(f, "rule"), "unit": _get(f, "unit", "unit_id"), "column": _get(f, "column", "column_id"),
-            "url": _get(f, "url"), "message": _get(f, "message")}
+    return {
+        "rule": _get(f, "rule"),
+        "unit": _get(f, "unit", "unit_id"),
+        "column": _get(f, "column", "column_id"),
+        "url": _get(f, "url"),
+        "message": _get(f, "message"),
+    }
 
 
-def _count_line(line: str, spec: Mapping[str, Any], findings: list[dict[str, Any]], catalog: Catalog) -> LineResult:
+def _count_line(
+    line: str, spec: Mapping[str, Any], findings: list[dict[str, Any]], catalog: Catalog
+) -> LineResult:
     rules = set(spec.get("rules") or ())
     kinds = set(spec.get("kinds") or ())
     hits: list[dict[str, Any]] = []
@@ -122,8 +134,13 @@ def _count_line(line: str, spec: Mapping[str, Any], findings: list[dict[str, Any
     return LineResult(line, name, level, n, threshold, warn, msg, hits)
 
 
-def _age_warnings(spec: Mapping[str, Any], units: Iterable[UnitObs], findings: list[dict[str, Any]],
-                  catalog: Catalog, as_of: date) -> list[dict[str, Any]]:
+def _age_warnings(
+    spec: Mapping[str, Any],
+    units: Iterable[UnitObs],
+    findings: list[dict[str, Any]],
+    catalog: Catalog,
+    as_of: date,
+) -> list[dict[str, Any]]:
     """Columns not yet stale but within the warning age of their limit (e.g. 动态 10 days old)."""
     ages = spec.get("warn_age_days") or {}
     flagged = {(f["unit"], f["column"]) for f in findings if f["column"]}
@@ -144,15 +161,32 @@ def _age_warnings(spec: Mapping[str, Any], units: Iterable[UnitObs], findings: l
                 continue
             age = (as_of - newest).days
             if warn_at <= age <= limit:
-                out.append({"unit": u.unit, "column": col.column_id, "url": col.url, "newest": newest.isoformat(),
-                            "age_days": age, "limit_days": limit,
-                            "message": f"「{catalog.column(col.column_id).name}」已 {age} 天未更新（{limit} 天即超期）"})
+                out.append(
+                    {
+                        "unit": u.unit,
+                        "column": col.column_id,
+                        "url": col.url,
+                        "newest": newest.isoformat(),
+                        "age_days": age,
+                        "limit_days": limit,
+                        "message": f"「{catalog.column(col.column_id).name}」已 {age} 天未更新（{limit} 天即超期）",
+                    }
+                )
     return out
 
 
-def judge(portal: str, unit: str | None, findings: Iterable[Any], units: Iterable[UnitObs], as_of: date,
-          catalog: Catalog, config: Mapping[str, Any], home_newest: date | None = None,
-          availability: Availability | None = None, home: bool = True) -> VetoReport:
+def judge(
+    portal: str,
+    unit: str | None,
+    findings: Iterable[Any],
+    units: Iterable[UnitObs],
+    as_of: date,
+    catalog: Catalog,
+    config: Mapping[str, Any],
+    home_newest: date | None = None,
+    availability: Availability | None = None,
+    home: bool = True,
+) -> VetoReport:
     """Every veto line for one unit (or, with unit None, a whole portal) on `as_of`.
 
     `findings`: the open, counted findings of the unit/portal (dismissed ones already removed);
@@ -168,14 +202,28 @@ def judge(portal: str, unit: str | None, findings: Iterable[Any], units: Iterabl
     if home and spec:
         name, days, warn = spec.get("name", "首页不更新"), spec.get("days"), spec.get("warn_days")
         if home_newest is None:
-            lines.append(LineResult("home_stale", name, "unknown", None, days, warn, f"{name}：首页更新日期未知"))
+            lines.append(
+                LineResult("home_stale", name, "unknown", None, days, warn, f"{name}：首页更新日期未知")
+            )
         else:
             age = (as_of - home_newest).days
-            level = "veto" if days is not None and age > days else (
-                "warning" if warn is not None and age >= warn else "ok")
-            lines.append(LineResult("home_stale", name, level, age, days, warn,
-                                    f"首页最近更新于 {home_newest.isoformat()}，已 {age} 天（限 {days} 天）",
-                                    [{"newest": home_newest.isoformat(), "age_days": age}]))
+            level = (
+                "veto"
+                if days is not None and age > days
+                else ("warning" if warn is not None and age >= warn else "ok")
+            )
+            lines.append(
+                LineResult(
+                    "home_stale",
+                    name,
+                    level,
+                    age,
+                    days,
+                    warn,
+                    f"首页最近更新于 {home_newest.isoformat()}，已 {age} 天（限 {days} 天）",
+                    [{"newest": home_newest.isoformat(), "age_days": age}],
+                )
+            )
 
     for line in ("columns_stale", "long_stale", "blank", "typo"):
         spec = config.get(line)
@@ -195,10 +243,17 @@ def judge(portal: str, unit: str | None, findings: Iterable[Any], units: Iterabl
         name, rate_line, warn = spec.get("name", "站点无法访问"), spec.get("rate"), spec.get("warn_rate")
         rate = availability.rate
         min_checks = int(spec.get("min_checks", 1))
-        detail = [{"checks": availability.checks, "failures": availability.failures,
-                   "window_days": availability.window_days}]
+        detail = [
+            {
+                "checks": availability.checks,
+                "failures": availability.failures,
+                "window_days": availability.window_days,
+            }
+        ]
         if rate is None:
-            lines.append(LineResult("unreachable", name, "unknown", None, rate_line, warn, f"{name}：无检测记录"))
+            lines.append(
+                LineResult("unreachable", name, "unknown", None, rate_line, warn, f"{name}：无检测记录")
+            )
         else:
             pct = f"{rate:.1%}"
             msg = f"近 {availability.window_days or '?'} 天 {availability.checks} 次检测中 {availability.failures} 次无法访问（{pct}）"

@@ -22,16 +22,16 @@ def crawl_coverage(session: Session, run_id: int) -> dict:
     units = {(p, u) for p, u in session.execute(select(Unit.portal_id, Unit.unit_id))}
     portals = set(session.execute(select(Portal.id)).scalars())
     snaps = session.execute(
-        select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.target, Snapshot.status)
-        .where(Snapshot.run_id == run_id, Snapshot.target.in_(("entry", "home")))
+        select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.target, Snapshot.status).where(
+            Snapshot.run_id == run_id, Snapshot.target.in_(("entry", "home"))
+        )
     ).all()
     reached_units = {(p, u) for p, u, target, status in snaps if target == "entry" and status in REACHED}
     home_status: dict[str, bool] = {}
     for p, _u, target, status in snaps:
         if target == "home":
             home_status[p] = home_status.get(p, False) or status in REACHED
-    reached_portals = {p for p in portals
-                       if home_status.get(p, any(rp == p for rp, _ in reached_units))}
+    reached_portals = {p for p in portals if home_status.get(p, any(rp == p for rp, _ in reached_units))}
     return {
         "units_total": len(units),
         "units_reached": len(reached_units & units),

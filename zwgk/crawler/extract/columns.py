@@ -20,7 +20,9 @@ from .model import Link
 from .template import Template, strip_template
 
 _COUNTS = re.compile(r"[(（\[［【〔]\s*\d+\s*[)）\]］】〕]")
-_PUNCT = re.compile(r"[\s\u00a0\u2002\u3000·•●○■□◆◇▪►▶>»<«\-–—_:：,，.。、;；!！?？'\"“”‘’()（）\[\]【】［］《》〈〉|｜/\\*#+0-9]")
+_PUNCT = re.compile(
+    r"[\s\u00a0\u2002\u3000·•●○■□◆◇▪►▶>»<«\-–—_:：,，.。、;；!！?？'\"“”‘’()（）\[\]【】［］《》〈〉|｜/\\*#+0-9]"
+)
 _TIER = {MAIN: 0, SIDE: 1, NAV: 2}
 
 
@@ -53,8 +55,9 @@ def _under(url: str, entry_url: str) -> bool:
     return target.netloc == entry.netloc and (target.path or "/").startswith(base_path)
 
 
-def discover_columns(page_html: str | bytes, url: str, columns: dict[str, list[str]],
-                     template: Template | None = None) -> dict[str, Link]:
+def discover_columns(
+    page_html: str | bytes, url: str, columns: dict[str, list[str]], template: Template | None = None
+) -> dict[str, Link]:
     """catalog_id -> the column's link on this entry page, for the columns that were found.
 
     With a `template` (the portal home's block signatures) the blocks this page shares with the home
@@ -68,8 +71,9 @@ CONFIDENCE = {4: 1.0, 3: 0.9, 2: 0.7, 1: 0.5}
 MATCH_HOW = {4: "栏目名称完全一致", 3: "与栏目别名一致", 2: "链接文字包含栏目名称", 1: "链接文字包含栏目别名"}
 
 
-def discover_column_map(page_html: str | bytes, url: str, columns: dict[str, list[str]],
-                        template: Template | None = None) -> dict[str, tuple[Link, int]]:
+def discover_column_map(
+    page_html: str | bytes, url: str, columns: dict[str, list[str]], template: Template | None = None
+) -> dict[str, tuple[Link, int]]:
     """Like discover_columns, with the match score of each link (keys of CONFIDENCE / MATCH_HOW)."""
     if isinstance(page_html, bytes):
         page_html, _ = decode_body(page_html, url)
@@ -91,12 +95,22 @@ def _candidates(parsed, url: str) -> list[tuple]:
         if region == CHROME or (region == NAV and not _under(target, url)):
             continue
         raw_text = el_text(a) or norm_space(a.get("title"))
-        candidates.append((order, target, raw_text, normalize_name(raw_text), normalize_name(a.get("title") or ""),
-                           _TIER[region]))
+        candidates.append(
+            (
+                order,
+                target,
+                raw_text,
+                normalize_name(raw_text),
+                normalize_name(a.get("title") or ""),
+                _TIER[region],
+            )
+        )
     return candidates
 
 
-def _best_links(candidates: list[tuple], url: str, columns: dict[str, list[str]]) -> dict[str, tuple[Link, int]]:
+def _best_links(
+    candidates: list[tuple], url: str, columns: dict[str, list[str]]
+) -> dict[str, tuple[Link, int]]:
     found: dict[str, tuple[Link, int]] = {}
     for catalog_id, names in columns.items():
         best, best_key = None, None

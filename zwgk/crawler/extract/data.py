@@ -19,16 +19,48 @@ from .dom import abs_url, norm_space
 from .lists import item_entry
 from .model import ListEntry
 
-_TITLE_KEYS = ("title", "filename", "doctitle", "showtitle", "name", "docname", "subject", "fileName", "wjmc", "bt")
+_TITLE_KEYS = (
+    "title",
+    "filename",
+    "doctitle",
+    "showtitle",
+    "name",
+    "docname",
+    "subject",
+    "fileName",
+    "wjmc",
+    "bt",
+)
 _URL_KEYS = ("url", "pcurl", "docurl", "docpuburl", "link", "href", "urls", "path", "linkurl", "puburl")
 _DATE_KEYS = (
-    "pubdate", "publishdate", "publishtime", "docreltime", "releasetime", "docdate", "fbrq", "cwrq", "pubtime",
-    "date", "time", "createtime", "writetime", "publisheddate",
+    "pubdate",
+    "publishdate",
+    "publishtime",
+    "docreltime",
+    "releasetime",
+    "docdate",
+    "fbrq",
+    "cwrq",
+    "pubtime",
+    "date",
+    "time",
+    "createtime",
+    "writetime",
+    "publisheddate",
 )
 _FIELD_KEYS = {
-    "idxid": "索引号", "indexno": "索引号", "syh": "索引号", "publisher": "发布机构", "fbjg": "发布机构",
-    "filenum": "文号", "fwzh": "文号", "documentno": "文号", "effectivestate": "有效性",
-    "subjectclass": "主题分类", "pubdate": "发布日期", "contentsource": "来源",
+    "idxid": "索引号",
+    "indexno": "索引号",
+    "syh": "索引号",
+    "publisher": "发布机构",
+    "fbjg": "发布机构",
+    "filenum": "文号",
+    "fwzh": "文号",
+    "documentno": "文号",
+    "effectivestate": "有效性",
+    "subjectclass": "主题分类",
+    "pubdate": "发布日期",
+    "contentsource": "来源",
 }
 _CST = timedelta(hours=8)
 _TAGS = re.compile(r"<[^>]+>")
@@ -65,7 +97,9 @@ def record_entry(record: dict, base_url: str, ref: date | None = None) -> ListEn
     title = next((norm_space(_TAGS.sub("", str(low[k]))) for k in _TITLE_KEYS if low.get(k.lower())), None)
     url = next((_url_value(low[k]) for k in _URL_KEYS if _url_value(low.get(k))), None)
     if url is None:  # records with ids only: the platform builds the detail URL (NFRA DocInfo)
-        url = next((u for p in platforms.PLATFORMS if p.record_url is not None and (u := p.record_url(low))), None)
+        url = next(
+            (u for p in platforms.PLATFORMS if p.record_url is not None and (u := p.record_url(low))), None
+        )
     if not title or not url:
         return None
     absolute = abs_url(base_url, url)
@@ -122,8 +156,9 @@ def parse_json(text: str) -> object | None:
         return None
 
 
-def entries_from_data_document(text: str, url: str, ref: date | None = None
-                               ) -> tuple[list[ListEntry], int | None, str] | None:
+def entries_from_data_document(
+    text: str, url: str, ref: date | None = None
+) -> tuple[list[ListEntry], int | None, str] | None:
     """A platform's own data answer (Hanweb dataproxy XML …): entries, the column's total, a note."""
     for platform in platforms.PLATFORMS:
         if platform.data_document is not None:

@@ -21,7 +21,17 @@ _WS = re.compile(r"[\s\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
 _SPLIT_TOKENS = re.compile(r"[\s_\-]+")
 
 # Whole-page chrome: never the main list, never a unit's own column tree.
-_CHROME_SUBSTR = ("header", "footer", "breadcrumb", "crumb", "copyright", "topbar", "topnav", "weizhi", "dqwz")
+_CHROME_SUBSTR = (
+    "header",
+    "footer",
+    "breadcrumb",
+    "crumb",
+    "copyright",
+    "topbar",
+    "topnav",
+    "weizhi",
+    "dqwz",
+)
 _CHROME_PARTS = {"top", "head", "foot", "bottom", "location", "position", "banner", "toolbar", "tophead"}
 # Navigation bars: chrome unless qualified as a side menu.
 _NAV_SUBSTR = ("navbar", "navigation", "menu")
@@ -121,7 +131,7 @@ def classify_element(el) -> str | None:
     tokens = _tokens(el)
     if not tokens:
         return None
-    parts = set()
+    parts: set[str] = set()
     for token in tokens:
         parts.update(p for p in _SPLIT_TOKENS.split(token) if p)
     joined = " ".join(tokens)

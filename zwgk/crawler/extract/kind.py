@@ -13,8 +13,12 @@ import re
 
 from .dom import CHROME, NAV, el_text, region_of
 
-_RUISHU = (re.compile(r"\$_ts\s*=\s*window\[['\"]\$_ts['\"]\]"), re.compile(r"\$_ss\s*=\s*window\[['\"]\$_ss['\"]\]"),
-           re.compile(r"<meta[^>]*\br=[\"']m[\"']", re.I), re.compile(r"<script[^>]*\br=[\"']m[\"']", re.I))
+_RUISHU = (
+    re.compile(r"\$_ts\s*=\s*window\[['\"]\$_ts['\"]\]"),
+    re.compile(r"\$_ss\s*=\s*window\[['\"]\$_ss['\"]\]"),
+    re.compile(r"<meta[^>]*\br=[\"']m[\"']", re.I),
+    re.compile(r"<script[^>]*\br=[\"']m[\"']", re.I),
+)
 _JIASULE = re.compile(r"__jsl_clearance|__jsluid")
 _WAF = re.compile(
     r"防火墙|WAF|访问被拦截|请求被拦截|已被拦截|拦截了您的|安全狗|云防御|创宇盾|非法请求|访问受限|疑似攻击|"
@@ -62,8 +66,11 @@ def detect_challenge(raw: str, doc, status: int, extracted: bool = False) -> tup
         return "ruishu", "瑞数 loader ($_ts / r='m' script) and no page content"
     if _JIASULE.search(raw) and (short or status == 521):
         return "jiasule", "加速乐 cookie challenge (__jsl_clearance / __jsluid)"
-    if short and _WAF.search(el_text(doc)) and (
-            status in _WAF_STATUS or status >= 500 or _WAF.search(_heading_text(doc)) or not extracted):
+    if (
+        short
+        and _WAF.search(el_text(doc))
+        and (status in _WAF_STATUS or status >= 500 or _WAF.search(_heading_text(doc)) or not extracted)
+    ):
         return "waf", "short page from a web application firewall (访问被拦截/防火墙)"
     return None, None
 
@@ -76,7 +83,8 @@ def js_signals(raw: str) -> list[str]:
 # A script that fills a page element with content: getElementById('x').innerHTML = / .appendChild(,
 # jQuery $('#x').html( / .append( / .prepend( / .load(. The element named is the list container.
 _FILL_BY_ID = re.compile(
-    r"getElementById\(\s*['\"]([\w-]+)['\"]\s*\)\s*\.\s*(?:innerHTML\s*\+?=|appendChild\s*\(|insertAdjacentHTML\s*\()")
+    r"getElementById\(\s*['\"]([\w-]+)['\"]\s*\)\s*\.\s*(?:innerHTML\s*\+?=|appendChild\s*\(|insertAdjacentHTML\s*\()"
+)
 _FILL_BY_JQUERY = re.compile(r"\$\(\s*['\"]([#.][\w-]+)['\"]\s*\)\s*\.\s*(?:html|append|prepend|load)\s*\(")
 
 

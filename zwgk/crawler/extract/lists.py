@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
+from lxml.html import HtmlElement
 
 from .dates import date_match_span, parse_date
 from .dom import CHROME, MAIN, NAV, SIDE, abs_url, el_text, norm_space, region_of, strip_all_space
@@ -34,8 +35,22 @@ TITLE_HEADERS = ("名称", "标题", "文件名称", "信息名称", "文件标�
 DATE_HEADERS = ("发布日期", "日期", "发布时间", "成文日期", "公开日期", "时间")
 FIELD_HEADERS = ("索引号", "发布机构", "文号", "发文字号", "发文机关", "主题分类", "有效性")
 PLACEHOLDERS = (
-    "暂无信息", "暂无内容", "暂无相关信息", "暂无数据", "暂无记录", "暂无文章", "本栏目暂无", "正在建设中",
-    "栏目建设中", "正在建设", "升级改版中", "敬请期待", "无相关信息", "没有相关信息", "暂无相关内容", "暂无公开信息",
+    "暂无信息",
+    "暂无内容",
+    "暂无相关信息",
+    "暂无数据",
+    "暂无记录",
+    "暂无文章",
+    "本栏目暂无",
+    "正在建设中",
+    "栏目建设中",
+    "正在建设",
+    "升级改版中",
+    "敬请期待",
+    "无相关信息",
+    "没有相关信息",
+    "暂无相关内容",
+    "暂无公开信息",
 )
 
 
@@ -85,7 +100,7 @@ def _date_chunk(chunk: str, ref: date | None) -> date | None:
     span = date_match_span(chunk)
     if span is None:  # a yearless form: parse_date only accepts those as the whole text
         return found
-    residue = _TIME_TAIL.sub("", chunk[: span[0]] + " " + chunk[span[1]:])
+    residue = _TIME_TAIL.sub("", chunk[: span[0]] + " " + chunk[span[1] :])
     return found if _RESIDUE_OK.match(_RESIDUE_PUNCT.sub("", residue)) else None
 
 
@@ -95,11 +110,11 @@ def _edge_date(text: str) -> tuple[int, int] | None:
     if span is None:
         return None
     before = _RESIDUE_PUNCT.sub("", text[: span[0]])
-    after = _RESIDUE_PUNCT.sub("", _TIME_TAIL.sub("", text[span[1]:]))
+    after = _RESIDUE_PUNCT.sub("", _TIME_TAIL.sub("", text[span[1] :]))
     return span if not before or not after else None
 
 
-def _choose_link(links: list) -> object | None:
+def _choose_link(links: list[HtmlElement]) -> HtmlElement | None:
     best, best_score = None, -1.0
     for a in links:
         text = el_text(a)
@@ -117,12 +132,17 @@ def clean_title(a) -> str:
     text = el_text(a)
     span = _edge_date(text)
     if span is not None:
-        head, tail = text[: span[0]], _TIME_TAIL.sub("", text[span[1]:], count=1)
+        head, tail = text[: span[0]], _TIME_TAIL.sub("", text[span[1] :], count=1)
         text = norm_space(_BRACKETS.sub(" ", head) + " " + _BRACKETS.sub(" ", tail))
     text = _BULLETS.sub("", text).strip()
     title = norm_space(a.get("title"))
-    if title and (not text or _TRUNCATED.search(text) or text in title or len(title) >= len(text)
-                  or (len(text) >= 6 and title.startswith(text[:6]))):
+    if title and (
+        not text
+        or _TRUNCATED.search(text)
+        or text in title
+        or len(title) >= len(text)
+        or (len(text) >= 6 and title.startswith(text[:6]))
+    ):
         # @title is the full title; the text a (truncated) rendering of it, maybe with a date inside.
         return title
     return text
@@ -160,8 +180,10 @@ def item_entry(item, base_url: str, ref: date | None) -> ListEntry | None:
         text = el_text(a)
         span = _edge_date(text)
         if span is not None:
-            found, raw = parse_date(text[span[0]: span[1]]), text[span[0]: span[1]]
+            found, raw = parse_date(text[span[0] : span[1]]), text[span[0] : span[1]]
     url = abs_url(base_url, a.get("href"))
+    if url is None:
+        return None
     if found is not None and raw and date_match_span(raw) is None:
         found = year_from_url(found, url, ref)
     return ListEntry(title=title, url=url, date=found, raw_date=raw)
@@ -195,7 +217,7 @@ def _column_dir(urls: list[str]) -> str:
             parts.pop()
         key = "/".join(parts)
         dirs[key] = dirs.get(key, 0) + 1
-    return max(dirs, key=dirs.get) if dirs else ""
+    return max(dirs, key=lambda d: dirs[d]) if dirs else ""
 
 
 def _candidate_blocks(root, base_url: str, ref: date | None, min_entries: int = 2) -> list[Block]:
@@ -221,7 +243,11 @@ def _candidate_blocks(root, base_url: str, ref: date | None, min_entries: int = 
             # five rows) merge into one run; tab panels of different columns stay apart.
             grand = parent.getparent()
             column = _column_dir([e.url for e in entries])
-            key = (id(grand), parent.tag, parent.get("class"), tag, column) if grand is not None else (id(parent), tag)
+            key = (
+                (id(grand), parent.tag, parent.get("class"), tag, column)
+                if grand is not None
+                else (id(parent), tag)
+            )
             block = blocks.get(key)
             if block is None:
                 block = blocks[key] = Block(key=key, region=region_of(parent))
@@ -254,7 +280,7 @@ def _table_entries(root, base_url: str, ref: date | None) -> list[ListEntry]:
             if t_idx is None or d_idx is None or t_idx == d_idx:
                 continue
             entries = []
-            for data_row in rows[i + 1:]:
+            for data_row in rows[i + 1 :]:
                 data = [c for c in data_row if c.tag in ("th", "td")]
                 if len(data) != len(cells):
                     continue
@@ -290,8 +316,11 @@ def _dateless_block(blocks: list[Block], page_url: str) -> Block | None:
 
 def _dated_blocks(blocks: list[Block]) -> list[Block]:
     good = [
-        b for b in blocks
-        if b.region not in (CHROME, NAV) and b.dated >= 2 and b.dated >= 0.5 * len(b.entries)
+        b
+        for b in blocks
+        if b.region not in (CHROME, NAV)
+        and b.dated >= 2
+        and b.dated >= 0.5 * len(b.entries)
         and len({e.url for e in b.entries}) >= 2
     ]
     return sorted(good, key=lambda b: (b.score, len(b.entries)), reverse=True)
@@ -386,7 +415,8 @@ def _small_block(root, base_url: str, ref: date | None, page_url: str) -> Block 
         if block.region != MAIN or len(block.entries) > 2:
             continue
         each = all(
-            belongs_to_page(Block(key=(), entries=[e]), page_url) or is_article_url(e.url) for e in block.entries
+            belongs_to_page(Block(key=(), entries=[e]), page_url) or is_article_url(e.url)
+            for e in block.entries
         )
         own = each and (templated or belongs_to_page(block, page_url))
         if not own:
@@ -396,8 +426,9 @@ def _small_block(root, base_url: str, ref: date | None, page_url: str) -> Block 
     return best
 
 
-def extract_list(doc, base_url: str, comments: list[str], ref: date | None = None,
-                 page_url: str | None = None) -> ListResult:
+def extract_list(
+    doc, base_url: str, comments: list[str], ref: date | None = None, page_url: str | None = None
+) -> ListResult:
     """Main list of the page; falls back to lists hidden in HTML comments."""
     result = _search(doc, base_url, ref, page_url)
     best_dated = sum(1 for e in result.entries if e.date)
@@ -436,6 +467,10 @@ def find_placeholder(doc) -> str | None:
         compact = strip_all_space(text)
         for phrase in PLACEHOLDERS:
             # The innermost element saying it: its parent's text also holds the breadcrumb/title.
-            if phrase in compact and region_of(el) not in (CHROME, NAV) and (best is None or len(text) < len(best)):
+            if (
+                phrase in compact
+                and region_of(el) not in (CHROME, NAV)
+                and (best is None or len(text) < len(best))
+            ):
                 best = text
     return best

@@ -19,11 +19,52 @@ from .dom import abs_url, el_text, norm_space, strip_all_space
 from .platforms import body_selectors, comment_body_patterns
 
 KNOWN_LABELS = (
-    "索引号", "统一编号", "信息索取号", "发布机构", "发文机关", "发文单位", "发布单位", "信息来源", "来源", "所属机构",
-    "责任部门", "名称", "标题", "文件名称", "信息名称", "文号", "发文字号", "文件编号", "主题分类", "分类", "信息分类",
-    "体裁分类", "组配分类", "主题词", "关键词", "有效性", "效力状态", "时效", "有效期", "成文日期", "发布日期",
-    "公开日期", "生成日期", "发文日期", "印发日期", "施行日期", "实施日期", "生效日期", "废止日期", "发布时间",
-    "公开方式", "公开范围", "公开时限", "公开形式", "内容概述", "摘要",
+    "索引号",
+    "统一编号",
+    "信息索取号",
+    "发布机构",
+    "发文机关",
+    "发文单位",
+    "发布单位",
+    "信息来源",
+    "来源",
+    "所属机构",
+    "责任部门",
+    "名称",
+    "标题",
+    "文件名称",
+    "信息名称",
+    "文号",
+    "发文字号",
+    "文件编号",
+    "主题分类",
+    "分类",
+    "信息分类",
+    "体裁分类",
+    "组配分类",
+    "主题词",
+    "关键词",
+    "有效性",
+    "效力状态",
+    "时效",
+    "有效期",
+    "成文日期",
+    "发布日期",
+    "公开日期",
+    "生成日期",
+    "发文日期",
+    "印发日期",
+    "施行日期",
+    "实施日期",
+    "生效日期",
+    "废止日期",
+    "发布时间",
+    "公开方式",
+    "公开范围",
+    "公开时限",
+    "公开形式",
+    "内容概述",
+    "摘要",
 )
 _KNOWN = set(KNOWN_LABELS)
 SYNONYMS = {
@@ -35,8 +76,11 @@ SYNONYMS = {
 _SEP = r"[\s\u00a0\u2002\u2003\u3000]*"
 # A known label, possibly spaced out (索 引 号), followed by a colon.
 _LABEL_RUN = re.compile(
-    "(" + "|".join(_SEP.join(map(re.escape, label)) for label in sorted(KNOWN_LABELS, key=len, reverse=True))
-    + ")" + _SEP + "[：:]"
+    "("
+    + "|".join(_SEP.join(map(re.escape, label)) for label in sorted(KNOWN_LABELS, key=len, reverse=True))
+    + ")"
+    + _SEP
+    + "[：:]"
 )
 # Any other short CJK label with a colon ends the previous value (来源：… 时间：…).
 _OTHER_LABEL = re.compile(r"(?<![\w])[\u4e00-\u9fff](?:" + _SEP + r"[\u4e00-\u9fff]){1,5}" + _SEP + "[：:]")
@@ -82,7 +126,7 @@ def _pairs_from_text(text: str) -> list[tuple[str, str]]:
     matches = list(_LABEL_RUN.finditer(text))
     for n, match in enumerate(matches):
         end = matches[n + 1].start() if n + 1 < len(matches) else len(text)
-        value = text[match.end():end]
+        value = text[match.end() : end]
         other = _OTHER_LABEL.search(value)
         if other:
             value = value[: other.start()]
@@ -101,7 +145,9 @@ def _in_form(el) -> bool:
 def _pairs_from_elements(doc) -> list[tuple[str, str]]:
     """Pairs from the smallest elements that carry each label (parents repeat their children)."""
     best: dict[str, tuple[int, int, str]] = {}  # label -> (text length, doc order, value)
-    for order, el in enumerate(doc.iter("li", "p", "div", "span", "dd", "td", "font", "em", "h3", "h4", "b", "strong")):
+    for order, el in enumerate(
+        doc.iter("li", "p", "div", "span", "dd", "td", "font", "em", "h3", "h4", "b", "strong")
+    ):
         text = el_text(el)
         if not text or len(text) > 400 or not _LABEL_RUN.search(text) or _in_form(el):
             continue
@@ -163,7 +209,12 @@ def extract_title(doc, tags: dict[str, str]) -> str | None:
     site = _meta(tags, "SiteName") or ""
     for h1 in doc.iter("h1"):
         text = el_text(h1)
-        if text and text != site and len(text) >= 4 and not (len(h1) == 1 and h1[0].tag == "a" and not h1[0].tail):
+        if (
+            text
+            and text != site
+            and len(text) >= 4
+            and not (len(h1) == 1 and h1[0].tag == "a" and not h1[0].tail)
+        ):
             return text
     head_title = doc.find(".//title")
     if head_title is not None:

@@ -62,7 +62,9 @@ def _longest_block(doc) -> str:
     return best
 
 
-def _data_page(text: str, url: str, encoding: str, content_type: str | None, ref: date | None) -> PageExtract | None:
+def _data_page(
+    text: str, url: str, encoding: str, content_type: str | None, ref: date | None
+) -> PageExtract | None:
     looks_json = (content_type or "").lower().find("json") >= 0 or text.lstrip("\ufeff \r\n\t")[:1] in "[{"
     if looks_json:
         doc = parse_json(text)
@@ -91,7 +93,12 @@ def _main_text(doc) -> str:
             continue
         if el.text and el.text.strip() and region_of(el) not in (CHROME, NAV):
             parts.append(el.text)
-        if el.tail and el.tail.strip() and el.getparent() is not None and region_of(el.getparent()) not in (CHROME, NAV):
+        if (
+            el.tail
+            and el.tail.strip()
+            and el.getparent() is not None
+            and region_of(el.getparent()) not in (CHROME, NAV)
+        ):
             parts.append(el.tail)
     return norm_space(" ".join(parts))
 
@@ -121,7 +128,7 @@ def extract_page(
     challenge, why = detect_challenge(text, doc, status, extracted=True)
     if challenge:
         page.kind, page.challenge = PageKind.CHALLENGE, challenge
-        page.notes.append(why)
+        page.notes.append(why or challenge)
         return page
 
     tags = meta_tags(doc)
@@ -153,7 +160,7 @@ def extract_page(
         challenge, why = detect_challenge(text, doc, status, extracted=False)
         if challenge:
             page.kind, page.challenge = PageKind.CHALLENGE, challenge
-            page.links, page.title, page.notes = [], None, [why]
+            page.links, page.title, page.notes = [], None, [why or challenge]
             return page
 
     if article_like and (len(listing.entries) < _ARTICLE_MAX_ENTRIES or listing.source is None or widget):
@@ -164,9 +171,17 @@ def extract_page(
         page.page_count = pager.page_count
         page.next_pages = pager.next_pages
         page.notes.append(
-            "article: " + ", ".join(n for n, ok in (("ArticleTitle/PubDate meta", has_article_meta),
-                                                      ("body container", has_body), ("索引号 metadata", has_index),
-                                                      ("发布日期/来源 line and a long text block", has_byline)) if ok)
+            "article: "
+            + ", ".join(
+                n
+                for n, ok in (
+                    ("ArticleTitle/PubDate meta", has_article_meta),
+                    ("body container", has_body),
+                    ("索引号 metadata", has_index),
+                    ("发布日期/来源 line and a long text block", has_byline),
+                )
+                if ok
+            )
         )
         return page
 
@@ -218,7 +233,11 @@ def extract_page(
         page.next_pages, page.page_count = pager.next_pages, pager.page_count
         page.notes.append(
             f"no list in the HTML; entries are rendered by script ({', '.join(signals)})"
-            + (f"; data endpoints: {len(page.data_endpoints)}" if page.data_endpoints else "; no endpoint could be built")
+            + (
+                f"; data endpoints: {len(page.data_endpoints)}"
+                if page.data_endpoints
+                else "; no endpoint could be built"
+            )
         )
         return page
 
@@ -226,7 +245,9 @@ def extract_page(
     if filled:
         page.kind = PageKind.JS_SHELL
         page.next_pages, page.page_count = pager.next_pages, pager.page_count
-        page.notes.append(f"no list in the HTML; an inline script fills {', '.join(filled)} (empty as served)")
+        page.notes.append(
+            f"no list in the HTML; an inline script fills {', '.join(filled)} (empty as served)"
+        )
         return page
 
     if len(page.links) >= 15:
@@ -268,7 +289,9 @@ def extract_article(
     page.metadata = metadata
     page.body_text = body_text[:MAX_BODY_TEXT]
     page.publish_date = extract_publish_date(doc, tags, metadata, page.body_text)
-    page.notes.append(f"read as an article (classified {page.kind.value}): metadata and publish date extracted")
+    page.notes.append(
+        f"read as an article (classified {page.kind.value}): metadata and publish date extracted"
+    )
     if page.kind in (PageKind.OTHER, PageKind.NAV):
         page.kind = PageKind.ARTICLE
     return page

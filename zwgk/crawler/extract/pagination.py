@@ -69,7 +69,10 @@ def _series(next_url: str, last_url: str | None, count: int | None) -> list[str]
         if m_last and m_last.group(1) == m_next.group(1) and m_last.group(3) == m_next.group(3):
             start, end = int(m_next.group(2)), int(m_last.group(2))
             if end >= start:
-                return [f"{m_next.group(1)}{n}{m_next.group(3)}" for n in range(start, min(end, start + MAX_PAGES - 1) + 1)]
+                return [
+                    f"{m_next.group(1)}{n}{m_next.group(3)}"
+                    for n in range(start, min(end, start + MAX_PAGES - 1) + 1)
+                ]
     return [next_url]
 
 

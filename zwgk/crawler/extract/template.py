@@ -81,8 +81,10 @@ def page_blocks(doc, base_url: str) -> Blocks:
     for el, (first, last) in spans.items():
         if last - first + 1 < MIN_LINKS or el.tag in ("html", "body"):
             continue
-        digest = hashlib.blake2b("\x1e".join(keys[first:last + 1]).encode("utf-8", "replace"), digest_size=8)
-        blocks.by_element[el] = (digest.hexdigest(), urls[first:last + 1])
+        digest = hashlib.blake2b(
+            "\x1e".join(keys[first : last + 1]).encode("utf-8", "replace"), digest_size=8
+        )
+        blocks.by_element[el] = (digest.hexdigest(), urls[first : last + 1])
     return blocks
 
 
@@ -118,7 +120,9 @@ def strip_template(doc, base_url: str, template: Template) -> list[str]:
             elif template.own_urls and all(u in template.own_urls for u in urls) and _link_dense(el, 40, 0.5):
                 why = "只链接本单位栏目"
             if why:
-                removed.append(f"{el.tag}.{(el.get('class') or '').strip() or '-'}（{len(urls)} 个链接，{why}）")
+                removed.append(
+                    f"{el.tag}.{(el.get('class') or '').strip() or '-'}（{len(urls)} 个链接，{why}）"
+                )
                 _remove(el)
                 continue
         stack.extend(reversed(list(el)))

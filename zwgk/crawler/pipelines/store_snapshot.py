@@ -34,8 +34,10 @@ class StoreSnapshotPipeline:
         with self.store.session() as session:
             exists = session.execute(
                 select(Snapshot.id).where(
-                    Snapshot.run_id == self.run_id, Snapshot.portal_id == item.portal,
-                    Snapshot.unit_id == item.unit, Snapshot.target == item.target,
+                    Snapshot.run_id == self.run_id,
+                    Snapshot.portal_id == item.portal,
+                    Snapshot.unit_id == item.unit,
+                    Snapshot.target == item.target,
                 )
             ).first()
             if exists:
@@ -43,36 +45,65 @@ class StoreSnapshotPipeline:
                     self.stats.inc_value("zwgk/snapshot_duplicate_dropped")
                 return item
             # A 304 Not Modified reuses the previous snapshot's stored page (item.page_sha256).
-            sha = put_page(session, item.body, item.content_type) if item.body else \
-                item.page_sha256
+            sha = put_page(session, item.body, item.content_type) if item.body else item.page_sha256
             dated = [e for e in item.entries if e.get("date")]
             snap = Snapshot(
-                run_id=self.run_id, portal_id=item.portal, unit_id=item.unit, target=item.target,
-                column_id=item.column_id, url=item.url, final_url=item.final_url,
-                link_text=item.link_text, status=item.status, http_status=item.http_status,
-                error=item.error, page_kind=item.page_kind, entries_count=len(item.entries),
+                run_id=self.run_id,
+                portal_id=item.portal,
+                unit_id=item.unit,
+                target=item.target,
+                column_id=item.column_id,
+                url=item.url,
+                final_url=item.final_url,
+                link_text=item.link_text,
+                status=item.status,
+                http_status=item.http_status,
+                error=item.error,
+                page_kind=item.page_kind,
+                entries_count=len(item.entries),
                 dated_count=len(dated),
                 newest=max(date.fromisoformat(e["date"]) for e in dated) if dated else None,
-                pages_crawled=item.pages_crawled, placeholder=item.placeholder, page_sha256=sha,
-                fetched_at=datetime.fromisoformat(item.fetched_at), details=item.details or {},
+                pages_crawled=item.pages_crawled,
+                placeholder=item.placeholder,
+                page_sha256=sha,
+                fetched_at=datetime.fromisoformat(item.fetched_at),
+                details=item.details or {},
             )
             for pos, e in enumerate(item.entries):
-                snap.entries.append(Entry(
-                    position=pos, title=e["title"][:2000], url=e.get("url"),
-                    date=date.fromisoformat(e["date"]) if e.get("date") else None,
-                    date_source=e.get("date_source"),
-                ))
+                snap.entries.append(
+                    Entry(
+                        position=pos,
+                        title=e["title"][:2000],
+                        url=e.get("url"),
+                        date=date.fromisoformat(e["date"]) if e.get("date") else None,
+                        date_source=e.get("date_source"),
+                    )
+                )
             for pos, a in enumerate(item.articles or []):
-                art_sha = put_page(session, a["body"], a.get("content_type")) if a.get("body") else \
-                    a.get("page_sha256")
-                snap.articles.append(Article(
-                    position=pos, url=a["url"], final_url=a.get("final_url"), title=(a.get("title") or None),
-                    status=a["status"], http_status=a.get("http_status"), error=a.get("error"),
-                    publish_date=date.fromisoformat(a["publish_date"]) if a.get("publish_date") else None,
-                    meta=a.get("metadata") or {}, text=a.get("text"), links=a.get("links") or [],
-                    page_sha256=art_sha, etag=a.get("etag"), last_modified=a.get("last_modified"),
-                    fetched_at=datetime.fromisoformat(a["fetched_at"]) if a.get("fetched_at") else None,
-                ))
+                art_sha = (
+                    put_page(session, a["body"], a.get("content_type"))
+                    if a.get("body")
+                    else a.get("page_sha256")
+                )
+                snap.articles.append(
+                    Article(
+                        position=pos,
+                        url=a["url"],
+                        final_url=a.get("final_url"),
+                        title=(a.get("title") or None),
+                        status=a["status"],
+                        http_status=a.get("http_status"),
+                        error=a.get("error"),
+                        publish_date=date.fromisoformat(a["publish_date"]) if a.get("publish_date") else None,
+                        meta=a.get("metadata") or {},
+                        text=a.get("text"),
+                        links=a.get("links") or [],
+                        page_sha256=art_sha,
+                        etag=a.get("etag"),
+                        last_modified=a.get("last_modified"),
+                        fetched_at=datetime.fromisoformat(a["fetched_at"]) if a.get("fetched_at") else None,
+                    )
+                )
             session.add(snap)
         if self.stats:
             self.stats.inc_value(f"zwgk/snapshot/{item.status}")

@@ -61,8 +61,16 @@ class PortalSpider(scrapy.Spider):
 
     name = "portal"
 
-    def __init__(self, registry: str, as_of: str, catalog: str | None = None, only: str | None = None,
-                 seed: bool = True, *args, **kwargs):
+    def __init__(
+        self,
+        registry: str,
+        as_of: str,
+        catalog: str | None = None,
+        only: str | None = None,
+        seed: bool = True,
+        *args,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.seed = seed  # False for a distributed worker that only serves the shared queue
         self.catalog = load_catalog(catalog)
@@ -73,7 +81,8 @@ class PortalSpider(scrapy.Spider):
         self.hosts = self.registry.hosts()
         # Registry pages (homes, unit entries) are judged by site.unreachable, not as links.
         self.registry_pages = {linkcheck.clean_url(p.home) for p in self.registry.portals} | {
-            linkcheck.clean_url(u.entry) for p in self.registry.portals for u in p.units}
+            linkcheck.clean_url(u.entry) for p in self.registry.portals for u in p.units
+        }
         self.prev = PreviousCrawl()
         self._link_tasks: dict[str, asyncio.Task] = {}
         self._fetched: dict[str, dict] = {}  # url -> link-check-like result of a crawl fetch
@@ -114,11 +123,23 @@ class PortalSpider(scrapy.Spider):
             if self.only and portal.id not in self.only:
                 continue
             owner = next((u for u in portal.units if u.profile == "government"), portal.units[0])
-            yield self._request(portal, portal.home, self.parse_home, self.home_failed, unit=owner,
-                                prev=self._prev_ok(portal, owner, "home", portal.home))
+            yield self._request(
+                portal,
+                portal.home,
+                self.parse_home,
+                self.home_failed,
+                unit=owner,
+                prev=self._prev_ok(portal, owner, "home", portal.home),
+            )
             for unit in portal.units:
-                yield self._request(portal, unit.entry, self.parse_entry, self.entry_failed, unit=unit,
-                                    prev=self._prev_ok(portal, unit, "entry", unit.entry))
+                yield self._request(
+                    portal,
+                    unit.entry,
+                    self.parse_entry,
+                    self.entry_failed,
+                    unit=unit,
+                    prev=self._prev_ok(portal, unit, "entry", unit.entry),
+                )
         hook = getattr(self, "seeded_hook", None)
         if hook is not None:
             hook()  # every start request is in the shared queue: waiting workers may close when idle
@@ -126,8 +147,12 @@ class PortalSpider(scrapy.Spider):
     def _prev_ok(self, portal: Portal, unit: Unit, target: str, url: str | None) -> dict | None:
         """The previous crawl's snapshot of this target, when it is reusable after a 304."""
         snap = self.prev.snapshot(portal.id, unit.id, target)
-        if snap and snap["status"] in ("ok", "truncated") and snap["url"] == url and \
-                (snap["details"] or {}).get("validators"):
+        if (
+            snap
+            and snap["status"] in ("ok", "truncated")
+            and snap["url"] == url
+            and (snap["details"] or {}).get("validators")
+        ):
             return snap
         return None
 
@@ -140,19 +165,41 @@ class PortalSpider(scrapy.Spider):
             meta["dont_obey_robotstxt"] = True
         return meta
 
-    def _request(self, portal: Portal, url: str, callback, errback, prev: dict | None = None, **meta) -> Request:
+    def _request(
+        self, portal: Portal, url: str, callback, errback, prev: dict | None = None, **meta
+    ) -> Request:
         headers = conditional_headers((prev or {}).get("details", {}).get("validators"))
-        return Request(url, callback=callback, errback=errback, meta=self._meta(portal, prev=prev, **meta),
-                       headers=headers, dont_filter=True)
+        return Request(
+            url,
+            callback=callback,
+            errback=errback,
+            meta=self._meta(portal, prev=prev, **meta),
+            headers=headers,
+            dont_filter=True,
+        )
 
     # -- items -------------------------------------------------------------------------------
-    def _snapshot(self, portal: Portal, unit: Unit, target: str, url: str | None, outcome: Outcome,
-                  response: Response | None = None, page: PageExtract | None = None, **extra) -> SnapshotItem:
+    def _snapshot(
+        self,
+        portal: Portal,
+        unit: Unit,
+        target: str,
+        url: str | None,
+        outcome: Outcome,
+        response: Response | None = None,
+        page: PageExtract | None = None,
+        **extra,
+    ) -> SnapshotItem:
         item = SnapshotItem(
-            portal=portal.id, unit=unit.id, target=target,
+            portal=portal.id,
+            unit=unit.id,
+            target=target,
             column_id=target.split(":", 1)[1] if target.startswith("column:") else None,
-            url=url, final_url=response.url if response is not None else None,
-            status=outcome.status, http_status=outcome.http_status, error=outcome.error,
+            url=url,
+            final_url=response.url if response is not None else None,
+            status=outcome.status,
+            http_status=outcome.http_status,
+            error=outcome.error,
             page_kind=str(page.kind) if page else None,
             body=response.body if response is not None else None,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") if response else None,
@@ -184,18 +231,29 @@ class PortalSpider(scrapy.Spider):
             out.append(link if r is None else {**link, **r})
         return out
 
-    async def _reuse(self, portal: Portal, unit: Unit, target: str, prev: dict, response: Response,
-                     **extra) -> SnapshotItem:
+    async def _reuse(
+        self, portal: Portal, unit: Unit, target: str, prev: dict, response: Response, **extra
+    ) -> SnapshotItem:
         """The previous snapshot again, after a 304 Not Modified (its page stays the evidence)."""
         details = dict(prev["details"] or {})
         details["not_modified"] = True
         details["reused_from_run"] = self.prev.run_id
         self.crawler.stats.inc_value("zwgk/not_modified")
         item = self._snapshot(
-            portal, unit, target, prev["url"], Outcome(prev["status"], prev["http_status"], prev["error"]),
-            None, None, entries=[dict(e) for e in prev["entries"]], pages_crawled=prev["pages_crawled"],
-            placeholder=prev["placeholder"], link_text=prev["link_text"], details=details,
-            articles=[dict(a, body=None) for a in prev["articles"]], page_sha256=prev["page_sha256"],
+            portal,
+            unit,
+            target,
+            prev["url"],
+            Outcome(prev["status"], prev["http_status"], prev["error"]),
+            None,
+            None,
+            entries=[dict(e) for e in prev["entries"]],
+            pages_crawled=prev["pages_crawled"],
+            placeholder=prev["placeholder"],
+            link_text=prev["link_text"],
+            details=details,
+            articles=[dict(a, body=None) for a in prev["articles"]],
+            page_sha256=prev["page_sha256"],
         )
         item.final_url, item.page_kind = prev["final_url"], prev["page_kind"]
         item.update(**extra)
@@ -206,13 +264,27 @@ class PortalSpider(scrapy.Spider):
                 art["links"] = await self._fresh_links(list(art["links"]), portal)
         return item
 
-    def _extract(self, response: Response, article: bool = False, template: Template | None = None) -> PageExtract:
+    def _extract(
+        self, response: Response, article: bool = False, template: Template | None = None
+    ) -> PageExtract:
         ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
         if article:
-            return extract_article(response.body, response.url, content_type=ctype, status=response.status,
-                                   ref=self.as_of, template=template)
-        return extract_page(response.body, response.url, content_type=ctype, status=response.status, ref=self.as_of,
-                            template=template)
+            return extract_article(
+                response.body,
+                response.url,
+                content_type=ctype,
+                status=response.status,
+                ref=self.as_of,
+                template=template,
+            )
+        return extract_page(
+            response.body,
+            response.url,
+            content_type=ctype,
+            status=response.status,
+            ref=self.as_of,
+            template=template,
+        )
 
     # -- templates (extract/template.py) ---------------------------------------------------------
     def _home_template(self, portal: Portal) -> asyncio.Future:
@@ -268,12 +340,16 @@ class PortalSpider(scrapy.Spider):
     def home_failed(self, failure):
         meta = failure.request.meta
         self._set_home_template(meta["portal"], [])
-        yield self._snapshot(meta["portal"], meta["unit"], "home", meta["portal"].home, from_failure(failure.value))
+        yield self._snapshot(
+            meta["portal"], meta["unit"], "home", meta["portal"].home, from_failure(failure.value)
+        )
 
     # -- unit entry ----------------------------------------------------------------------------
     def entry_failed(self, failure):
         meta = failure.request.meta
-        yield self._snapshot(meta["portal"], meta["unit"], "entry", meta["unit"].entry, from_failure(failure.value))
+        yield self._snapshot(
+            meta["portal"], meta["unit"], "entry", meta["unit"].entry, from_failure(failure.value)
+        )
 
     async def parse_entry(self, response: Response):
         portal: Portal = response.meta["portal"]
@@ -285,7 +361,10 @@ class PortalSpider(scrapy.Spider):
         if response.status == 304 and prev:
             item = await self._reuse(portal, unit, "entry", prev, response)
             texts = prev["details"].get("columns_link_text") or {}
-            found = {cid: (url, texts.get(cid, "")) for cid, url in (prev["details"].get("columns_found") or {}).items()}
+            found = {
+                cid: (url, texts.get(cid, ""))
+                for cid, url in (prev["details"].get("columns_found") or {}).items()
+            }
             entry_sigs = prev["details"].get("template") or []
             outcome_ok = True
         else:
@@ -302,16 +381,23 @@ class PortalSpider(scrapy.Spider):
                 entry_sigs = self._page_signatures(response)
                 details["template"] = entry_sigs
                 home_sigs = [] if response.url == portal.home else await self._wait_home_template(portal)
-                discovered = discover_columns(html, response.url, {c: self.names[c] for c in wanted},
-                                              template=Template.of(shared=home_sigs))
+                discovered = discover_columns(
+                    html,
+                    response.url,
+                    {c: self.names[c] for c in wanted},
+                    template=Template.of(shared=home_sigs),
+                )
                 for cid in wanted:
                     if cid in unit.columns:
                         found[cid] = (unit.columns[cid], "（登记表指定）")
                     elif cid in discovered and self._may_follow(portal, response.url, discovered[cid].url):
                         found[cid] = (linkcheck.clean_url(discovered[cid].url), discovered[cid].text)
                 details["links"] = await self._check_page_links(page, portal)
-                blind = tree_unrecognized([c for c in wanted if c not in unit.columns], set(found),
-                                          self.catalog.discovery.min_found_share)
+                blind = tree_unrecognized(
+                    [c for c in wanted if c not in unit.columns],
+                    set(found),
+                    self.catalog.discovery.min_found_share,
+                )
                 if blind:
                     outcome = Outcome("unrecognized", response.status, blind)
             details["columns_found"] = {k: v[0] for k, v in found.items()}
@@ -324,17 +410,25 @@ class PortalSpider(scrapy.Spider):
         template = self._column_template(portal, entry_sigs, found)
         for cid in wanted:
             if cid not in found:
-                yield self._snapshot(portal, unit, f"column:{cid}", None, Outcome("missing"),
-                                     details={"searched": self.names[cid], "entry_page": unit.entry})
+                yield self._snapshot(
+                    portal,
+                    unit,
+                    f"column:{cid}",
+                    None,
+                    Outcome("missing"),
+                    details={"searched": self.names[cid], "entry_page": unit.entry},
+                )
                 continue
             url, text = found[cid]
             yield self._column_request(portal, unit, cid, url, text, template)
 
-    def _column_request(self, portal: Portal, unit: Unit, cid: str, url: str, text: str,
-                        template: Template | None = None) -> Request:
+    def _column_request(
+        self, portal: Portal, unit: Unit, cid: str, url: str, text: str, template: Template | None = None
+    ) -> Request:
         prev = self._prev_ok(portal, unit, f"column:{cid}", url)
-        meta = self._meta(portal, unit=unit, column=cid, link_text=text, prev=prev, page_url=url,
-                          template=template)
+        meta = self._meta(
+            portal, unit=unit, column=cid, link_text=text, prev=prev, page_url=url, template=template
+        )
         endpoint = (prev or {}).get("details", {}).get("data_endpoint")
         if prev and endpoint:
             # A script-rendered list: its data is the content; ask the endpoint directly.
@@ -342,8 +436,14 @@ class PortalSpider(scrapy.Spider):
             headers = conditional_headers(prev["details"].get("data_validators"))
             return self._data_request(endpoint, meta, headers, self.parse_column, self.column_failed)
         headers = conditional_headers((prev or {}).get("details", {}).get("validators"))
-        return Request(url, callback=self.parse_column, errback=self.column_failed, meta=meta, headers=headers,
-                       dont_filter=True)
+        return Request(
+            url,
+            callback=self.parse_column,
+            errback=self.column_failed,
+            meta=meta,
+            headers=headers,
+            dont_filter=True,
+        )
 
     def _may_follow(self, portal: Portal, page_url: str, url: str) -> bool:
         """Columns are followed on the portal's own hosts only (its registry hosts and subdomains)."""
@@ -355,18 +455,23 @@ class PortalSpider(scrapy.Spider):
         if host in own:
             return True
         home = (urlsplit(portal.home).hostname or "").lower().removeprefix("www.")
-        return bool(home) and "." in home and not home.replace(".", "").isdigit() and host.endswith("." + home)
+        return (
+            bool(home) and "." in home and not home.replace(".", "").isdigit() and host.endswith("." + home)
+        )
 
     # -- fetching inside callbacks -------------------------------------------------------------
     async def _fetch(self, url: str, portal: Portal, headers: dict | None = None, **meta) -> Response:
         request = Request(url, meta=self._meta(portal, **meta), headers=headers or {}, dont_filter=True)
         return await self.crawler.engine.download_async(request)
 
-    async def _render(self, url: str, portal: Portal, link_text: str | None
-                      ) -> tuple[tuple[Response, PageExtract] | None, str | None]:
+    async def _render(
+        self, url: str, portal: Portal, link_text: str | None
+    ) -> tuple[tuple[Response, PageExtract] | None, str | None]:
         """The list page as chromium renders it (scrapy-playwright; zwgk.crawler.render), extracted:
         ((response, page), None), or (None, why not)."""
-        meta = self._meta(portal, link_text=link_text, **render.request_meta(self.render_guard, self.render_context))
+        meta = self._meta(
+            portal, link_text=link_text, **render.request_meta(self.render_guard, self.render_context)
+        )
         stats = self.crawler.stats
         stats.inc_value("zwgk/render/requests")
         try:
@@ -387,9 +492,18 @@ class PortalSpider(scrapy.Spider):
             post = platform.form_post(endpoint) if platform.form_post is not None else None
             if post is not None:
                 url, formdata = post
-                return FormRequest(url, formdata=formdata, callback=callback, errback=errback, meta=meta,
-                                   headers=headers, dont_filter=True)
-        return Request(endpoint, callback=callback, errback=errback, meta=meta, headers=headers, dont_filter=True)
+                return FormRequest(
+                    url,
+                    formdata=formdata,
+                    callback=callback,
+                    errback=errback,
+                    meta=meta,
+                    headers=headers,
+                    dont_filter=True,
+                )
+        return Request(
+            endpoint, callback=callback, errback=errback, meta=meta, headers=headers, dont_filter=True
+        )
 
     async def _fetch_data(self, endpoint: str, portal: Portal, headers: dict | None = None) -> Response:
         request = self._data_request(endpoint, self._meta(portal), headers or {})
@@ -399,8 +513,14 @@ class PortalSpider(scrapy.Spider):
     def column_failed(self, failure):
         meta = failure.request.meta
         url = meta.get("page_url") or failure.request.url
-        yield self._snapshot(meta["portal"], meta["unit"], f"column:{meta['column']}", url,
-                             from_failure(failure.value), link_text=meta.get("link_text"))
+        yield self._snapshot(
+            meta["portal"],
+            meta["unit"],
+            f"column:{meta['column']}",
+            url,
+            from_failure(failure.value),
+            link_text=meta.get("link_text"),
+        )
 
     async def parse_column(self, response: Response):
         portal: Portal = response.meta["portal"]
@@ -410,7 +530,9 @@ class PortalSpider(scrapy.Spider):
         page_url: str = response.meta.get("page_url") or response.request.url
         target = f"column:{cid}"
         if response.status == 304 and prev:
-            yield await self._reuse(portal, unit, target, prev, response, link_text=response.meta["link_text"])
+            yield await self._reuse(
+                portal, unit, target, prev, response, link_text=response.meta["link_text"]
+            )
             return
         notes: list[str] = []
         details: dict = {}
@@ -418,17 +540,31 @@ class PortalSpider(scrapy.Spider):
             data = self._extract(response)
             if 200 <= response.status < 300 and data.kind == PageKind.DATA:
                 notes.append(f"列表数据取自 {response.request.url}（数据接口有更新）")
-                async for item in self._finish_column(portal, unit, cid, page_url, response, None, list(data.entries),
-                                                      "ok", 1, notes, {"data_endpoint": prev["details"]["data_endpoint"],
-                                                                       "data_validators": validators_of(response)}):
+                async for item in self._finish_column(
+                    portal,
+                    unit,
+                    cid,
+                    page_url,
+                    response,
+                    None,
+                    list(data.entries),
+                    "ok",
+                    1,
+                    notes,
+                    {
+                        "data_endpoint": prev["details"]["data_endpoint"],
+                        "data_validators": validators_of(response),
+                    },
+                ):
                     yield item
                 return
             # The endpoint moved or failed: read the page again.
             try:
                 response = await self._fetch(page_url, portal)
             except Exception as exc:
-                yield self._snapshot(portal, unit, target, page_url, from_failure(exc),
-                                     link_text=response.meta["link_text"])
+                yield self._snapshot(
+                    portal, unit, target, page_url, from_failure(exc), link_text=response.meta["link_text"]
+                )
                 return
         template = response.meta.get("template")
         page = self._extract(response, template=template)
@@ -437,8 +573,9 @@ class PortalSpider(scrapy.Spider):
         if outcome.status != "ok":
             if outcome.status == "unreachable" and response.status in (404, 410):
                 outcome = Outcome("error", response.status, f"栏目链接返回 HTTP {response.status}")
-            yield self._snapshot(portal, unit, target, page_url, outcome, response, page,
-                                 link_text=response.meta["link_text"])
+            yield self._snapshot(
+                portal, unit, target, page_url, outcome, response, page, link_text=response.meta["link_text"]
+            )
             return
         details["validators"] = validators_of(response)
         notes += list(page.notes)
@@ -465,13 +602,24 @@ class PortalSpider(scrapy.Spider):
                     notes.append(f"列表数据取自 {endpoint}（{len(entries)} 条）")
                     break
             if status == "antibot":
-                yield self._snapshot(portal, unit, target, page_url, Outcome("antibot", 412, "数据接口返回反爬虫验证页"),
-                                     response, page, link_text=response.meta["link_text"],
-                                     details={"notes": notes})
+                yield self._snapshot(
+                    portal,
+                    unit,
+                    target,
+                    page_url,
+                    Outcome("antibot", 412, "数据接口返回反爬虫验证页"),
+                    response,
+                    page,
+                    link_text=response.meta["link_text"],
+                    details={"notes": notes},
+                )
                 return
             if status == "js-shell" and portal.render_js:
-                rendered, failure = (await self._render(page_url, portal, response.meta["link_text"])
-                                     if self.render_js else (None, None))
+                rendered, failure = (
+                    await self._render(page_url, portal, response.meta["link_text"])
+                    if self.render_js
+                    else (None, None)
+                )
                 if rendered is not None and rendered[1].entries:
                     # The list as the browser built it; the rendered DOM is the stored evidence. No
                     # validators are kept: the HTML shell can stay unchanged (304) while the list it
@@ -510,8 +658,11 @@ class PortalSpider(scrapy.Spider):
             pages.append(more)
             entries.extend(fresh)
             if not next_pages and more.next_pages:
-                next_pages = [linkcheck.clean_url(u) for u in more.next_pages
-                              if u != response.url and not linkcheck.looks_like_calendar(u)]
+                next_pages = [
+                    linkcheck.clean_url(u)
+                    for u in more.next_pages
+                    if u != response.url and not linkcheck.looks_like_calendar(u)
+                ]
         if status == "ok" and next_pages and pages_crawled >= self.max_pages:
             status = "truncated"
             notes.append(f"仅抓取前 {self.max_pages} 页（共 {declared or '多'} 页）")
@@ -519,15 +670,34 @@ class PortalSpider(scrapy.Spider):
         for p in pages:  # every list page read (each URL is checked once per run: repeated furniture is free)
             links += await self._check_page_links(p, portal)
         details["links"] = links
-        async for item in self._finish_column(portal, unit, cid, page_url, response, page, entries, status,
-                                              pages_crawled, notes, details):
+        async for item in self._finish_column(
+            portal, unit, cid, page_url, response, page, entries, status, pages_crawled, notes, details
+        ):
             yield item
 
-    async def _finish_column(self, portal: Portal, unit: Unit, cid: str, page_url: str, response: Response,
-                             page: PageExtract | None, entries: list, status: str, pages_crawled: int,
-                             notes: list[str], details: dict):
-        rows = [{"title": e.title, "url": linkcheck.clean_url(e.url), "date": e.date.isoformat() if e.date else None,
-                 "date_source": "list" if e.date else None} for e in entries]
+    async def _finish_column(
+        self,
+        portal: Portal,
+        unit: Unit,
+        cid: str,
+        page_url: str,
+        response: Response,
+        page: PageExtract | None,
+        entries: list,
+        status: str,
+        pages_crawled: int,
+        notes: list[str],
+        details: dict,
+    ):
+        rows = [
+            {
+                "title": e.title,
+                "url": linkcheck.clean_url(e.url),
+                "date": e.date.isoformat() if e.date else None,
+                "date_source": "list" if e.date else None,
+            }
+            for e in entries
+        ]
         articles: list[dict] = []
         template = response.meta.get("template")
         disclosure = cid in self.catalog.column_ids() and self.catalog.column(cid).requires_metadata
@@ -541,30 +711,59 @@ class PortalSpider(scrapy.Spider):
         if cid in (self.catalog.interpretation.policy_column, self.catalog.interpretation.interp_column):
             await self._dates_for_pairing(rows, portal, notes, articles, template)
         details.update({"notes": notes, "page_count": page.page_count if page else None})
-        yield self._snapshot(portal, unit, f"column:{cid}", page_url, Outcome(status, response.status),
-                             response, page, entries=rows, pages_crawled=pages_crawled,
-                             placeholder=page.placeholder if page else None,
-                             link_text=response.meta["link_text"], details=details, articles=articles)
+        yield self._snapshot(
+            portal,
+            unit,
+            f"column:{cid}",
+            page_url,
+            Outcome(status, response.status),
+            response,
+            page,
+            entries=rows,
+            pages_crawled=pages_crawled,
+            placeholder=page.placeholder if page else None,
+            link_text=response.meta["link_text"],
+            details=details,
+            articles=articles,
+        )
 
     # -- articles -----------------------------------------------------------------------------
-    async def _read_articles(self, rows: list[dict], portal: Portal, unit: Unit, cid: str,
-                             notes: list[str], template: Template | None = None, budget: int = 10,
-                             disclosure: bool = True) -> list[dict]:
+    async def _read_articles(
+        self,
+        rows: list[dict],
+        portal: Portal,
+        unit: Unit,
+        cid: str,
+        notes: list[str],
+        template: Template | None = None,
+        budget: int = 10,
+        disclosure: bool = True,
+    ) -> list[dict]:
         """The newest `budget` entries' pages of a column: metadata, text, links."""
         newest = sorted((r for r in rows if r["url"]), key=lambda r: r["date"] or "", reverse=True)
         picked = newest[:budget]
-        articles = await asyncio.gather(*(self._article(r["url"], r["title"], portal, template) for r in picked))
+        articles = await asyncio.gather(
+            *(self._article(r["url"], r["title"], portal, template) for r in picked)
+        )
         ok = sum(1 for a in articles if a["status"] == "ok")
-        notes.append(f"读取最新 {len(picked)} 篇正文（{ok} 篇成功）以核对"
-                     + ("公开要素、错别字和链接" if disclosure else "错别字和链接"))
+        notes.append(
+            f"读取最新 {len(picked)} 篇正文（{ok} 篇成功）以核对"
+            + ("公开要素、错别字和链接" if disclosure else "错别字和链接")
+        )
         for row in rows:
             for art in articles:
                 if art["url"] == row["url"] and art.get("publish_date") and not row["date"]:
                     row["date"], row["date_source"] = art["publish_date"], "article"
         return list(articles)
 
-    async def _article(self, url: str, title: str | None, portal: Portal, template: Template | None = None,
-                       check_links: bool = True) -> dict:
+    async def _article(
+        self,
+        url: str,
+        title: str | None,
+        portal: Portal,
+        template: Template | None = None,
+        check_links: bool = True,
+    ) -> dict:
         """Fetch (conditionally, when the previous crawl read it) and extract one article page.
 
         `check_links=False` for a page read only for its date: its links are not checked, so they
@@ -576,33 +775,54 @@ class PortalSpider(scrapy.Spider):
             resp = await self._fetch(url, portal, headers=headers)
         except Exception as exc:
             outcome = from_failure(exc)
-            self._fetched[url] = linkcheck.result(url, "blocked" if isinstance(exc, BlockedAddress) else "broken",
-                                                  None, outcome.error)
+            self._fetched[url] = linkcheck.result(
+                url, "blocked" if isinstance(exc, BlockedAddress) else "broken", None, outcome.error
+            )
             return {**base, "status": outcome.status, "error": outcome.error}
         if resp.status == 304 and prev:
             self.crawler.stats.inc_value("zwgk/article_not_modified")
-            return {**prev, "body": None, "fetched_at": _now(),
-                    "links": await self._fresh_links(list(prev.get("links") or []), portal)}
+            return {
+                **prev,
+                "body": None,
+                "fetched_at": _now(),
+                "links": await self._fresh_links(list(prev.get("links") or []), portal),
+            }
         self._remember_fetch(url, resp)
-        art = self._extract(resp, article=True, template=template)  # metadata and publish date whatever the page kind
+        art = self._extract(
+            resp, article=True, template=template
+        )  # metadata and publish date whatever the page kind
         outcome = from_response(resp.status, str(art.kind), art.challenge)
-        out = {**base, "final_url": resp.url, "status": outcome.status, "http_status": resp.status,
-               "error": outcome.error, "body": resp.body if outcome.status == "ok" else None,
-               "content_type": resp.headers.get("Content-Type", b"").decode("latin-1")}
+        out = {
+            **base,
+            "final_url": resp.url,
+            "status": outcome.status,
+            "http_status": resp.status,
+            "error": outcome.error,
+            "body": resp.body if outcome.status == "ok" else None,
+            "content_type": resp.headers.get("Content-Type", b"").decode("latin-1"),
+        }
         if outcome.status != "ok":
             return out
         v = validators_of(resp)
         out.update(
-            title=art.title or title, metadata=art.metadata,
+            title=art.title or title,
+            metadata=art.metadata,
             publish_date=art.publish_date.isoformat() if art.publish_date else None,
             text=((art.title or title or "") + "\n" + (art.body_text or ""))[:MAX_ARTICLE_TEXT],
-            etag=v.get("etag"), last_modified=v.get("last_modified"),
+            etag=v.get("etag"),
+            last_modified=v.get("last_modified"),
         )
         out["links"] = await self._check_page_links(art, portal) if check_links else []
         return out
 
-    async def _dates_from_articles(self, rows: list[dict], portal: Portal, notes: list[str],
-                                   articles: list[dict], template: Template | None = None) -> None:
+    async def _dates_from_articles(
+        self,
+        rows: list[dict],
+        portal: Portal,
+        notes: list[str],
+        articles: list[dict],
+        template: Template | None = None,
+    ) -> None:
         """A list without dates: read the publish date on the first few articles' pages."""
         read = {a["url"]: a for a in articles}
         for row in rows[: self.max_article_fetches]:
@@ -616,10 +836,18 @@ class PortalSpider(scrapy.Spider):
                 row["date"] = art["publish_date"]
                 row["date_source"] = "article"
         found = sum(1 for r in rows if r["date"])
-        notes.append(f"列表未显示日期，读取了 {min(len(rows), self.max_article_fetches)} 篇正文，{found} 篇有发布日期")
+        notes.append(
+            f"列表未显示日期，读取了 {min(len(rows), self.max_article_fetches)} 篇正文，{found} 篇有发布日期"
+        )
 
-    async def _dates_for_pairing(self, rows: list[dict], portal: Portal, notes: list[str],
-                                 articles: list[dict], template: Template | None = None) -> None:
+    async def _dates_for_pairing(
+        self,
+        rows: list[dict],
+        portal: Portal,
+        notes: list[str],
+        articles: list[dict],
+        template: Template | None = None,
+    ) -> None:
         """Policy and interpretation entries still undated: read their pages' publish dates.
 
         三同步 pairs each policy with its interpretation by date, so an undated interpretation
@@ -631,8 +859,9 @@ class PortalSpider(scrapy.Spider):
         todo = todo[: self.max_article_fetches_paired]
         if not todo:
             return
-        got = await asyncio.gather(*(self._article(r["url"], r["title"], portal, template, check_links=False)
-                                     for r in todo))
+        got = await asyncio.gather(
+            *(self._article(r["url"], r["title"], portal, template, check_links=False) for r in todo)
+        )
         found = 0
         for row, art in zip(todo, got, strict=True):
             if art.get("publish_date"):
@@ -644,8 +873,10 @@ class PortalSpider(scrapy.Spider):
     def _remember_fetch(self, url: str, response: Response) -> None:
         """A page the crawl fetched anyway answers its own link check (each URL once per run)."""
         status = linkcheck.classify_status(response.status)
-        self._fetched.setdefault(linkcheck.clean_url(url), linkcheck.result(
-            url, status, response.status, None, response.meta.get("redirect_urls"), "GET"))
+        self._fetched.setdefault(
+            linkcheck.clean_url(url),
+            linkcheck.result(url, status, response.status, None, response.meta.get("redirect_urls"), "GET"),
+        )
 
     async def _check_page_links(self, page: PageExtract, portal: Portal) -> list[dict]:
         """Check the page's links (capped) and return one result per link, with page and anchor text."""
@@ -659,11 +890,13 @@ class PortalSpider(scrapy.Spider):
                 continue
             seen.add(url)
             picked.append(Link(url, link.text, link.attachment))
-        skipped_cap = picked[self.max_links_page:]
+        skipped_cap = picked[self.max_links_page :]
         picked = picked[: self.max_links_page]
         results = await asyncio.gather(*(self._link_result(link.url, portal) for link in picked))
-        out = [{**r, "url": link.url, "text": link.text[:200], "page": page.url, "attachment": link.attachment}
-               for link, r in zip(picked, results, strict=True)]
+        out = [
+            {**r, "url": link.url, "text": link.text[:200], "page": page.url, "attachment": link.attachment}
+            for link, r in zip(picked, results, strict=True)
+        ]
         if skipped_cap:
             self.crawler.stats.inc_value("zwgk/links/skipped_page_cap", len(skipped_cap))
         return out
@@ -686,7 +919,9 @@ class PortalSpider(scrapy.Spider):
     async def _check_link(self, url: str, portal: Portal) -> dict:
         stats = self.crawler.stats
         if url in self.registry_pages:
-            return linkcheck.result(url, "skipped", error="登记表中的首页或信息公开页面（由 site.unreachable 判断）")
+            return linkcheck.result(
+                url, "skipped", error="登记表中的首页或信息公开页面（由 site.unreachable 判断）"
+            )
         host = linkcheck.host_of(url)
         if linkcheck.is_numeric_host(host) or self.check_offsite or linkcheck.is_onsite(url, self.hosts):
             verdict, reason = host_verdict(host, self.hosts)  # an address literal needs no DNS lookup
@@ -706,26 +941,37 @@ class PortalSpider(scrapy.Spider):
         stats.inc_value("zwgk/links/checked")
         first: dict | None = None
         for method in ("HEAD", "GET"):
-            meta = self._meta(portal, download_timeout=self.link_timeout, download_maxsize=self.link_maxsize,
-                              link_check=True)
+            meta = self._meta(
+                portal,
+                download_timeout=self.link_timeout,
+                download_maxsize=self.link_maxsize,
+                link_check=True,
+            )
             if method == "HEAD":
                 meta["dont_retry"] = True
             try:
                 resp = await self.crawler.engine.download_async(
-                    Request(url, method=method, meta=meta, dont_filter=True))
+                    Request(url, method=method, meta=meta, dont_filter=True)
+                )
             except UnresolvedHost:  # a redirect to a name that does not resolve
-                first = first or linkcheck.result(url, "broken", None, "域名解析失败（跳转目标）", method=method)
+                first = first or linkcheck.result(
+                    url, "broken", None, "域名解析失败（跳转目标）", method=method
+                )
                 continue
             except BlockedAddress as exc:
                 stats.inc_value("zwgk/links/blocked")
-                return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问（含跳转目标）：{exc}", method=method)
+                return linkcheck.result(
+                    url, "blocked", error=f"安全策略拒绝访问（含跳转目标）：{exc}", method=method
+                )
             except IgnoreRequest as exc:
                 return linkcheck.result(url, "skipped", error=f"未检查：{exc}"[:200], method=method)
             except Exception as exc:
                 refused = refused_reason(host)
                 if refused and type(exc).__name__ == "CannotResolveHostError":  # the resolver refused it
                     stats.inc_value("zwgk/links/blocked")
-                    return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问：{refused}", method=method)
+                    return linkcheck.result(
+                        url, "blocked", error=f"安全策略拒绝访问：{refused}", method=method
+                    )
                 outcome = from_failure(exc)
                 if outcome.error and "下载大小" in outcome.error:
                     return linkcheck.result(url, "ok", None, outcome.error, method=method)

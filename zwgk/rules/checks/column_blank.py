@@ -33,8 +33,15 @@ class ColumnBlank(ColumnRule):
             return None
         name = ctx.catalog.column(column.column_id).name
         shown = f"，页面显示「{column.placeholder}」" if column.placeholder else "，列表为空"
-        return self.draft(unit, column.column_id, column.url, f"「{name}」栏目无任何信息{shown}",
-                          placeholder=column.placeholder, entries=0, pages=column.pages_crawled)
+        return self.draft(
+            unit,
+            column.column_id,
+            column.url,
+            f"「{name}」栏目无任何信息{shown}",
+            placeholder=column.placeholder,
+            entries=0,
+            pages=column.pages_crawled,
+        )
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
         return {"空白提示语": list(catalog.blank_markers)}

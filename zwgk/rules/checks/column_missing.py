@@ -29,13 +29,25 @@ class ColumnMissing(ColumnRule):
     def check_column(self, column: ColumnObs, unit: UnitObs, ctx: CheckContext) -> FindingDraft | None:
         name = ctx.catalog.column(column.column_id).name
         if column.status == "missing":
-            return self.draft(unit, column.column_id, None, f"未找到「{name}」栏目",
-                              entry_page=unit.entry_url, searched=ctx.catalog.column(column.column_id).names)
+            return self.draft(
+                unit,
+                column.column_id,
+                None,
+                f"未找到「{name}」栏目",
+                entry_page=unit.entry_url,
+                searched=ctx.catalog.column(column.column_id).names,
+            )
         if column.status == "error" and column.http_status in (404, 410):
-            return self.draft(unit, column.column_id, None,
-                              f"「{name}」栏目链接失效（HTTP {column.http_status}）",
-                              entry_page=unit.entry_url, link=column.url, link_text=column.link_text,
-                              http_status=column.http_status)
+            return self.draft(
+                unit,
+                column.column_id,
+                None,
+                f"「{name}」栏目链接失效（HTTP {column.http_status}）",
+                entry_page=unit.entry_url,
+                link=column.url,
+                link_text=column.link_text,
+                http_status=column.http_status,
+            )
         return None
 
     def evidence_pages(self, column_id: str | None, evidence: dict[str, Any]) -> list[str]:

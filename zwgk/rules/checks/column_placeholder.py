@@ -39,9 +39,14 @@ class ColumnPlaceholder(ColumnRule):
             return None
         name = ctx.catalog.column(column.column_id).name
         titles = [e.title for e in column.entries[:5]]
-        return self.draft(unit, column.column_id, column.url,
-                          f"「{name}」栏目的 {len(column.entries)} 条信息均为说明，未公开实际内容",
-                          titles=titles, entries=len(column.entries))
+        return self.draft(
+            unit,
+            column.column_id,
+            column.url,
+            f"「{name}」栏目的 {len(column.entries)} 条信息均为说明，未公开实际内容",
+            titles=titles,
+            entries=len(column.entries),
+        )
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
         return {"说明类标题": list(catalog.placeholder_patterns)}

@@ -40,12 +40,22 @@ class ColumnStale(ColumnRule):
             return None
         name = ctx.catalog.column(column.column_id).name
         newest_entry = next(e for e in column.entries if e.date == newest)
-        return self.draft(unit, column.column_id, column.url,
-                          f"「{name}」栏目最近更新于 {newest.isoformat()}，已 {age} 天未更新（限 {limit} 天）",
-                          newest=newest.isoformat(), age_days=age, limit_days=limit,
-                          newest_title=newest_entry.title, newest_url=newest_entry.url,
-                          date_source=newest_entry.date_source)
+        return self.draft(
+            unit,
+            column.column_id,
+            column.url,
+            f"「{name}」栏目最近更新于 {newest.isoformat()}，已 {age} 天未更新（限 {limit} 天）",
+            newest=newest.isoformat(),
+            age_days=age,
+            limit_days=limit,
+            newest_title=newest_entry.title,
+            newest_url=newest_entry.url,
+            date_source=newest_entry.date_source,
+        )
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
-        return {f"{kind.name}（天）": kind.max_age_days for kind in catalog.kinds.values()
-                if kind.max_age_days is not None}
+        return {
+            f"{kind.name}（天）": kind.max_age_days
+            for kind in catalog.kinds.values()
+            if kind.max_age_days is not None
+        }

@@ -35,9 +35,16 @@ class ColumnUndated(ColumnRule):
         if any(e.date for e in column.entries):
             return None
         name = ctx.catalog.column(column.column_id).name
-        return self.draft(unit, column.column_id, column.url,
-                          f"「{name}」栏目 {len(column.entries)} 条信息均未注明发布时间",
-                          entries=len(column.entries), titles=[e.title for e in column.entries[:5]])
+        return self.draft(
+            unit,
+            column.column_id,
+            column.url,
+            f"「{name}」栏目 {len(column.entries)} 条信息均未注明发布时间",
+            entries=len(column.entries),
+            titles=[e.title for e in column.entries[:5]],
+        )
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
-        return {"适用栏目类别": [kind.name for kind in catalog.kinds.values() if kind.max_age_days is not None]}
+        return {
+            "适用栏目类别": [kind.name for kind in catalog.kinds.values() if kind.max_age_days is not None]
+        }

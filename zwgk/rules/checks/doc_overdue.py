@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from zwgk.config.catalog import Catalog
@@ -63,19 +64,31 @@ class DocOverdue(Rule):
             late = (ctx.as_of - deadline).days
             name = ctx.catalog.column(item.column).name
             doc = item.name.replace("上一年度", f"{doc_year}年度").replace("本年度", f"{doc_year}年度")
-            newest = sorted((e for e in real if e.date), key=lambda e: e.date, reverse=True)[:3]
+            newest = sorted((e for e in real if e.date), key=lambda e: e.date or date.min, reverse=True)[:3]
             yield self.draft(
-                unit, item.column, column.url,
+                unit,
+                item.column,
+                column.url,
                 f"「{name}」栏目未见{doc}（应于 {deadline.isoformat()} 前公开，已逾期 {late} 天）",
-                periodic=item.id, document=doc, document_year=doc_year, due=deadline.isoformat(),
-                days_late=late, entries=len(column.entries), pages=column.pages_crawled,
-                truncated=column.status == "truncated", patterns=[p.pattern for p in patterns],
-                newest_titles=[e.title for e in newest], source=item.source,
+                periodic=item.id,
+                document=doc,
+                document_year=doc_year,
+                due=deadline.isoformat(),
+                days_late=late,
+                entries=len(column.entries),
+                pages=column.pages_crawled,
+                truncated=column.status == "truncated",
+                patterns=[p.pattern for p in patterns],
+                newest_titles=[e.title for e in newest],
+                source=item.source,
             )
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
-        return {p.id: f"{p.name}（{'/'.join(catalog.profiles[x].name for x in p.profiles)}，每年 "
-                      f"{int(p.due[:2])}月{int(p.due[3:])}日前，栏目 {p.column}）" for p in catalog.periodic}
+        return {
+            p.id: f"{p.name}（{'/'.join(catalog.profiles[x].name for x in p.profiles)}，每年 "
+            f"{int(p.due[:2])}月{int(p.due[3:])}日前，栏目 {p.column}）"
+            for p in catalog.periodic
+        }
 
     def evidence_lines(self, ev: dict[str, Any]) -> list[str]:
         lines: list[str] = []

@@ -45,7 +45,7 @@ def _keys(name: str, min_chars: int) -> list[str]:
     keys = [full]
     m = _PLACE.match(full)
     if m and len(full) - m.end() >= min_chars:
-        keys.append(full[m.end():])
+        keys.append(full[m.end() :])
     return keys
 
 
@@ -90,8 +90,11 @@ def judge_policies(unit: UnitObs, ctx: CheckContext) -> list[PolicyCheck]:
         if interps.status == "truncated" and (oldest_interp is None or entry.date < oldest_interp):
             continue  # its interpretation could be on a page the crawl did not read
         earliest = entry.date - timedelta(days=EARLY_DAYS)
-        matches = [e for e in interps.entries if refers_to(e.title, name, cfg.min_name_chars)
-                   and (e.date is None or e.date >= earliest)]
+        matches = [
+            e
+            for e in interps.entries
+            if refers_to(e.title, name, cfg.min_name_chars) and (e.date is None or e.date >= earliest)
+        ]
         out.append(_verdict(entry, name, deadline, matches))
     return out
 
@@ -156,28 +159,47 @@ class InterpMissing(Rule):
                 continue
             e = pc.entry
             when = e.date.isoformat()  # type: ignore[union-attr]
-            evidence = {"policy_title": e.title, "policy_date": when, "document": pc.name,
-                            "deadline": pc.deadline.isoformat(), "working_days": cfg.working_days,
-                            "policy_column_url": policies.url if policies else None,
-                            "interp_column_url": unit.columns[cfg.interp_column].url}
+            evidence = {
+                "policy_title": e.title,
+                "policy_date": when,
+                "document": pc.name,
+                "deadline": pc.deadline.isoformat(),
+                "working_days": cfg.working_days,
+                "policy_column_url": policies.url if policies else None,
+                "interp_column_url": unit.columns[cfg.interp_column].url,
+            }
             note = cal.note(e.date, pc.deadline)  # type: ignore[arg-type]
             if note:
                 evidence["calendar_note"] = note
             if pc.interp is None:
-                msg = (f"《{pc.name}》（{when} 发布）未见政策解读，"
-                       f"应于 {pc.deadline.isoformat()} 前（{cfg.working_days} 个工作日内）同步解读")
+                msg = (
+                    f"《{pc.name}》（{when} 发布）未见政策解读，"
+                    f"应于 {pc.deadline.isoformat()} 前（{cfg.working_days} 个工作日内）同步解读"
+                )
             else:
                 late = cal.workdays_between(e.date, pc.interp.date)  # type: ignore[arg-type]
-                evidence.update(interp_title=pc.interp.title, interp_date=pc.interp.date.isoformat(),  # type: ignore[union-attr]
-                                interp_url=pc.interp.url, interp_workdays=late)
-                msg = (f"《{pc.name}》（{when} 发布）的解读于 {pc.interp.date.isoformat()} 才发布，"  # type: ignore[union-attr]
-                       f"用时 {late} 个工作日，超过 {cfg.working_days} 个工作日")
-            yield self.draft(unit, cfg.policy_column, e.url or (policies.url if policies else None), msg, **evidence)
+                evidence.update(
+                    interp_title=pc.interp.title,
+                    interp_date=pc.interp.date.isoformat(),  # type: ignore[union-attr]
+                    interp_url=pc.interp.url,
+                    interp_workdays=late,
+                )
+                msg = (
+                    f"《{pc.name}》（{when} 发布）的解读于 {pc.interp.date.isoformat()} 才发布，"  # type: ignore[union-attr]
+                    f"用时 {late} 个工作日，超过 {cfg.working_days} 个工作日"
+                )
+            yield self.draft(
+                unit, cfg.policy_column, e.url or (policies.url if policies else None), msg, **evidence
+            )
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
         cfg = catalog.interpretation
-        return {"解读时限（工作日）": cfg.working_days, "政策发布时间范围（天）": cfg.window_days,
-                "政策栏目": cfg.policy_column, "解读栏目": cfg.interp_column}
+        return {
+            "解读时限（工作日）": cfg.working_days,
+            "政策发布时间范围（天）": cfg.window_days,
+            "政策栏目": cfg.policy_column,
+            "解读栏目": cfg.interp_column,
+        }
 
     def evidence_lines(self, ev: dict[str, Any]) -> list[str]:
         lines: list[str] = []
@@ -217,10 +239,16 @@ def interpretation_diversity(unit: UnitObs, catalog: Catalog, as_of: date) -> di
     recent = [e for e in col.entries if e.date is None or 0 <= (as_of - e.date).days <= cfg.window_days]
     diverse = [e for e in recent if any(f in e.title for f in cfg.diverse_forms)]
     share = len(diverse) / len(recent) if recent else None
-    return {"portal": unit.portal, "unit": unit.unit, "total": len(recent), "diverse": len(diverse),
-            "share": None if share is None else round(share, 4), "target": cfg.diverse_target,
-            "meets_target": None if share is None else share >= cfg.diverse_target,
-            "examples": [e.title for e in diverse[:5]]}
+    return {
+        "portal": unit.portal,
+        "unit": unit.unit,
+        "total": len(recent),
+        "diverse": len(diverse),
+        "share": None if share is None else round(share, 4),
+        "target": cfg.diverse_target,
+        "meets_target": None if share is None else share >= cfg.diverse_target,
+        "examples": [e.title for e in diverse[:5]],
+    }
 
 
 def diversity_shares(units: Iterable[UnitObs], catalog: Catalog, as_of: date) -> list[dict]:

@@ -50,9 +50,16 @@ class LinkBroken(Rule):
             kind = "附件" if link.attachment else "链接"
             text = link.text or link.url
             yield self.draft(
-                unit, column_id, link.url, f"页面中的{kind}「{text[:40]}」无法访问（{what}）",
-                page=link.page, text=link.text, http_status=link.http_status, error=link.error,
-                attachment=link.attachment, redirects=link.redirects,
+                unit,
+                column_id,
+                link.url,
+                f"页面中的{kind}「{text[:40]}」无法访问（{what}）",
+                page=link.page,
+                text=link.text,
+                http_status=link.http_status,
+                error=link.error,
+                attachment=link.attachment,
+                redirects=link.redirects,
             )
 
     def evidence_lines(self, ev: dict[str, Any]) -> list[str]:

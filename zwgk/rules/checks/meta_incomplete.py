@@ -48,22 +48,33 @@ class MetaIncomplete(Rule):
                     continue
                 seen.add(article.url)
                 meta = article.metadata or {}
-                missing = [f.name for f in required
-                           if not any((meta.get(label) or "").strip() or meta.get(label) in present_values
-                                      for label in f.labels)]
+                missing = [
+                    f.name
+                    for f in required
+                    if not any(
+                        (meta.get(label) or "").strip() or meta.get(label) in present_values
+                        for label in f.labels
+                    )
+                ]
                 if not missing:
                     continue
                 yield self.draft(
-                    unit, column.column_id, article.url,
+                    unit,
+                    column.column_id,
+                    article.url,
                     f"「{name}」信息「{(article.title or article.url)[:40]}」缺少公开要素：{'、'.join(missing)}",
-                    missing=missing, title=article.title,
-                    present={k: v for k, v in meta.items() if v}, column_url=column.url,
+                    missing=missing,
+                    title=article.title,
+                    present={k: v for k, v in meta.items() if v},
+                    column_url=column.url,
                 )
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
         fields = getattr(getattr(catalog, "metadata_fields", None), "default", None) or []
-        return {"必备要素": [f.name for f in fields],
-                "适用栏目": [c.id for c in catalog.columns if c.requires_metadata]}
+        return {
+            "必备要素": [f.name for f in fields],
+            "适用栏目": [c.id for c in catalog.columns if c.requires_metadata],
+        }
 
     def evidence_lines(self, ev: dict[str, Any]) -> list[str]:
         lines: list[str] = []

@@ -34,21 +34,32 @@ class SiteUnreachable(Rule):
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
         if unit.home_url and unit.home_status == "unreachable":
             yield self.draft(
-                unit, None, unit.home_url,
+                unit,
+                None,
+                unit.home_url,
                 f"门户网站首页无法访问：{unit.home_error or '无响应'}",
-                page="home", http_status=unit.home_http_status, error=unit.home_error,
+                page="home",
+                http_status=unit.home_http_status,
+                error=unit.home_error,
             )
         if unit.entry_status == "unreachable":
             yield self.draft(
-                unit, None, unit.entry_url,
+                unit,
+                None,
+                unit.entry_url,
                 f"信息公开页面无法访问：{unit.entry_error or '无响应'}",
-                page="entry", http_status=unit.entry_http_status, error=unit.entry_error,
+                page="entry",
+                http_status=unit.entry_http_status,
+                error=unit.entry_error,
             )
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
         spec = scoring.veto.get("unreachable") or {}
-        return {"否决线（无法访问比例）": spec.get("rate"), "预警线": spec.get("warn_rate"),
-                "统计窗口（天）": spec.get("window_days")}
+        return {
+            "否决线（无法访问比例）": spec.get("rate"),
+            "预警线": spec.get("warn_rate"),
+            "统计窗口（天）": spec.get("window_days"),
+        }
 
     def evidence_pages(self, column_id: str | None, evidence: dict[str, Any]) -> list[str]:
         return ["home"] if evidence.get("page") == "home" else ["entry"]

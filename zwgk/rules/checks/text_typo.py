@@ -28,8 +28,10 @@ def base_typos() -> tuple[Typo, ...]:
 
 @lru_cache(maxsize=64)
 def _compiled(typos: tuple[tuple[str, str, str, str | None], ...]) -> list[tuple[str, str, re.Pattern[str]]]:
-    return [(right, category, re.compile(pattern) if pattern else re.compile(re.escape(wrong)))
-            for wrong, right, category, pattern in typos]
+    return [
+        (right, category, re.compile(pattern) if pattern else re.compile(re.escape(wrong)))
+        for wrong, right, category, pattern in typos
+    ]
 
 
 def find_typos(text: str, extra: tuple[Typo, ...] = ()) -> list[dict]:
@@ -40,14 +42,21 @@ def find_typos(text: str, extra: tuple[Typo, ...] = ()) -> list[dict]:
         match = pattern.search(text)
         if match:
             start, end = max(0, match.start() - 15), min(len(text), match.end() + 15)
-            hits.append({"wrong": match.group(0), "right": right, "category": category,
-                         "context": text[start:end]})
+            hits.append(
+                {"wrong": match.group(0), "right": right, "category": category, "context": text[start:end]}
+            )
     return hits
 
 
 # What each dictionary category is called in the evidence a department reads.
-TYPO_CATEGORY = {"country": "国名", "leader": "领导人姓名职务", "org": "机构名称", "agency": "机构名称",
-                 "term": "规范用语", "general": "常见错字"}
+TYPO_CATEGORY = {
+    "country": "国名",
+    "leader": "领导人姓名职务",
+    "org": "机构名称",
+    "agency": "机构名称",
+    "term": "规范用语",
+    "general": "常见错字",
+}
 
 
 class TextTypo(Rule):
@@ -85,13 +94,19 @@ class TextTypo(Rule):
                     continue
                 forms = "、".join(f"{h['wrong']}（应为{h['right']}）" for h in hits)
                 yield self.draft(
-                    unit, column.column_id, article.url,
+                    unit,
+                    column.column_id,
+                    article.url,
                     f"信息「{(article.title or article.url)[:40]}」含严重错别字：{forms}",
-                    hits=hits, title=article.title,
+                    hits=hits,
+                    title=article.title,
                 )
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
-        return {"词典": "zwgk/rules/data/typos.yml 及目录 typos", "否决线（个）": (scoring.veto.get("typo") or {}).get("threshold")}
+        return {
+            "词典": "zwgk/rules/data/typos.yml 及目录 typos",
+            "否决线（个）": (scoring.veto.get("typo") or {}).get("threshold"),
+        }
 
     def evidence_lines(self, ev: dict[str, Any]) -> list[str]:
         lines: list[str] = []

@@ -66,9 +66,7 @@ def schema_diff(connection: Connection) -> list:
     """What autogenerate would still write: empty when the migrations match schema.py."""
     from zwgk.store.schema import Base
 
-    ctx = MigrationContext.configure(
-        connection, opts={"include_name": include_name, "compare_type": True}
-    )
+    ctx = MigrationContext.configure(connection, opts={"include_name": include_name, "compare_type": True})
     return compare_metadata(ctx, Base.metadata)
 
 
@@ -90,11 +88,15 @@ def new_revision(message: str) -> Path | None:
             with engine.begin() as conn:
                 if not schema_diff(conn):
                     return None
-                numbers = [int(m.group(1)) for f in (MIGRATIONS_DIR / "versions").glob("*.py")
-                           if (m := re.match(r"(\d{4})_", f.name))]
+                numbers = [
+                    int(m.group(1))
+                    for f in (MIGRATIONS_DIR / "versions").glob("*.py")
+                    if (m := re.match(r"(\d{4})_", f.name))
+                ]
                 rev_id = f"{max(numbers, default=0) + 1:04d}"
-                script = command.revision(alembic_config(connection=conn), message=message,
-                                          autogenerate=True, rev_id=rev_id)
+                script = command.revision(
+                    alembic_config(connection=conn), message=message, autogenerate=True, rev_id=rev_id
+                )
         finally:
             engine.dispose()
     return Path(script.path)

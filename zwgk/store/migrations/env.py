@@ -39,8 +39,12 @@ def run_online(connection: Connection) -> None:
 def main() -> None:
     config = context.config
     if context.is_offline_mode():
-        context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=Base.metadata,
-                          include_name=include_name, literal_binds=True)
+        context.configure(
+            url=config.get_main_option("sqlalchemy.url"),
+            target_metadata=Base.metadata,
+            include_name=include_name,
+            literal_binds=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
         return

@@ -64,5 +64,11 @@ def _comment_bodies(platforms: tuple[Platform, ...]) -> tuple[re.Pattern[str], .
     return tuple(re.compile(p, re.S) for platform in platforms for p in platform.comment_bodies)
 
 
-__all__ = ["PLATFORMS", "Platform", "body_selectors", "comment_body_patterns", "detail_url_pattern",
-           "url_date_pattern"]
+__all__ = [
+    "PLATFORMS",
+    "Platform",
+    "body_selectors",
+    "comment_body_patterns",
+    "detail_url_pattern",
+    "url_date_pattern",
+]

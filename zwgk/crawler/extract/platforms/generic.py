@@ -33,8 +33,11 @@ def endpoints(page_url: str, raw: str, code: str) -> list[str]:
 PLATFORM = Platform(
     name="generic",
     detail_urls=(
-        r"/\d{4}/\d{1,2}/\d{1,2}/", r"/\d{4}-\d{2}-\d{2}/", r"/\d{5,}\.s?html?$",
-        r"[?&](id|docid|articleid|newsid|infoid|contentid)=\d+(&|$)", r"\.(pdf|docx?|xlsx?|wps|ofd)$",
+        r"/\d{4}/\d{1,2}/\d{1,2}/",
+        r"/\d{4}-\d{2}-\d{2}/",
+        r"/\d{5,}\.s?html?$",
+        r"[?&](id|docid|articleid|newsid|infoid|contentid)=\d+(&|$)",
+        r"\.(pdf|docx?|xlsx?|wps|ofd)$",
     ),
     url_dates=(r"(?:/|\bt)((?:19|20)\d{2})[-/]?(\d{1,2})(?=[/_-]|\d{2}[_/])",),
     body_selectors=(

@@ -38,9 +38,19 @@ def endpoints(page_url: str, raw: str, code: str) -> list[str]:
     unitid = _first(r"unitid\s*[=:]\s*[\"']?(\d+)", haystack)
     webid = _first(r"webid\s*[=:]\s*[\"']?(\d+)", haystack)
     perpage = _first(r"perpage\s*[=:]\s*[\"']?(\d+)", haystack) or "15"
-    query = {"startrecord": 1, "endrecord": 3 * int(perpage), "perpage": perpage, "col": 1, "appid": 1,
-             "webid": webid or "", "path": "/", "columnid": columnid, "sourceContentType": 1,
-             "unitid": unitid or "", "permissiontype": 0}
+    query = {
+        "startrecord": 1,
+        "endrecord": 3 * int(perpage),
+        "perpage": perpage,
+        "col": 1,
+        "appid": 1,
+        "webid": webid or "",
+        "path": "/",
+        "columnid": columnid,
+        "sourceContentType": 1,
+        "unitid": unitid or "",
+        "permissiontype": 0,
+    }
     return [urljoin(page_url, "/module/web/jpage/dataproxy.jsp?" + urlencode(query))]
 
 
@@ -51,7 +61,9 @@ def form_post(endpoint: str) -> tuple[str, dict[str, str]] | None:
         return None
     params = dict(parse_qsl(parts.query, keep_blank_values=True))
     paging = {k: params.pop(k) for k in _PAGING if k in params}
-    url = urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(f"{k}={v}" for k, v in paging.items()), ""))
+    url = urlunsplit(
+        (parts.scheme, parts.netloc, parts.path, "&".join(f"{k}={v}" for k, v in paging.items()), "")
+    )
     return url, params
 
 
@@ -60,8 +72,9 @@ def _is_datastore(text: str) -> bool:
     return head.startswith("<datastore") or (head.startswith("<?xml") and "<recordset" in text[:5000].lower())
 
 
-def data_document(text: str, url: str, ref: date | None,
-                  item_entry: Callable) -> tuple[list[ListEntry], int | None, str] | None:
+def data_document(
+    text: str, url: str, ref: date | None, item_entry: Callable
+) -> tuple[list[ListEntry], int | None, str] | None:
     """A dataproxy XML answer: each <record> CDATA holds one rendered <li>, read as a list item."""
     if not _is_datastore(text):
         return None

@@ -31,20 +31,26 @@ def page_urls(name: str, ext: str, count: int, current0: int, base: str) -> list
 def pager(raw: str, base: str) -> Pagination | None:
     for match in _CREATE_PAGE.finditer(raw):
         count, current0, name, ext = int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)
-        return Pagination(page_urls(name, ext, count, current0, base), count,
-                          [f"TRS createPageHTML: {count} pages, current index {current0}"])
-    count = _COUNT_PAGE.search(raw)
+        return Pagination(
+            page_urls(name, ext, count, current0, base),
+            count,
+            [f"TRS createPageHTML: {count} pages, current index {current0}"],
+        )
+    declared = _COUNT_PAGE.search(raw)
     # The variables form only counts when the script also builds "index"+"_"+i page names.
-    if count and _VAR_NAME.search(raw):
-        current = _CURRENT_PAGE.search(raw[max(0, count.start() - 2000): count.end() + 2000])
+    if declared and _VAR_NAME.search(raw):
+        current = _CURRENT_PAGE.search(raw[max(0, declared.start() - 2000) : declared.end() + 2000])
         name = _VAR_NAME.search(raw)
         ext = _VAR_EXT.search(raw)
-        total = int(count.group(1))
+        total = int(declared.group(1))
         current0 = int(current.group(1)) if current else 0
         page_name = name.group(1) if name else "index"
         page_ext = (ext.group(1) or ext.group(2)) if ext else "html"
-        return Pagination(page_urls(page_name, page_ext, total, current0, base), total,
-                          [f"TRS pager variables: countPage={total}, currentPage={current0}"])
+        return Pagination(
+            page_urls(page_name, page_ext, total, current0, base),
+            total,
+            [f"TRS pager variables: countPage={total}, currentPage={current0}"],
+        )
     return None
 
 
