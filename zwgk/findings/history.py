@@ -53,6 +53,44 @@ class FindingState:
         """Open and not dismissed: what open counts, named lists, rankings and scores read."""
         return self.is_open and not self.dismissed
 
+    # What scoring reads of a finding (rules/scoring.py takes these or mappings with the same keys).
+    @property
+    def rule(self) -> str:
+        return self.finding.rule
+
+    @property
+    def column(self) -> str | None:
+        return self.finding.column_id
+
+    @property
+    def unit(self) -> str:
+        return self.finding.unit_id
+
+    @property
+    def url(self) -> str | None:
+        return self.finding.url
+
+    @property
+    def message(self) -> str:
+        return self.finding.message
+
+    def as_dict(self) -> dict[str, Any]:
+        """The finding as a score's evidence lists it (zwgk scores --json, frozen month scores)."""
+        f = self.finding
+        return {
+            "id": f.id,
+            "fingerprint": f.fingerprint,
+            "rule": f.rule,
+            "severity": f.severity,
+            "column": f.column_id,
+            "url": f.url,
+            "message": f.message,
+            "evidence": dict(f.evidence or {}),
+            "status": self.status,
+            "first_seen": f.first_seen.isoformat(),
+            "review": self.review,
+        }
+
 
 def state_as_of(finding: Finding, as_of: date) -> FindingState | None:
     """The finding's state on `as_of`, or None when it was first seen later.

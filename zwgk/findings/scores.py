@@ -17,69 +17,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from zwgk.config.catalog import Catalog
 from zwgk.config.workdays import calendar_coverage
-from zwgk.findings.history import OPEN, status_as_of
+from zwgk.findings.history import OPEN, FindingState, state_as_of
 from zwgk.findings.observations import latest_crawl_run, unit_observations
-from zwgk.findings.review import review_state
 from zwgk.rules.model import UnitObs
 from zwgk.rules.scoring import Scoring, column_score, load_scoring, scoring_sha, unit_score
 from zwgk.rules.veto import Availability, VetoReport, judge
 from zwgk.store.schema import Finding, FindingEvent, Run, ScoreSnapshot, Snapshot, Unit
-
-
-@dataclass
-class FindingAt:
-    """A finding as it stood on a date: status and review from its history."""
-
-    finding: Finding
-    status: str
-    review: dict[str, Any] | None
-
-    @property
-    def counted(self) -> bool:
-        return self.status in OPEN and not (self.review and self.review["state"] == "false_positive")
-
-    @property
-    def rule(self) -> str:
-        return self.finding.rule
-
-    @property
-    def column(self) -> str | None:
-        return self.finding.column_id
-
-    @property
-    def unit(self) -> str:
-        return self.finding.unit_id
-
-    @property
-    def url(self) -> str | None:
-        return self.finding.url
-
-    @property
-    def message(self) -> str:
-        return self.finding.message
-
-    def as_dict(self) -> dict[str, Any]:
-        f = self.finding
-        return {
-            "id": f.id,
-            "fingerprint": f.fingerprint,
-            "rule": f.rule,
-            "severity": f.severity,
-            "column": f.column_id,
-            "url": f.url,
-            "message": f.message,
-            "evidence": dict(f.evidence or {}),
-            "status": self.status,
-            "first_seen": f.first_seen.isoformat(),
-            "review": self.review,
-        }
 
 
 def could_be_open(as_of: date) -> ColumnElement[bool]:
@@ -97,18 +46,14 @@ def could_be_open(as_of: date) -> ColumnElement[bool]:
     )
 
 
-def findings_at(session: Session, as_of: date) -> list[FindingAt]:
+def findings_at(session: Session, as_of: date) -> list[FindingState]:
     """Every finding open on `as_of` (open or overdue), with its review state on that date."""
     rows = (
         session.execute(select(Finding).where(could_be_open(as_of)).options(selectinload(Finding.events)))
         .scalars()
         .all()
     )
-    out = []
-    for f in rows:
-        status = status_as_of(f, as_of)
-        if status in OPEN:
-            out.append(FindingAt(f, status, review_state(f, as_of)))
+    out = [s for f in rows if (s := state_as_of(f, as_of)) is not None and s.is_open]
     out.sort(
         key=lambda x: (
             x.finding.portal_id,
@@ -177,7 +122,7 @@ class _Context:
     run: Run
     units: list[UnitObs]
     names: dict[tuple[str, str], str]
-    findings: list[FindingAt]
+    findings: list[FindingState]
     availability: dict[tuple[str, str, str], Availability]
     home: dict[str, tuple[date | None, str]]
 
@@ -199,7 +144,7 @@ def _context(session: Session, as_of: date, scoring: Scoring) -> _Context | None
 
 
 def _unit_veto(
-    ctx: _Context, obs: UnitObs, counted: list[FindingAt], as_of: date, catalog: Catalog, scoring: Scoring
+    ctx: _Context, obs: UnitObs, counted: list[FindingState], as_of: date, catalog: Catalog, scoring: Scoring
 ) -> VetoReport:
     government = obs.profile == "government"
     target = "home" if government and (obs.portal, obs.unit, "home") in ctx.availability else "entry"
@@ -332,7 +277,7 @@ def column_scores(
     ctx = _context(session, as_of, scoring)
     if ctx is None:
         return []
-    by_col: dict[tuple[str, str, str], list[FindingAt]] = {}
+    by_col: dict[tuple[str, str, str], list[FindingState]] = {}
     for f in ctx.findings:
         if f.finding.column_id:
             by_col.setdefault((f.finding.portal_id, f.finding.unit_id, f.finding.column_id), []).append(f)
