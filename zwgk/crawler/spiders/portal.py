@@ -15,33 +15,27 @@ column costs one request. `ZWGK_FULL` (`zwgk crawl --full`) ignores the previous
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import date
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import FormRequest, Request, Response
+from scrapy.http import Request, Response
 
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import Portal, Unit, load_registry
 from zwgk.crawler import links as linkcheck
 from zwgk.crawler import render
-from zwgk.crawler.extract import decode_body, discover_columns, extract_article, extract_page, platforms
+from zwgk.crawler.extract import decode_body, discover_columns, extract_article, extract_page
 from zwgk.crawler.extract.columns import tree_unrecognized
 from zwgk.crawler.extract.dom import parse_html
-from zwgk.crawler.extract.model import Link, PageExtract, PageKind
+from zwgk.crawler.extract.model import PageExtract, PageKind
 from zwgk.crawler.extract.template import Template, signatures
 from zwgk.crawler.fetch_outcome import Outcome, from_failure, from_response
 from zwgk.crawler.items import SnapshotItem
-from zwgk.crawler.middlewares.ssrf import BlockedAddress, UnresolvedHost, host_verdict, refused_reason
 from zwgk.crawler.previous import PreviousCrawl, conditional_headers, load_previous, validators_of
-
-MAX_ARTICLE_TEXT = 20_000
-HANDLED_STATUSES = [s for s in range(100, 600) if s not in (301, 302, 303, 307, 308)]
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+from zwgk.crawler.spiders.articles import ArticleReading
+from zwgk.crawler.spiders.fetching import Fetching, now_iso
+from zwgk.crawler.spiders.linkcheck import LinkChecking
 
 
 def render_js_note(rendering: bool = False, failure: str | None = None) -> str:
@@ -56,7 +50,7 @@ def render_js_note(rendering: bool = False, failure: str | None = None) -> str:
     return "登记表要求脚本渲染（render_js），浏览器渲染后仍未读到列表条目"
 
 
-class PortalSpider(scrapy.Spider):
+class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
     """Crawl every registered portal's units and their disclosure columns."""
 
     name = "portal"
@@ -156,28 +150,6 @@ class PortalSpider(scrapy.Spider):
             return snap
         return None
 
-    def _meta(self, portal: Portal, **meta) -> dict:
-        # Every status reaches the callbacks (a 404 or 503 is an observation) except redirects, which
-        # RedirectMiddleware follows through the SSRF guard (`handle_httpstatus_all` would stop it: a
-        # moved entry page would look unreachable); a loop ends in max redirections (重定向循环).
-        meta.update(portal=portal, handle_httpstatus_list=HANDLED_STATUSES)
-        if not portal.obey_robots:
-            meta["dont_obey_robotstxt"] = True
-        return meta
-
-    def _request(
-        self, portal: Portal, url: str, callback, errback, prev: dict | None = None, **meta
-    ) -> Request:
-        headers = conditional_headers((prev or {}).get("details", {}).get("validators"))
-        return Request(
-            url,
-            callback=callback,
-            errback=errback,
-            meta=self._meta(portal, prev=prev, **meta),
-            headers=headers,
-            dont_filter=True,
-        )
-
     # -- items -------------------------------------------------------------------------------
     def _snapshot(
         self,
@@ -203,33 +175,10 @@ class PortalSpider(scrapy.Spider):
             page_kind=str(page.kind) if page else None,
             body=response.body if response is not None else None,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") if response else None,
-            fetched_at=_now(),
+            fetched_at=now_iso(),
         )
         item.update(**extra)
         return item
-
-    def _link_fresh(self, link: dict) -> bool:
-        """A reused link result may stand only if it was checked within ZWGK_LINK_RECHECK_DAYS."""
-        try:
-            checked = date.fromisoformat(link.get("checked_on") or "")
-        except ValueError:
-            return False
-        return (self.as_of - checked).days < self.link_recheck_days
-
-    async def _fresh_links(self, links: list[dict], portal: Portal) -> list[dict]:
-        """Link results carried over from an unchanged (304) page, with the stale ones checked again:
-        link rot behind an unchanged page is found within ZWGK_LINK_RECHECK_DAYS."""
-        if not self.check_links or all(self._link_fresh(link) for link in links):
-            return links
-        stale = [link for link in links if not self._link_fresh(link)]
-        self.crawler.stats.inc_value("zwgk/links/rechecked_stale", len(stale))
-        results = await asyncio.gather(*(self._link_result(link["url"], portal) for link in stale))
-        redone = {link["url"]: r for link, r in zip(stale, results, strict=True)}
-        out = []
-        for link in links:
-            r = redone.get(link["url"])
-            out.append(link if r is None else {**link, **r})
-        return out
 
     async def _reuse(
         self, portal: Portal, unit: Unit, target: str, prev: dict, response: Response, **extra
@@ -459,56 +408,6 @@ class PortalSpider(scrapy.Spider):
             bool(home) and "." in home and not home.replace(".", "").isdigit() and host.endswith("." + home)
         )
 
-    # -- fetching inside callbacks -------------------------------------------------------------
-    async def _fetch(self, url: str, portal: Portal, headers: dict | None = None, **meta) -> Response:
-        request = Request(url, meta=self._meta(portal, **meta), headers=headers or {}, dont_filter=True)
-        return await self.crawler.engine.download_async(request)
-
-    async def _render(
-        self, url: str, portal: Portal, link_text: str | None
-    ) -> tuple[tuple[Response, PageExtract] | None, str | None]:
-        """The list page as chromium renders it (scrapy-playwright; zwgk.crawler.render), extracted:
-        ((response, page), None), or (None, why not)."""
-        meta = self._meta(
-            portal, link_text=link_text, **render.request_meta(self.render_guard, self.render_context)
-        )
-        stats = self.crawler.stats
-        stats.inc_value("zwgk/render/requests")
-        try:
-            resp = await self.crawler.engine.download_async(Request(url, meta=meta, dont_filter=True))
-        except Exception as exc:
-            stats.inc_value("zwgk/render/failed")
-            return None, (from_failure(exc).error or type(exc).__name__)[:200]
-        if not (200 <= resp.status < 300):
-            stats.inc_value("zwgk/render/failed")
-            return None, f"HTTP {resp.status}"
-        stats.inc_value("zwgk/render/ok")
-        return (resp, self._extract(resp)), None
-
-    @staticmethod
-    def _data_request(endpoint: str, meta: dict, headers: dict, callback=None, errback=None) -> Request:
-        """GET a data endpoint, or POST it as its platform's script does (Hanweb dataproxy.jsp)."""
-        for platform in platforms.PLATFORMS:
-            post = platform.form_post(endpoint) if platform.form_post is not None else None
-            if post is not None:
-                url, formdata = post
-                return FormRequest(
-                    url,
-                    formdata=formdata,
-                    callback=callback,
-                    errback=errback,
-                    meta=meta,
-                    headers=headers,
-                    dont_filter=True,
-                )
-        return Request(
-            endpoint, callback=callback, errback=errback, meta=meta, headers=headers, dont_filter=True
-        )
-
-    async def _fetch_data(self, endpoint: str, portal: Portal, headers: dict | None = None) -> Response:
-        request = self._data_request(endpoint, self._meta(portal), headers or {})
-        return await self.crawler.engine.download_async(request)
-
     # -- columns -------------------------------------------------------------------------------
     def column_failed(self, failure):
         meta = failure.request.meta
@@ -726,262 +625,3 @@ class PortalSpider(scrapy.Spider):
             details=details,
             articles=articles,
         )
-
-    # -- articles -----------------------------------------------------------------------------
-    async def _read_articles(
-        self,
-        rows: list[dict],
-        portal: Portal,
-        unit: Unit,
-        cid: str,
-        notes: list[str],
-        template: Template | None = None,
-        budget: int = 10,
-        disclosure: bool = True,
-    ) -> list[dict]:
-        """The newest `budget` entries' pages of a column: metadata, text, links."""
-        newest = sorted((r for r in rows if r["url"]), key=lambda r: r["date"] or "", reverse=True)
-        picked = newest[:budget]
-        articles = await asyncio.gather(
-            *(self._article(r["url"], r["title"], portal, template) for r in picked)
-        )
-        ok = sum(1 for a in articles if a["status"] == "ok")
-        notes.append(
-            f"读取最新 {len(picked)} 篇正文（{ok} 篇成功）以核对"
-            + ("公开要素、错别字和链接" if disclosure else "错别字和链接")
-        )
-        for row in rows:
-            for art in articles:
-                if art["url"] == row["url"] and art.get("publish_date") and not row["date"]:
-                    row["date"], row["date_source"] = art["publish_date"], "article"
-        return list(articles)
-
-    async def _article(
-        self,
-        url: str,
-        title: str | None,
-        portal: Portal,
-        template: Template | None = None,
-        check_links: bool = True,
-    ) -> dict:
-        """Fetch (conditionally, when the previous crawl read it) and extract one article page.
-
-        `check_links=False` for a page read only for its date: its links are not checked, so they
-        neither cost requests nor eat into the run's link budget for results nobody keeps."""
-        prev = self.prev.articles.get(url)
-        headers = conditional_headers(prev) if prev and prev["status"] == "ok" else {}
-        base = {"url": url, "title": title, "fetched_at": _now(), "links": [], "metadata": {}}
-        try:
-            resp = await self._fetch(url, portal, headers=headers)
-        except Exception as exc:
-            outcome = from_failure(exc)
-            self._fetched[url] = linkcheck.result(
-                url, "blocked" if isinstance(exc, BlockedAddress) else "broken", None, outcome.error
-            )
-            return {**base, "status": outcome.status, "error": outcome.error}
-        if resp.status == 304 and prev:
-            self.crawler.stats.inc_value("zwgk/article_not_modified")
-            return {
-                **prev,
-                "body": None,
-                "fetched_at": _now(),
-                "links": await self._fresh_links(list(prev.get("links") or []), portal),
-            }
-        self._remember_fetch(url, resp)
-        art = self._extract(
-            resp, article=True, template=template
-        )  # metadata and publish date whatever the page kind
-        outcome = from_response(resp.status, str(art.kind), art.challenge)
-        out = {
-            **base,
-            "final_url": resp.url,
-            "status": outcome.status,
-            "http_status": resp.status,
-            "error": outcome.error,
-            "body": resp.body if outcome.status == "ok" else None,
-            "content_type": resp.headers.get("Content-Type", b"").decode("latin-1"),
-        }
-        if outcome.status != "ok":
-            return out
-        v = validators_of(resp)
-        out.update(
-            title=art.title or title,
-            metadata=art.metadata,
-            publish_date=art.publish_date.isoformat() if art.publish_date else None,
-            text=((art.title or title or "") + "\n" + (art.body_text or ""))[:MAX_ARTICLE_TEXT],
-            etag=v.get("etag"),
-            last_modified=v.get("last_modified"),
-        )
-        out["links"] = await self._check_page_links(art, portal) if check_links else []
-        return out
-
-    async def _dates_from_articles(
-        self,
-        rows: list[dict],
-        portal: Portal,
-        notes: list[str],
-        articles: list[dict],
-        template: Template | None = None,
-    ) -> None:
-        """A list without dates: read the publish date on the first few articles' pages."""
-        read = {a["url"]: a for a in articles}
-        for row in rows[: self.max_article_fetches]:
-            if not row["url"]:
-                continue
-            art = read.get(row["url"])
-            if art is None:
-                art = await self._article(row["url"], row["title"], portal, template)
-                articles.append(art)
-            if art.get("publish_date"):
-                row["date"] = art["publish_date"]
-                row["date_source"] = "article"
-        found = sum(1 for r in rows if r["date"])
-        notes.append(
-            f"列表未显示日期，读取了 {min(len(rows), self.max_article_fetches)} 篇正文，{found} 篇有发布日期"
-        )
-
-    async def _dates_for_pairing(
-        self,
-        rows: list[dict],
-        portal: Portal,
-        notes: list[str],
-        articles: list[dict],
-        template: Template | None = None,
-    ) -> None:
-        """Policy and interpretation entries still undated: read their pages' publish dates.
-
-        三同步 pairs each policy with its interpretation by date, so an undated interpretation
-        below the newest few would leave a late one unseen. These pages are read for their date
-        only (they do not join the articles whose metadata and text are checked).
-        """
-        read = {a["url"]: a for a in articles}
-        todo = [r for r in rows if r["url"] and not r["date"] and r["url"] not in read]
-        todo = todo[: self.max_article_fetches_paired]
-        if not todo:
-            return
-        got = await asyncio.gather(
-            *(self._article(r["url"], r["title"], portal, template, check_links=False) for r in todo)
-        )
-        found = 0
-        for row, art in zip(todo, got, strict=True):
-            if art.get("publish_date"):
-                row["date"], row["date_source"] = art["publish_date"], "article"
-                found += 1
-        notes.append(f"另读取 {len(todo)} 篇未显示日期条目的正文以核对解读时限，{found} 篇有发布日期")
-
-    # -- link checking (错链断链) ------------------------------------------------------------------
-    def _remember_fetch(self, url: str, response: Response) -> None:
-        """A page the crawl fetched anyway answers its own link check (each URL once per run)."""
-        status = linkcheck.classify_status(response.status)
-        self._fetched.setdefault(
-            linkcheck.clean_url(url),
-            linkcheck.result(url, status, response.status, None, response.meta.get("redirect_urls"), "GET"),
-        )
-
-    async def _check_page_links(self, page: PageExtract, portal: Portal) -> list[dict]:
-        """Check the page's links (capped) and return one result per link, with page and anchor text."""
-        if not self.check_links:
-            return []
-        picked: list[Link] = []
-        seen: set[str] = set()
-        for link in page.links:
-            url = linkcheck.clean_url(link.url)
-            if url in seen or urlsplit(url).scheme not in ("http", "https"):
-                continue
-            seen.add(url)
-            picked.append(Link(url, link.text, link.attachment))
-        skipped_cap = picked[self.max_links_page :]
-        picked = picked[: self.max_links_page]
-        results = await asyncio.gather(*(self._link_result(link.url, portal) for link in picked))
-        out = [
-            {**r, "url": link.url, "text": link.text[:200], "page": page.url, "attachment": link.attachment}
-            for link, r in zip(picked, results, strict=True)
-        ]
-        if skipped_cap:
-            self.crawler.stats.inc_value("zwgk/links/skipped_page_cap", len(skipped_cap))
-        return out
-
-    async def _link_result(self, url: str, portal: Portal) -> dict:
-        """The result of checking `url` in this crawl, stamped `checked_on` (the crawl's as-of date)."""
-        return {**await self._link_result_once(url, portal), "checked_on": self.as_of.isoformat()}
-
-    async def _link_result_once(self, url: str, portal: Portal) -> dict:
-        if url in self.registry_pages:
-            return await self._check_link(url, portal)
-        if url in self._fetched:
-            return self._fetched[url]
-        task = self._link_tasks.get(url)
-        if task is None:
-            task = asyncio.ensure_future(self._check_link(url, portal))
-            self._link_tasks[url] = task
-        return await task
-
-    async def _check_link(self, url: str, portal: Portal) -> dict:
-        stats = self.crawler.stats
-        if url in self.registry_pages:
-            return linkcheck.result(
-                url, "skipped", error="登记表中的首页或信息公开页面（由 site.unreachable 判断）"
-            )
-        host = linkcheck.host_of(url)
-        if linkcheck.is_numeric_host(host) or self.check_offsite or linkcheck.is_onsite(url, self.hosts):
-            verdict, reason = host_verdict(host, self.hosts)  # an address literal needs no DNS lookup
-            if verdict == "unresolved":  # refused without a request: the link does not work
-                stats.inc_value("zwgk/links/broken")
-                return linkcheck.result(url, "broken", error="域名解析失败（未发出请求）")
-            if verdict == "blocked":
-                stats.inc_value("zwgk/links/blocked")
-                return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问：{reason}")
-        if not self.check_offsite and not linkcheck.is_onsite(url, self.hosts):
-            stats.inc_value("zwgk/links/skipped_offsite")
-            return linkcheck.result(url, "skipped", error="站外链接（未启用 ZWGK_CHECK_OFFSITE_LINKS）")
-        if self.links_requested >= self.max_links_run:
-            stats.inc_value("zwgk/links/skipped_run_cap")
-            return linkcheck.result(url, "skipped", error="超过每次运行的链接检查上限")
-        self.links_requested += 1
-        stats.inc_value("zwgk/links/checked")
-        first: dict | None = None
-        for method in ("HEAD", "GET"):
-            meta = self._meta(
-                portal,
-                download_timeout=self.link_timeout,
-                download_maxsize=self.link_maxsize,
-                link_check=True,
-            )
-            if method == "HEAD":
-                meta["dont_retry"] = True
-            try:
-                resp = await self.crawler.engine.download_async(
-                    Request(url, method=method, meta=meta, dont_filter=True)
-                )
-            except UnresolvedHost:  # a redirect to a name that does not resolve
-                first = first or linkcheck.result(
-                    url, "broken", None, "域名解析失败（跳转目标）", method=method
-                )
-                continue
-            except BlockedAddress as exc:
-                stats.inc_value("zwgk/links/blocked")
-                return linkcheck.result(
-                    url, "blocked", error=f"安全策略拒绝访问（含跳转目标）：{exc}", method=method
-                )
-            except IgnoreRequest as exc:
-                return linkcheck.result(url, "skipped", error=f"未检查：{exc}"[:200], method=method)
-            except Exception as exc:
-                refused = refused_reason(host)
-                if refused and type(exc).__name__ == "CannotResolveHostError":  # the resolver refused it
-                    stats.inc_value("zwgk/links/blocked")
-                    return linkcheck.result(
-                        url, "blocked", error=f"安全策略拒绝访问：{refused}", method=method
-                    )
-                outcome = from_failure(exc)
-                if outcome.error and "下载大小" in outcome.error:
-                    return linkcheck.result(url, "ok", None, outcome.error, method=method)
-                first = first or linkcheck.result(url, "broken", None, outcome.error, method=method)
-                continue
-            status = linkcheck.classify_status(resp.status)
-            got = linkcheck.result(url, status, resp.status, None, resp.meta.get("redirect_urls"), method)
-            if status == "ok":
-                return got
-            first = got if method == "GET" else (first or got)
-        if first and first["status"] == "broken":
-            stats.inc_value("zwgk/links/broken")
-        return first or linkcheck.result(url, "unverified")

@@ -1,0 +1,160 @@
+"""Link checking (错链断链) inside the crawl: every link on the list and article pages read, each URL
+checked once per run (HEAD, then GET), results reused from the previous crawl while fresh."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+
+from zwgk.config.registry import Portal
+from zwgk.crawler import links as linkcheck
+from zwgk.crawler.extract.model import Link, PageExtract
+from zwgk.crawler.fetch_outcome import from_failure
+from zwgk.crawler.middlewares.ssrf import BlockedAddress, UnresolvedHost, host_verdict, refused_reason
+
+
+class LinkChecking:
+    """How the portal spider checks links: once per URL per run, within the run's link budget."""
+
+    def _link_fresh(self, link: dict) -> bool:
+        """A reused link result may stand only if it was checked within ZWGK_LINK_RECHECK_DAYS."""
+        try:
+            checked = date.fromisoformat(link.get("checked_on") or "")
+        except ValueError:
+            return False
+        return (self.as_of - checked).days < self.link_recheck_days
+
+    async def _fresh_links(self, links: list[dict], portal: Portal) -> list[dict]:
+        """Link results carried over from an unchanged (304) page, with the stale ones checked again:
+        link rot behind an unchanged page is found within ZWGK_LINK_RECHECK_DAYS."""
+        if not self.check_links or all(self._link_fresh(link) for link in links):
+            return links
+        stale = [link for link in links if not self._link_fresh(link)]
+        self.crawler.stats.inc_value("zwgk/links/rechecked_stale", len(stale))
+        results = await asyncio.gather(*(self._link_result(link["url"], portal) for link in stale))
+        redone = {link["url"]: r for link, r in zip(stale, results, strict=True)}
+        out = []
+        for link in links:
+            r = redone.get(link["url"])
+            out.append(link if r is None else {**link, **r})
+        return out
+
+    def _remember_fetch(self, url: str, response: Response) -> None:
+        """A page the crawl fetched anyway answers its own link check (each URL once per run)."""
+        status = linkcheck.classify_status(response.status)
+        self._fetched.setdefault(
+            linkcheck.clean_url(url),
+            linkcheck.result(url, status, response.status, None, response.meta.get("redirect_urls"), "GET"),
+        )
+
+    async def _check_page_links(self, page: PageExtract, portal: Portal) -> list[dict]:
+        """Check the page's links (capped) and return one result per link, with page and anchor text."""
+        if not self.check_links:
+            return []
+        picked: list[Link] = []
+        seen: set[str] = set()
+        for link in page.links:
+            url = linkcheck.clean_url(link.url)
+            if url in seen or urlsplit(url).scheme not in ("http", "https"):
+                continue
+            seen.add(url)
+            picked.append(Link(url, link.text, link.attachment))
+        skipped_cap = picked[self.max_links_page :]
+        picked = picked[: self.max_links_page]
+        results = await asyncio.gather(*(self._link_result(link.url, portal) for link in picked))
+        out = [
+            {**r, "url": link.url, "text": link.text[:200], "page": page.url, "attachment": link.attachment}
+            for link, r in zip(picked, results, strict=True)
+        ]
+        if skipped_cap:
+            self.crawler.stats.inc_value("zwgk/links/skipped_page_cap", len(skipped_cap))
+        return out
+
+    async def _link_result(self, url: str, portal: Portal) -> dict:
+        """The result of checking `url` in this crawl, stamped `checked_on` (the crawl's as-of date)."""
+        return {**await self._link_result_once(url, portal), "checked_on": self.as_of.isoformat()}
+
+    async def _link_result_once(self, url: str, portal: Portal) -> dict:
+        if url in self.registry_pages:
+            return await self._check_link(url, portal)
+        if url in self._fetched:
+            return self._fetched[url]
+        task = self._link_tasks.get(url)
+        if task is None:
+            task = asyncio.ensure_future(self._check_link(url, portal))
+            self._link_tasks[url] = task
+        return await task
+
+    async def _check_link(self, url: str, portal: Portal) -> dict:
+        stats = self.crawler.stats
+        if url in self.registry_pages:
+            return linkcheck.result(
+                url, "skipped", error="登记表中的首页或信息公开页面（由 site.unreachable 判断）"
+            )
+        host = linkcheck.host_of(url)
+        if linkcheck.is_numeric_host(host) or self.check_offsite or linkcheck.is_onsite(url, self.hosts):
+            verdict, reason = host_verdict(host, self.hosts)  # an address literal needs no DNS lookup
+            if verdict == "unresolved":  # refused without a request: the link does not work
+                stats.inc_value("zwgk/links/broken")
+                return linkcheck.result(url, "broken", error="域名解析失败（未发出请求）")
+            if verdict == "blocked":
+                stats.inc_value("zwgk/links/blocked")
+                return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问：{reason}")
+        if not self.check_offsite and not linkcheck.is_onsite(url, self.hosts):
+            stats.inc_value("zwgk/links/skipped_offsite")
+            return linkcheck.result(url, "skipped", error="站外链接（未启用 ZWGK_CHECK_OFFSITE_LINKS）")
+        if self.links_requested >= self.max_links_run:
+            stats.inc_value("zwgk/links/skipped_run_cap")
+            return linkcheck.result(url, "skipped", error="超过每次运行的链接检查上限")
+        self.links_requested += 1
+        stats.inc_value("zwgk/links/checked")
+        first: dict | None = None
+        for method in ("HEAD", "GET"):
+            meta = self._meta(
+                portal,
+                download_timeout=self.link_timeout,
+                download_maxsize=self.link_maxsize,
+                link_check=True,
+            )
+            if method == "HEAD":
+                meta["dont_retry"] = True
+            try:
+                resp = await self.crawler.engine.download_async(
+                    Request(url, method=method, meta=meta, dont_filter=True)
+                )
+            except UnresolvedHost:  # a redirect to a name that does not resolve
+                first = first or linkcheck.result(
+                    url, "broken", None, "域名解析失败（跳转目标）", method=method
+                )
+                continue
+            except BlockedAddress as exc:
+                stats.inc_value("zwgk/links/blocked")
+                return linkcheck.result(
+                    url, "blocked", error=f"安全策略拒绝访问（含跳转目标）：{exc}", method=method
+                )
+            except IgnoreRequest as exc:
+                return linkcheck.result(url, "skipped", error=f"未检查：{exc}"[:200], method=method)
+            except Exception as exc:
+                refused = refused_reason(host)
+                if refused and type(exc).__name__ == "CannotResolveHostError":  # the resolver refused it
+                    stats.inc_value("zwgk/links/blocked")
+                    return linkcheck.result(
+                        url, "blocked", error=f"安全策略拒绝访问：{refused}", method=method
+                    )
+                outcome = from_failure(exc)
+                if outcome.error and "下载大小" in outcome.error:
+                    return linkcheck.result(url, "ok", None, outcome.error, method=method)
+                first = first or linkcheck.result(url, "broken", None, outcome.error, method=method)
+                continue
+            status = linkcheck.classify_status(resp.status)
+            got = linkcheck.result(url, status, resp.status, None, resp.meta.get("redirect_urls"), method)
+            if status == "ok":
+                return got
+            first = got if method == "GET" else (first or got)
+        if first and first["status"] == "broken":
+            stats.inc_value("zwgk/links/broken")
+        return first or linkcheck.result(url, "unverified")
