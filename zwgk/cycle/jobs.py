@@ -145,7 +145,7 @@ def _report_function(module: str, name: str) -> Callable | None:
 
 
 # kind -> (module, function, 中文名): every dated report kind (zwgk/reports/kinds.py) is a job
-REPORTS = {k.id: (f"zwgk.reports.{k.id}", f"render_{k.id}", k.label) for k in DATED_KINDS}
+REPORTS = {k.id: (*k.renderer, k.label) for k in DATED_KINDS}
 
 
 def render_report(

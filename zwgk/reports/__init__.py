@@ -6,10 +6,11 @@ once, and only for the windows the reports show (see zwgk/reports/context.py).
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, timedelta
 from pathlib import Path
 
-from zwgk.reports.kinds import KIND_IDS
+from zwgk.reports.kinds import KIND_IDS, REPORT_KINDS
 
 
 def render_all(
@@ -20,11 +21,7 @@ def render_all(
     from zwgk.reports.common import assessed_month
     from zwgk.reports.config import load_report_config
     from zwgk.reports.context import ReportContext, week_start
-    from zwgk.reports.daily import render_daily
-    from zwgk.reports.monthly import render_monthly
-    from zwgk.reports.units import render_units
     from zwgk.reports.views import previous_check_date
-    from zwgk.reports.weekly import render_weekly
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -42,13 +39,9 @@ def render_all(
         ctx = ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=since)
         # Pages link the other reports of the night, including those written after them.
         ctx.memo["planned"] = {"index" if k == "units" else k for k in kinds}
-        renderers = {
-            "daily": lambda: render_daily(store, as_of, out_dir, catalog, ctx=ctx),
-            "weekly": lambda: render_weekly(store, as_of, out_dir, catalog, config, ctx=ctx),
-            "monthly": lambda: render_monthly(store, as_of, out_dir, catalog, config, ctx=ctx),
-            "units": lambda: render_units(store, as_of, out_dir, catalog, config, ctx=ctx),
-        }
-        for kind in KIND_IDS:
-            if kind in kinds:
-                paths[kind] = renderers[kind]()
+        for kind in REPORT_KINDS:  # in their order: the index (units) comes last
+            if kind.id in kinds:
+                module, name = kind.renderer
+                render = getattr(importlib.import_module(module), name)
+                paths[kind.id] = render(store, as_of, out_dir, catalog, config, ctx=ctx)
     return paths

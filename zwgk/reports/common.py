@@ -19,12 +19,10 @@ def month_key(d: date) -> str:
 
 def report_files(as_of: date) -> dict[str, str]:
     """File names (relative to the output folder) of the reports of one as-of date."""
-    return {
-        "index": "index.html",
-        "daily": f"daily-{as_of.isoformat()}.html",
-        "weekly": f"weekly-{as_of.isoformat()}.html",
-        "monthly": f"monthly-{month_key(assessed_month(as_of))}.html",
-    }
+    month = month_key(assessed_month(as_of))
+    files = {"index": "index.html"}
+    files.update({k.id: k.file.format(kind=k.id, date=as_of.isoformat(), month=month) for k in DATED_KINDS})
+    return files
 
 
 def assessed_month(as_of: date) -> date:

@@ -17,8 +17,12 @@ from zwgk.reports.svg import bar_chart
 from zwgk.reports.views import DailyView, build_daily
 
 
-def render_daily(store, as_of: date, out_dir: Path, catalog: Catalog, ctx=None) -> Path:
-    """Write `out_dir/daily-YYYY-MM-DD.html`, its evidence files and exports; return the HTML path."""
+def render_daily(
+    store, as_of: date, out_dir: Path, catalog: Catalog, config: dict | None = None, ctx=None
+) -> Path:
+    """Write `out_dir/daily-YYYY-MM-DD.html`, its evidence files and exports; return the HTML path.
+
+    `config` (the report settings every renderer takes) has nothing for the daily dispatch yet."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if ctx is not None:
