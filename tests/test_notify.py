@@ -489,6 +489,7 @@ def _long_unit(n: int):
 
     rows = [
         SimpleNamespace(
+            number=f"ZW-{i:06d}",
             column_id="gzdt",
             column_name="工作动态",
             overdue_days=i % 7,

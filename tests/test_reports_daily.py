@@ -69,15 +69,16 @@ def test_units_and_rows_in_order(report):
         "column.undated",
     ]
     cells = [_text(td) for td in rows[0].findall("td")]
-    assert cells[1] == "重要" and cells[2] == "栏目不更新" and cells[3] == "工作动态"
-    assert "2024-01-10" in cells[5] and "区发改局召开工作会议" in cells[5]
-    assert "逾期10天" in cells[8] and "overdue" in rows[0].get("class")
+    assert re.fullmatch(r"ZW-\d{6}", cells[1]) and cells[1] == rows[0].get("data-number")
+    assert cells[2] == "重要" and cells[3] == "栏目不更新" and cells[4] == "工作动态"
+    assert "2024-01-10" in cells[6] and "区发改局召开工作会议" in cells[6]
+    assert "逾期10天" in cells[9] and "overdue" in rows[0].get("class")
     assert rows[0].xpath(".//td[@class='page']/a/@href") == ["http://www.jiyang.example/xxgk/fgj/gzdt/"]
-    assert "新" in _text(rows[2].findall("td")[1])  # blank column first seen today
+    assert "新" in _text(rows[2].findall("td")[2])  # blank column first seen today
     assert "页面显示：「暂无信息」" in _text(rows[2])
     assert _text(rows[1].find("td[@class='page']")) == "—"  # column.missing has no url
     veto = units[0].xpath(".//tr[contains(@class,'finding')]")[0]
-    assert _text(veto.findall("td")[1]).startswith("否决级") and "严重错别字" in _text(veto)
+    assert _text(veto.findall("td")[2]).startswith("否决级") and "严重错别字" in _text(veto)
     jyj = _text(units[2])
     assert "站点无法访问" in jyj and "HTTP 状态码：503" in jyj and "入口页无法访问" in jyj
     assert "反爬虫" in _text(units[3])

@@ -23,7 +23,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def review(
         finding: Annotated[
-            str | None, typer.Argument(help="finding id or fingerprint (≥ 8 leading characters)")
+            str | None,
+            typer.Argument(help="finding number (ZW-000123), id or fingerprint (≥ 8 leading characters)"),
         ] = None,
         false_positive: Annotated[
             bool, typer.Option("--false-positive", help="mark as 误报 (not scored)")
@@ -39,6 +40,7 @@ def register(app: typer.Typer) -> None:
         as_of: AsOfOpt = None,
     ):
         """Human review of a finding: false positive or confirmed, with who/why/when; reversible."""
+        from zwgk.findings.numbers import finding_number
         from zwgk.findings.review import read_review_file
         from zwgk.findings.review import review as do_review
 
@@ -73,7 +75,7 @@ def register(app: typer.Typer) -> None:
                 res.event
             ]
             note = "" if res.changed else "（状态未变）"
-            out.print(f"问题 #{res.finding_id} {res.fingerprint[:12]} 已{verb}{note}", highlight=False)
+            out.print(f"问题 {finding_number(res.finding_id)} 已{verb}{note}", highlight=False)
         except BadInput as exc:
             raise _fail(exc) from None
 

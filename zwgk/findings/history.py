@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from zwgk.findings.numbers import finding_number
 from zwgk.findings.review import review_state
 from zwgk.rules.model import Severity
 from zwgk.store.schema import Finding
@@ -52,6 +53,11 @@ class FindingState:
     def counted(self) -> bool:
         """Open and not dismissed: what open counts, named lists, rankings and scores read."""
         return self.is_open and not self.dismissed
+
+    @property
+    def number(self) -> str:
+        """The finding's number (ZW-000123), as every report, spreadsheet and message shows it."""
+        return finding_number(self.finding.id)
 
     # What scoring reads of a finding (rules/scoring.py takes these or mappings with the same keys).
     @property

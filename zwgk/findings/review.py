@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk.errors import BadInput
+from zwgk.findings.numbers import parse_finding_number
 from zwgk.store.schema import Finding, FindingEvent
 
 REVIEW_EVENTS = {"reviewed_fp": "false_positive", "confirmed": "confirmed", "review_undone": None}
@@ -73,8 +74,15 @@ def is_dismissed(finding: Finding, as_of: date | None = None) -> bool:
 
 
 def find_finding(session: Session, ref: str) -> Finding:
-    """A finding by numeric id or by fingerprint (a unique prefix of ≥ 8 characters is enough)."""
+    """A finding by its number (ZW-000123), numeric id, or fingerprint (a unique prefix of ≥ 8
+    characters is enough)."""
     ref = (ref or "").strip()
+    number = parse_finding_number(ref)
+    if number is not None and not ref.isdigit():
+        f = session.get(Finding, number)
+        if f is not None:
+            return f
+        raise BadInput(f"没有编号为 {ref} 的问题")
     if ref.isdigit() and len(ref) < 12:
         f = session.get(Finding, int(ref))
         if f is not None:
@@ -89,7 +97,7 @@ def find_finding(session: Session, ref: str) -> Finding:
             return rows[0]
         if len(rows) > 1:
             raise BadInput(f"finding {ref!r} is ambiguous ({len(rows)} fingerprints start with it)")
-    raise BadInput(f"no finding with id or fingerprint {ref!r}")
+    raise BadInput(f"no finding with number, id or fingerprint {ref!r}")
 
 
 @dataclass

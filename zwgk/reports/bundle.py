@@ -18,6 +18,7 @@ def _cell(value: Any) -> Any:
 # XLSX sheets are read by people: Chinese column headers. JSON and CSV keep the English keys
 # (the contract's names, docs/design.md 'Findings export' / 'Columns export').
 HEADERS = {
+    "number": "问题编号",
     "portal": "网站",
     "unit": "单位",
     "unit_name": "单位名称",

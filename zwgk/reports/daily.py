@@ -61,6 +61,7 @@ def daily_tables(view: DailyView) -> dict[str, list[dict]]:
             for r in u.rows:
                 rows.append(
                     {
+                        "number": r.number,
                         "portal": p.id,
                         "unit": u.unit_id,
                         "unit_name": u.name,
@@ -80,6 +81,7 @@ def daily_tables(view: DailyView) -> dict[str, list[dict]]:
                 )
     rectified = [
         {
+            "number": r.number,
             "portal": r.portal_name,
             "unit": r.unit_name,
             "rule_title": r.rule_title,
@@ -95,6 +97,7 @@ def daily_tables(view: DailyView) -> dict[str, list[dict]]:
     totals = [{"item": k, "count": v} for k, v in view.totals.items()]
     dismissed = [
         {
+            "number": r.number,
             "portal": r.portal_name,
             "unit": r.unit_name,
             "rule": r.rule,

@@ -39,8 +39,8 @@ FINDING_FIELDS = [
     "deadline",
 ]
 # Additive fields after the contract's (issue 4): the human review on that date, and the handles
-# `zwgk review` takes.
-FINDING_EXTRA_FIELDS = ["review", "id", "fingerprint"]
+# `zwgk review` takes (the number ZW-000123 is the one people cite).
+FINDING_EXTRA_FIELDS = ["review", "number", "id", "fingerprint"]
 COLUMN_FIELDS = [
     "portal",
     "unit",
@@ -85,6 +85,7 @@ def findings_rows(session: Session, as_of: date) -> list[dict[str, Any]]:
                 "deadline": _iso(s.deadline),
                 # Additive (issue 4): human review on that date (误报 / 属实), and the handles `zwgk review` takes.
                 "review": review_state(f, as_of),
+                "number": s.number,
                 "id": f.id,
                 "fingerprint": f.fingerprint,
             }

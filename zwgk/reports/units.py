@@ -159,6 +159,7 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
             f = s.finding
             rectified.setdefault((f.portal_id, f.unit_id), []).append(
                 {
+                    "number": s.number,
                     "rule": ctx.titles.get(f.rule, f.rule),
                     "column": f.column_id,
                     "message": f.message,

@@ -259,6 +259,7 @@ class DailyRow:
     review: dict[str, Any] | None = None  # the human review (误报 / 属实) on the as-of date
     portal_name: str = ""
     unit_name: str = ""
+    number: str = ""  # ZW-000123: what a department cites (zwgk review takes it)
 
     @property
     def evidence_href(self) -> str | None:
@@ -339,6 +340,7 @@ class RectifiedRow:
     first_seen: date
     rectified_on: date
     days: int
+    number: str = ""
 
 
 @dataclass
@@ -525,6 +527,7 @@ def build_daily(
                         first_seen=f.first_seen,
                         rectified_on=s.rectified_on,
                         days=(s.rectified_on - s.episode_start).days,
+                        number=s.number,
                     )
                 )
                 totals["rectified"] += 1
@@ -538,6 +541,7 @@ def build_daily(
             if snap.http_status:
                 note += f"，HTTP {snap.http_status}"
         row = DailyRow(
+            number=s.number,
             rule=f.rule,
             rule_title=titles.get(f.rule, f.rule),
             severity=f.severity,

@@ -119,6 +119,7 @@ class Example:
     message: str
     url: str | None
     href: str | None
+    number: str = ""
 
 
 @dataclass
@@ -337,6 +338,7 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
                     f.message,
                     f.url,
                     safe_href(f.url),
+                    s.number,
                 )
             )
             if len(t.examples) >= config["weekly"]["typical_examples"]:
@@ -480,7 +482,13 @@ def weekly_tables(v: WeeklyView) -> dict[str, list[dict[str, Any]]]:
             "count": x.count,
             "units": x.units,
             "examples": [
-                {"unit": e.unit_name, "column": e.column, "message": e.message, "url": e.url}
+                {
+                    "number": e.number,
+                    "unit": e.unit_name,
+                    "column": e.column,
+                    "message": e.message,
+                    "url": e.url,
+                }
                 for e in x.examples
             ],
         }

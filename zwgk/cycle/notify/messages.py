@@ -115,7 +115,7 @@ def unit_message(portal_name: str, unit, as_of: date, link: str | None) -> Messa
             late = f"，已逾期 {r.overdue_days} 天" if r.overdue_days > 0 else ""
             new = "【新】" if r.is_new else ""
             item = [
-                f"{i}. {new}[{r.severity_label}] {r.rule_title}{where}：{r.message}",
+                f"{i}. {new}[{r.severity_label}] {r.number} {r.rule_title}{where}：{r.message}",
                 f"   整改期限 {r.deadline.isoformat()}{late}；首次发现 {r.first_seen.isoformat()}",
             ]
             if r.url:
