@@ -28,7 +28,8 @@ class Builder:
         return u
 
     def run(self, stage: str, as_of: date, crawl_run: Run | None = None, status: str = "ok") -> Run:
-        start = datetime.combine(as_of, time(1, 0))
+        # The night's run starts at 01:00 Beijing time, stored (like every time) as naive UTC: 17:00 the day before.
+        start = datetime.combine(as_of, time(1, 0)) - timedelta(hours=8)
         r = Run(
             stage=stage,
             as_of=as_of,

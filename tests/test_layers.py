@@ -25,6 +25,7 @@ LAYER_OF = {
     "zwgk": "base",  # the package itself: only its version string
     "zwgk.errors": "base",
     "zwgk.encoding": "base",
+    "zwgk.beijing": "base",
     "zwgk.config": "config",
     "zwgk.store": "store",
     "zwgk.crawler": "crawler",

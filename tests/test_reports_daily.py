@@ -49,7 +49,7 @@ def test_header_and_totals(report):
     assert "网站 1 个" in summary and "信息公开单位 6 个" in summary and "应设栏目 61 个" in summary
     coverage = _text(doc.get_element_by_id("crawl-coverage"))
     assert "覆盖 6 个单位中的 4 个" in coverage
-    assert "2024-03-06 01:00" in coverage and "2024-03-06 03:00" in coverage
+    assert "开始 2024-03-06 01:00（北京时间）" in coverage and "结束 2024-03-06 03:00（北京时间）" in coverage
     assert "1 个无法访问" in coverage and "1 个被反爬虫验证拦截" in coverage
 
 

@@ -137,7 +137,7 @@ def test_status_json(tmp_path):
     ]
     crawl = data["runs"][2]
     assert crawl["id"] == crawl_id and crawl["as_of"] == "2026-03-02" and crawl["duration_s"] == 9000
-    assert crawl["counts"]["requests"] == 120 and crawl["started_at"] == "2026-03-01T17:00:00+00:00"
+    assert crawl["counts"]["requests"] == 120 and crawl["started_at"] == "2026-03-02T01:00:00+08:00"
     assert "not available" in data["runs"][0]["error"]
     assert data["coverage"]["run_id"] == crawl_id
     assert (data["coverage"]["units_reached"], data["coverage"]["units_total"]) == (2, 4)

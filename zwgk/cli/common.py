@@ -7,15 +7,15 @@ downwards from here instead of from each other.
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 
+from zwgk.beijing import today as beijing_today
 from zwgk.errors import BadInput, StageFailed
 
 err = Console(stderr=True, soft_wrap=True)
@@ -28,7 +28,7 @@ OutOpt = Annotated[Path, typer.Option("--out", help="directory for reports")]
 
 
 def today_shanghai() -> date:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return beijing_today()
 
 
 def parse_as_of(value: str | None) -> date:

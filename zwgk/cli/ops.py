@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
+from zwgk.beijing import iso as beijing_iso
+from zwgk.beijing import to_beijing
 from zwgk.cli.common import DbOpt, err, out
 from zwgk.errors import BadInput
 
@@ -106,13 +108,9 @@ def _absolute_db_url(url: str) -> str:
 
 
 def _shanghai(when: datetime | None) -> str:
-    from zwgk.cycle.jobs import SHANGHAI
-
     if when is None:
         return "（已暂停 paused）"
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M %Z")
+    return to_beijing(when).strftime("%Y-%m-%d %H:%M %Z")
 
 
 # -- status --------------------------------------------------------------------------------------
@@ -196,14 +194,12 @@ def _run_row(r) -> dict[str, Any]:
 
 
 def _utc_iso(when: datetime | None) -> str | None:
-    """Run times are stored as naive UTC; say so in the JSON."""
-    return when.replace(tzinfo=UTC).isoformat(timespec="seconds") if when else None
+    """Run times (stored naive UTC) in the JSON: Beijing time with its +08:00 offset."""
+    return beijing_iso(when)
 
 
 def _local(iso: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
-    from zwgk.cycle.jobs import SHANGHAI
-
-    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime(fmt) if iso else "…"
+    return to_beijing(datetime.fromisoformat(iso)).strftime(fmt) if iso else "…"
 
 
 def _next_row(job_id: str, ts: float | None) -> dict[str, Any]:

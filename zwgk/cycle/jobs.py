@@ -14,15 +14,15 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from zwgk.beijing import BEIJING
 from zwgk.cycle.records import recorded
 from zwgk.errors import BadInput, StageFailed
 from zwgk.reports.kinds import DATED_KINDS
 
 log = logging.getLogger(__name__)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = BEIJING  # the scheduler's zone: as-of dates are Beijing calendar days
 Clock = Callable[[], datetime]
 
 

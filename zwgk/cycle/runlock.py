@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
+from zwgk.beijing import shown
 from zwgk.cycle.records import utcnow
 from zwgk.errors import StageFailed
 from zwgk.store.db import Store
@@ -45,7 +46,7 @@ class LockHeld(StageFailed):
         self.since = holder.started_at
         what = f": {holder.command}" if holder.command else ""
         super().__init__(
-            f"another run holds the lock '{name}' since {holder.started_at:%Y-%m-%d %H:%M:%S} UTC "
+            f"another run holds the lock '{name}' since {shown(holder.started_at, '%Y-%m-%d %H:%M:%S')} "
             f"(pid {holder.holder_pid} on {holder.holder_host}{what}) — 另一任务正在运行，请待其结束后再试"
         )
 

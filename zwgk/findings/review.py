@@ -21,6 +21,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zwgk.beijing import now as beijing_now
 from zwgk.errors import BadInput
 from zwgk.findings.numbers import parse_finding_number
 from zwgk.store.schema import Finding, FindingEvent
@@ -129,7 +130,7 @@ def review(
     note = {
         "by": by.strip(),
         "why": (why or "").strip() or None,
-        "at": (at or datetime.now()).isoformat(timespec="seconds"),
+        "at": (at or beijing_now()).isoformat(timespec="seconds"),
     }
     if event == "review_undone":
         note["undid"] = current["state"]  # type: ignore[index]

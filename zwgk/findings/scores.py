@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from zwgk.beijing import iso as beijing_iso
 from zwgk.config.catalog import Catalog
 from zwgk.config.workdays import calendar_coverage
 from zwgk.findings.history import OPEN, FindingState, state_as_of
@@ -230,7 +231,7 @@ def frozen_scores(session: Session, as_of: date) -> list[dict] | None:
             "veto": r.veto,
             "scoring_sha": r.scoring_sha,
             "scoring_version": r.scoring_version,
-            "frozen_at": r.computed_at.isoformat(timespec="seconds"),
+            "frozen_at": beijing_iso(r.computed_at),
         }
         for r in rows
     ]

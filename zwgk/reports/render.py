@@ -15,6 +15,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from zwgk.beijing import shown
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -36,6 +38,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["beijing"] = shown  # {{ run.started_at|beijing }} → 2026-12-06 01:05（北京时间）
     script, source = app_script()
     env.globals.update(
         app_js=script,

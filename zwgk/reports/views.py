@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zwgk.beijing import shown as beijing_time
 from zwgk.config.catalog import Catalog
 from zwgk.findings.history import FindingState, findings_as_of, severity_rank
 from zwgk.findings.observations import latest_crawl_run
@@ -537,7 +538,7 @@ def build_daily(
         snap = index.find(f)
         note = ""
         if snap is not None:
-            note = f"抓取于 {snap.fetched_at:%Y-%m-%d %H:%M}" if snap.fetched_at else ""
+            note = f"抓取于 {beijing_time(snap.fetched_at)}" if snap.fetched_at else ""
             if snap.http_status:
                 note += f"，HTTP {snap.http_status}"
         row = DailyRow(

@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from zwgk.beijing import shown
+
 from .config import NotifyConfig, Recipient
 from .messages import Message, report_link, supervisor_message, unit_message
 from .send import Sender, send_messages
@@ -30,7 +32,7 @@ def run_problems(session, as_of: date, min_coverage: float) -> list[str]:
     if latest is None:
         problems.append(f"{as_of.isoformat()} 没有抓取记录（调度器未运行或任务被跳过）")
     elif latest.status == "running":
-        problems.append(f"抓取 #{latest.id} 仍在运行（开始于 {latest.started_at:%Y-%m-%d %H:%M} UTC）")
+        problems.append(f"抓取 #{latest.id} 仍在运行（开始于 {shown(latest.started_at)}）")
     elif latest.status not in ("ok", "partial"):
         last = (latest.error or "").strip().splitlines()
         problems.append(f"抓取 #{latest.id} {latest.status}：{last[-1][:300] if last else '无错误信息'}")
