@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from zwgk.config.catalog import Catalog
-from zwgk.findings.lifecycle import fingerprint
+from zwgk.findings.lifecycle import IDENTITY_VERSION, fingerprint
 from zwgk.rules.model import FindingDraft, Severity
 from zwgk.store.db import put_page
 from zwgk.store.schema import Entry, Finding, FindingEvent, Portal, Run, Snapshot, Unit
@@ -145,8 +145,13 @@ class Builder:
                 status = "overdue"
         runs = runs or {}
         seen_runs = [runs[on].id for ev, on in events if on in runs and ev in ("opened", "seen", "reopened")]
+        # Several stored episodes of one subject (history built by hand) keep distinct keys, as
+        # re-keyed rows do (zwgk/findings/lifecycle.py rekey).
+        fp = fingerprint(draft)
+        taken = self.s.query(Finding.id).filter(Finding.fingerprint.like(f"{fp}%")).count()
         f = Finding(
-            fingerprint=fingerprint(draft),
+            fingerprint=fp if not taken else f"{fp}~{taken}",
+            identity_version=IDENTITY_VERSION,
             rule=rule,
             severity=severity,
             portal_id=portal,

@@ -24,10 +24,64 @@ from zwgk.store.schema import Finding, FindingEvent
 OPEN_STATUSES = ("open", "overdue")
 
 
-def fingerprint(draft: FindingDraft) -> str:
-    """Stable identity of a problem across runs: rule, portal, unit, column and url."""
-    raw = "\x1f".join("" if p is None else str(p) for p in draft.key)
+# Identity versions: 1 hashed (rule, portal, unit, column, url), so a moved column or an http→https
+# switch made a new finding and closed the old; 2 hashes what the finding is about (Rule.subject).
+IDENTITY_VERSION = 2
+
+
+def identity(rule: str, portal: str, unit: str, column: str | None, url: str | None, evidence) -> str:
+    """Stable identity of a problem across runs: the rule, the unit and the rule's subject."""
+    known = _RULES.get(rule)
+    parts: tuple[str | None, ...]
+    if known is None:  # a rule no longer registered: its rows keep the first identity's inputs
+        parts = (rule, portal, unit, column, url)
+    else:
+        parts = ("v2", rule, portal, unit, *known.subject(column, url, evidence or {}))
+    raw = "\x1f".join("" if p is None else str(p) for p in parts)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:40]
+
+
+def fingerprint(draft: FindingDraft) -> str:
+    """The identity of a draft (see `identity`)."""
+    return identity(draft.rule, draft.portal, draft.unit, draft.column, draft.url, draft.evidence)
+
+
+def rekey(session: Session) -> int:
+    """Give rows stored under an older identity the current one, closing and reopening nothing.
+
+    Where several old rows now name one subject (a column that moved, a link counted on two pages),
+    the open one keeps the identity (else the latest seen); the others keep their state and history
+    under a retired key no draft will match. Returns the number of rows re-keyed."""
+    old = (
+        session.execute(
+            select(Finding).where(
+                (Finding.identity_version.is_(None)) | (Finding.identity_version < IDENTITY_VERSION)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not old:
+        return 0
+    wanted = {f.id: identity(f.rule, f.portal_id, f.unit_id, f.column_id, f.url, f.evidence) for f in old}
+    taken = {
+        fp: fid
+        for fid, fp in session.execute(
+            select(Finding.id, Finding.fingerprint).where(Finding.fingerprint.in_(set(wanted.values())))
+        ).all()
+        if fid not in wanted
+    }
+    groups: dict[str, list[Finding]] = {}
+    for f in old:
+        groups.setdefault(wanted[f.id], []).append(f)
+    for fp, rows in groups.items():
+        rows.sort(key=lambda f: (f.status in OPEN_STATUSES, f.last_seen, f.id), reverse=True)
+        for i, f in enumerate(rows):
+            keeps = i == 0 and fp not in taken
+            f.fingerprint = fp if keeps else f"{fp[:40]}~{f.id}"
+            f.identity_version = IDENTITY_VERSION
+    session.flush()
+    return len(old)
 
 
 def deadline_for(severity: str, first_seen: date, catalog: Catalog) -> date:
@@ -96,7 +150,13 @@ def _observed_fixed(finding: Finding, units: dict[tuple[str, str], UnitObs], cat
     rule = _RULES.get(finding.rule)
     scope = rule.scope if rule else Scope.COLUMN
     if scope == Scope.SITE:
-        if unit.home_url and finding.url == unit.home_url and finding.url != unit.entry_url:
+        page = (finding.evidence or {}).get("page")
+        on_home = (
+            page == "home"
+            if page
+            else (bool(unit.home_url) and finding.url == unit.home_url and finding.url != unit.entry_url)
+        )
+        if on_home:
             return unit.home_status is not None and unit.home_status != "unreachable"
         return unit.entry_status not in ("unreachable", "error")
     if unit.entry_status != "ok":
@@ -180,6 +240,7 @@ def reconcile(
 ) -> ReconcileResult:
     """Apply one check run's drafts to the stored findings."""
     result = ReconcileResult()
+    rekey(session)
     by_fp: dict[str, FindingDraft] = {}
     for draft in drafts:
         by_fp.setdefault(fingerprint(draft), draft)
@@ -211,11 +272,22 @@ def reconcile(
                 deadline=deadline_for(str(draft.severity), as_of, catalog),
                 first_run_id=run_id,
                 last_run_id=run_id,
+                identity_version=IDENTITY_VERSION,
             )
             session.add(finding)
             finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="opened", note=draft.message))
             result.opened.append(finding)
             continue
+        if draft.url != finding.url and draft.url is not None:
+            # The same subject at another address (a column moved, http→https): one finding, its
+            # history says where it went.
+            finding.events.append(
+                FindingEvent(
+                    run_id=run_id, on=as_of, event="moved", note=f"{finding.url or '—'} → {draft.url}"
+                )
+            )
+            finding.url = draft.url
+        finding.column_id = draft.column
         kept = {k: v for k, v in (finding.evidence or {}).items() if k == "escalated_on"}
         finding.message = draft.message
         finding.evidence = {**draft.evidence, **kept}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from zwgk.config.catalog import Catalog
+from zwgk.rules.identity import normalize_url
 from zwgk.rules.model import CheckContext, ColumnObs, FindingDraft, Scope, Severity, UnitObs
 from zwgk.rules.scoring import Scoring
 
@@ -38,6 +39,19 @@ class Rule:
         """Plain-Chinese sentences for this rule's structured evidence; pops the keys it states, and
         the reports label whatever is left generically."""
         return []
+
+    def subject(self, column: str | None, url: str | None, evidence: Mapping[str, Any]) -> tuple[str, ...]:
+        """What a finding of this rule is about within its unit: its identity from night to night.
+
+        By scope: a site finding is about the page that failed (home or entry), a column finding
+        about the column (whatever its URL tonight), an article or link finding about its page by
+        normalised URL. A rule with several findings per column says what tells them apart.
+        """
+        if self.scope == Scope.SITE:
+            return (str(evidence.get("page") or "entry"),)
+        if self.scope == Scope.COLUMN:
+            return (column or "",)
+        return (normalize_url(url),)
 
     def evidence_pages(self, column_id: str | None, evidence: dict[str, Any]) -> list[str]:
         """The crawl targets whose stored page is this finding's evidence (the archived page shown)."""

@@ -187,6 +187,9 @@ class Finding(Base):
     rectified_on: Mapped[date | None] = mapped_column(Date)
     first_run_id: Mapped[int | None] = mapped_column(Integer)
     last_run_id: Mapped[int | None] = mapped_column(Integer)
+    # How `fingerprint` was made (zwgk/findings/lifecycle.py IDENTITY_VERSION); rows of an older
+    # version are re-keyed by the next check, closing and reopening nothing.
+    identity_version: Mapped[int | None] = mapped_column(Integer)
     events: Mapped[list[FindingEvent]] = relationship(
         back_populates="finding", order_by="FindingEvent.id", cascade="all, delete-orphan"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -82,6 +82,10 @@ class DocOverdue(Rule):
                 newest_titles=[e.title for e in newest],
                 source=item.source,
             )
+
+    def subject(self, column: str | None, url: str | None, evidence: Mapping[str, Any]) -> tuple[str, ...]:
+        # One finding per periodic document (年报, 指南 …), whichever column URL lists it.
+        return (column or "", str(evidence.get("periodic") or ""))
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
         return {

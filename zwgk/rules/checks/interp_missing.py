@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from zwgk.config.catalog import Catalog
 from zwgk.rules.base import Rule
 from zwgk.rules.evidence import clip
+from zwgk.rules.identity import normalize_url
 from zwgk.rules.model import CheckContext, EntryObs, FindingDraft, Scope, Severity, UnitObs
 from zwgk.rules.scoring import Scoring
 
@@ -191,6 +192,10 @@ class InterpMissing(Rule):
             yield self.draft(
                 unit, cfg.policy_column, e.url or (policies.url if policies else None), msg, **evidence
             )
+
+    def subject(self, column: str | None, url: str | None, evidence: Mapping[str, Any]) -> tuple[str, ...]:
+        # One finding per policy: the policy's page, by normalised URL.
+        return (column or "", normalize_url(url))
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
         cfg = catalog.interpretation
