@@ -78,6 +78,12 @@ def test_render_all_writes_every_report(rendered):
                 assert (page.parent / href).exists(), (page.name, href)
 
 
+def _score(cell) -> float | None:
+    """A score cell as a number; None for the 「—」 of a unit not assessed."""
+    text = _t(cell)
+    return None if text == "—" else float(text)
+
+
 def test_weekly_numbers_equal_exports_and_scores(rendered):
     _, _, paths, data = rendered
     doc = _doc(paths["weekly"])
@@ -94,8 +100,9 @@ def test_weekly_numbers_equal_exports_and_scores(rendered):
     scores = {f"{s['portal']}/{s['unit']}": s for s in data["scores"]}
     rows = doc.xpath("//table[@id='ranking-table']/tbody/tr")
     assert len(rows) == len(scores)
-    shown = {r.get("data-unit"): float(_t(r.xpath("td[contains(@class,'score-cell')]")[0])) for r in rows}
+    shown = {r.get("data-unit"): _score(r.xpath("td[contains(@class,'score-cell')]")[0]) for r in rows}
     assert shown == {k: s["score"] for k, s in scores.items()}
+    assert {k for k, v in shown.items() if v is None} == {"jiyang/wsj", "jiyang/jyj"}  # 未能检查: no score
     per_unit_open = dict.fromkeys(scores, 0)
     for f in open_rows:
         per_unit_open[f"{f['portal']}/{f['unit']}"] += 1
@@ -105,14 +112,15 @@ def test_weekly_numbers_equal_exports_and_scores(rendered):
     # ranking: by score, veto units last among the checked ones; units not checked (未能检查) after them
     order = [r.get("data-unit") for r in rows if r.get("data-checked") == "true"]
     assert order[-1] == "jiyang/xz2"  # 严重错别字 → 否决
-    assert [r.get("data-unit") for r in rows if r.get("data-checked") == "false"] == [
-        "jiyang/wsj",
+    assert sorted(r.get("data-unit") for r in rows if r.get("data-checked") == "false") == [
         "jiyang/jyj",
+        "jiyang/wsj",
     ]
     named = doc.xpath("//ol[@id='named-list']/li/@data-unit")
     assert set(named) == {"jiyang/xz2", "jiyang/fgj"}
     assert _t(doc.get_element_by_id("issue-no")).startswith("2024年第10期")
-    avg = round(sum(s["score"] for s in data["scores"]) / len(data["scores"]), 1)
+    assessed = [s["score"] for s in data["scores"] if s["score"] is not None]
+    avg = round(sum(assessed) / len(assessed), 1)
     assert float(_t(doc.get_element_by_id("avg-score"))) == avg
     # the JSON export carries the same ranking
     exported = json.loads((paths["weekly"].parent / "data" / "weekly-2024-03-06.json").read_text("utf-8"))
@@ -123,7 +131,7 @@ def test_monthly_numbers_equal_scores(rendered):
     _, _, paths, data = rendered
     doc = _doc(paths["monthly"])
     rows = doc.xpath("//table[@id='monthly-table']/tbody/tr")
-    shown = {r.get("data-unit"): float(_t(r.xpath("td[contains(@class,'score-cell')]")[0])) for r in rows}
+    shown = {r.get("data-unit"): _score(r.xpath("td[contains(@class,'score-cell')]")[0]) for r in rows}
     assert shown == {f"{s['portal']}/{s['unit']}": s["score"] for s in data["scores"]}
     grades = {el.get("data-grade"): int(_t(el)) for el in doc.xpath("//span[@data-grade]")}
     # units whose entry page could not be checked (jyj unreachable, wsj anti-bot) get no grade: 未能检查
@@ -154,7 +162,8 @@ def test_unit_pages_equal_columns_export(rendered):
         assert {r.get("data-column") for r in rows} == set(mine), page.name
         for r in rows:
             c = mine[r.get("data-column")]
-            assert int(_t(r.xpath("td[contains(@class,'col-score')]")[0])) == c["score"]
+            cell = _t(r.xpath("td[contains(@class,'col-score')]")[0])
+            assert (cell == "未能检查") if c["score"] is None else int(cell) == c["score"]
             assert _t(r.xpath("td[contains(@class,'col-newest')]")[0]) == (c["newest"] or "—")
             entries = _t(r.xpath("td[contains(@class,'col-entries')]")[0])
             assert entries == ("—" if c["entries"] is None else str(c["entries"]))
@@ -168,7 +177,7 @@ def test_unit_pages_equal_columns_export(rendered):
         assert len(doc.xpath("//table[@id='open-table']/tbody/tr")) == len(open_here)
         score = next((s for s in data["scores"] if (s["portal"], s["unit"]) == (portal, unit)), None)
         if score:
-            assert float(_t(doc.get_element_by_id("unit-score"))) == score["score"]
+            assert _score(doc.get_element_by_id("unit-score")) == score["score"]
         for href in doc.xpath("//a[@class='evidence']/@href"):
             assert (page.parent / href).is_file()
 

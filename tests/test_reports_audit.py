@@ -163,10 +163,10 @@ def test_unchecked_units_are_not_rated(rendered):
     assert _t(row.xpath("td[contains(@class,'grade-cell')]")[0]) == "未能检查"
     index = _doc(paths["units"])
     assert index.xpath("//tr[@data-unit='jiyang/wsj']/@data-grade") == ["未能检查"]
-    # exports keep the numeric score and say the unit was not checked
+    # exports say the unit was not checked, and give it no score and no grade
     units = json.loads((out / "data" / "units-2024-03-06.json").read_text("utf-8"))["tables"]["units"]
     wsj = next(u for u in units if u["unit"] == "wsj")
-    assert wsj["checked"] is False and isinstance(wsj["score"], float)
+    assert wsj["checked"] is False and wsj["score"] is None and wsj["grade"] is None
     assert next(u for u in units if u["unit"] == "fgj")["checked"] is True
     ranking = json.loads((out / "data" / "weekly-2024-03-06.json").read_text("utf-8"))["tables"]["ranking"]
     assert {r["unit"]: r["checked"] for r in ranking}["jyj"] is False
@@ -473,4 +473,4 @@ def test_unchecked_antibot_unit_in_2027(jan2027):
     weekly = _doc(paths["weekly"])
     row = weekly.xpath("//table[@id='ranking-table']/tbody/tr[@data-unit='p27/sjj']")[0]
     assert _t(row.xpath("td[contains(@class,'grade-cell')]")[0]) == "未能检查"
-    assert "100.0" in _t(row)  # the numeric score stays
+    assert "100.0" not in _t(row) and _t(row.xpath("td[contains(@class,'score-cell')]")[0]) == "—"

@@ -116,8 +116,10 @@ def register(app: typer.Typer) -> None:
                     r["portal"],
                     r["unit"],
                     r["name"],
-                    str(r["score"]),
-                    "、".join(f"{c['rule']}(-{c['points']})" for c in r["costs"]),
+                    "—" if r["score"] is None else str(r["score"]),
+                    "、".join(f"{c['rule']}(-{c['points']})" for c in r["costs"])
+                    if r["checked"]
+                    else "未能检查",
                 )
         else:
             table = Table("网站", "单位", "得分", "等级", "单项否决", "预警", title=f"单位评分 {day}")
@@ -125,8 +127,8 @@ def register(app: typer.Typer) -> None:
                 table.add_row(
                     r["portal"],
                     r["name"] or r["unit"],
-                    f"{r['score']:g}",
-                    r["grade"],
+                    "—" if r["score"] is None else f"{r['score']:g}",
+                    r["grade"] or f"未能检查（{r.get('unchecked_reason') or '未抓取'}）",
                     "、".join(v["name"] for v in r["veto_lines"]) or "—",
                     "、".join(w["name"] for w in r["warnings"]) or "—",
                 )

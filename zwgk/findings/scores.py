@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from zwgk.beijing import iso as beijing_iso
 from zwgk.config.catalog import Catalog
 from zwgk.config.workdays import calendar_coverage
+from zwgk.findings.checked import is_checked, unchecked_reason
 from zwgk.findings.history import OPEN, FindingState, state_as_of
 from zwgk.findings.observations import latest_crawl_run, unit_observations
 from zwgk.rules.model import UnitObs
@@ -186,8 +187,27 @@ def unit_scores(
     for obs in ctx.units:
         mine = [f for f in ctx.findings if (f.finding.portal_id, f.finding.unit_id) == (obs.portal, obs.unit)]
         counted = [f for f in mine if f.counted]
-        report = _unit_veto(ctx, obs, counted, as_of, catalog, scoring)
-        score = unit_score(counted, scoring, veto=report.veto)
+        checked = is_checked(obs.entry_status)
+        if checked:
+            report = _unit_veto(ctx, obs, counted, as_of, catalog, scoring)
+            score = unit_score(counted, scoring, veto=report.veto)
+            verdict = {
+                "score": score["score"],
+                "grade": score["grade"],
+                "veto": report.veto,
+                "veto_lines": [r.as_dict() for r in report.hits],
+                "warnings": [r.as_dict() for r in report.warnings],
+                "deductions": score["deductions"],
+            }
+        else:  # not assessed: no score, no grade, no veto — and it says why
+            verdict = {
+                "score": None,
+                "grade": None,
+                "veto": False,
+                "veto_lines": [],
+                "warnings": [],
+                "deductions": [],
+            }
         out.append(
             {
                 "portal": obs.portal,
@@ -196,12 +216,9 @@ def unit_scores(
                 "profile": obs.profile,
                 "as_of": as_of.isoformat(),
                 "crawl_run_id": ctx.run.id,
-                "score": score["score"],
-                "grade": score["grade"],
-                "veto": report.veto,
-                "veto_lines": [r.as_dict() for r in report.hits],
-                "warnings": [r.as_dict() for r in report.warnings],
-                "deductions": score["deductions"],
+                **verdict,
+                "checked": checked,
+                "unchecked_reason": None if checked else unchecked_reason(obs.entry_status),
                 "open_findings": len(counted),
                 "overdue_findings": sum(f.status == "overdue" for f in counted),
                 "dismissed_findings": len(mine) - len(counted),
@@ -226,8 +243,8 @@ def frozen_scores(session: Session, as_of: date) -> list[dict] | None:
     return [
         {
             **r.data,
-            "score": r.score,
-            "grade": r.grade,
+            "score": r.score if r.data.get("checked", True) else None,
+            "grade": r.grade if r.data.get("checked", True) else None,
             "veto": r.veto,
             "scoring_sha": r.scoring_sha,
             "scoring_version": r.scoring_version,
@@ -256,7 +273,7 @@ def freeze_month_scores(
                 as_of=month_end,
                 portal_id=row["portal"],
                 unit_id=row["unit"],
-                score=float(row["score"]),
+                score=None if row["score"] is None else float(row["score"]),
                 grade=row["grade"],
                 veto=bool(row["veto"]),
                 scoring_sha=row["scoring_sha"],
@@ -289,6 +306,7 @@ def column_scores(
             counted = [f for f in items if f.counted]
             rules = sorted({f.rule for f in counted})
             seen = obs.columns.get(col.id)
+            checked = is_checked(obs.entry_status) and seen is not None and seen.known
             out.append(
                 {
                     "portal": obs.portal,
@@ -298,7 +316,8 @@ def column_scores(
                     "url": seen.url if seen else None,
                     "status": seen.status if seen else None,
                     "as_of": as_of.isoformat(),
-                    "score": column_score(rules, scoring),
+                    "score": column_score(rules, scoring) if checked else None,
+                    "checked": checked,
                     "costs": [{"rule": r, "points": min(scoring.points(r), scoring.start)} for r in rules],
                     "findings": [f.as_dict() for f in counted],
                     "dismissed": [f.as_dict() for f in items if not f.counted],

@@ -172,7 +172,8 @@ def columns_rows(
                     "status": status,
                     "entries": n_entries if known else None,
                     "newest": _iso(newest),
-                    "score": column_score(rules, scoring),
+                    # A column the crawl could not see (its unit unreachable, anti-bot …) is not scored.
+                    "score": column_score(rules, scoring) if known else None,
                     "findings": rules,
                     # additive (after the contract's keys)
                     "deductions": [

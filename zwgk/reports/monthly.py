@@ -113,6 +113,12 @@ def month_dates(ctx: ReportContext, score_date: date, n: int) -> list[tuple[str,
     return out
 
 
+def _mean(values: list[float | None]) -> float | None:
+    """The average of the scores there are (None: a unit not assessed), one decimal; None if none."""
+    scored = [v for v in values if v is not None]
+    return round(sum(scored) / len(scored), 1) if scored else None
+
+
 def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
     month = assessed_month(as_of)
     end = month_end(month.year, month.month)
@@ -147,7 +153,9 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
                 overdue=sc["overdue_findings"],
                 prev_score=pv["score"] if pv else None,
                 prev_grade=pv["grade"] if pv else "",
-                change=round(sc["score"] - pv["score"], 1) if pv else None,
+                change=round(sc["score"] - pv["score"], 1)
+                if pv and sc["score"] is not None and pv["score"] is not None
+                else None,
                 trend=trend,
                 spark=sparkline(trend, title=f"{ctx.unit_name(*key)} 近{n}个月得分"),
                 top_costs=[
@@ -160,7 +168,7 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
                 diversity=shares.get(key),
             )
         )
-    rows.sort(key=lambda r: (not r.checked, r.veto, -r.score, r.open, r.portal, r.unit))
+    rows.sort(key=lambda r: (not r.checked, r.veto, -(r.score or 0), r.open, r.portal, r.unit))
     for i, r in enumerate(rows, 1):
         r.rank = i if r.checked else 0
 
@@ -183,9 +191,10 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
 
     names = [g for g, _ in ctx.scoring.grades]
     grades = Counter(r.grade for r in rows if r.checked)
-    prev_grades = Counter(sc["grade"] for sc in prev_map.values())
-    avg = round(sum(r.score for r in rows) / len(rows), 1) if rows else None
-    prev_avg = round(sum(s["score"] for s in prev_map.values()) / len(prev_map), 1) if prev_map else None
+    prev_grades = Counter(sc["grade"] for sc in prev_map.values() if sc["grade"] is not None)
+    # Averages over the units that were assessed: a unit not checked (未能检查) has no score.
+    avg = _mean([r.score for r in rows if r.checked])
+    prev_avg = _mean([s["score"] for s in prev_map.values()])
 
     events = ctx.event_counts(month, score_date)
     activity = {"opened": 0, "rectified": 0}
@@ -195,8 +204,7 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
             activity["rectified"] += counts["rectified"]
 
     def avg_of(m: dict, profile: str | None = None) -> float | None:
-        vals = [s["score"] for s in m.values() if profile is None or s["profile"] == profile]
-        return round(sum(vals) / len(vals), 1) if vals else None
+        return _mean([s["score"] for s in m.values() if profile is None or s["profile"] == profile])
 
     labels = [label for label, _ in months]
     series = [("全部单位", [avg_of(m) for m in per_month])]

@@ -120,7 +120,7 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
     weeks = int(config["units"]["history_weeks"])
     first_week = week_start(as_of) - timedelta(weeks=weeks - 1)
     daily = daily_view(ctx, as_of)
-    blocks = {(b.portal_id, b.unit_id): b for p in daily.portals for b in [*p.units, *p.clean]}
+    blocks = {(b.portal_id, b.unit_id): b for p in daily.portals for b in [*p.units, *p.clean, *p.unchecked]}
     scores = ctx.score_map(as_of)
     events = ctx.event_counts(first_week, as_of)
     month_dates = ctx.memo.get(("month_dates", as_of)) or []

@@ -318,7 +318,9 @@ class PortalBlock:
     home: str | None
     home_href: str | None
     units: list[UnitBlock] = field(default_factory=list)  # units with open findings, worst first
-    clean: list[UnitBlock] = field(default_factory=list)  # units without open findings
+    clean: list[UnitBlock] = field(default_factory=list)  # units checked and without open findings
+    # units the crawl could not check (未能检查) and without earlier open findings: not "clean"
+    unchecked: list[UnitBlock] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -597,10 +599,12 @@ def build_daily(
                 r.url or "",
             )
         )
-        (by_portal[portal_id].units if ub.rows else by_portal[portal_id].clean).append(ub)
+        block = by_portal[portal_id]
+        (block.units if ub.rows else block.clean if ub.checked else block.unchecked).append(ub)
     for pb in by_portal.values():
         pb.units.sort(key=lambda u: (u.worst_rank, -len(u.rows), -u.overdue_count, u.unit_id))
         pb.clean.sort(key=lambda u: (u.crawl_ok, u.unit_id))
+        pb.unchecked.sort(key=lambda u: u.unit_id)
     ordered = sorted(by_portal.values(), key=lambda p: (not p.units, p.worst_rank, -p.count, p.id))
     rectified.sort(key=lambda r: (r.portal_name, r.unit_name, severity_rank(r.severity), r.rule_title))
 

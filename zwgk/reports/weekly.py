@@ -213,7 +213,8 @@ def totals_for(ctx: ReportContext, end: date) -> Totals:
                 t.on_time += 1
     scores = ctx.scores(end)
     if scores:
-        t.avg_score = round(sum(r["score"] for r in scores) / len(scores), 1)
+        assessed = [r["score"] for r in scores if r["score"] is not None]  # 未能检查: no score
+        t.avg_score = round(sum(assessed) / len(assessed), 1) if assessed else None
         t.units_failing = sum(
             1
             for r in scores
@@ -263,7 +264,9 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
                 overdue=sum(1 for s in mine if s.status == "overdue" or overdue_days(s, as_of) > 0),
                 weighted=sum(SEVERITY_WEIGHT.get(s.finding.severity, 1) for s in mine),
                 prev_score=pv["score"] if pv else None,
-                change=round(sc["score"] - pv["score"], 1) if sc and pv else None,
+                change=round(sc["score"] - pv["score"], 1)
+                if sc and pv and sc["score"] is not None and pv["score"] is not None
+                else None,
                 href=unit_href(*key),
                 checked=ctx.checked(as_of, *key),
             )

@@ -226,8 +226,9 @@ class ScoreSnapshot(Base):
     as_of: Mapped[date] = mapped_column(Date)
     portal_id: Mapped[str] = mapped_column(String(64))
     unit_id: Mapped[str] = mapped_column(String(64))
-    score: Mapped[float] = mapped_column(Float)
-    grade: Mapped[str] = mapped_column(String(16))
+    # None for a unit that could not be checked that night (未能检查): not assessed, not 0.
+    score: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str | None] = mapped_column(String(16))
     veto: Mapped[bool] = mapped_column(Boolean)
     scoring_sha: Mapped[str] = mapped_column(String(64))
     scoring_version: Mapped[int | None] = mapped_column(Integer)

@@ -148,7 +148,7 @@ def dispatch_daily(
         if crawl is not None and crawl.as_of == as_of:
             coverage = {"run_id": crawl.id, "status": crawl.status, **crawl_coverage(session, crawl.id)}
     for portal in view.portals:
-        for unit in [*portal.units, *portal.clean]:
+        for unit in [*portal.units, *portal.clean, *portal.unchecked]:
             recipients = config.units.get((unit.portal_id, unit.unit_id)) or []
             if not recipients or (not unit.rows and not config.send_clean):
                 continue

@@ -121,6 +121,8 @@ def unit_message(portal_name: str, unit, as_of: date, link: str | None) -> Messa
             if r.url:
                 item.append(f"   {r.url}")
             items.append("\n".join(item))
+    elif not unit.checked:  # not seen tonight: never "nothing to fix"
+        head.append(f"本次未能检查本单位网站（{unit.crawl_note}），暂无检查结果。")
     else:
         head.append("本单位目前没有待整改问题。")
     tail = ["", f"本次抓取：{unit.crawl_note}"]
