@@ -238,3 +238,32 @@ def test_scores_from_history_and_review(tmp_path):
         assert {r["unit"]: r for r in unit_scores(s, d2, CATALOG)}["b"]["score"] == 95.0
         f = s.get(Finding, fid)
         assert [e.event for e in f.events][-2:] == ["reviewed_fp", "review_undone"]
+
+
+def test_warnings_name_only_what_is_approaching_each_under_its_kinds_line():
+    """预警 means approaching: a 动态 column 11 days old (limit 14) under 栏目不更新, a 基本信息 column
+    340 days old (limit 365) under the kind-agnostic line, never a 通知 column already 400 days old
+    (a finding, past its limit) as 临近."""
+    from datetime import timedelta
+
+    from zwgk.rules.veto import judge
+
+    ages = {"gzdt": 11, "jgzn": 340, "tzgg": 400}
+    u = UnitObs("p", "u", "department", "http://127.0.0.1/xxgk/", "ok")
+    for col in CATALOG.required_columns("department"):
+        newest = AS_OF - timedelta(days=ages.get(col.id, 1))
+        u.columns[col.id] = ColumnObs(
+            col.id,
+            "ok",
+            url=f"http://127.0.0.1/{col.id}/",
+            entries=[
+                EntryObs(f"{col.name}：2025年度工作报告及2025年年报", f"http://127.0.0.1/{col.id}/1", newest)
+            ],
+        )
+    drafts = check_units([u], CheckContext(AS_OF, CATALOG))
+    assert [(d.rule, d.column) for d in drafts if d.rule == "column.stale"] == [("column.stale", "tzgg")]
+    report = judge("p", "u", drafts, [u], AS_OF, CATALOG, SCORING.veto, home=False)
+    near = {ln.line: [i["column"] for i in ln.items if i.get("near_limit")] for ln in report.lines}
+    assert near["columns_stale"] == ["gzdt"] and near["long_stale"] == ["jgzn"]
+    assert all("tzgg" not in cols for cols in near.values())
+    assert {ln.line for ln in report.warnings} == {"columns_stale", "long_stale"}

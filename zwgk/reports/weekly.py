@@ -403,7 +403,9 @@ def unit_warnings(ctx: ReportContext, scores: dict, name_of, href_of) -> list[Wa
             cols = []
             for item in ln.get("items") or []:
                 col = item.get("column")
-                if not col:
+                # A warning names only what is approaching a limit: columns already past it are
+                # findings (and count toward the line in its message), never 临近.
+                if not col or not item.get("near_limit"):
                     continue
                 cname = column_name(ctx.catalog, col)
                 if item.get("near_limit"):

@@ -225,17 +225,27 @@ def judge(
                 )
             )
 
+    # Columns about to pass their kind's limit (预警 means approaching, never past): each under the
+    # line of its kind — 动态/通知/政策 under columns_stale, any other kind under long_stale.
+    stale_spec = config.get("columns_stale") or {}
+    near_all = _age_warnings(stale_spec, units, refs, catalog, as_of) if stale_spec else []
+    stale_kinds = set(stale_spec.get("kinds") or ())
+    near_by_line: dict[str, list[dict[str, Any]]] = {"columns_stale": [], "long_stale": []}
+    for item in near_all:
+        kind = catalog.column(item["column"]).kind
+        in_stale = not stale_kinds or kind in stale_kinds
+        target = "columns_stale" if in_stale or not config.get("long_stale") else "long_stale"
+        near_by_line[target].append(item)
     for line in ("columns_stale", "long_stale", "blank", "typo"):
         spec = config.get(line)
         if not spec:
             continue
         result = _count_line(line, spec, refs, catalog)
-        if line == "columns_stale":
-            near = _age_warnings(spec, units, refs, catalog, as_of)
-            if near and result.level == "ok":
-                result.level = "warning"
-                result.message = f"{result.name} {result.value} 个；{len(near)} 个栏目临近更新期限"
-            result.items.extend({**n, "near_limit": True} for n in near)
+        near = near_by_line.get(line) or []
+        if near and result.level == "ok":
+            result.level = "warning"
+            result.message = f"{result.name} {result.value} 个；{len(near)} 个栏目临近更新期限"
+        result.items.extend({**n, "near_limit": True} for n in near)
         lines.append(result)
 
     spec = config.get("unreachable") or {}
