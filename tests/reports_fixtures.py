@@ -80,7 +80,7 @@ class Builder:
             pages_crawled=1 if url else 0,
             placeholder=placeholder,
             page_sha256=sha,
-            fetched_at=datetime.combine(run.as_of, time(1, 30)),
+            fetched_at=run.started_at + timedelta(minutes=30),  # 01:30 北京时间
             details={},
         )
         snap.entries = [

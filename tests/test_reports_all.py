@@ -162,8 +162,11 @@ def test_unit_pages_equal_columns_export(rendered):
         assert {r.get("data-column") for r in rows} == set(mine), page.name
         for r in rows:
             c = mine[r.get("data-column")]
-            cell = _t(r.xpath("td[contains(@class,'col-score')]")[0])
-            assert (cell == "未能检查") if c["score"] is None else int(cell) == c["score"]
+            cell = r.xpath("td[contains(@class,'col-score')]")[0]
+            if c["score"] is None:
+                assert _t(cell) == "未能检查"
+            else:
+                assert int(_t(cell.xpath("span[@class='score']")[0])) == c["score"]
             assert _t(r.xpath("td[contains(@class,'col-newest')]")[0]) == (c["newest"] or "—")
             entries = _t(r.xpath("td[contains(@class,'col-entries')]")[0])
             assert entries == ("—" if c["entries"] is None else str(c["entries"]))
@@ -288,3 +291,28 @@ def test_cli_report_commands(rendered, tmp_path):
         ],
     )
     assert res.exit_code == 2
+
+
+def test_unit_pages_explain_their_scores(rendered):
+    """Column and unit scores add up on the page: 100 − 60（栏目不更新）= 40, 100 − 6 − 4 = 90."""
+    _, tmp, _, _ = rendered
+    explained = 0
+    for page in (tmp / "out" / "units").glob("*.html"):
+        doc = _doc(page)
+        for cell in doc.xpath("//span[contains(@class,'col-explain')]"):
+            nums = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", re.sub(r"（[^）]*）", "", _t(cell)))]
+            assert nums[0] - sum(nums[1:-1]) == nums[-1], _t(cell)
+            explained += 1
+        total = doc.xpath("//p[@id='score-explain']")
+        if total:
+            text = _t(total[0]).split("；")[0]
+            nums = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text)]
+            assert (
+                round(nums[0] - sum(nums[1:-1]), 1) == nums[-1] == _score(doc.get_element_by_id("unit-score"))
+            )
+            rows = doc.xpath("//table[@class='deductions']/tbody/tr")
+            assert sorted(float(_t(r.xpath("td")[3])) for r in rows if float(_t(r.xpath("td")[3]))) == sorted(
+                nums[1:-1]
+            )
+            explained += 1
+    assert explained >= 5

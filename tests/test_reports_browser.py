@@ -185,10 +185,10 @@ def test_unit_page_opens_offline_and_sorts(site):
         p.shot("report-unit-fgj")
         col = p.page.locator("#columns-table thead th", has_text="得分")
         col.click()
-        scores = [int(s) for s in p.page.locator("#columns-table td.col-score").all_inner_texts()]
+        scores = [int(s) for s in p.page.locator("#columns-table td.col-score span.score").all_inner_texts()]
         assert scores == sorted(scores)
         col.click()
-        scores = [int(s) for s in p.page.locator("#columns-table td.col-score").all_inner_texts()]
+        scores = [int(s) for s in p.page.locator("#columns-table td.col-score span.score").all_inner_texts()]
         assert scores == sorted(scores, reverse=True)
         p.check_clean()
     finally:

@@ -67,10 +67,19 @@ class ColumnRow:
     href: str | None
     newest: str | None
     entries: int | None
-    score: int
+    score: int | None  # None: the column could not be checked (未能检查)
     findings: list[str]
     deductions: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    start: float = 100  # the column's full score, before deductions
+
+    @property
+    def explanation(self) -> str:
+        """How the score is reached, on the page: 100 − 60（栏目不更新）= 40."""
+        if self.score is None or not self.deductions:
+            return ""
+        parts = "".join(f" − {d['points']:g}（{d['title']}）" for d in self.deductions)
+        return f"{self.start:g}{parts} = {self.score:g}"
 
 
 @dataclass
@@ -93,6 +102,31 @@ class UnitPage:
     diversity: dict | None = None
     warnings: list[Any] = field(default_factory=list)  # weekly.Warning rows of this unit
     calendar_banner: str | None = None
+    score_start: float = 100  # the unit's full score (scoring.yml unit.start)
+    overdue_factor: float = 1  # an overdue finding deducts this many times its points
+
+    def deduction_text(self, d: dict[str, Any]) -> str:
+        """One rule's deduction as arithmetic: 每条 2 分 × 3 条（其中逾期 1 条 ×1.5）= 7，上限 6 → 扣 6."""
+        on_time, late = d["count"] - d["overdue"], d["overdue"]
+        raw = d["points"] * on_time + d["points"] * self.overdue_factor * late
+        text = f"每条 {d['points']:g} 分 × {d['count']} 条"
+        if late:
+            text += f"（其中逾期 {late} 条按 {self.overdue_factor:g} 倍计）"
+        text += f" = {round(raw, 2):g}"
+        if raw > d["cap"]:
+            text += f"，超过上限 {d['cap']:g}"
+        return text + f" → 扣 {d['deducted']:g} 分"
+
+    @property
+    def score_text(self) -> str:
+        """The unit score as arithmetic: 100 − 6 − 4 = 90（触及单项否决则定为不合格）."""
+        if not self.score or self.score.get("score") is None:
+            return ""
+        cut = [d["deducted"] for d in self.score["deductions"] if d["deducted"]]
+        text = f"{self.score_start:g}" + "".join(f" − {x:g}" for x in cut) + f" = {self.score['score']:g}"
+        if self.score.get("veto"):
+            text += "；触及单项否决指标，等级定为不合格"
+        return text
 
     @property
     def grade(self) -> str:
@@ -151,6 +185,7 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
                 findings=[ctx.titles.get(r, r) for r in c["findings"]],
                 deductions=c.get("deductions") or [],
                 evidence=c.get("evidence") or [],
+                start=ctx.scoring.start,
             )
         )
     rectified: dict[tuple[str, str], list[dict]] = {}
@@ -195,6 +230,8 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
             checked=ctx.checked(as_of, *key),
             diversity=shares.get(key),
             warnings=warnings.get(key, []),
+            score_start=float(ctx.scoring.unit.get("start", 100)),
+            overdue_factor=float(ctx.scoring.unit.get("overdue_factor", 1)),
         )
         page.calendar_banner = calendar_banner(ctx.catalog, [as_of, *(r.deadline for r in page.rows)])
         wl = [f"{date.fromisoformat(h['week']).month}/{date.fromisoformat(h['week']).day}" for h in hist]
