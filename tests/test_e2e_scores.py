@@ -125,7 +125,9 @@ def test_scores_reproduced_from_history(history):
 def test_department_reads_column_score_rules_and_evidence(history):
     store, at_the_time = history
     cols = at_the_time[DAYS[0]][1]
-    costly = [c for c in cols if c["score"] < 100]
+    costly = [c for c in cols if c["score"] is not None and c["score"] < 100]
+    # columns of units the crawl could not read are not scored (未能检查)
+    assert all(c["score"] is None for c in cols if not c["checked"])
     assert costly
     for c in costly:
         assert c["costs"] and c["findings"]
@@ -148,9 +150,17 @@ def test_veto_lines_on_the_demo(history):
             if u["veto"]:
                 assert u["grade"] == "不合格" and u["veto_lines"]
     line = lambda units, key: [u for u in units if any(v["line"] == "unreachable" for v in u[key])]  # noqa: E731
-    # One failed check of one is too few to veto (min_checks 3): a warning; three of three: a veto.
-    assert line(at_the_time[DAYS[0]][0], "warnings") and not line(at_the_time[DAYS[0]][0], "veto_lines")
-    assert line(at_the_time[DAYS[2]][0], "veto_lines")
+    # One failed check of one is too few to judge (min_checks 3): neither a veto nor a warning, and the
+    # unit, not seen, has no grade; three of three: a veto — the unit is 不合格 without a score.
+    first = at_the_time[DAYS[0]][0]
+    assert not line(first, "warnings") and not line(first, "veto_lines")
+    assert all(
+        u["grade"] is None and u["score"] is None
+        for u in first
+        if not u["checked"] and u["unchecked_reason"] == "无法访问"
+    )
+    third = line(at_the_time[DAYS[2]][0], "veto_lines")
+    assert third and all(u["grade"] == "不合格" and u["score"] is None for u in third)
 
 
 def test_five_blank_columns_unit_fails_by_veto_whatever_its_points(history):

@@ -101,8 +101,17 @@ def test_typo_and_unreachable_and_home():
         availability=Availability(30, 2, 30),
     )
     assert _lines(r)["home_stale"] == "veto" and _lines(r)["unreachable"] == "veto"  # 15 days, 6.7%
-    r = judge("p", "u", [], [], AS_OF, CATALOG, SCORING.veto, availability=Availability(2, 1, 30))
-    assert _lines(r)["unreachable"] == "warning"  # 50% but too few checks yet
+    # Below the minimum number of checks nothing is judged — neither a veto nor 正常 nor a warning —
+    # and the line says so; from the minimum on, the standard's rate applies as written.
+    for checks, failures in ((2, 2), (2, 1), (2, 0)):
+        r = judge(
+            "p", "u", [], [], AS_OF, CATALOG, SCORING.veto, availability=Availability(checks, failures, 30)
+        )
+        line = next(x for x in r.lines if x.line == "unreachable")
+        assert line.level == "unknown" and "检测次数不足" in line.message and "暂不判定" in line.message
+        assert not r.veto
+    r = judge("p", "u", [], [], AS_OF, CATALOG, SCORING.veto, availability=Availability(3, 3, 30))
+    assert _lines(r)["unreachable"] == "veto"
 
 
 def test_dynamic_column_ten_days_old_warns():

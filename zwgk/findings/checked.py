@@ -27,3 +27,9 @@ def is_checked(entry_status: str | None) -> bool:
 def unchecked_reason(entry_status: str | None) -> str:
     """Why a unit was not checked, as a reader is told: 无法访问 / 反爬虫拦截 / 脚本渲染 / 无法识别."""
     return _REASONS.get(entry_status or "", "未抓取")
+
+
+def assessed(score_row: dict | None) -> bool:
+    """Was the unit assessed (graded) on a date, by its unit_scores row: checked that night, or
+    graded 不合格 on the 站点无法访问 line over the period although unreachable that night?"""
+    return score_row is not None and score_row.get("grade") is not None

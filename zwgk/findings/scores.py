@@ -199,13 +199,18 @@ def unit_scores(
                 "warnings": [r.as_dict() for r in report.warnings],
                 "deductions": score["deductions"],
             }
-        else:  # not assessed: no score, no grade, no veto — and it says why
+        else:
+            # Not seen tonight: no score. Only the 站点无法访问 line is judged, over the period's
+            # checks (the standard's rate, once there are enough of them); it alone can grade the unit.
+            report = _unit_veto(ctx, obs, counted, as_of, catalog, scoring)
+            lines = [r for r in report.lines if r.line == "unreachable"]
+            vetoed = any(r.level == "veto" for r in lines)
             verdict = {
                 "score": None,
-                "grade": None,
-                "veto": False,
-                "veto_lines": [],
-                "warnings": [],
+                "grade": scoring.grade(0, veto=True) if vetoed else None,
+                "veto": vetoed,
+                "veto_lines": [r.as_dict() for r in lines if r.level == "veto"],
+                "warnings": [r.as_dict() for r in lines if r.level == "warning"],
                 "deductions": [],
             }
         out.append(
@@ -243,8 +248,8 @@ def frozen_scores(session: Session, as_of: date) -> list[dict] | None:
     return [
         {
             **r.data,
-            "score": r.score if r.data.get("checked", True) else None,
-            "grade": r.grade if r.data.get("checked", True) else None,
+            "score": r.score,
+            "grade": r.grade,
             "veto": r.veto,
             "scoring_sha": r.scoring_sha,
             "scoring_version": r.scoring_version,

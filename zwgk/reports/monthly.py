@@ -19,6 +19,7 @@ from typing import Any
 from markupsafe import Markup
 
 from zwgk.config.catalog import Catalog
+from zwgk.findings.checked import assessed
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import (
     GRADE_COLORS,
@@ -164,7 +165,7 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
                     if d["deducted"]
                 ],
                 href=unit_href(*key),
-                checked=ctx.checked(score_date, *key),
+                checked=assessed(sc),
                 diversity=shares.get(key),
             )
         )

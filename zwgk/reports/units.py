@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from zwgk.config.catalog import Catalog
+from zwgk.findings.checked import assessed
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import (
     assessed_month,
@@ -227,7 +228,7 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
             rectified=sorted(rectified.get(key, []), key=lambda r: r["rectified_on"], reverse=True),
             history=hist,
             dismissed=list(block.dismissed) if block else [],
-            checked=ctx.checked(as_of, *key),
+            checked=assessed(scores.get(key)),
             diversity=shares.get(key),
             warnings=warnings.get(key, []),
             score_start=float(ctx.scoring.unit.get("start", 100)),

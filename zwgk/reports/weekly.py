@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from zwgk.config.catalog import Catalog
+from zwgk.findings.checked import assessed
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import (
     GRADE_COLORS,
@@ -215,11 +216,7 @@ def totals_for(ctx: ReportContext, end: date) -> Totals:
     if scores:
         assessed = [r["score"] for r in scores if r["score"] is not None]  # 未能检查: no score
         t.avg_score = round(sum(assessed) / len(assessed), 1) if assessed else None
-        t.units_failing = sum(
-            1
-            for r in scores
-            if r["grade"] == ctx.scoring.grades[-1][0] and ctx.checked(end, r["portal"], r["unit"])
-        )
+        t.units_failing = sum(1 for r in scores if r["grade"] == ctx.scoring.grades[-1][0])
     return t
 
 
@@ -268,7 +265,7 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
                 if sc and pv and sc["score"] is not None and pv["score"] is not None
                 else None,
                 href=unit_href(*key),
-                checked=ctx.checked(as_of, *key),
+                checked=assessed(sc),
             )
         )
     by_scores = bool(scores)

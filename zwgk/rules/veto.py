@@ -267,10 +267,14 @@ def judge(
         else:
             pct = f"{rate:.1%}"
             msg = f"近 {availability.window_days or '?'} 天 {availability.checks} 次检测中 {availability.failures} 次无法访问（{pct}）"
-            if rate_line is not None and rate >= rate_line and availability.checks >= min_checks:
+            if availability.checks < min_checks:
+                # Too few checks for a rate to mean anything: neither veto nor 正常 (nor a warning).
+                level = "unknown"
+                msg += f"；检测次数不足（{availability.checks} 次，至少 {min_checks} 次），暂不判定"
+            elif rate_line is not None and rate >= rate_line:
                 level = "veto"
-            elif (warn is not None and rate >= warn) or (rate_line is not None and rate >= rate_line):
-                level = "warning"  # at or above the line but too few checks yet to veto
+            elif warn is not None and rate >= warn:
+                level = "warning"
             else:
                 level = "ok"
             lines.append(LineResult("unreachable", name, level, round(rate, 4), rate_line, warn, msg, detail))
