@@ -101,3 +101,28 @@ def test_bad_ladder_is_bad_input(tmp_path):
     override.write_text("deadlines:\n  escalate: [minor, major]\n", encoding="utf-8")
     with pytest.raises(BadInput, match=r"bad\.yml"):
         load_catalog(override)
+
+
+def test_escalation_is_real_on_every_surface_and_undone_by_rectification(tmp_path):
+    """An overdue 重要 finding escalated to 否决级 is 否决级 in the store, the export, the daily's badge
+    and the weekly 点名 (veto-level findings), with its own level in its history; fixed, it is 重要 again."""
+    from zwgk.reports import render_all
+    from zwgk.reports.exports import findings_rows
+
+    catalog = load_catalog()
+    store = Store(f"sqlite:///{tmp_path}/e.db")
+    _run(store, catalog, [DAY1, DAY2])
+    f = _stale(store)
+    assert (f.status, f.severity, f.evidence["original_severity"]) == ("overdue", "veto", "major")
+    with store.session() as s:
+        row = next(r for r in findings_rows(s, DAY2) if r["id"] == f.id)
+    assert row["severity"] == "veto"
+    paths = render_all(store, DAY2, tmp_path / "out", catalog)
+    daily = paths["daily"].read_text(encoding="utf-8")
+    assert f'data-number="ZW-{f.id:06d}" data-rule="column.stale" data-severity="veto"' in daily
+    assert "等级升级为「否决级」（原为「重要」）" in daily
+    weekly = paths["weekly"].read_text(encoding="utf-8")
+    assert "存在否决级问题 1 条（栏目不更新）" in weekly.split('id="named-list"', 1)[1].split("</ol>", 1)[0]
+    _check(store, [_unit(gzdt_newest=date(2026, 12, 3))], date(2026, 12, 3), 3)
+    f = _stale(store)
+    assert (f.status, f.severity) == ("rectified", "major") and "original_severity" not in f.evidence

@@ -93,6 +93,9 @@ def deadline_for(severity: str, first_seen: date, catalog: Catalog) -> date:
     return catalog.calendar.add_workdays(first_seen, catalog.deadline_days(severity))
 
 
+ESCALATION_KEYS = ("escalated", "escalated_severity", "escalated_on", "original_severity")
+
+
 def _escalated_since_opened(finding: Finding) -> bool:
     """Has the current episode (since the last opened/reopened event) recorded its escalation?"""
     for ev in sorted(finding.events, key=lambda e: (e.on, e.id or 0), reverse=True):
@@ -107,8 +110,11 @@ def _annotate(finding: Finding, catalog: Catalog, as_of: date, run_id: int | Non
     """Evidence the lifecycle adds to a rule's own: calendar_note, escalation of overdue findings.
 
     Re-applied on every run because a rule's fresh evidence replaces the stored one. An overdue
-    finding escalates along the catalog's ladder (`deadlines.escalate`); the escalation is also
-    recorded once per episode as an 'escalated' FindingEvent whose note says from→to.
+    finding escalates along the catalog's ladder (`deadlines.escalate`), for real: its stored
+    severity becomes the escalated one — so its badge, the exports' `severity`, the 点名 of
+    veto-level findings and every count by severity agree — while `original_severity` keeps the
+    rule's own, restored when it is rectified or reopened. The escalation is also recorded once per
+    episode as an 'escalated' FindingEvent whose note says from→to.
     """
     evidence = dict(finding.evidence or {})
     before = dict(evidence)
@@ -118,21 +124,25 @@ def _annotate(finding: Finding, catalog: Catalog, as_of: date, run_id: int | Non
     else:
         evidence.pop("calendar_note", None)
     if finding.status == "overdue":
-        target = catalog.escalated_severity(finding.severity)
+        base = str(evidence.get("original_severity") or finding.severity)
+        target = catalog.escalated_severity(base)
         evidence["escalated"] = True
         evidence["escalated_severity"] = target
+        evidence["original_severity"] = base
         evidence.setdefault("escalated_on", as_of.isoformat())
+        finding.severity = target
         if not _escalated_since_opened(finding):
             finding.events.append(
                 FindingEvent(
                     run_id=run_id,
                     on=as_of,
                     event="escalated",
-                    note=f"{finding.severity}→{target}（逾期升级督办）",
+                    note=f"{base}→{target}（逾期升级督办）",
                 )
             )
     else:
-        for key in ("escalated", "escalated_severity", "escalated_on"):
+        finding.severity = str(evidence.get("original_severity") or finding.severity)
+        for key in ESCALATION_KEYS:
             evidence.pop(key, None)
     if evidence != before:
         finding.evidence = evidence
@@ -289,6 +299,7 @@ def reconcile(
             finding.url = draft.url
         finding.column_id = draft.column
         kept = {k: v for k, v in (finding.evidence or {}).items() if k == "escalated_on"}
+        # the rule's own severity; an overdue finding is escalated again by _annotate below
         finding.message = draft.message
         finding.evidence = {**draft.evidence, **kept}
         finding.severity = str(draft.severity)
@@ -318,6 +329,7 @@ def reconcile(
         if _observed_fixed(finding, units_by_key, catalog):
             finding.status = "rectified"
             finding.rectified_on = as_of
+            _annotate(finding, catalog, as_of, run_id)  # a rectified finding is back at its own severity
             finding.events.append(
                 FindingEvent(run_id=run_id, on=as_of, event="rectified", note="复查未再发现该问题，予以销号")
             )

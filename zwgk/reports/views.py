@@ -107,7 +107,18 @@ _HIDDEN_KEYS = {
     "column_url",
     "working_days",
     "escalated_on",
+    "original_severity",
 }
+
+
+def _escalation_line(escalated_to: Any, was: Any) -> str:
+    """逾期未整改，等级升级为「否决级」（原为「重要」）."""
+    if not escalated_to:
+        return "逾期未整改，等级已升级"
+    text = f"逾期未整改，等级升级为「{severity_label(str(escalated_to))}」"
+    if was and was != escalated_to:
+        text += f"（原为「{severity_label(str(was))}」）"
+    return text
 
 
 def evidence_summary(
@@ -181,11 +192,7 @@ def evidence_summary(
             continue
         lines.append(f"{FIELD_LABELS.get(key, key)}：{plain(value)}")
     if escalated:
-        lines.append(
-            f"逾期未整改，等级升级为「{severity_label(str(escalated_to))}」"
-            if escalated_to
-            else "逾期未整改，等级已升级"
-        )
+        lines.append(_escalation_line(escalated_to, (evidence or {}).get("original_severity")))
     return lines
 
 
