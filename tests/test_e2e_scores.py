@@ -150,8 +150,8 @@ def test_veto_lines_on_the_demo(history):
             if u["veto"]:
                 assert u["grade"] == "不合格" and u["veto_lines"]
     line = lambda units, key: [u for u in units if any(v["line"] == "unreachable" for v in u[key])]  # noqa: E731
-    # One failed check of one is too few to judge (min_checks 3): neither a veto nor a warning, and the
-    # unit, not seen, has no grade; three of three: a veto — the unit is 不合格 without a score.
+    # One failed check of one is too few to judge (min_checks 3): neither a veto nor a warning; three of
+    # three: the line is at its veto level, reported with the unit — which, not seen, has no grade.
     first = at_the_time[DAYS[0]][0]
     assert not line(first, "warnings") and not line(first, "veto_lines")
     assert all(
@@ -160,7 +160,7 @@ def test_veto_lines_on_the_demo(history):
         if not u["checked"] and u["unchecked_reason"] == "无法访问"
     )
     third = line(at_the_time[DAYS[2]][0], "veto_lines")
-    assert third and all(u["grade"] == "不合格" and u["score"] is None for u in third)
+    assert third and all(u["grade"] is None and u["score"] is None and not u["veto"] for u in third)
 
 
 def test_five_blank_columns_unit_fails_by_veto_whatever_its_points(history):

@@ -125,16 +125,16 @@ def test_scores_json_and_text(night10):
     guard = rows["guard"]
     assert (guard["score"], guard["grade"], guard["checked"], guard["veto"]) == (None, None, False, False)
     assert guard["unchecked_reason"] == "反爬虫拦截"
-    # unreachable in all ten checks of the period (≥ 5%, ≥ 3 checks): 站点无法访问 vetoes, as the
-    # standard says — still no score, as nothing of its content was seen
+    # unreachable in all ten checks of the period (≥ 5%, ≥ 3 checks): the 站点无法访问 line is at its
+    # veto level and reported with the unit — which, not seen, is still not assessed (no grade)
     down = rows["down"]
-    assert (down["score"], down["grade"], down["checked"], down["veto"]) == (None, "不合格", False, True)
+    assert (down["score"], down["grade"], down["checked"], down["veto"]) == (None, None, False, False)
     assert down["unchecked_reason"] == "无法访问" and [v["line"] for v in down["veto_lines"]] == [
         "unreachable"
     ]
     assert rows["clean"]["score"] == 100.0 and rows["bad"]["grade"] == "不合格"
     text = runner.invoke(app, ["scores", "--db", db, "--as-of", AS_OF.isoformat()]).stdout
-    assert "未能检查（反爬虫拦截）" in text and "站点无法访问" in text and "优秀" in text
+    assert "未能检查（反爬虫拦截）" in text and "未能检查（无法访问）" in text and "优秀" in text
     columns = json.loads(
         runner.invoke(app, ["scores", "--columns", "--json", "--db", db, "--as-of", AS_OF.isoformat()]).stdout
     )
@@ -149,13 +149,15 @@ def test_reports_rank_average_and_count_only_assessed_units(night10):
     assert guard.get("data-checked") == "false" and _t(guard.xpath("td")[0]) == "—"
     assert _t(guard.xpath("td[contains(@class,'score-cell')]")[0]) == "—"
     assert _t(guard.xpath("td[contains(@class,'grade-cell')]")[0]) == "未能检查"
-    assert _t(down.xpath("td[contains(@class,'score-cell')]")[0]) == "—"
-    assert _t(down.xpath("td[contains(@class,'grade-cell')]")[0]).startswith("不合格")
+    assert (
+        down.get("data-checked") == "false" and _t(down.xpath("td[contains(@class,'score-cell')]")[0]) == "—"
+    )
+    assert _t(down.xpath("td[contains(@class,'grade-cell')]")[0]) == "未能检查"
     assert float(_t(weekly.get_element_by_id("avg-score"))) == round((100.0 + _bad_score(night10)) / 2, 1)
 
     monthly = lxml.html.fromstring(paths["monthly"].read_text(encoding="utf-8"))
     tiles = {el.get("data-grade"): int(_t(el)) for el in monthly.xpath("//span[@data-grade]")}
-    assert tiles["不合格"] == 2 and tiles["优秀"] == 1 and tiles["未能检查"] == 1
+    assert tiles["不合格"] == 1 and tiles["优秀"] == 1 and tiles["未能检查"] == 2
     data = json.loads(next((tmp / "out" / "data").glob("monthly-*.json")).read_text(encoding="utf-8"))
     scored = data["tables"]["scores"]
     assert sum(1 for r in scored if r["grade"] == "不合格") == tiles["不合格"]
@@ -174,7 +176,11 @@ def test_reports_rank_average_and_count_only_assessed_units(night10):
     )
     assert (
         _t(units.get_element_by_id("unit-score")) == "—"
-        and _t(units.get_element_by_id("unit-grade")) == "不合格"
+        and _t(units.get_element_by_id("unit-grade")) == "未能检查"
+    )
+    assert (
+        "站点无法访问" in _t(units.get_element_by_id("unchecked"))
+        and units.get_element_by_id("veto", None) is None
     )
     guard_page = lxml.html.fromstring((tmp / "out" / "units" / "p--guard.html").read_text(encoding="utf-8"))
     assert _t(guard_page.get_element_by_id("unit-grade")) == "未能检查"

@@ -30,6 +30,6 @@ def unchecked_reason(entry_status: str | None) -> str:
 
 
 def assessed(score_row: dict | None) -> bool:
-    """Was the unit assessed (graded) on a date, by its unit_scores row: checked that night, or
-    graded 不合格 on the 站点无法访问 line over the period although unreachable that night?"""
+    """Was the unit assessed (graded) on a date, by its unit_scores row (a unit not checked that
+    night has no grade)?"""
     return score_row is not None and score_row.get("grade") is not None

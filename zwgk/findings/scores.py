@@ -200,15 +200,15 @@ def unit_scores(
                 "deductions": score["deductions"],
             }
         else:
-            # Not seen tonight: no score. Only the 站点无法访问 line is judged, over the period's
-            # checks (the standard's rate, once there are enough of them); it alone can grade the unit.
+            # Not seen tonight: not assessed — no score, no grade, in no 不合格 count. The 站点无法访问
+            # line is still judged over the period's checks (the standard's rate, once there are
+            # enough of them) and reported with the unit, as the reason it could not be assessed.
             report = _unit_veto(ctx, obs, counted, as_of, catalog, scoring)
             lines = [r for r in report.lines if r.line == "unreachable"]
-            vetoed = any(r.level == "veto" for r in lines)
             verdict = {
                 "score": None,
-                "grade": scoring.grade(0, veto=True) if vetoed else None,
-                "veto": vetoed,
+                "grade": None,
+                "veto": False,
                 "veto_lines": [r.as_dict() for r in lines if r.level == "veto"],
                 "warnings": [r.as_dict() for r in lines if r.level == "warning"],
                 "deductions": [],
