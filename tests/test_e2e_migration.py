@@ -1,0 +1,63 @@
+"""A CMS migration on the demo network: night 2 serves the same portals in another CMS's templates
+and URL scheme (a generated skin: other entry paths, column paths and article URLs). Column and site
+findings follow their subject: nothing is closed, nothing opened, and each move is in the history."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from zwgk.config.catalog import load_catalog
+from zwgk.config.registry import load_registry
+from zwgk.cycle import stages
+from zwgk.rules.model import Scope
+from zwgk.rules.registry import RULES
+from zwgk.store.db import Store
+from zwgk.store.schema import Finding, FindingEvent, Run
+from zwgk_demonet import build_network
+
+pytestmark = pytest.mark.slow
+CATALOG = load_catalog()
+DAY1 = date(2026, 11, 23)
+DAY2 = DAY1 + timedelta(days=1)
+SUBJECT_NOT_URL = {cls.id for cls in RULES if cls.scope in (Scope.COLUMN, Scope.SITE)} - {"interp.missing"}
+
+
+def _night(store: Store, tmp, day: date, skin: int | None) -> int:
+    network = build_network(day, skin=skin)
+    with network.serve() as running:
+        sites = running.write_registry(tmp / f"sites-{day}.yml")
+        registry = load_registry(sites, set(CATALOG.profiles), CATALOG.column_ids())
+        stages.crawl(store, sites, registry, day)
+        return stages.check(store, day, CATALOG)
+
+
+def test_a_cms_migration_closes_and_opens_no_column_or_site_finding(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/m.db")
+    _night(store, tmp_path, DAY1, None)
+    with store.session() as s:
+        before = {
+            f.id: (f.url, f.status)
+            for f in s.execute(select(Finding).where(Finding.rule.in_(SUBJECT_NOT_URL))).scalars()
+        }
+    assert len(before) >= 40
+    check_id = _night(store, tmp_path, DAY2, 3)
+    with store.session() as s:
+        after = {
+            f.id: (f.url, f.status)
+            for f in s.execute(select(Finding).where(Finding.rule.in_(SUBJECT_NOT_URL))).scalars()
+        }
+        moved = {
+            e.finding_id
+            for e in s.execute(select(FindingEvent).where(FindingEvent.event == "moved")).scalars()
+            if e.finding_id in before
+        }
+        counts = s.get(Run, check_id).counts
+    assert set(after) == set(before)  # nothing new opened for a column or a site
+    assert {fid for fid, (_, status) in after.items() if status == "rectified"} == set()
+    assert counts["reopened"] == 0
+    changed = {fid for fid in before if before[fid][0] != after[fid][0] and after[fid][0] is not None}
+    assert changed and changed <= moved  # the addresses changed, and the history says so
+    store.dispose()
