@@ -86,8 +86,10 @@ class Network:
         """The response the portal's server gives for `path` (no sockets). Unreachable portals: 404s."""
         return self.sites[pid].render(path, query)
 
-    def serve(self) -> RunningNetwork:
-        return RunningNetwork(self)
+    def serve(self, tls: bool = False) -> RunningNetwork:
+        """Serve every reachable portal on loopback; with `tls`, over https (a self-signed
+        certificate, as a portal's switch from http to https)."""
+        return RunningNetwork(self, tls)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -141,6 +143,44 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
+_CERT_DIR: list[Path] = []
+
+
+def _tls_context():
+    """A server context with a self-signed certificate for 127.0.0.1, made once per process by the
+    system's openssl (the crawler, like a browser told to, does not verify it)."""
+    import ssl
+    import subprocess
+    import tempfile
+
+    if not _CERT_DIR:
+        folder = Path(tempfile.mkdtemp(prefix="demonet-tls-"))
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                str(folder / "key.pem"),
+                "-out",
+                str(folder / "cert.pem"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        _CERT_DIR.append(folder)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(_CERT_DIR[0] / "cert.pem", _CERT_DIR[0] / "key.pem")
+    return context
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -159,8 +199,9 @@ def _dead_port() -> int:
 class RunningNetwork:
     """One ThreadingHTTPServer per reachable portal on 127.0.0.1; use as a context manager."""
 
-    def __init__(self, network: Network):
+    def __init__(self, network: Network, tls: bool = False):
         self.network = network
+        context = _tls_context() if tls else None
         self.base_urls: dict[str, str] = {}
         self.request_log: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
@@ -170,6 +211,8 @@ class RunningNetwork:
             for p in network.portals:
                 if p.reachable:
                     srv = _Server((LOOPBACK, 0), _Handler)
+                    if context is not None:
+                        srv.socket = context.wrap_socket(srv.socket, server_side=True)
                     srv.demo = (p.id, network.sites[p.id], self)  # type: ignore[attr-defined]
                     t = threading.Thread(
                         target=srv.serve_forever,
@@ -183,7 +226,7 @@ class RunningNetwork:
                     port = srv.server_address[1]
                 else:
                     port = _dead_port()
-                self.base_urls[p.id] = f"http://{LOOPBACK}:{port}/"
+                self.base_urls[p.id] = f"{'https' if tls else 'http'}://{LOOPBACK}:{port}/"
         except BaseException:
             self.close()
             raise
