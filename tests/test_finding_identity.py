@@ -151,3 +151,37 @@ def test_rows_of_the_previous_revision_are_rekeyed_without_a_state_change(tmp_pa
         assert {f.identity_version for f in s.query(Finding)} == {2}
         assert [e.event for e in s.get(Finding, 2).events] == ["opened", "seen"]
     store.dispose()
+
+
+def test_an_article_served_over_https_whose_fetch_failed_is_not_closed(tmp_path):
+    """An article finding compared by its identity: the page now listed as https and not fetched
+    tonight proves nothing, so the finding stays open (a failed fetch never closes a finding); the
+    same page fetched and complete closes it."""
+    from zwgk.rules.model import ArticleObs
+
+    store = Store(f"sqlite:///{tmp_path}/a.db")
+    http = "http://127.0.0.1:8001/xxgk/zcwj/t20261101_1.html"
+    https = http.replace("http:", "https:")
+
+    def unit(article: ArticleObs) -> UnitObs:
+        u = _unit("http://127.0.0.1:8001/xxgk/gzdt/")
+        zcwj = u.columns["zcwj"]
+        zcwj.entries = [EntryObs("关于印发工作要点的通知", article.url, date(2026, 11, 1))]
+        zcwj.articles = [article]
+        return u
+
+    _check(store, unit(ArticleObs(http, "关于印发工作要点的通知", metadata={"索引号": "001"})), D[0], 1)
+    [(fid, status, _)] = _findings(store, "meta.incomplete")
+    assert status == "open"
+    counts = _check(store, unit(ArticleObs(https, "关于印发工作要点的通知", status="unreachable")), D[1], 2)
+    assert counts["rectified"] == 0 and _findings(store, "meta.incomplete") == [(fid, "open", http)]
+    full = {
+        "索引号": "001",
+        "发布机构": "某县人民政府办公室",
+        "发布日期": "2026-11-01",
+        "成文日期": "2026-10-30",
+        "文号": "某政办发〔2026〕1号",
+        "发文机关": "某县人民政府办公室",
+    }
+    _check(store, unit(ArticleObs(https, "关于印发工作要点的通知", metadata=full)), D[2], 3)
+    assert [f[:2] for f in _findings(store, "meta.incomplete")] == [(fid, "rectified")]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from zwgk.config.catalog import Catalog
 from zwgk.findings.review import is_dismissed
+from zwgk.rules.identity import normalize_url
 from zwgk.rules.model import ColumnObs, FindingDraft, Scope, UnitObs
 from zwgk.rules.registry import all_rules
 from zwgk.store.schema import Finding, FindingEvent
@@ -192,14 +193,16 @@ _RULES = {r.id: r for r in all_rules()}
 def _article_fixed(finding: Finding, column: ColumnObs | None) -> bool:
     """The article was fetched successfully this crawl (and the rule no longer fired), or it is gone
     from a column list that was read. An article that was listed but not fetched (outside the
-    newest-N window, or its fetch failed) proves nothing."""
+    newest-N window, or its fetch failed) proves nothing. Addresses are compared as the finding's
+    identity is made (normalised): an article now served over https is the same article."""
     if column is None:
         return False
+    mine = normalize_url(finding.url)
     for article in column.articles:
-        if article.url == finding.url:
+        if normalize_url(article.url) == mine:
             return article.status == "ok"
-    listed = {e.url for e in column.entries}
-    return column.status == "ok" and finding.url not in listed
+    listed = {normalize_url(e.url) for e in column.entries}
+    return column.status == "ok" and mine not in listed
 
 
 def _link_fixed(finding: Finding, unit: UnitObs) -> bool:
@@ -219,12 +222,14 @@ def _link_fixed(finding: Finding, unit: UnitObs) -> bool:
             links.extend(article.links)
             if article.status == "ok":
                 pages_read.add(article.url)
-    same = [link for link in links if link.url == finding.url]
+    mine = normalize_url(finding.url)
+    same = [link for link in links if normalize_url(link.url) == mine]
     if any(link.status == "ok" for link in same):
         return True
-    if not page or page not in pages_read:
+    page = normalize_url(page)
+    if not page or page not in {normalize_url(p) for p in pages_read}:
         return False
-    return not any(link.page == page for link in same)
+    return not any(normalize_url(link.page) == page for link in same)
 
 
 @dataclass
