@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from zwgk.findings.checked import UNCHECKED_LABEL
 from zwgk.findings.history import severity_rank
-from zwgk.reports.context import UNCHECKED_LABEL
 from zwgk.reports.kinds import DATED_KINDS, INDEX_LABEL
 
 SEVERITY_WEIGHT = {"veto": 10, "major": 3, "minor": 1}
@@ -127,3 +127,10 @@ class RankedUnit:
     def grade_shown(self) -> str:
         """The grade a reader sees: 未能检查 for a unit whose columns could not be checked."""
         return self.grade if self.checked else UNCHECKED_LABEL
+
+
+def mean_score(values: list[float | None]) -> float | None:
+    """The average of the scores there are (None: a unit not assessed, 未能检查), one decimal; None
+    if there are none. Every average a report shows is this one."""
+    scored = [v for v in values if v is not None]
+    return round(sum(scored) / len(scored), 1) if scored else None

@@ -35,10 +35,6 @@ from zwgk.rules.registry import rule_titles
 from zwgk.rules.scoring import Scoring, load_scoring
 from zwgk.store.schema import Finding, FindingEvent, Portal, Run, Snapshot, Unit
 
-# Entry-page statuses under which a unit's columns were actually checked this period.
-CHECKED_STATUSES = ("ok", "truncated")
-UNCHECKED_LABEL = "未能检查"
-
 
 def week_start(d: date) -> date:
     return d - timedelta(days=d.weekday())
@@ -149,27 +145,6 @@ class ReportContext:
         return [s for s in self.states(as_of) if s.status in OPEN and not s.dismissed]
 
     # ------------------------------------------------------------ the latest crawl's units
-    def entry_status(self, as_of: date) -> dict[tuple[str, str], str]:
-        """(portal, unit) → status of the unit's entry page in the latest crawl by `as_of`."""
-        key = ("entry_status", as_of)
-        if key not in self.memo:
-            run = latest_crawl_run(self.session, as_of)
-            rows = (
-                []
-                if run is None
-                else self.session.execute(
-                    select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.status).where(
-                        Snapshot.run_id == run.id, Snapshot.target == "entry"
-                    )
-                ).all()
-            )
-            self.memo[key] = {(p, u): st for p, u, st in rows}
-        return self.memo[key]
-
-    def checked(self, as_of: date, portal: str, unit: str) -> bool:
-        """Was the unit's entry page checked (not unreachable, anti-bot or script-only) by `as_of`?"""
-        return self.entry_status(as_of).get((portal, unit)) in CHECKED_STATUSES
-
     def portal_lines(self, as_of: date) -> list[dict]:
         """Veto lines and early warnings of each portal as a whole (zwgk/store/scores.portal_vetoes)."""
         key = ("portal_lines", as_of)

@@ -19,13 +19,14 @@ from typing import Any
 from markupsafe import Markup
 
 from zwgk.config.catalog import Catalog
-from zwgk.findings.checked import assessed
+from zwgk.findings.checked import UNCHECKED_LABEL, assessed
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import (
     GRADE_COLORS,
     RankedUnit,
     assessed_month,
     export_links,
+    mean_score,
     month_key,
     nav,
     report_files,
@@ -33,7 +34,7 @@ from zwgk.reports.common import (
     write_html,
 )
 from zwgk.reports.config import load_report_config
-from zwgk.reports.context import UNCHECKED_LABEL, ReportContext, month_end, months_back
+from zwgk.reports.context import ReportContext, month_end, months_back
 from zwgk.reports.render import render
 from zwgk.reports.svg import bar_chart, column_chart, distribution, line_chart, sparkline
 from zwgk.reports.views import calendar_banner
@@ -114,12 +115,6 @@ def month_dates(ctx: ReportContext, score_date: date, n: int) -> list[tuple[str,
     return out
 
 
-def _mean(values: list[float | None]) -> float | None:
-    """The average of the scores there are (None: a unit not assessed), one decimal; None if none."""
-    scored = [v for v in values if v is not None]
-    return round(sum(scored) / len(scored), 1) if scored else None
-
-
 def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
     month = assessed_month(as_of)
     end = month_end(month.year, month.month)
@@ -194,8 +189,8 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
     grades = Counter(r.grade for r in rows if r.checked)
     prev_grades = Counter(sc["grade"] for sc in prev_map.values() if sc["grade"] is not None)
     # Averages over the units that were assessed: a unit not checked (未能检查) has no score.
-    avg = _mean([r.score for r in rows if r.checked])
-    prev_avg = _mean([s["score"] for s in prev_map.values()])
+    avg = mean_score([r.score for r in rows if r.checked])
+    prev_avg = mean_score([s["score"] for s in prev_map.values()])
 
     events = ctx.event_counts(month, score_date)
     activity = {"opened": 0, "rectified": 0}
@@ -205,7 +200,7 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
             activity["rectified"] += counts["rectified"]
 
     def avg_of(m: dict, profile: str | None = None) -> float | None:
-        return _mean([s["score"] for s in m.values() if profile is None or s["profile"] == profile])
+        return mean_score([s["score"] for s in m.values() if profile is None or s["profile"] == profile])
 
     labels = [label for label, _ in months]
     series = [("全部单位", [avg_of(m) for m in per_month])]

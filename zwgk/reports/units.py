@@ -18,7 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from zwgk.config.catalog import Catalog
-from zwgk.findings.checked import assessed
+from zwgk.findings.checked import UNCHECKED_LABEL, assessed
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import (
     assessed_month,
@@ -30,7 +30,7 @@ from zwgk.reports.common import (
     write_html,
 )
 from zwgk.reports.config import load_report_config
-from zwgk.reports.context import UNCHECKED_LABEL, ReportContext, week_start
+from zwgk.reports.context import ReportContext, week_start
 from zwgk.reports.daily import daily_view, link_evidence
 from zwgk.reports.kinds import DATED_KINDS
 from zwgk.reports.render import render

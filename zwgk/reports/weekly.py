@@ -15,20 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from zwgk.config.catalog import Catalog
-from zwgk.findings.checked import assessed
+from zwgk.findings.checked import UNCHECKED_LABEL, assessed
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import (
     GRADE_COLORS,
     SEVERITY_WEIGHT,
     RankedUnit,
     export_links,
+    mean_score,
     nav,
     report_files,
     signed,
     write_html,
 )
 from zwgk.reports.config import load_report_config
-from zwgk.reports.context import UNCHECKED_LABEL, ReportContext
+from zwgk.reports.context import ReportContext
 from zwgk.reports.render import render
 from zwgk.reports.svg import bar_chart, distribution
 from zwgk.reports.views import calendar_banner, column_name, overdue_days, safe_href, severity_label
@@ -214,8 +215,7 @@ def totals_for(ctx: ReportContext, end: date) -> Totals:
                 t.on_time += 1
     scores = ctx.scores(end)
     if scores:
-        assessed = [r["score"] for r in scores if r["score"] is not None]  # 未能检查: no score
-        t.avg_score = round(sum(assessed) / len(assessed), 1) if assessed else None
+        t.avg_score = mean_score([r["score"] for r in scores])
         t.units_failing = sum(1 for r in scores if r["grade"] == ctx.scoring.grades[-1][0])
     return t
 
