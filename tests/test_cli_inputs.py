@@ -23,12 +23,12 @@ def test_db_in_a_missing_folder_is_bad_input(tmp_path):
     missing = tmp_path / "no-such-dir" / "z.db"
     with pytest.raises(BadInput) as info:
         make_engine(f"sqlite:///{missing}")
-    assert "does not exist" in str(info.value) and str(missing.parent) in str(info.value)
+    assert "文件夹不存在" in str(info.value) and str(missing.parent) in str(info.value)
     with pytest.raises(BadInput):
         make_engine(str(missing))  # a bare path too
     proc = _zwgk("check", "--db", str(missing), "--as-of", "2026-11-23")
     assert proc.returncode == 2, proc.stderr
-    assert "no-such-dir" in proc.stderr and "does not exist" in proc.stderr
+    assert "no-such-dir" in proc.stderr and "文件夹不存在" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not missing.parent.exists()
 

@@ -318,6 +318,7 @@ def test_missing_report_is_recorded_as_not_available(tmp_path, fake_time, monkey
     monkeypatch.setitem(jobs.REPORTS, "weekly", ("zwgk.reports.no_such_module", "render_weekly", "周通报"))
     CLOCK.now = datetime(2026, 3, 2, 8, 0, tzinfo=SH)
     db = f"sqlite:///{tmp_path}/r.db"
+    Store(db).dispose()  # `zwgk schedule` creates the database before any job runs
     assert jobs.weekly_report(db=db, out=str(tmp_path / "out"), clock=CLOCK) is None
     store = Store(db)
     try:
@@ -344,6 +345,7 @@ def test_report_job_renders_and_records(tmp_path, fake_time, monkeypatch):
     monkeypatch.setitem(jobs.REPORTS, "monthly", ("tests.test_scheduler", "fake_render", "月考核"))
     CLOCK.now = datetime(2026, 3, 1, 8, 0, tzinfo=SH)
     db = f"sqlite:///{tmp_path}/r.db"
+    Store(db).dispose()  # `zwgk schedule` creates the database before any job runs
     path = jobs.monthly_report(db=db, out=str(tmp_path / "out"), clock=CLOCK)
     assert path and Path(path).name == "fake-2026-03-01.html"
     store = Store(db)

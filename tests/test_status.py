@@ -180,6 +180,8 @@ def test_status_text_with_schedule_and_lock(tmp_path):
 
 
 def test_status_on_an_empty_database(tmp_path):
-    result = CliRunner().invoke(app, ["status", "--db", f"sqlite:///{tmp_path}/empty.db"])
+    db = f"sqlite:///{tmp_path}/empty.db"
+    assert CliRunner().invoke(app, ["db", "init", "--db", db]).exit_code == 0
+    result = CliRunner().invoke(app, ["status", "--db", db])
     assert result.exit_code == 0, result.output
     assert "no runs recorded yet" in result.stdout and "no crawl has run yet" in result.stdout

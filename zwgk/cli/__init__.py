@@ -17,6 +17,7 @@ from zwgk.cli.common import (
     CatalogOpt,
     DbOpt,
     Fmt,
+    NoMigrateOpt,
     OutOpt,
     _catalog,
     _fail,
@@ -69,7 +70,7 @@ def crawl(
     try:
         day, cat = parse_as_of(as_of), _catalog(catalog)
         reg = _registry(sites, cat)
-        store = _store(db)
+        store = _store(db, "create")
         with _lock(store), err.status("抓取中…") if sys.stderr.isatty() else nullcontext():
             run_id = stages.crawl(
                 store,
@@ -94,7 +95,7 @@ def check(db: DbOpt = None, as_of: AsOfOpt = None, catalog: CatalogOpt = None):
 
     try:
         day, cat = parse_as_of(as_of), _catalog(catalog)
-        store = _store(db)
+        store = _store(db, "write")
         with _lock(store):
             run_id = stages.check(store, day, cat)
         _print_run(store, run_id)
@@ -122,6 +123,7 @@ def run(
             help="re-read everything (ignore ETag/Last-Modified of the previous crawl; re-check every link)",
         ),
     ] = False,
+    no_migrate: NoMigrateOpt = False,
 ):
     """Crawl, check and render the reports (daily, weekly, monthly, unit pages): the nightly cycle.
 
@@ -137,7 +139,7 @@ def run(
             from zwgk.cycle.notify import load_notify_config
 
             cfg = load_notify_config(notify, reg)
-        store = _store(db)
+        store = _store(db, "create", migrate=not no_migrate)
         status = err.status("抓取中…") if sys.stderr.isatty() else None
 
         def progress(stage: str, run_id: int | None) -> None:

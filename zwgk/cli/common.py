@@ -21,7 +21,19 @@ from zwgk.errors import BadInput, StageFailed
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
-DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL or SQLite file (default ./zwgk.db)")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="数据库：SQLAlchemy 地址或 SQLite 文件（默认取环境变量 ZWGK_DB、ZWGK_DB_FILE，否则 ./zwgk.db）",
+    ),
+]
+NoMigrateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-migrate", help="数据库结构落后时不自动升级，而是报错退出（由运维先运行 zwgk db upgrade）"
+    ),
+]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today, Asia/Shanghai)")]
 CatalogOpt = Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override (YAML)")]
 OutOpt = Annotated[Path, typer.Option("--out", help="directory for reports")]
@@ -68,10 +80,11 @@ def _registry(path: str, catalog):
     return load_registry(path, set(catalog.profiles), catalog.column_ids())
 
 
-def _store(db: str | None):
+def _store(db: str | None, mode: str = "read", migrate: bool = True):
+    """The store as the command may open it (zwgk/store/db.py MODES): read-only commands default."""
     from zwgk.store.db import Store
 
-    return Store(db)
+    return Store(db, mode=mode, migrate=migrate)
 
 
 def _lock(store):

@@ -45,7 +45,7 @@ def run_demo(
             Path(f"{db_file}{suffix}").unlink(missing_ok=True)
         db = f"sqlite:///{db_file.resolve()}"
     catalog = load_catalog()
-    store = Store(db)
+    store = Store(db, mode="create")
     network = demonet.build_network(as_of, seed=seed, skin=skin or None)
     with network.serve() as running:
         sites = running.write_registry(out_dir / "sites.yml")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ import typer
 
 from zwgk.beijing import iso as beijing_iso
 from zwgk.beijing import to_beijing
-from zwgk.cli.common import DbOpt, err, out
+from zwgk.cli.common import DbOpt, NoMigrateOpt, err, out
 from zwgk.errors import BadInput
 
 db_app = typer.Typer(no_args_is_help=True, help="Database schema: upgrade, check, revision (Alembic)")
@@ -46,16 +47,20 @@ def schedule(
         str | None,
         typer.Option("--notify", help="notifications YAML: unit lists, supervisor summary, operator alerts"),
     ] = None,
+    no_migrate: NoMigrateOpt = False,
 ):
     """Run the scheduler in the foreground: nightly crawl+check, daily/weekly/monthly reports."""
     from zwgk.config.catalog import load_catalog
     from zwgk.config.registry import load_registry
     from zwgk.scheduler import build_scheduler, install_signal_handlers, load_config, next_runs
     from zwgk.store.db import make_engine, normalise_url
+    from zwgk.store.dburl import ENV_URL, RedactSecrets, has_secret
 
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets())
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         cfg = load_config(config)
@@ -66,13 +71,17 @@ def schedule(
 
             load_notify_config(notify, reg)
         url = _absolute_db_url(normalise_url(db))
-        engine = make_engine(url)
+        engine = make_engine(url, "create", migrate=not no_migrate)
     except BadInput as exc:
         raise _bad(exc) from None
     # Absolute paths: the jobs are stored and may run after a restart from another directory.
+    # A URL with a password is not stored with the jobs: they find it in this process's
+    # environment ($ZWGK_DB), set again by every `zwgk schedule` start.
+    if has_secret(url):
+        os.environ[ENV_URL] = url
     params = {
         "sites": str(Path(sites).resolve()),
-        "db": url,
+        "db": None if has_secret(url) else url,
         "out": str(out_dir.resolve()),
         "catalog": str(Path(catalog).resolve()) if catalog else None,
     }
@@ -123,7 +132,7 @@ def status(
     try:
         from zwgk.store.db import Store
 
-        store = Store(db)
+        store = Store(db, mode="read")
     except BadInput as exc:
         raise _bad(exc) from None
     try:
@@ -219,7 +228,7 @@ def _print_status(data: dict[str, Any]) -> None:
         else "尚无运行记录 (no runs recorded yet)"
     )
     for r in data["runs"]:
-        counts = ", ".join(f"{k}={v}" for k, v in sorted(r["counts"].items()))
+        counts = ", ".join(f"{k}={v}" for k, v in sorted(r["counts"].items()) if k != "log")
         took = "" if r["duration_s"] is None else f" ({r['duration_s']:.0f} s)"
         end = _local(r["finished_at"], "%H:%M:%S")
         out.print(
@@ -229,7 +238,9 @@ def _print_status(data: dict[str, Any]) -> None:
         )
         error = (r["error"] or "").strip().splitlines()
         if error:
-            out.print(f"         error: {error[-1][:200]}", highlight=False)
+            out.print(f"         error: {error[-1][:200]}", highlight=False, markup=False)
+        if r["counts"].get("log"):
+            out.print(f"         抓取日志: {r['counts']['log']}", highlight=False, markup=False)
     cov = data["coverage"]
     if cov is None:
         out.print("尚无抓取记录 (no crawl has run yet)")
@@ -264,43 +275,91 @@ def _print_status(data: dict[str, Any]) -> None:
 
 
 # -- db --------------------------------------------------------------------------------------------
+@db_app.command("init")
+def db_init(db: DbOpt = None):
+    """Create the database (a SQLite file, or the tables in an existing PostgreSQL database) at the newest schema."""
+    _migrate(db)
+
+
 @db_app.command("upgrade")
 def db_upgrade(db: DbOpt = None):
-    """Upgrade the database schema to the newest migration (opening it does this too)."""
-    from sqlalchemy import create_engine
+    """Upgrade the database schema to the newest migration (creates it when missing, like init)."""
+    _migrate(db)
 
-    from zwgk.store.db import make_engine, normalise_url
-    from zwgk.store.migrations import current_revision, head_revision
+
+def _migrate(db: str | None) -> None:
+    from zwgk.store.db import make_engine
+    from zwgk.store.dburl import normalise_url, redact
+    from zwgk.store.migrations import head_revision
 
     try:
         url = normalise_url(db)
-        probe = create_engine(url)
-        with probe.connect() as conn:
-            before = current_revision(conn)
-        probe.dispose()
-        make_engine(url).dispose()
+        before = _revision(url)
+        make_engine(url, "create").dispose()
     except BadInput as exc:
         raise _bad(exc) from None
     head = head_revision()
     if before == head:
-        out.print(f"数据库已是最新 (already at {head})", highlight=False)
+        out.print(f"数据库已是最新结构（{head}）：{redact(url)}", highlight=False)
+    elif before is None:
+        out.print(f"数据库已建立（结构版本 {head}）：{redact(url)}", highlight=False)
     else:
-        out.print(f"数据库已升级 (upgraded {before or 'empty'} → {head})", highlight=False)
+        out.print(f"数据库已升级（{before} → {head}）：{redact(url)}", highlight=False)
+
+
+def _revision(url: str) -> str | None:
+    """The database's schema revision without creating anything (None: missing or empty)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    from zwgk.store.dburl import redact, redact_text
+    from zwgk.store.migrations import current_revision
+
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///") :]
+        if path and path != ":memory:" and not Path(path).is_file():
+            return None
+    probe = create_engine(url)
+    try:
+        with probe.connect() as conn:
+            return current_revision(conn)
+    except OperationalError as exc:
+        raise BadInput(f"--db：无法打开数据库 {redact(url)}：{redact_text(str(exc.orig))}") from None
+    finally:
+        probe.dispose()
 
 
 @db_app.command("check")
 def db_check(db: DbOpt = None):
-    """Exit 1 when the database differs from schema.py (a schema change without a migration)."""
-    from zwgk.store.db import make_engine
-    from zwgk.store.migrations import schema_diff
+    """Exit 1 when the database is behind the newest migration, or differs from schema.py."""
+    from sqlalchemy import create_engine
+
+    from zwgk.store.dburl import normalise_url, redact
+    from zwgk.store.migrations import head_revision, known_revision, schema_diff
 
     try:
-        engine = make_engine(db)
+        url = normalise_url(db)
+        current = _revision(url)
     except BadInput as exc:
         raise _bad(exc) from None
-    with engine.connect() as conn:
-        diff = schema_diff(conn)
-    engine.dispose()
+    head, shown = head_revision(), redact(url)
+    if current is None:
+        err.print(f"数据库不存在或尚未初始化：{shown}（请运行 zwgk db init）", highlight=False)
+        raise typer.Exit(2)
+    if current != head:
+        newer = not known_revision(current)
+        err.print(
+            f"数据库结构版本 {current}，本程序为 {head}："
+            + ("数据库比本程序新，请升级 zwgk-monitor" if newer else "数据库落后，请运行 zwgk db upgrade"),
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            diff = schema_diff(conn)
+    finally:
+        engine.dispose()
     if diff:
         for item in diff:
             err.print(f"  {item}", highlight=False)
@@ -308,7 +367,7 @@ def db_check(db: DbOpt = None):
             'schema.py differs from the migrations: write one with `zwgk db revision -m "…"`', highlight=False
         )
         raise typer.Exit(1)
-    out.print("schema.py and the migrations agree", highlight=False)
+    out.print(f"数据库结构为最新（{head}），与程序一致：{shown}", highlight=False)
 
 
 @db_app.command("revision")

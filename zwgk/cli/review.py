@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
                 if finding or false_positive or confirm or undo:
                     raise BadInput("--import takes no finding or action (they come from the file)")
                 rows = read_review_file(import_file)
-                with _store(db).session() as session:
+                with _store(db, "write").session() as session:
                     results = [
                         do_review(
                             session, r["finding"], r["action"], r["by"] or (by or ""), r["why"] or why, day
@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
                 raise BadInput(
                     "give a FINDING and exactly one of --false-positive, --confirm, --undo (or --import FILE)"
                 )
-            with _store(db).session() as session:
+            with _store(db, "write").session() as session:
                 res = do_review(session, finding, actions[0], by or "", why, day)
             verb = {"reviewed_fp": "标记为误报", "confirmed": "确认属实", "review_undone": "撤销复核"}[
                 res.event

@@ -55,7 +55,7 @@ def load_previous(db_url: str | None, run_id: int) -> PreviousCrawl:
     """The newest finished crawl (ok or partial) before `run_id`; empty when there is none."""
     if not db_url:
         return PreviousCrawl()
-    store = Store(db_url)
+    store = Store(db_url, mode="write")
     try:
         with store.session() as session:
             prev = session.execute(

@@ -1,4 +1,4 @@
-"""Run one crawl in this process: `python -m zwgk.crawler.run --registry F --db URL --run-id N --as-of D`.
+"""Run one crawl in this process: `ZWGK_DB=URL python -m zwgk.crawler.run --registry F --run-id N --as-of D`.
 
 The stages call this as a subprocess because Twisted's reactor cannot be restarted in one process
 (scrapy/scrapy#5026), and so that a crashed or killed crawl never takes the scheduler with it.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -22,12 +23,15 @@ from zwgk.crawler import render
 from zwgk.crawler import settings as default_settings
 from zwgk.crawler.distributed import redis_settings
 from zwgk.crawler.spiders.portal import PortalSpider
+from zwgk.store.dburl import ENV_REDIS, ENV_URL
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m zwgk.crawler.run")
     ap.add_argument("--registry", required=True)
-    ap.add_argument("--db", required=True)
+    ap.add_argument(
+        "--db", help=f"database URL (default ${ENV_URL}, which keeps a password out of the process list)"
+    )
     ap.add_argument("--run-id", type=int, required=True)
     ap.add_argument("--as-of", required=True)
     ap.add_argument("--catalog")
@@ -36,12 +40,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log-level", default="WARNING")
     ap.add_argument("-s", "--set", action="append", default=[], help="Scrapy setting NAME=VALUE")
     ap.add_argument("--redis", help="share the run's request queue in this Redis (scrapy-redis workers)")
+    ap.add_argument("--redis-from-env", action="store_true", help=f"--redis from ${ENV_REDIS}")
     ap.add_argument(
         "--no-seed",
         action="store_true",
         help="with --redis: only serve the shared queue; another process seeds the run",
     )
     args = ap.parse_args(argv)
+    args.db = args.db or os.environ.get(ENV_URL)
+    if args.redis_from_env:
+        args.redis = os.environ.get(ENV_REDIS) or ap.error(f"--redis-from-env: ${ENV_REDIS} is not set")
+    if not args.db:
+        ap.error(f"no database: give --db or set ${ENV_URL}")
 
     catalog = load_catalog(args.catalog)
     registry = load_registry(args.registry, set(catalog.profiles), catalog.column_ids())

@@ -36,10 +36,11 @@ def today(clock: Clock | None = None) -> date:
     return (now.astimezone(SHANGHAI) if now.tzinfo else now).date()
 
 
-def _open_store(db: str | None):
+def _open_store(db: str | None, mode: str = "write"):
+    """The scheduler created and migrated the database at start; the nightly job may create it."""
     from zwgk.store.db import Store
 
-    return Store(db)
+    return Store(db, mode=mode)
 
 
 # -- the jobs --------------------------------------------------------------------------------------
@@ -87,7 +88,7 @@ def nightly(
     from zwgk.cycle.runlock import LockHeld
 
     day = today(clock)
-    store = _open_store(db)
+    store = _open_store(db, "create")
     try:
         try:
             cat = load_catalog(catalog)

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from zwgk.store.db import Store
+from zwgk.store.dburl import redact_text
 from zwgk.store.schema import Run
 
 
@@ -41,7 +42,13 @@ def finish_run(store: Store, run_id: int, status: str, counts: dict, error: str 
     """Record how a step ended: its status, counts and error."""
     with store.session() as session:
         run = session.get(Run, run_id)
-        run.status, run.counts, run.error, run.finished_at = status, counts, error, utcnow()
+        # An error may quote a connection string: the password never reaches the record.
+        run.status, run.counts, run.error, run.finished_at = (
+            status,
+            counts,
+            redact_text(error) or None,
+            utcnow(),
+        )
 
 
 class RunRecord:

@@ -30,6 +30,7 @@ from zwgk.beijing import shown
 from zwgk.cycle.records import utcnow
 from zwgk.errors import StageFailed
 from zwgk.store.db import Store
+from zwgk.store.dburl import redact_text
 from zwgk.store.schema import Lock
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def stale_reason(holder: Lock, now: datetime, max_age: timedelta, host: str) -> 
 
 
 def _command_line() -> str:
-    return " ".join(["zwgk", *sys.argv[1:]])[:500] if sys.argv else "zwgk"
+    return redact_text(" ".join(["zwgk", *sys.argv[1:]]))[:500] if sys.argv else "zwgk"
 
 
 def try_acquire(

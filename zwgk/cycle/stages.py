@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from zwgk.config.catalog import Catalog
 from zwgk.config.registry import Registry
+from zwgk.cycle.crawllogs import keep_crawl_log
 from zwgk.cycle.records import finish_run, start_run, utcnow
 from zwgk.errors import StageFailed
 from zwgk.findings.lifecycle import reconcile
@@ -29,6 +30,7 @@ from zwgk.rules.engine import check_units
 from zwgk.rules.model import CheckContext
 from zwgk.rules.scoring import Scoring
 from zwgk.store.db import Store
+from zwgk.store.dburl import ENV_REDIS, ENV_URL, redact_text
 from zwgk.store.schema import Portal, Run, Snapshot, Unit
 
 
@@ -86,19 +88,19 @@ def start_crawl_process(
     stats_path: Path,
     catalog_path: str | None = None,
     only: str | None = None,
-    log_level: str = "WARNING",
+    log_level: str = "INFO",  # kept in the run's log file (crawllogs), never shown unasked
     settings: dict | None = None,
     extra_args: list[str] | None = None,
 ) -> subprocess.Popen:
-    """Start `python -m zwgk.crawler.run` for an existing crawl Run (stdout/stderr piped, text)."""
+    """Start `python -m zwgk.crawler.run` for an existing crawl Run (stdout/stderr piped, text).
+
+    The database is given as $ZWGK_DB in the child's environment."""
     cmd = [
         sys.executable,
         "-m",
         "zwgk.crawler.run",
         "--registry",
         str(registry_path),
-        "--db",
-        store.url,
         "--run-id",
         str(run_id),
         "--as-of",
@@ -114,18 +116,36 @@ def start_crawl_process(
         cmd += ["--only", only]
     for name, value in (settings or {}).items():
         cmd += ["-s", f"{name}={value}"]
-    cmd += extra_args or []
-    return subprocess.Popen(
-        cmd, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    # The database and Redis URLs travel in the environment, never on the command line (`ps`
+    # shows argv to every user of the machine; either URL may carry a password).
+    env = {**os.environ, ENV_URL: store.url}
+    extra = list(extra_args or [])
+    if "--redis" in extra:
+        at = extra.index("--redis")
+        env[ENV_REDIS] = extra[at + 1]
+        extra[at : at + 2] = ["--redis-from-env"]
+    cmd += extra
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def finish_crawl(store: Store, run_id: int, returncode: int, stderr: str | None, stats_path: Path) -> int:
-    """Record how the crawl process ended: 'ok', or 'failed' (and StageFailed) when it did not finish."""
+def finish_crawl(
+    store: Store,
+    run_id: int,
+    returncode: int,
+    stderr: str | None,
+    stats_path: Path,
+    as_of: date | None = None,
+) -> int:
+    """Record how the crawl process ended: 'ok', or 'failed' (and StageFailed) when it did not finish.
+
+    The process's log is kept (zwgk/cycle/crawllogs.py) and named in the record's counts."""
     stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
     counts = _crawl_counts(store, run_id, stats)
+    kept = keep_crawl_log(store.url, run_id, as_of or date.today(), stderr)
+    if kept is not None:
+        counts["log"] = str(kept)
     if returncode != 0 or not stats:
-        tail = (stderr or "").strip().splitlines()[-15:]
+        tail = redact_text(stderr or "").strip().splitlines()[-15:]
         if returncode < 0:
             tail.append(f"crawl process killed by signal {-returncode}")
         finish_run(store, run_id, "failed", counts, "\n".join(tail) or f"exit code {returncode}")
@@ -144,7 +164,7 @@ def crawl(
     as_of: date,
     catalog_path: str | None = None,
     only: str | None = None,
-    log_level: str = "WARNING",
+    log_level: str = "INFO",  # kept in the run's log file (crawllogs), never shown unasked
     settings: dict | None = None,
     redis_url: str | None = None,
     workers: int = 1,
@@ -184,7 +204,7 @@ def crawl(
             store, registry_path, run_id, as_of, stats_path, catalog_path, only, log_level, settings
         )
         _, stderr = proc.communicate()
-        return finish_crawl(store, run_id, proc.returncode, stderr, stats_path)
+        return finish_crawl(store, run_id, proc.returncode, stderr, stats_path, as_of)
 
 
 def _crawl_distributed(
@@ -255,7 +275,7 @@ def _crawl_distributed(
             merged_path.write_text(json.dumps(merged, ensure_ascii=False), encoding="utf-8")
         code = failed[0][0].returncode if failed else 0
         stderr = "\n".join(err for _, _, err, _ in results if err)
-        run = finish_crawl(store, run_id, code, stderr, merged_path)
+        run = finish_crawl(store, run_id, code, stderr, merged_path, as_of)
         with store.session() as session:
             row = session.get(Run, run_id)
             row.counts = {

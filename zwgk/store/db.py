@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,21 +15,19 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk.errors import BadInput
+from zwgk.store.dburl import DEFAULT_DB, normalise_url, redact, redact_text
 from zwgk.store.schema import Page
 
-DEFAULT_DB = "sqlite:///zwgk.db"
+__all__ = ["DEFAULT_DB", "MODES", "Store", "get_page", "make_engine", "normalise_url", "put_page"]
 
+log = logging.getLogger(__name__)
 
-def normalise_url(db: str | None) -> str:
-    """Accept a SQLAlchemy URL or a bare file path (taken as a SQLite file)."""
-    if not db:
-        return DEFAULT_DB
-    if "://" not in db:
-        return f"sqlite:///{Path(db).resolve()}"
-    if db.startswith(("postgres://", "postgresql://")):
-        # Prefer psycopg 3, the maintained driver, when the URL names no driver.
-        return "postgresql+psycopg://" + db.split("://", 1)[1]
-    return db
+# How a command may open the database (docs/design.md 'Databases'):
+#   read    it must exist and be at the newest schema (status, reports, exports): nothing is
+#           created or changed, and a database that is missing or behind is an input error;
+#   write   it must exist; a schema behind the newest is migrated, with a logged line;
+#   create  a missing database is created (the first `zwgk run`, `db init`), then as `write`.
+MODES = ("read", "write", "create")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -41,44 +40,74 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def _sqlite_folder(engine: Engine) -> Path | None:
-    """The directory a SQLite file database lives in (None for in-memory databases)."""
+def _sqlite_file(engine: Engine) -> Path | None:
+    """The file a SQLite database lives in (None for in-memory databases)."""
     database = engine.url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return Path(database).resolve().parent
+    return Path(database).resolve()
 
 
-def make_engine(db: str | None) -> Engine:
-    """Create the engine and bring the schema to the newest migration (a new database gets it all)."""
+def make_engine(db: str | None, mode: str = "create", migrate: bool = True) -> Engine:
+    """An engine on the database, its schema checked (and migrated) as `mode` allows."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}")
     url = normalise_url(db)
+    shown = redact(url)
     try:
         engine = create_engine(url, future=True)
     except (ArgumentError, ImportError, ValueError) as exc:
-        raise BadInput(f"--db: cannot use database URL {db!r}: {exc}") from None
+        raise BadInput(f"--db：无法使用数据库地址 {shown}（{redact_text(str(exc))}）") from None
     if engine.dialect.name == "sqlite":
-        folder = _sqlite_folder(engine)
-        if folder is not None and not folder.is_dir():
-            raise BadInput(f"--db: the folder of the SQLite file does not exist: {folder}")
+        file = _sqlite_file(engine)
+        if file is not None and not file.parent.is_dir():
+            raise BadInput(f"--db：SQLite 数据库文件所在的文件夹不存在：{file.parent}")
+        if file is not None and mode != "create" and not (file.is_file() and file.stat().st_size):
+            raise BadInput(
+                f"数据库不存在：{file}。请检查 --db；新建数据库请运行 zwgk db init --db {file}（或首次 zwgk run）"
+            )
         event.listen(engine, "connect", _sqlite_pragmas)
-    # Alembic, not create_all: existing databases must receive later schema changes too.
-    from zwgk.store.migrations import upgrade_to_head
-
     try:
-        upgrade_to_head(engine)
+        _bring_to_head(engine, shown, mode, migrate)
     except OperationalError as exc:
-        if engine.dialect.name != "sqlite":
-            raise
-        raise BadInput(f"--db: cannot open the SQLite database {engine.url.database}: {exc.orig}") from None
+        engine.dispose()
+        raise BadInput(f"--db：无法打开数据库 {shown}：{redact_text(str(exc.orig))}") from None
+    except BadInput:
+        engine.dispose()
+        raise
     return engine
+
+
+def _bring_to_head(engine: Engine, shown: str, mode: str, migrate: bool) -> None:
+    # Alembic, not create_all: existing databases must receive later schema changes too.
+    from zwgk.store.migrations import current_revision, head_revision, known_revision, upgrade_to_head
+
+    head = head_revision()
+    with engine.connect() as conn:
+        current = current_revision(conn)
+    if current == head:
+        return
+    if current is not None and not known_revision(current):
+        raise BadInput(
+            f"数据库 {shown} 的结构版本 {current} 比本程序新：请升级 zwgk-monitor 后再使用这个数据库"
+        )
+    if current is None and mode != "create":
+        raise BadInput(f"数据库 {shown} 尚未初始化：请先运行 zwgk db init --db …（或 zwgk run）")
+    if mode == "read" or not migrate:
+        raise BadInput(
+            f"数据库 {shown} 的结构版本 {current or '（空）'} 落后于本程序（{head}）：请先运行 zwgk db upgrade --db …"
+        )
+    log.warning("数据库 %s：结构升级 %s → %s", shown, current or "（新建）", head)
+    upgrade_to_head(engine)
 
 
 class Store:
     """Session factory plus small helpers shared by every stage."""
 
-    def __init__(self, db: str | None = None):
+    def __init__(self, db: str | None = None, mode: str = "create", migrate: bool = True):
         self.url = normalise_url(db)
-        self.engine = make_engine(db)
+        self.shown_url = redact(self.url)  # what records, logs and messages may carry
+        self.engine = make_engine(self.url, mode, migrate)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -19,7 +19,7 @@ class StoreSnapshotPipeline:
     """
 
     def __init__(self, db_url: str, run_id: int, stats=None):
-        self.store = Store(db_url)
+        self.store = Store(db_url, mode="write")
         self.run_id = run_id
         self.stats = stats
 

@@ -1,8 +1,9 @@
 """Alembic migrations for the store, configured in code (no alembic.ini to find or misplace).
 
-`make_engine` calls `upgrade_to_head` on every open so that a new database gets the schema and
-an old one is brought up to date before any stage touches it; the schema is never created with
-`create_all`, so the migration history is the one truth about what a database contains.
+`make_engine` brings a database to head where its mode allows (zwgk/store/db.py MODES): commands
+that write migrate with a logged line, commands that only read refuse a database that is behind.
+The schema is never created with `create_all`, so the migration history is the one truth about
+what a database contains.
 """
 
 from __future__ import annotations
@@ -46,6 +47,16 @@ def head_revision() -> str | None:
 
 def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this release knows the revision (a database written by a newer release does not)."""
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def upgrade_to_head(engine: Engine) -> bool:
