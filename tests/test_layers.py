@@ -26,6 +26,7 @@ LAYER_OF = {
     "zwgk.errors": "base",
     "zwgk.encoding": "base",
     "zwgk.beijing": "base",
+    "zwgk.inert": "base",
     "zwgk.config": "config",
     "zwgk.store": "store",
     "zwgk.crawler": "crawler",

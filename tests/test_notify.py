@@ -507,6 +507,7 @@ def _long_unit(n: int):
         portal_id="jiyang",
         unit_id="fgj",
         name="区发展和改革局",
+        entry_url="http://www.jiyang.example/xxgk/fgj/",
         rows=rows,
         new_count=n // 3,
         overdue_count=n,

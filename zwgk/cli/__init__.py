@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from zwgk.cli.common import (
     AsOfOpt,
@@ -27,8 +28,10 @@ from zwgk.cli.common import (
     err,
     out,
     parse_as_of,
+    say_error,
 )
 from zwgk.errors import BadInput, StageFailed
+from zwgk.inert import plain
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="政务公开栏目监测 zwgk-monitor")
 report_app = typer.Typer(
@@ -182,10 +185,9 @@ def _notify(store, day: date, cat, cfg) -> None:
 
 
 def _render_daily(store, day: date, out_dir: Path, cat) -> Path:
-    from zwgk.reports.daily import render_daily
+    from zwgk.cycle.night import render_reports
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return render_daily(store, day, out_dir, cat)
+    return render_reports(store, day, out_dir, cat, kinds=("daily",))["daily"]
 
 
 def _print_run(store, run_id: int) -> None:
@@ -207,7 +209,7 @@ def report_daily(
         day, cat = parse_as_of(as_of), _catalog(catalog)
         path = _render_daily(_store(db), day, out_dir, cat)
         out.print(f"日调度报告: {path}", highlight=False)
-    except BadInput as exc:
+    except (BadInput, StageFailed) as exc:
         raise _fail(exc) from None
 
 
@@ -290,20 +292,15 @@ def discover(
             "unrecognized": "目录未能识别",
         }
         for m in maps:
-            out.print(
-                f"[bold]{m.portal}/{m.unit}[/] {m.name}：{status.get(m.status, m.status)}"
-                + (f"（{m.note}）" if m.note else ""),
-                highlight=False,
+            _say(
+                f"{m.portal}/{m.unit} {m.name}：{status.get(m.status, m.status)}"
+                + (f"（{m.note}）" if m.note else "")
             )
             for c in m.columns:
                 if c.url:
-                    out.print(
-                        f"  {c.name}：{c.url}　「{c.text or ''}」 {c.how}，可信度 {c.confidence:.1f}",
-                        highlight=False,
-                        markup=False,
-                    )
+                    _say(f"  {c.name}：{c.url}　「{c.text or ''}」 {c.how}，可信度 {c.confidence:.1f}")
                 else:
-                    out.print(f"  {c.name}：未找到", highlight=False, markup=False)
+                    _say(f"  {c.name}：未找到")
     if write is not None:
         write_overrides(Path(sites), maps, write)
         out.print(f"已写出栏目对照（请逐项确认）：{write}", highlight=False)
@@ -331,6 +328,7 @@ def inspect(
     from zwgk.crawler.inspect_page import inspect_url
 
     try:
+        _web_address(url)
         day = parse_as_of(as_of)
         body = None
         if file is not None:
@@ -349,43 +347,64 @@ def inspect(
         raise typer.Exit(1)
 
 
+def _web_address(url: str) -> None:
+    """inspect reads web pages only: http(s) with a host (never file:, ftp: or a bare word)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise BadInput(f"不是网页地址（须以 http:// 或 https:// 开头）：{plain(url)[:200]}")
+
+
+def _say(text: str) -> None:
+    """A line that carries crawled text: no markup is interpreted, no control character reaches the terminal."""
+    out.print(plain(text, keep_lines=True), highlight=False, markup=False)
+
+
+def _cells(*values) -> list[Text]:
+    return [Text(plain(v)) for v in values]
+
+
 def _print_inspect(data: dict) -> None:
     if data.get("error"):
-        out.print(f"[red]无法获取[/] {data['url']}: {data['error']}")
+        err.print("无法获取 ", style="red", end="")
+        _say(f"{data['url']}: {data['error']}")
         return
-    out.print(f"[bold]{data.get('title') or ''}[/]  {data['final_url']}", highlight=False)
-    out.print(
-        f"状态 HTTP {data.get('status')}  类型 [bold]{data['kind']}[/]  编码 {data.get('encoding')}"
-        f"  共 {data.get('page_count') or '?'} 页",
-        highlight=False,
+    _say(f"{data.get('title') or ''}  {data['final_url']}")
+    _say(
+        f"状态 HTTP {data.get('status')}  类型 {data['kind']}  编码 {data.get('encoding')}"
+        f"  共 {data.get('page_count') or '?'} 页"
     )
     for note in data.get("notes") or []:
-        out.print(f"  · {note}", highlight=False)
+        _say(f"  · {note}")
     if data.get("placeholder"):
-        out.print(f"  占位文字: {data['placeholder']}", highlight=False)
+        _say(f"  占位文字: {data['placeholder']}")
     if data.get("entries"):
         table = Table("#", "日期", "标题", "链接", title=f"列表条目 {len(data['entries'])} 条")
         for i, e in enumerate(data["entries"], 1):
-            table.add_row(str(i), e.get("date") or "—", e["title"], e["url"])
+            table.add_row(*_cells(i, e.get("date") or "—", e["title"], e["url"]))
         out.print(table)
     if data.get("next_pages"):
-        out.print(
-            f"后续页: {', '.join(data['next_pages'][:5])}{' …' if len(data['next_pages']) > 5 else ''}",
-            highlight=False,
-        )
+        _say(f"后续页: {', '.join(data['next_pages'][:5])}{' …' if len(data['next_pages']) > 5 else ''}")
     if data.get("metadata"):
         table = Table("要素", "值", title="信息公开要素")
         for k, v in data["metadata"].items():
-            table.add_row(k, v)
+            table.add_row(*_cells(k, v))
         out.print(table)
     if data.get("publish_date"):
-        out.print(f"发布日期: {data['publish_date']}")
+        _say(f"发布日期: {data['publish_date']}")
     if data.get("columns"):
         table = Table(
             "栏目", "链接文字", "链接", "匹配方式", title=f"页面上的目录栏目 {len(data['columns'])} 个"
         )
         for col in data["columns"].values():
-            table.add_row(col["name"], col["text"], col["url"], f"{col['how']}（{col['confidence']:.1f}）")
+            table.add_row(
+                *_cells(col["name"], col["text"], col["url"], f"{col['how']}（{col['confidence']:.1f}）")
+            )
         out.print(table)
 
 
@@ -462,5 +481,5 @@ def main() -> None:
     try:
         app()
     except BadInput as exc:  # raised outside a command's own handling
-        err.print(f"错误（输入有误）: {exc}", highlight=False)
+        say_error("错误（输入有误）", exc)
         sys.exit(2)

@@ -17,6 +17,8 @@ from rich.console import Console
 
 from zwgk.beijing import today as beijing_today
 from zwgk.errors import BadInput, StageFailed
+from zwgk.inert import plain
+from zwgk.store.dburl import redact_text
 
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -58,12 +60,18 @@ class Fmt(StrEnum):
     xlsx = "xlsx"
 
 
+def say_error(label: str, message: object) -> None:
+    """An error line: the label styled, the message (which may quote a file or a page) never as markup."""
+    err.print(label, style="bold red", end="", highlight=False)
+    err.print(f": {plain(redact_text(str(message)), keep_lines=True)}", markup=False, highlight=False)
+
+
 def _fail(exc: BaseException) -> typer.Exit:
     if isinstance(exc, BadInput):
-        err.print(f"[bold red]错误[/]（输入有误）: {exc}", markup=True, highlight=False)
+        say_error("错误（输入有误）", exc)
         return typer.Exit(2)
     if isinstance(exc, StageFailed):
-        err.print(f"[bold red]运行失败[/]: {exc}", highlight=False)
+        say_error("运行失败", exc)
         return typer.Exit(1)
     raise exc
 

@@ -18,7 +18,7 @@ import typer
 
 from zwgk.beijing import iso as beijing_iso
 from zwgk.beijing import to_beijing
-from zwgk.cli.common import DbOpt, NoMigrateOpt, err, out
+from zwgk.cli.common import DbOpt, NoMigrateOpt, err, out, say_error
 from zwgk.errors import BadInput
 
 db_app = typer.Typer(no_args_is_help=True, help="Database schema: upgrade, check, revision (Alembic)")
@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _bad(exc: BadInput) -> typer.Exit:
-    err.print(f"[bold red]错误[/]（输入有误）: {exc}", highlight=False)
+    say_error("错误（输入有误）", exc)
     return typer.Exit(2)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from zwgk.cli.common import AsOfOpt, CatalogOpt, DbOpt, OutOpt, _catalog, _fail, _store, out, parse_as_of
-from zwgk.errors import BadInput
+from zwgk.errors import BadInput, StageFailed
 from zwgk.reports.kinds import KIND_IDS, REPORT_KINDS
 
 ConfigOpt = Annotated[
@@ -26,15 +26,17 @@ def register(report_app: typer.Typer) -> None:
 
 
 def _run(kinds: tuple[str, ...], db, as_of, out_dir, catalog, config) -> None:
-    from zwgk.reports import render_all
+    from zwgk.cycle.night import render_reports
     from zwgk.reports.config import load_report_config
 
     try:
         day, cat, cfg = parse_as_of(as_of), _catalog(catalog), load_report_config(config)
         store = _store(db)
-        paths = render_all(store, day, out_dir, cat, cfg, kinds=kinds)
-        store.dispose()
-    except BadInput as exc:
+        try:
+            paths = render_reports(store, day, out_dir, cat, cfg, kinds=kinds)
+        finally:
+            store.dispose()
+    except (BadInput, StageFailed) as exc:
         raise _fail(exc) from None
     for kind, path in paths.items():
         out.print(f"{LABELS[kind]}: {path}", highlight=False)

@@ -1,7 +1,12 @@
-"""YAML loading that remembers the line of every mapping key.
+"""YAML loading that remembers the line of every mapping key, and refuses what a config never needs.
 
 A supervisor who mistypes the registry must be told *where*: pydantic reports a location path
 (`portals.3.units.1.profile`) and this module turns that path back into a file line.
+
+Every configuration file (registry, catalog, scoring, report settings, schedule, notifications,
+review imports) is read here, bounded: aliases (`*name`, the "billion laughs" expansion) are
+refused, nesting is limited, a file is at most MAX_BYTES, and NUL or other characters YAML forbids
+are a `FILE:LINE` error like any syntax mistake — never a traceback or gigabytes of memory.
 """
 
 from __future__ import annotations
@@ -13,9 +18,35 @@ import yaml
 
 from zwgk.errors import BadInput
 
+MAX_BYTES = 20 * 1024 * 1024  # a province's registry is a few MB
+MAX_DEPTH = 50  # the deepest shipped file nests 6 levels
+
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys (a silent override would lose a unit)."""
+    """SafeLoader that rejects duplicate keys (a silent override would lose a unit), aliases and
+    deep nesting."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise BadInput(
+                "YAML aliases (*name) are not accepted in configuration files: write the value out",
+                path=getattr(self, "zwgk_path", None),
+                line=event.start_mark.line + 1,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise BadInput(
+                    f"nested deeper than {MAX_DEPTH} levels",
+                    path=getattr(self, "zwgk_path", None),
+                    line=self.peek_event().start_mark.line + 1,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -75,6 +106,8 @@ def load_located(path: str | Path) -> LocatedYaml:
     """Parse a YAML file; any syntax problem becomes BadInput with file and line."""
     path = Path(path)
     try:
+        if path.is_file() and path.stat().st_size > MAX_BYTES:
+            raise BadInput(f"file larger than {MAX_BYTES // (1024 * 1024)} MB", path=str(path))
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BadInput("file not found", path=str(path)) from None
@@ -82,9 +115,16 @@ def load_located(path: str | Path) -> LocatedYaml:
         raise BadInput(f"not UTF-8 text ({exc.reason})", path=str(path)) from None
     except OSError as exc:
         raise BadInput(f"cannot read: {exc.strerror}", path=str(path)) from None
+    node, data = parse_text(text, str(path))
+    lines = _line_index(node) if node is not None else {}
+    return LocatedYaml(path, data, lines)
+
+
+def parse_text(text: str, where: str) -> tuple[yaml.Node | None, Any]:
+    """(node, data) of one YAML document, bounded as this module says; errors name `where` and a line."""
     try:
         loader = _LineLoader(text)
-        loader.zwgk_path = str(path)  # type: ignore[attr-defined]
+        loader.zwgk_path = where  # type: ignore[attr-defined]
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
@@ -93,9 +133,15 @@ def load_located(path: str | Path) -> LocatedYaml:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise BadInput(f"invalid YAML: {exc.problem or exc}", path=str(path), line=line) from None
-    lines = _line_index(node) if node is not None else {}
-    return LocatedYaml(path, data, lines)
+        raise BadInput(f"invalid YAML: {exc.problem or exc}", path=where, line=line) from None
+    except yaml.reader.ReaderError as exc:  # NUL and other characters YAML does not allow
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise BadInput(
+            f"invalid YAML: character U+{exc.character:04X} is not allowed", path=where, line=line
+        ) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise BadInput(f"invalid YAML: {type(exc).__name__}", path=where) from None
+    return node, data
 
 
 def load_mapping(path: str | Path, what: str) -> dict:

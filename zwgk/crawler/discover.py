@@ -17,6 +17,7 @@ import yaml
 
 from zwgk.config.catalog import Catalog
 from zwgk.config.registry import Portal, Registry
+from zwgk.config.yamlines import load_located
 from zwgk.crawler.extract import decode_body
 from zwgk.crawler.extract.columns import CONFIDENCE, MATCH_HOW, discover_column_map, tree_unrecognized
 from zwgk.crawler.extract.dom import parse_html
@@ -132,7 +133,7 @@ def discover(registry: Registry, catalog: Catalog, portal_id: str | None = None)
 
 def write_overrides(sites: Path, maps: list[UnitMap], out: Path) -> None:
     """The registry again, with each unit's found columns as `columns:` overrides (existing ones kept)."""
-    doc = yaml.safe_load(sites.read_text(encoding="utf-8")) or {}
+    doc = load_located(sites).data or {}
     by_unit = {(m.portal, m.unit): m for m in maps}
     for portal in doc.get("portals") or []:
         for unit in portal.get("units") or []:

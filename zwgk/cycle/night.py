@@ -15,8 +15,11 @@ from pathlib import Path
 from zwgk.config.catalog import Catalog
 from zwgk.config.registry import Registry
 from zwgk.cycle import stages
+from zwgk.cycle.records import recorded
 from zwgk.cycle.runlock import CYCLE, DEFAULT_MAX_AGE, run_lock
+from zwgk.errors import StageFailed
 from zwgk.reports import render_all
+from zwgk.reports.kinds import KIND_IDS
 from zwgk.store.db import Store
 
 # progress(stage, None) as a stage starts, progress(stage, run_id) once it has finished
@@ -62,5 +65,21 @@ def run_cycle(
         note("check", check_id)
         reports: dict[str, Path] = {}
         if out_dir is not None:
-            reports = render_all(store, as_of, out_dir, catalog)
+            reports = render_reports(store, as_of, out_dir, catalog)
     return CycleResult(crawl_id, check_id, reports)
+
+
+def render_reports(
+    store: Store, as_of: date, out_dir: Path, catalog: Catalog, config: dict | None = None, kinds=KIND_IDS
+) -> dict[str, Path]:
+    """render_all under a 'report' run record. A folder that cannot be written (full disk, a file
+    in the way, no permission) is a recorded failure and StageFailed (exit 1), never a traceback."""
+    try:
+        with recorded(store, "report", as_of, report="all" if kinds == KIND_IDS else ",".join(kinds)) as rec:
+            paths = render_all(store, as_of, out_dir, catalog, config, kinds=kinds)
+            rec.counts["path"] = str(Path(out_dir).resolve())
+            return paths
+    except OSError as exc:
+        raise StageFailed(
+            f"报告无法写入 {out_dir}：{exc.strerror or exc}（{getattr(exc, 'filename', '') or ''}）"
+        ) from None

@@ -17,11 +17,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk.beijing import now as beijing_now
+from zwgk.config.yamlines import parse_text
 from zwgk.errors import BadInput
 from zwgk.findings.numbers import parse_finding_number
 from zwgk.store.schema import Finding, FindingEvent
@@ -155,15 +155,7 @@ def read_review_file(path: str | Path) -> list[dict[str, str]]:
         rows = list(csv.DictReader(io.StringIO(text)))
         base = 2
     else:
-        try:
-            data = yaml.safe_load(text) or []
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise BadInput(
-                f"invalid YAML: {getattr(exc, 'problem', exc)}",
-                path=str(src),
-                line=mark.line + 1 if mark else None,
-            ) from None
+        data = parse_text(text, str(src))[1] or []
         rows = data.get("reviews", []) if isinstance(data, dict) else data
         base = 1
     if not isinstance(rows, list):

@@ -20,6 +20,7 @@ from zwgk.errors import BadInput
 from zwgk.findings.history import FindingState, findings_as_of
 from zwgk.findings.observations import latest_crawl_run
 from zwgk.findings.review import is_dismissed, review_state
+from zwgk.inert import cell as inert_cell
 from zwgk.rules.registry import rule_titles
 from zwgk.rules.scoring import Scoring, column_score, load_scoring
 from zwgk.store.schema import Snapshot, Unit
@@ -258,7 +259,8 @@ def write_rows(
         if names:
             writer.writerow(names)
         for row in rows:
-            writer.writerow([_flat(row.get(k)) for k in names])
+            # A spreadsheet opening the CSV must not evaluate crawled text (zwgk/inert.py cell).
+            writer.writerow([inert_cell(_flat(row.get(k))) for k in names])
         _emit(buf.getvalue().encode("utf-8-sig"), out)
     else:
         if out is None:

@@ -1,5 +1,10 @@
 """What is said: each unit its open findings, the supervisor the summary — cut to fit a chat
-robot's size limit, with the report link kept."""
+robot's size limit, with the report link kept.
+
+Plain text, sent in the supervising office's name: what was crawled (titles inside finding
+messages, crawl notes) is quoted without markup or addresses (zwgk/inert.py), and a finding's
+address is given only where it lies on the unit's own site.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from urllib.parse import urlsplit
+
+from zwgk.inert import fragment, plain
 
 from .config import NotifyConfig, Recipient
 
@@ -16,7 +24,7 @@ class Message:
     audience: str  # unit | supervisor | operator
     key: str  # 'portal/unit', 'supervisor', 'operator'
     title: str
-    body: str  # markdown
+    body: str  # plain text
     # A list message keeps its parts, so that a platform with a size limit can drop items from the end
     # (body == "\n".join([*head, *items, *tail]); each item may span several lines).
     head: tuple[str, ...] = ()
@@ -101,11 +109,30 @@ def report_link(config: NotifyConfig, as_of: date) -> str | None:
     return config.report_url.rstrip("/") + f"/daily-{as_of.isoformat()}.html"
 
 
+def own_address(url: str | None, entry_url: str | None) -> bool:
+    """Whether a finding's address may be sent: http(s), on the host of the unit's own entry page.
+
+    Other addresses (a broken link's target on any site, a crawled redirect) are named in the
+    report, which the message links to, never put in a message a unit will click."""
+    if not url or not entry_url:
+        return False
+    try:
+        got, own = urlsplit(url), urlsplit(entry_url)
+    except ValueError:
+        return False
+    return (
+        got.scheme in ("http", "https")
+        and bool(got.hostname)
+        and got.hostname == own.hostname
+        and plain(url) == url
+    )
+
+
 def unit_message(portal_name: str, unit, as_of: date, link: str | None) -> Message:
     """One unit's open findings (a reports.views.UnitBlock), worst first, with deadlines and URLs."""
     rows = unit.rows
     title = f"【日调度】{unit.name} {as_of.isoformat()} 待整改问题 {len(rows)} 项"
-    head = [f"**{portal_name} · {unit.name}** — {as_of.isoformat()} 日调度", ""]
+    head = [f"{plain(portal_name)} · {plain(unit.name)} — {as_of.isoformat()} 日调度", ""]
     items: list[str] = []
     if rows:
         head.append(f"待整改问题 {len(rows)} 项（新增 {unit.new_count} 项，逾期 {unit.overdue_count} 项）：")
@@ -115,17 +142,17 @@ def unit_message(portal_name: str, unit, as_of: date, link: str | None) -> Messa
             late = f"，已逾期 {r.overdue_days} 天" if r.overdue_days > 0 else ""
             new = "【新】" if r.is_new else ""
             item = [
-                f"{i}. {new}[{r.severity_label}] {r.number} {r.rule_title}{where}：{r.message}",
+                f"{i}. {new}【{r.severity_label}】{r.number} {r.rule_title}{where}：{fragment(r.message, 300)}",
                 f"   整改期限 {r.deadline.isoformat()}{late}；首次发现 {r.first_seen.isoformat()}",
             ]
-            if r.url:
-                item.append(f"   {r.url}")
+            if own_address(r.url, unit.entry_url):
+                item.append(f"   {plain(r.url)}")
             items.append("\n".join(item))
     elif not unit.checked:  # not seen tonight: never "nothing to fix"
-        head.append(f"本次未能检查本单位网站（{unit.crawl_note}），暂无检查结果。")
+        head.append(f"本次未能检查本单位网站（{fragment(unit.crawl_note, 200)}），暂无检查结果。")
     else:
         head.append("本单位目前没有待整改问题。")
-    tail = ["", f"本次抓取：{unit.crawl_note}"]
+    tail = ["", f"本次抓取：{fragment(unit.crawl_note, 200)}"]
     if link:
         tail.append(f"完整报告：{link}")
     return listing("unit", f"{unit.portal_id}/{unit.unit_id}", title, head, items, tail)
@@ -135,7 +162,7 @@ def supervisor_message(view, coverage: dict | None, as_of: date, link: str | Non
     """The supervisor's summary: coverage of the night's crawl, totals, the units with most to fix."""
     t = view.totals
     title = f"【日调度】{as_of.isoformat()} 汇总：待整改 {t['open']} 项，新增 {t['new']} 项，逾期 {t['overdue']} 项"
-    lines = [f"**政务公开日调度汇总 · {as_of.isoformat()}**", ""]
+    lines = [f"政务公开日调度汇总 · {as_of.isoformat()}", ""]
     if coverage is None:
         lines.append("昨夜没有完成的抓取，以下为最近一次检查的结果。")
     else:

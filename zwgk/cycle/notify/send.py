@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from zwgk.cycle.records import finish_run, start_run
+from zwgk.store.dburl import redact_text
 
 from .config import MAX_DELAY, NotifyConfig, Recipient, _apprise
 from .messages import Message, for_platform
@@ -29,7 +30,15 @@ def apprise_send(recipient: Recipient, message: Message) -> bool:
     if not ap.add(recipient.url):
         return False
     message = for_platform(recipient, message)
-    return bool(ap.notify(title=message.title, body=message.body, body_format=apprise.NotifyFormat.MARKDOWN))
+    # Plain text: nothing in a message is interpreted as markup by the receiving client. A
+    # connection string quoted by an error (operator alerts) never leaves with its password.
+    return bool(
+        ap.notify(
+            title=redact_text(message.title),
+            body=redact_text(message.body),
+            body_format=apprise.NotifyFormat.TEXT,
+        )
+    )
 
 
 @dataclass
