@@ -49,10 +49,12 @@ class Mailbox:
 
     def __init__(self):
         self.messages: list[tuple[list[str], str, str]] = []
+        self.raw: list[bytes] = []  # every message as received (headers, all parts)
         outer = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
+                outer.raw.append(envelope.content)
                 msg = email.message_from_bytes(envelope.content)
                 subject = str(make_header(decode_header(msg["Subject"] or "")))
                 text = ""
