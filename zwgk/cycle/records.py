@@ -22,6 +22,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _redacted(value: Any) -> Any:
+    """Counts as recorded: any string inside (an alert line, a path) with URL passwords masked."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v) for v in value]
+    return value
+
+
 def start_run(store: Store, stage: str, as_of: date, counts: dict | None = None, **fields: Any) -> int:
     """Record a step as started ('running'); returns its run id (a crawl hands it to its workers)."""
     with store.session() as session:
@@ -30,7 +41,7 @@ def start_run(store: Store, stage: str, as_of: date, counts: dict | None = None,
             as_of=as_of,
             started_at=utcnow(),
             status="running",
-            counts=dict(counts or {}),
+            counts=_redacted(dict(counts or {})),
             **fields,
         )
         session.add(run)
@@ -45,7 +56,7 @@ def finish_run(store: Store, run_id: int, status: str, counts: dict, error: str 
         # An error may quote a connection string: the password never reaches the record.
         run.status, run.counts, run.error, run.finished_at = (
             status,
-            counts,
+            _redacted(counts),
             redact_text(error) or None,
             utcnow(),
         )
