@@ -3,10 +3,12 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+CKSUM := $(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-dev-$(CKSUM)
+RUN_STAMP := $(VENV)/.installed-run-$(CKSUM)
 AS_OF ?=
 
-.PHONY: install demo test check lint clean browser services
+.PHONY: install demo test check lint clean browser services lowest wheel
 
 # The browser tests drive Debian's chromium (never a downloaded browser) and want CJK fonts for
 # readable screenshots. Installed when missing (CI runs as root); quiet and idempotent.
@@ -44,17 +46,50 @@ services:
 	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; \
 	fi
 
+# Two install levels: `make demo` needs only the runtime; the tests add the extras (PostgreSQL,
+# notifications, Redis, browser rendering) and the dev tools.
+$(RUN_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	rm -f $(VENV)/.installed-run-*
+	touch $(RUN_STAMP)
+
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev,postgres,notify,distributed,render]'
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+	rm -f $(VENV)/.installed-dev-* $(VENV)/.installed-run-*
+	touch $(STAMP) $(RUN_STAMP)
 
 install: $(STAMP)
 
-demo: install
+demo: $(RUN_STAMP)
 	$(VENV)/bin/zwgk demo --out demo-out $(if $(AS_OF),--as-of $(AS_OF),)
+
+# CI's second job: the declared lower bounds hold. Every direct dependency at the lowest version
+# pyproject.toml allows (uv's lowest-direct resolution), then the pure tests and the demo.
+LOW_VENV ?= .venv-lowest
+lowest:
+	rm -rf $(LOW_VENV) demo-lowest
+	$(PYTHON) -m venv $(LOW_VENV)
+	$(LOW_VENV)/bin/pip install -q uv
+	$(LOW_VENV)/bin/uv pip install -q --python $(LOW_VENV)/bin/python --resolution lowest-direct \
+	  -e . 'pytest>=8' 'pytest-timeout>=2.3'
+	$(LOW_VENV)/bin/pip list 2>/dev/null | grep -iE '^(scrapy|sqlalchemy|pandas|typer|pydantic|lxml|alembic) '
+	$(LOW_VENV)/bin/pytest -q -p no:cacheprovider $(CHECK_TESTS)
+	$(LOW_VENV)/bin/zwgk demo --out demo-lowest --as-of 2026-11-23 >/dev/null
+
+# CI's third job: a built wheel, installed with its declared dependencies into a fresh virtualenv
+# outside the checkout, runs the demo.
+WHEEL_DIR ?= /tmp/zwgk-wheel-check
+wheel: $(RUN_STAMP)
+	rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)
+	$(PY) -m pip wheel -q --no-deps -w $(WHEEL_DIR)/dist .
+	$(PYTHON) -m venv $(WHEEL_DIR)/venv
+	$(WHEEL_DIR)/venv/bin/pip install -q $(WHEEL_DIR)/dist/*.whl
+	cd $(WHEEL_DIR) && ./venv/bin/zwgk --version && ./venv/bin/zwgk demo --out out --as-of 2026-11-23 >/dev/null
+	test -f $(WHEEL_DIR)/out/daily-2026-11-23.html
 
 # Lint: ruff's checks, its formatter (check only) and mypy on the pure layers ([tool.mypy] files).
 lint: install
@@ -73,4 +108,4 @@ check: lint
 	$(VENV)/bin/pytest -q $(CHECK_TESTS)
 
 clean:
-	rm -rf demo-out reports .pytest_cache test-artifacts
+	rm -rf demo-out demo-lowest reports .pytest_cache test-artifacts $(LOW_VENV)

@@ -29,6 +29,7 @@ from zwgk.cli.common import (
     out,
     parse_as_of,
     say_error,
+    set_verbosity,
 )
 from zwgk.errors import BadInput, StageFailed
 from zwgk.inert import plain
@@ -41,6 +42,28 @@ report_app = typer.Typer(
 export_app = typer.Typer(no_args_is_help=True, help="Machine-readable results: findings, columns")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from zwgk import __version__
+
+        out.print(f"zwgk-monitor {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号后退出")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="只输出错误（适合 cron：成功时不产生邮件）")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="输出详细日志")] = False,
+) -> None:
+    """政务公开栏目监测 zwgk-monitor"""
+    set_verbosity(quiet, verbose)
 
 
 # -- stages -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ downwards from here instead of from each other.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from enum import StrEnum
@@ -20,8 +21,33 @@ from zwgk.errors import BadInput, StageFailed
 from zwgk.inert import plain
 from zwgk.store.dburl import redact_text
 
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+
+def _console(stderr: bool = False) -> Console:
+    # Piped or under cron there is no terminal width: a wide virtual one, so tables are never cut.
+    stream = sys.stderr if stderr else sys.stdout
+    wide = None if stream.isatty() or os.environ.get("COLUMNS") else 200
+    return Console(stderr=stderr, soft_wrap=True, width=wide)
+
+
+err = _console(stderr=True)  # progress and run lines (silenced by --quiet)
+out = _console()  # results (silenced by --quiet)
+alarm = _console(stderr=True)  # errors: never silenced
+
+
+def set_verbosity(quiet: bool, verbose: bool) -> None:
+    """--quiet: nothing but errors (cron mails only a failed night); --verbose: the log at INFO."""
+    import logging
+
+    if quiet:
+        out.quiet = err.quiet = True
+    level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)
+    from zwgk.store.dburl import RedactSecrets
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets())
+
 
 DbOpt = Annotated[
     str | None,
@@ -62,8 +88,8 @@ class Fmt(StrEnum):
 
 def say_error(label: str, message: object) -> None:
     """An error line: the label styled, the message (which may quote a file or a page) never as markup."""
-    err.print(label, style="bold red", end="", highlight=False)
-    err.print(f": {plain(redact_text(str(message)), keep_lines=True)}", markup=False, highlight=False)
+    alarm.print(label, style="bold red", end="", highlight=False)
+    alarm.print(f": {plain(redact_text(str(message)), keep_lines=True)}", markup=False, highlight=False)
 
 
 def _fail(exc: BaseException) -> typer.Exit:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -54,13 +53,12 @@ def schedule(
     from zwgk.config.registry import load_registry
     from zwgk.scheduler import build_scheduler, install_signal_handlers, load_config, next_runs
     from zwgk.store.db import make_engine, normalise_url
-    from zwgk.store.dburl import ENV_URL, RedactSecrets, has_secret
+    from zwgk.store.dburl import ENV_URL, has_secret
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactSecrets())
+    # The scheduler's own log (jobs started, finished, missed) at INFO unless --quiet; the root
+    # handler, with its password filter, is set up by the `zwgk` callback.
+    if not err.quiet:
+        logging.getLogger().setLevel(logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         cfg = load_config(config)

@@ -49,7 +49,7 @@ class Run(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16), default="running")  # running|ok|failed
     crawl_run_id: Mapped[int | None] = mapped_column(Integer)  # for check runs: which crawl they read
-    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -112,7 +112,7 @@ class Snapshot(Base):
     placeholder: Mapped[str | None] = mapped_column(Text)
     page_sha256: Mapped[str | None] = mapped_column(ForeignKey("pages.sha256"))
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     entries: Mapped[list[Entry]] = relationship(
         back_populates="snapshot", order_by="Entry.position", cascade="all, delete-orphan"
     )
@@ -179,7 +179,7 @@ class Finding(Base):
     column_id: Mapped[str | None] = mapped_column(String(32))
     url: Mapped[str | None] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)
-    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     first_seen: Mapped[date] = mapped_column(Date)
     last_seen: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | rectified | overdue
@@ -233,7 +233,7 @@ class ScoreSnapshot(Base):
     scoring_sha: Mapped[str] = mapped_column(String(64))
     scoring_version: Mapped[int | None] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(DateTime)
-    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Lock(Base):
