@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from zwgk.beijing import BEIJING
 from zwgk.beijing import today as beijing_today
 from zwgk.errors import BadInput, StageFailed
 from zwgk.inert import plain
@@ -41,11 +42,16 @@ def set_verbosity(quiet: bool, verbose: bool) -> None:
     if quiet:
         out.quiet = err.quiet = True
     level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=level)
     logging.getLogger().setLevel(level)
     from zwgk.store.dburl import RedactSecrets
 
+    formatter = logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S 北京时间"
+    )
+    formatter.converter = lambda secs: datetime.fromtimestamp(secs, BEIJING).timetuple()  # type: ignore[method-assign]
     for handler in logging.getLogger().handlers:
+        handler.setFormatter(formatter)
         handler.addFilter(RedactSecrets())
 
 
