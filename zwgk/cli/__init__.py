@@ -37,9 +37,9 @@ from zwgk.inert import plain
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="政务公开栏目监测 zwgk-monitor")
 report_app = typer.Typer(
     no_args_is_help=True,
-    help="Render reports: daily 日调度, weekly 周通报, monthly 月考核, units 单位页面, all",
+    help="生成报告：daily 日调度、weekly 周通报、monthly 月考核、units 单位页面、all 全部",
 )
-export_app = typer.Typer(no_args_is_help=True, help="Machine-readable results: findings, columns")
+export_app = typer.Typer(no_args_is_help=True, help="导出结果（供其他系统读取）：findings 问题、columns 栏目")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 
@@ -67,24 +67,24 @@ def _main(
 
 
 # -- stages -------------------------------------------------------------------------------------
-@app.command()
+@app.command(
+    help="抓取登记表中的全部网站，每个页面保存一份快照。默认增量抓取（未变的页面不再读取），--full 全量重抓。"
+)
 def crawl(
-    sites: Annotated[str, typer.Option("--sites", help="registry YAML")],
+    sites: Annotated[str, typer.Option("--sites", help="登记表文件（YAML）")],
     db: DbOpt = None,
     as_of: AsOfOpt = None,
     catalog: CatalogOpt = None,
-    only: Annotated[str | None, typer.Option(help="only these portal ids (comma-separated)")] = None,
+    only: Annotated[str | None, typer.Option(help="只抓取这些网站（网站编号，逗号分隔）")] = None,
     full: Annotated[
         bool,
-        typer.Option("--full", help="re-read everything (ignore ETag/Last-Modified of the previous crawl)"),
+        typer.Option("--full", help="全量重抓（不沿用上次抓取的缓存校验）"),
     ] = False,
     redis: Annotated[
         str | None,
-        typer.Option(
-            "--redis", help="distributed crawl: share the request queue in this Redis (scrapy-redis)"
-        ),
+        typer.Option("--redis", help="分布式抓取：与其他抓取进程共用此 Redis 中的请求队列"),
     ] = None,
-    workers: Annotated[int, typer.Option(help="with --redis: crawl processes started here")] = 2,
+    workers: Annotated[int, typer.Option(help="与 --redis 同用：本机启动的抓取进程数")] = 2,
 ):
     """Crawl every registered portal and store one snapshot per page.
 
@@ -114,7 +114,7 @@ def crawl(
         raise _fail(exc) from None
 
 
-@app.command()
+@app.command(help="对最近一次抓取运行检查规则，更新整改事项。")
 def check(db: DbOpt = None, as_of: AsOfOpt = None, catalog: CatalogOpt = None):
     """Run the rules over the latest crawl and update the rectification items."""
     from zwgk.cycle import stages
@@ -129,9 +129,9 @@ def check(db: DbOpt = None, as_of: AsOfOpt = None, catalog: CatalogOpt = None):
         raise _fail(exc) from None
 
 
-@app.command()
+@app.command(help="夜间全流程：抓取、检查并生成全部报告（日调度、周通报、月考核、单位页面）。")
 def run(
-    sites: Annotated[str, typer.Option("--sites", help="registry YAML")],
+    sites: Annotated[str, typer.Option("--sites", help="登记表文件（YAML）")],
     db: DbOpt = None,
     as_of: AsOfOpt = None,
     out_dir: OutOpt = Path("reports"),
@@ -139,14 +139,14 @@ def run(
     notify: Annotated[
         str | None,
         typer.Option(
-            "--notify", help="notifications YAML: send unit lists, supervisor summary, operator alerts"
+            "--notify", help="通知配置文件（YAML）：向各单位发送问题清单、向主管发送汇总、向运维发送告警"
         ),
     ] = None,
     full: Annotated[
         bool,
         typer.Option(
             "--full",
-            help="re-read everything (ignore ETag/Last-Modified of the previous crawl; re-check every link)",
+            help="全量重抓（不沿用上次抓取的缓存校验，重新检查每个链接）",
         ),
     ] = False,
     no_migrate: NoMigrateOpt = False,
@@ -223,7 +223,7 @@ def _print_run(store, run_id: int) -> None:
 
 
 # -- reports and exports ---------------------------------------------------------------------------
-@report_app.command("daily")
+@report_app.command("daily", help="日调度：各单位待整改问题、证据和整改期限。")
 def report_daily(
     db: DbOpt = None, as_of: AsOfOpt = None, out_dir: OutOpt = Path("reports"), catalog: CatalogOpt = None
 ):
@@ -236,12 +236,12 @@ def report_daily(
         raise _fail(exc) from None
 
 
-@export_app.command("findings")
+@export_app.command("findings", help="导出截至监测日期的全部问题及其状态（JSON、CSV 或 XLSX）。")
 def export_findings(
     fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json,
     db: DbOpt = None,
     as_of: AsOfOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default stdout)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件（默认输出到屏幕）")] = None,
 ):
     """All findings with their status as of the date (JSON, CSV or XLSX)."""
     from zwgk.reports.exports import findings_rows, write_rows
@@ -257,13 +257,13 @@ def export_findings(
         raise _fail(exc) from None
 
 
-@export_app.command("columns")
+@export_app.command("columns", help="导出各单位必设栏目：状态、信息条数、最新日期、得分、问题。")
 def export_columns(
     fmt: Annotated[Fmt, typer.Option("--format")] = Fmt.json,
     db: DbOpt = None,
     as_of: AsOfOpt = None,
     catalog: CatalogOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default stdout)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="输出文件（默认输出到屏幕）")] = None,
 ):
     """Every unit's required columns: status, entries, newest date, score, findings."""
     from zwgk.reports.exports import columns_rows, write_rows
@@ -279,17 +279,19 @@ def export_columns(
         raise _fail(exc) from None
 
 
-@app.command()
+@app.command(
+    help="列出抓取程序找到的各单位栏目：链接、匹配方式、可信度（只访问网站首页和单位入口页，不保存）。"
+)
 def discover(
-    sites: Annotated[str, typer.Option("--sites", help="registry YAML")],
-    portal: Annotated[str | None, typer.Option(help="only this portal id")] = None,
+    sites: Annotated[str, typer.Option("--sites", help="登记表文件（YAML）")],
+    portal: Annotated[str | None, typer.Option(help="只查看这个网站（网站编号）")] = None,
     write: Annotated[
         Path | None,
-        typer.Option("--write", help="write the registry with the columns found as `columns:` overrides"),
+        typer.Option("--write", help="把找到的栏目地址写入一份新的登记表（需逐项确认）"),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 格式输出")] = False,
     catalog: CatalogOpt = None,
-    db: Annotated[str | None, typer.Option("--db", help="accepted and ignored: reads no database")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="可以给出，但不使用：本命令不读数据库")] = None,
 ):
     """Each unit's column map as the crawler finds it: link, how it was matched, how sure.
 
@@ -330,18 +332,20 @@ def discover(
 
 
 # -- inspect, rules, demo ------------------------------------------------------------------------
-@app.command()
+@app.command(help="抓取一个网页，显示从中识别出的内容：页面类型、列表条目、后续页、公开要素。不读写数据库。")
 def inspect(
     url: str,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-    file: Annotated[Path | None, typer.Option("--file", help="read the page from this file instead")] = None,
-    content_type: Annotated[str | None, typer.Option(help="with --file: the Content-Type")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 格式输出")] = False,
+    file: Annotated[Path | None, typer.Option("--file", help="从这个文件读取页面（不联网）")] = None,
+    content_type: Annotated[
+        str | None, typer.Option(help="与 --file 同用：页面的内容类型（Content-Type）")
+    ] = None,
     as_of: AsOfOpt = None,
     db: Annotated[
         str | None,
         typer.Option(
             "--db",
-            help="accepted for uniformity with the other commands and ignored: inspect reads no database",
+            help="可以给出，但不使用：本命令不读数据库",
         ),
     ] = None,
 ):
@@ -431,10 +435,10 @@ def _print_inspect(data: dict) -> None:
         out.print(table)
 
 
-@app.command()
+@app.command(help="列出全部检查规则：名称、级别、整改时限、依据、阈值，以及单项否决线和预警线。")
 def rules(
     catalog: CatalogOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON (the reports' rule table)")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 格式输出（即报告中的规则表）")] = False,
 ):
     """List every rule: id, title, severity, source, thresholds (from the catalog), and the veto lines."""
     from zwgk.rules.docs import rules_table, veto_table
@@ -446,7 +450,7 @@ def rules(
     if as_json:
         print(json.dumps({"rules": rows, "veto": veto_table()}, ensure_ascii=False, indent=2))
         return
-    table = Table("rule", "名称", "级别", "整改时限", "依据", "阈值")
+    table = Table("规则编号", "名称", "级别", "整改时限", "依据", "阈值")
     for r in rows:
         table.add_row(
             r["id"],
@@ -468,15 +472,13 @@ def rules(
     out.print(vt)
 
 
-@app.command()
+@app.command(help="在本机启动演示门户网络，运行完整流程，显示各规则的准确率和报告位置。")
 def demo(
     as_of: AsOfOpt = None,
     out_dir: OutOpt = Path("demo-out"),
     db: DbOpt = None,
-    seed: Annotated[int, typer.Option(help="demo network seed")] = 2026,
-    skin: Annotated[
-        int, typer.Option(help="serve generated template skin N (0: the original templates)")
-    ] = 0,
+    seed: Annotated[int, typer.Option(help="演示网络的随机种子")] = 2026,
+    skin: Annotated[int, typer.Option(help="使用第 N 套生成的网页模板（0：原始模板）")] = 0,
 ):
     """Start the demo portal network on loopback, run the whole cycle, print where the reports are."""
     from zwgk.cli.demo import run_demo

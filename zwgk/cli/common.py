@@ -68,9 +68,9 @@ NoMigrateOpt = Annotated[
         "--no-migrate", help="数据库结构落后时不自动升级，而是报错退出（由运维先运行 zwgk db upgrade）"
     ),
 ]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today, Asia/Shanghai)")]
-CatalogOpt = Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override (YAML)")]
-OutOpt = Annotated[Path, typer.Option("--out", help="directory for reports")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="监测日期 YYYY-MM-DD（默认：北京时间今天）")]
+CatalogOpt = Annotated[str | None, typer.Option("--catalog", help="本地区栏目目录（YAML，覆盖内置目录）")]
+OutOpt = Annotated[Path, typer.Option("--out", help="报告输出目录")]
 
 
 def today_shanghai() -> date:

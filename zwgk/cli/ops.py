@@ -20,13 +20,17 @@ from zwgk.beijing import to_beijing
 from zwgk.cli.common import DbOpt, NoMigrateOpt, err, out, say_error
 from zwgk.errors import BadInput
 
-db_app = typer.Typer(no_args_is_help=True, help="Database schema: upgrade, check, revision (Alembic)")
+db_app = typer.Typer(
+    no_args_is_help=True, help="数据库：init 建立、upgrade 升级、check 检查、revision 新建迁移（开发用）"
+)
 
 
 def register(app: typer.Typer) -> None:
     """Add the operations commands to `app`."""
-    app.command("schedule")(schedule)
-    app.command("status")(status)
+    app.command("schedule", help="在前台运行调度器：夜间抓取与检查、日调度、周通报、月考核。")(schedule)
+    app.command("status", help="最近的运行记录、下次运行时间、运行锁，以及最近一次抓取覆盖了多少单位。")(
+        status
+    )
     app.add_typer(db_app, name="db")
 
 
@@ -37,14 +41,20 @@ def _bad(exc: BadInput) -> typer.Exit:
 
 # -- schedule ------------------------------------------------------------------------------------
 def schedule(
-    sites: Annotated[str, typer.Option("--sites", help="registry YAML")],
+    sites: Annotated[str, typer.Option("--sites", help="登记表文件（YAML）")],
     db: DbOpt = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="directory for reports")] = Path("reports"),
-    catalog: Annotated[str | None, typer.Option("--catalog", help="jurisdiction catalog override")] = None,
-    config: Annotated[str | None, typer.Option("--config", help="schedule YAML (default: built-in)")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="报告输出目录")] = Path("reports"),
+    catalog: Annotated[
+        str | None, typer.Option("--catalog", help="本地区栏目目录（YAML，覆盖内置目录）")
+    ] = None,
+    config: Annotated[
+        str | None, typer.Option("--config", help="调度时间表（YAML，默认用内置时间表）")
+    ] = None,
     notify: Annotated[
         str | None,
-        typer.Option("--notify", help="notifications YAML: unit lists, supervisor summary, operator alerts"),
+        typer.Option(
+            "--notify", help="通知配置文件（YAML）：向各单位发送问题清单、向主管发送汇总、向运维发送告警"
+        ),
     ] = None,
     no_migrate: NoMigrateOpt = False,
 ):
@@ -123,8 +133,8 @@ def _shanghai(when: datetime | None) -> str:
 # -- status --------------------------------------------------------------------------------------
 def status(
     db: DbOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-    limit: Annotated[int, typer.Option(help="how many recent runs")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 格式输出")] = False,
+    limit: Annotated[int, typer.Option(help="显示最近多少次运行")] = 10,
 ):
     """Recent runs, next scheduled times, the run lock, and how much of the registry the last crawl reached."""
     try:
@@ -273,13 +283,15 @@ def _print_status(data: dict[str, Any]) -> None:
 
 
 # -- db --------------------------------------------------------------------------------------------
-@db_app.command("init")
+@db_app.command(
+    "init", help="建立数据库（SQLite 文件，或在已有的 PostgreSQL 数据库中建表），结构为最新版本。"
+)
 def db_init(db: DbOpt = None):
     """Create the database (a SQLite file, or the tables in an existing PostgreSQL database) at the newest schema."""
     _migrate(db)
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", help="把数据库结构升级到最新版本（数据库不存在时与 init 相同）。")
 def db_upgrade(db: DbOpt = None):
     """Upgrade the database schema to the newest migration (creates it when missing, like init)."""
     _migrate(db)
@@ -327,7 +339,7 @@ def _revision(url: str) -> str | None:
         probe.dispose()
 
 
-@db_app.command("check")
+@db_app.command("check", help="检查数据库结构：落后于本程序或与程序定义不一致时退出码为 1。")
 def db_check(db: DbOpt = None):
     """Exit 1 when the database is behind the newest migration, or differs from schema.py."""
     from sqlalchemy import create_engine
@@ -368,8 +380,8 @@ def db_check(db: DbOpt = None):
     out.print(f"数据库结构为最新（{head}），与程序一致：{shown}", highlight=False)
 
 
-@db_app.command("revision")
-def db_revision(message: Annotated[str, typer.Option("-m", "--message", help="what changed")]):
+@db_app.command("revision", help="（开发用）根据 schema.py 自动生成新的数据库迁移。")
+def db_revision(message: Annotated[str, typer.Option("-m", "--message", help="本次结构变更的说明")]):
     """Autogenerate a new migration from schema.py (into zwgk/store/migrations/versions; review it)."""
     from zwgk.store.migrations import new_revision
 

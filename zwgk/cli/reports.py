@@ -11,18 +11,18 @@ from zwgk.cli.common import AsOfOpt, CatalogOpt, DbOpt, OutOpt, _catalog, _fail,
 from zwgk.errors import BadInput, StageFailed
 from zwgk.reports.kinds import KIND_IDS, REPORT_KINDS
 
-ConfigOpt = Annotated[
-    str | None, typer.Option("--config", help="report settings (YAML; default zwgk/reports/data/reports.yml)")
-]
+ConfigOpt = Annotated[str | None, typer.Option("--config", help="报告设置文件（YAML，默认用内置设置）")]
 
 LABELS = {k.id: k.label for k in REPORT_KINDS}
 
 
 def register(report_app: typer.Typer) -> None:
-    report_app.command("weekly")(weekly)
-    report_app.command("monthly")(monthly)
-    report_app.command("units")(units)
-    report_app.command("all")(all_reports)
+    report_app.command("weekly", help="周通报：上周概况、整改率、排名和点名通报。")(weekly)
+    report_app.command("monthly", help="月考核：各单位月度得分与等级、排名、变化和趋势。")(monthly)
+    report_app.command("units", help="单位页面（每个单位一页）和带离线搜索的索引页。")(units)
+    report_app.command("all", help="监测日期的全部报告：日调度、周通报、月考核、单位页面和索引页。")(
+        all_reports
+    )
 
 
 def _run(kinds: tuple[str, ...], db, as_of, out_dir, catalog, config) -> None:

@@ -20,21 +20,22 @@ from zwgk.errors import BadInput
 
 def register(app: typer.Typer) -> None:
 
-    @app.command()
+    @app.command(help="人工复核问题：标记误报或确认属实（记录复核人、理由和日期），可撤销。")
     def review(
         finding: Annotated[
             str | None,
-            typer.Argument(help="finding number (ZW-000123), id or fingerprint (≥ 8 leading characters)"),
+            typer.Argument(help="问题编号（如 ZW-000123）"),
         ] = None,
         false_positive: Annotated[
-            bool, typer.Option("--false-positive", help="mark as 误报 (not scored)")
+            bool, typer.Option("--false-positive", help="标记为误报（不计分）")
         ] = False,
-        confirm: Annotated[bool, typer.Option("--confirm", help="mark as confirmed (属实)")] = False,
-        undo: Annotated[bool, typer.Option("--undo", help="undo the latest review")] = False,
-        by: Annotated[str | None, typer.Option("--by", help="who reviewed it")] = None,
-        why: Annotated[str | None, typer.Option("--why", help="the reason")] = None,
+        confirm: Annotated[bool, typer.Option("--confirm", help="确认属实")] = False,
+        undo: Annotated[bool, typer.Option("--undo", help="撤销最近一次复核")] = False,
+        by: Annotated[str | None, typer.Option("--by", help="复核人")] = None,
+        why: Annotated[str | None, typer.Option("--why", help="复核理由")] = None,
         import_file: Annotated[
-            Path | None, typer.Option("--import", help="YAML or CSV: finding, action, by, why")
+            Path | None,
+            typer.Option("--import", help="批量导入复核记录（YAML 或 CSV：问题编号、操作、复核人、理由）"),
         ] = None,
         db: DbOpt = None,
         as_of: AsOfOpt = None,
@@ -79,14 +80,14 @@ def register(app: typer.Typer) -> None:
         except BadInput as exc:
             raise _fail(exc) from None
 
-    @app.command()
+    @app.command(help="单位得分（0–100、等级、单项否决、预警）或栏目得分，可查任意日期。")
     def scores(
         db: DbOpt = None,
         as_of: AsOfOpt = None,
         catalog: CatalogOpt = None,
-        scoring: Annotated[str | None, typer.Option("--scoring", help="scoring/veto file (YAML)")] = None,
-        columns: Annotated[bool, typer.Option("--columns", help="per column instead of per unit")] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        scoring: Annotated[str | None, typer.Option("--scoring", help="评分与否决设置文件（YAML）")] = None,
+        columns: Annotated[bool, typer.Option("--columns", help="按栏目列出（默认按单位）")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="以 JSON 格式输出")] = False,
     ):
         """Unit scores (0–100, grade, veto lines, warnings) or column scores, for any as-of date."""
         from zwgk.findings.scores import column_scores, portal_vetoes, unit_scores
