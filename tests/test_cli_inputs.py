@@ -38,9 +38,9 @@ def test_registry_typo_is_named_before_the_missing_key(tmp_path):
     with pytest.raises(BadInput) as info:
         _load(tmp_path, text)
     msg = str(info.value)
-    assert "unknown key 'profle'" in msg, msg
+    assert "未知字段 'profle'" in msg, msg
     assert msg.startswith(f"{tmp_path / 'sites.yml'}:8:"), msg
-    assert "1 more problem" in msg  # the missing 'profile' is still counted
+    assert "另有 1 处问题" in msg  # the missing 'profile' is still counted
 
 
 def test_inspect_accepts_db_and_ignores_it(tmp_path):

@@ -342,16 +342,14 @@ def test_config_errors_name_file_and_line(tmp_path, monkeypatch):
     )
     cat = load_catalog()
     registry = load_registry(sites, set(cat.profiles), cat.column_ids())
-    assert ":2: unknown key 'supervisors'" in bad("retries: 1\nsupervisors: []\n")
-    assert ":3: no unit 'p/fgj' in the registry" in bad(
+    assert ":2: 未知字段 'supervisors'" in bad("retries: 1\nsupervisors: []\n")
+    assert ":3: 登记表中没有单位 'p/fgj'" in bad(
         "units:\n  p/gov: json://127.0.0.1:9/\n  p/fgj: json://127.0.0.1:9/\n"
     )
-    assert ":2: unit key 'gov'" in bad("units:\n  gov: json://127.0.0.1:9/\n")
-    assert ":3: Apprise does not understand" in bad("operator:\n  - json://127.0.0.1:9/\n  - nosuch://x\n")
-    assert ":1: environment variable ZWGK_TEST_NOPE" in bad(
-        "operator: mailtos://u:${ZWGK_TEST_NOPE}@127.0.0.1\n"
-    )
-    assert ":1: min_coverage must be" in bad("min_coverage: 80\n")
+    assert ":2: 单位 'gov' 应写作" in bad("units:\n  gov: json://127.0.0.1:9/\n")
+    assert ":3: Apprise 无法识别此地址" in bad("operator:\n  - json://127.0.0.1:9/\n  - nosuch://x\n")
+    assert ":1: 环境变量 ZWGK_TEST_NOPE" in bad("operator: mailtos://u:${ZWGK_TEST_NOPE}@127.0.0.1\n")
+    assert ":1: min_coverage 应为 0 到 1 之间的数" in bad("min_coverage: 80\n")
     monkeypatch.setenv("ZWGK_TEST_PW", "s3cret")
     path = tmp_path / "ok.yml"
     path.write_text(

@@ -47,24 +47,26 @@ def test_good_registry(tmp_path):
 @pytest.mark.parametrize(
     ("old", "new", "line", "words"),
     [
-        ("        profile: department", "        profile: bureau", 8, "unknown profile 'bureau'"),
-        ("    home: http://www.example.gov.cn/", "    home: ftp//nowhere", 4, "not an http(s) URL"),
-        ("      - id: gov", "      - id: fgj", 11, "duplicate unit id 'fgj'"),
+        ("        profile: department", "        profile: bureau", 8, "未知的单位类型 'bureau'"),
+        ("    home: http://www.example.gov.cn/", "    home: ftp//nowhere", 4, "不是 http(s) 网址"),
+        ("      - id: gov", "      - id: fgj", 11, "单位编号 'fgj' 重复"),
         (
             "        name: 区发展和改革局",
             "        name: 区发展和改革局\n        colour: red",
             8,
-            "unknown key 'colour'",
+            "未知字段 'colour'",
         ),
-        ("  - id: jiyang", "  - id: Jiyang", 2, "[a-z0-9-]+"),
-        ("        columns: {zcwj:", "        columns: {zzz:", 10, "unknown column id 'zzz'"),
+        ("  - id: jiyang", "  - id: Jiyang", 2, "小写字母、数字和连字符"),
+        ("        columns: {zcwj:", "        columns: {zzz:", 10, "未知的栏目编号 'zzz'"),
         (
             "    name: 济阳区人民政府\n",
             "    name: 济阳区人民政府\n    name: 重复\n",
             4,
-            "duplicate key 'name'",
+            "重复的字段 'name'",
         ),
-        ("      - id: fgj\n", "      - id: fgj\n     bad: [\n", 7, "invalid YAML"),
+        ("      - id: fgj\n", "      - id: fgj\n     bad: [\n", 7, "YAML 格式有误"),
+        ("allow_hosts: [intranet.example.gov.cn]", "allow_hosts: 5", 15, "allow_hosts: 应为列表"),
+        ("        profile: department", "        profile: [department]", 8, "profile: 应为文字"),
     ],
 )
 def test_bad_registry_names_file_and_line(tmp_path, old, new, line, words):
@@ -106,7 +108,7 @@ def test_cli_exits_2_on_missing_file_and_bad_date(tmp_path):
         text=True,
         timeout=120,
     )
-    assert proc.returncode == 2 and "nope.yml" in proc.stderr and "not found" in proc.stderr
+    assert proc.returncode == 2 and "nope.yml" in proc.stderr and "文件不存在" in proc.stderr
     proc = subprocess.run(
         [
             sys.executable,
@@ -137,10 +139,10 @@ def test_other_config_files_name_file_and_line(tmp_path, loader):
     path.write_text("a: 1\nb: [\n", encoding="utf-8")
     with pytest.raises(BadInput) as info:
         load(path)
-    assert str(info.value).startswith(f"{path}:") and "invalid YAML" in str(info.value)
+    assert str(info.value).startswith(f"{path}:") and "YAML 格式有误" in str(info.value)
     path.write_text("a: 1\na: 2\n", encoding="utf-8")
-    with pytest.raises(BadInput, match="duplicate key 'a'"):
+    with pytest.raises(BadInput, match="重复的字段 'a'"):
         load(path)
     path.write_text("- 1\n- 2\n", encoding="utf-8")
-    with pytest.raises(BadInput, match="must be a mapping"):
+    with pytest.raises(BadInput, match="应为“字段: 值”的映射"):
         load(path)

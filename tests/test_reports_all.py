@@ -251,7 +251,7 @@ def test_report_config_override(tmp_path, catalog, rendered):
     bad.write_text(
         "issuer: 某办\nweekly:\n  titel: 周通报\n", encoding="utf-8"
     )  # a typo never falls back silently
-    with pytest.raises(BadInput, match=r"bad\.yml:3: unknown key 'weekly\.titel'"):
+    with pytest.raises(BadInput, match=r"bad\.yml:3: 报告设置文件中有未知字段 'weekly\.titel'"):
         load_report_config(bad)
 
 

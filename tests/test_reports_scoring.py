@@ -63,7 +63,7 @@ def test_bad_scoring_file(tmp_path):
 def test_unknown_scoring_keys_are_refused_with_their_line(tmp_path, text, line, key):
     path = tmp_path / "s.yml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(BadInput, match=rf"s\.yml:{line}: unknown key '[a-z_.0-9]*{key}'"):
+    with pytest.raises(BadInput, match=rf"s\.yml:{line}: 评分文件中有未知字段 '[a-z_.0-9]*{key}'"):
         load_scoring(path)
 
 

@@ -291,17 +291,17 @@ def test_config_is_the_truth_about_stored_jobs(tmp_path, fake_time):
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
-        ("jobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 25}\n", 4, "bad cron fields"),
-        ("jobs:\n  nightly:\n    func: zwgk.jobs:no_such_job\n    cron: {hour: 1}\n", 3, "cannot find"),
+        ("jobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 25}\n", 4, "定时字段有误"),
+        ("jobs:\n  nightly:\n    func: zwgk.jobs:no_such_job\n    cron: {hour: 1}\n", 3, "找不到"),
         (
             "timezone: Asia/Nowhere\njobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 1}\n",
             1,
-            "unknown time zone",
+            "未知的时区",
         ),
         (
             "jobs:\n  nightly:\n    func: zwgk.jobs:nightly\n    cron: {hour: 1}\n    when: later\n",
             5,
-            "unknown key",
+            "未知字段",
         ),
     ],
 )
@@ -330,7 +330,7 @@ def test_missing_report_is_recorded_as_not_available(tmp_path, fake_time, monkey
             date(2026, 3, 2),
             "weekly",
         )
-        assert "not available" in run.error and "周通报" in run.error
+        assert "不可用" in run.error and "周通报" in run.error
     finally:
         store.dispose()
 
@@ -553,7 +553,7 @@ def test_schedule_command_stops_cleanly_on_signal(tmp_path, sig):
     try:
         for line in proc.stderr:
             lines.append(line)
-            if "scheduler started" in line:
+            if "调度器已启动" in line:
                 break
         else:
             pytest.fail("scheduler did not start:\n" + "".join(lines))
@@ -563,4 +563,4 @@ def test_schedule_command_stops_cleanly_on_signal(tmp_path, sig):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, "".join(lines) + rest
-    assert "scheduler stopped" in rest
+    assert "调度器已停止" in rest

@@ -100,7 +100,7 @@ def seeded(tmp_path) -> tuple[Store, int]:
                 finished_at=datetime(2026, 3, 2, 0, 0, 1),
                 status="unavailable",
                 counts={"report": "weekly"},
-                error="周通报报告功能尚未提供 (not available: zwgk.reports.weekly.render_weekly)",
+                error="周通报报告功能在此安装中不可用",
             )
         )
         crawl_id = crawl.id
@@ -138,7 +138,7 @@ def test_status_json(tmp_path):
     crawl = data["runs"][2]
     assert crawl["id"] == crawl_id and crawl["as_of"] == "2026-03-02" and crawl["duration_s"] == 9000
     assert crawl["counts"]["requests"] == 120 and crawl["started_at"] == "2026-03-02T01:00:00+08:00"
-    assert "not available" in data["runs"][0]["error"]
+    assert "不可用" in data["runs"][0]["error"]
     assert data["coverage"]["run_id"] == crawl_id
     assert (data["coverage"]["units_reached"], data["coverage"]["units_total"]) == (2, 4)
     assert data["next_runs"] is None and data["lock"] is None
@@ -162,11 +162,17 @@ def test_status_text_with_schedule_and_lock(tmp_path):
         store.dispose()
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "last night's crawl covered 2 of 4 units" in text and "覆盖 2/4 个单位" in text
+    assert "覆盖 2/4 个单位" in text
     assert "b/gov" in text and "c/x" in text
-    assert "unavailable" in text and "not available" in text
-    assert "#2     crawl    as-of 2026-03-02  2026-03-02 01:00:00 → 03:30:00 (9000 s)" in text
-    for job in ("nightly", "daily_report", "weekly_report", "monthly_report"):
+    assert "功能不可用" in text and "功能在此安装中不可用" in text
+    assert "#2     抓取  监测日期 2026-03-02  2026-03-02 01:00:00 → 03:30:00（9000 秒）" in text
+    assert "请求 120" in text
+    for job in (
+        "夜间监测（nightly）",
+        "日调度报告（daily_report）",
+        "周通报（weekly_report）",
+        "月考核（monthly_report）",
+    ):
         assert job in text
     assert "zwgk run --sites x.yml" in text
     assert {j["id"] for j in as_json["next_runs"]} == {
@@ -184,4 +190,4 @@ def test_status_on_an_empty_database(tmp_path):
     assert CliRunner().invoke(app, ["db", "init", "--db", db]).exit_code == 0
     result = CliRunner().invoke(app, ["status", "--db", db])
     assert result.exit_code == 0, result.output
-    assert "no runs recorded yet" in result.stdout and "no crawl has run yet" in result.stdout
+    assert "尚无运行记录" in result.stdout and "尚无抓取记录" in result.stdout

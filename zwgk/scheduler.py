@@ -65,14 +65,14 @@ def load_config(path: str | Path | None = None) -> ScheduleConfig:
 
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("jobs"), dict) or not data["jobs"]:
-        raise bad("the schedule must be a mapping with a non-empty 'jobs' mapping")
+        raise bad("调度设置应为映射，且含非空的 jobs")
     for key in data:
         if key not in _TOP_KEYS:
-            raise bad(f"unknown key {key!r} (known: {', '.join(sorted(_TOP_KEYS))})", key)
+            raise bad(f"未知字段 {key!r}（可用：{', '.join(sorted(_TOP_KEYS))}）", key)
     try:
         tz = ZoneInfo(str(data.get("timezone", "Asia/Shanghai")))
     except (ZoneInfoNotFoundError, ValueError):
-        raise bad(f"unknown time zone {data.get('timezone')!r}", "timezone") from None
+        raise bad(f"未知的时区 {data.get('timezone')!r}", "timezone") from None
     grace = _number(data.get("misfire_grace_time", 3600), bad, "misfire_grace_time")
     jobs = [_job(job_id, spec, tz, int(grace), bad) for job_id, spec in data["jobs"].items()]
     return ScheduleConfig(
@@ -88,33 +88,33 @@ def load_config(path: str | Path | None = None) -> ScheduleConfig:
 
 def _number(value, bad, *loc) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise bad(f"{loc[-1]} must be a non-negative number, not {value!r}", *loc)
+        raise bad(f"{loc[-1]} 应为非负数，而不是 {value!r}", *loc)
     return value
 
 
 def _job(job_id: str, spec: Any, tz: ZoneInfo, grace: int, bad) -> JobSpec:
     if not isinstance(spec, dict):
-        raise bad(f"job {job_id!r} must be a mapping with 'func' and 'cron'", "jobs", job_id)
+        raise bad(f"任务 {job_id!r} 应为含 func 和 cron 的映射", "jobs", job_id)
     for key in spec:
         if key not in _JOB_KEYS:
             raise bad(
-                f"unknown key {key!r} in job {job_id!r} (known: {', '.join(sorted(_JOB_KEYS))})",
+                f"任务 {job_id!r} 中有未知字段 {key!r}（可用：{', '.join(sorted(_JOB_KEYS))}）",
                 "jobs",
                 job_id,
                 key,
             )
     func = spec.get("func")
     if not isinstance(func, str) or ":" not in func:
-        raise bad(f"job {job_id!r}: 'func' must be 'module:function'", "jobs", job_id, "func")
+        raise bad(f"任务 {job_id!r}：func 应写作“模块:函数”", "jobs", job_id, "func")
     try:
         if not callable(ref_to_obj(func)):
             raise LookupError(f"{func} is not callable")
     except (LookupError, ImportError, ValueError) as exc:
-        raise bad(f"job {job_id!r}: cannot find {func}: {exc}", "jobs", job_id, "func") from None
+        raise bad(f"任务 {job_id!r}：找不到 {func}：{exc}", "jobs", job_id, "func") from None
     cron = spec.get("cron")
     if not isinstance(cron, dict) or not cron:
         raise bad(
-            f"job {job_id!r}: 'cron' must be a mapping of cron fields, e.g. {{hour: 1, minute: 0}}",
+            f"任务 {job_id!r}：cron 应为定时字段的映射，例如 {{hour: 1, minute: 0}}",
             "jobs",
             job_id,
             "cron",
@@ -122,10 +122,10 @@ def _job(job_id: str, spec: Any, tz: ZoneInfo, grace: int, bad) -> JobSpec:
     try:
         trigger = CronTrigger(timezone=tz, **{str(k): v for k, v in cron.items()})
     except (TypeError, ValueError) as exc:
-        raise bad(f"job {job_id!r}: bad cron fields: {exc}", "jobs", job_id, "cron") from None
+        raise bad(f"任务 {job_id!r}：定时字段有误：{exc}", "jobs", job_id, "cron") from None
     kwargs = spec.get("kwargs") or {}
     if not isinstance(kwargs, dict):
-        raise bad(f"job {job_id!r}: 'kwargs' must be a mapping", "jobs", job_id, "kwargs")
+        raise bad(f"任务 {job_id!r}：kwargs 应为映射", "jobs", job_id, "kwargs")
     own_grace = int(_number(spec.get("misfire_grace_time", grace), bad, "jobs", job_id, "misfire_grace_time"))
     return JobSpec(job_id, func, trigger, dict(kwargs), own_grace)
 

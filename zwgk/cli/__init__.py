@@ -31,6 +31,7 @@ from zwgk.cli.common import (
     say_error,
     set_verbosity,
 )
+from zwgk.cli.runs import counts_text, stage_label, status_label
 from zwgk.errors import BadInput, StageFailed
 from zwgk.inert import plain
 
@@ -201,8 +202,8 @@ def _notify(store, day: date, cat, cfg) -> None:
         for run_id in filter(None, ids.values()):
             r = session.get(Run, run_id)
             err.print(
-                f"notify run #{r.id} ({r.counts.get('kind')}): {r.status}  sent={r.counts.get('sent')} "
-                f"failed={r.counts.get('failed')}",
+                f"通知 第 {r.id} 次运行（{r.counts.get('kind')}）：{status_label(r.status)}，"
+                f"已发送 {r.counts.get('sent')}，发送失败 {r.counts.get('failed')}",
                 highlight=False,
             )
 
@@ -218,8 +219,13 @@ def _print_run(store, run_id: int) -> None:
 
     with store.session() as session:
         r = session.get(Run, run_id)
-        counts = ", ".join(f"{k}={v}" for k, v in sorted(r.counts.items()))
-        err.print(f"{r.stage} run #{r.id} ({r.as_of}): {r.status}  {counts}", highlight=False)
+        err.print(
+            f"{stage_label(r.stage)} 第 {r.id} 次运行（监测日期 {r.as_of}）：{status_label(r.status)}  "
+            f"{counts_text(r.counts)}",
+            highlight=False,
+        )
+        if r.counts.get("log"):
+            err.print(f"  抓取日志: {r.counts['log']}", highlight=False, markup=False)
 
 
 # -- reports and exports ---------------------------------------------------------------------------
@@ -249,7 +255,7 @@ def export_findings(
     try:
         day = parse_as_of(as_of)
         if fmt == Fmt.xlsx and output is None:
-            raise BadInput("--format xlsx needs --output FILE")
+            raise BadInput("--format xlsx 需要用 --output 指定文件")
         with _store(db).session() as session:
             rows = findings_rows(session, day)
         write_rows(rows, fmt.value, output)
@@ -271,7 +277,7 @@ def export_columns(
     try:
         day, cat = parse_as_of(as_of), _catalog(catalog)
         if fmt == Fmt.xlsx and output is None:
-            raise BadInput("--format xlsx needs --output FILE")
+            raise BadInput("--format xlsx 需要用 --output 指定文件")
         with _store(db).session() as session:
             rows = columns_rows(session, day, cat)
         write_rows(rows, fmt.value, output)
@@ -362,7 +368,7 @@ def inspect(
             try:
                 body = file.read_bytes()
             except OSError as exc:
-                raise BadInput(f"cannot read: {exc.strerror}", path=str(file)) from None
+                raise BadInput(f"无法读取：{exc.strerror}", path=str(file)) from None
         data = inspect_url(url, day, body=body, content_type=content_type)
     except BadInput as exc:
         raise _fail(exc) from None

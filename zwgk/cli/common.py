@@ -83,7 +83,7 @@ def parse_as_of(value: str | None) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadInput(f"--as-of: not a date in YYYY-MM-DD form: {value!r}") from None
+        raise BadInput(f"--as-of：不是 YYYY-MM-DD 格式的日期：{value!r}") from None
 
 
 class Fmt(StrEnum):

@@ -18,6 +18,7 @@ import typer
 from zwgk.beijing import iso as beijing_iso
 from zwgk.beijing import to_beijing
 from zwgk.cli.common import DbOpt, NoMigrateOpt, err, out, say_error
+from zwgk.cli.runs import counts_text, job_label, stage_label, status_label
 from zwgk.errors import BadInput
 
 db_app = typer.Typer(
@@ -105,15 +106,13 @@ def schedule(
     from apscheduler.events import EVENT_SCHEDULER_STARTED
 
     def started(_event) -> None:
-        lines = [f"  {job_id:<16} {_shanghai(when)}" for job_id, when in next_runs(scheduler)]
-        err.print(
-            f"调度器已启动 (scheduler started, {cfg.path}); 下次运行:\n" + "\n".join(lines), highlight=False
-        )
+        lines = [f"  {job_label(job_id)}  {_shanghai(when)}" for job_id, when in next_runs(scheduler)]
+        err.print(f"调度器已启动（配置 {cfg.path}），下次运行:\n" + "\n".join(lines), highlight=False)
 
     scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
     scheduler.start()  # blocks until SIGTERM/SIGINT
     engine.dispose()
-    err.print("调度器已停止 (scheduler stopped)", highlight=False)
+    err.print("调度器已停止", highlight=False)
 
 
 def _absolute_db_url(url: str) -> str:
@@ -126,7 +125,7 @@ def _absolute_db_url(url: str) -> str:
 
 def _shanghai(when: datetime | None) -> str:
     if when is None:
-        return "（已暂停 paused）"
+        return "（已暂停）"
     return to_beijing(when).strftime("%Y-%m-%d %H:%M %Z")
 
 
@@ -188,7 +187,7 @@ def collect_status(store, limit: int = 10) -> dict[str, Any]:
             "name": holder.name,
             "holder_pid": holder.holder_pid,
             "holder_host": holder.holder_host,
-            "started_at": holder.started_at.isoformat(sep=" ", timespec="seconds"),
+            "started_at": beijing_iso(holder.started_at),
             "command": holder.command,
         }
     )
@@ -230,54 +229,49 @@ def _next_row(job_id: str, ts: float | None) -> dict[str, Any]:
 
 def _print_status(data: dict[str, Any]) -> None:
     # One line per run rather than a wide table: readable in an 80-column SSH session and in logs.
-    out.print(
-        "最近运行 recent runs (北京时间 Asia/Shanghai):"
-        if data["runs"]
-        else "尚无运行记录 (no runs recorded yet)"
-    )
+    out.print("最近运行（北京时间）：" if data["runs"] else "尚无运行记录")
     for r in data["runs"]:
-        counts = ", ".join(f"{k}={v}" for k, v in sorted(r["counts"].items()) if k != "log")
-        took = "" if r["duration_s"] is None else f" ({r['duration_s']:.0f} s)"
+        took = "" if r["duration_s"] is None else f"（{r['duration_s']:.0f} 秒）"
         end = _local(r["finished_at"], "%H:%M:%S")
         out.print(
-            f"  #{r['id']:<5} {r['stage']:<8} as-of {r['as_of']}  {_local(r['started_at'])} → {end}{took}  "
-            f"{r['status']:<11} {counts}",
+            f"  #{r['id']:<5} {stage_label(r['stage'])}  监测日期 {r['as_of']}  "
+            f"{_local(r['started_at'])} → {end}{took}  {status_label(r['status'])}  {counts_text(r['counts'])}",
             highlight=False,
         )
         error = (r["error"] or "").strip().splitlines()
         if error:
-            out.print(f"         error: {error[-1][:200]}", highlight=False, markup=False)
+            out.print(f"         错误: {error[-1][:200]}", highlight=False, markup=False)
         if r["counts"].get("log"):
             out.print(f"         抓取日志: {r['counts']['log']}", highlight=False, markup=False)
     cov = data["coverage"]
     if cov is None:
-        out.print("尚无抓取记录 (no crawl has run yet)")
+        out.print("尚无抓取记录")
     else:
         out.print(
-            f"最近一次抓取 (#{cov['run_id']}, {cov['as_of']}, {cov['status']}) 覆盖 {cov['units_reached']}/"
-            f"{cov['units_total']} 个单位、{cov['portals_reached']}/{cov['portals_total']} 个网站 — "
-            f"last night's crawl covered {cov['units_reached']} of {cov['units_total']} units",
+            f"最近一次抓取（第 {cov['run_id']} 次，监测日期 {cov['as_of']}，{status_label(cov['status'])}）"
+            f"覆盖 {cov['units_reached']}/{cov['units_total']} 个单位、"
+            f"{cov['portals_reached']}/{cov['portals_total']} 个网站",
             highlight=False,
         )
         if cov["units_missed"]:
             missed = cov["units_missed"]
             out.print(
-                f"  未覆盖 not reached: {', '.join(missed[:20])}{' …' if len(missed) > 20 else ''}",
+                f"  未覆盖的单位: {', '.join(missed[:20])}{' …' if len(missed) > 20 else ''}",
                 highlight=False,
             )
     if data["next_runs"] is None:
-        out.print("调度器未配置 (no job store: `zwgk schedule` has not run on this database)")
+        out.print("调度器未配置（此数据库上尚未运行过 zwgk schedule）")
     else:
         for job in data["next_runs"]:
             out.print(
-                f"下次运行 next: {job['id']:<16} {job['next_run_shanghai'] or '（已暂停 paused）'}",
+                f"下次运行: {job_label(job['id'])}  {job['next_run_shanghai'] or '（已暂停）'}",
                 highlight=False,
             )
     lock = data["lock"]
     if lock:
         out.print(
-            f"运行锁 run lock '{lock['name']}': pid {lock['holder_pid']} on {lock['holder_host']} since "
-            f"{lock['started_at']} UTC ({lock['command'] or ''})",
+            f"运行锁 {lock['name']} 被占用：主机 {lock['holder_host']} 上的进程 {lock['holder_pid']}，"
+            f"自 {_local(lock['started_at'])} 起（{lock['command'] or ''}）",
             highlight=False,
         )
 
@@ -387,6 +381,6 @@ def db_revision(message: Annotated[str, typer.Option("-m", "--message", help="�
 
     path = new_revision(message)
     if path is None:
-        out.print("no schema change to migrate", highlight=False)
+        out.print("数据库结构没有变化，无需新的迁移", highlight=False)
     else:
-        out.print(f"new revision: {path} — review it, then commit it with the schema change", highlight=False)
+        out.print(f"已生成迁移文件：{path}（请审阅后与结构改动一起提交）", highlight=False)

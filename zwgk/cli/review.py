@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
             day = parse_as_of(as_of)
             if import_file is not None:
                 if finding or false_positive or confirm or undo:
-                    raise BadInput("--import takes no finding or action (they come from the file)")
+                    raise BadInput("使用 --import 时不要再给出问题编号或操作（它们来自文件）")
                 rows = read_review_file(import_file)
                 with _store(db, "write").session() as session:
                     results = [
@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
             ]
             if not finding or len(actions) != 1:
                 raise BadInput(
-                    "give a FINDING and exactly one of --false-positive, --confirm, --undo (or --import FILE)"
+                    "请给出一个问题编号，并且只选 --false-positive、--confirm、--undo 之一（或用 --import 文件）"
                 )
             with _store(db, "write").session() as session:
                 res = do_review(session, finding, actions[0], by or "", why, day)

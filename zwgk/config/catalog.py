@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from zwgk.config.problems import problem
 from zwgk.config.workdays import WorkCalendar, load_holiday_file, merged, parse_years
 from zwgk.config.yamlines import load_located
 from zwgk.errors import BadInput
@@ -242,7 +243,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
             order = [c["id"] for c in out.get(key, [])]
             for col in value or []:
                 if not isinstance(col, dict) or "id" not in col:
-                    raise ValueError(f"each overriding {key} item needs an 'id'")
+                    raise ValueError(f"覆盖的 {key} 每一项都需要 id")
                 if col["id"] in by_id:
                     by_id[col["id"]].update(col)
                 else:
@@ -264,7 +265,7 @@ def load_catalog(override: str | Path | None = None) -> Catalog:
     if override is not None:
         source = load_located(override)
         if not isinstance(source.data, dict):
-            raise BadInput("a catalog override must be a mapping", path=str(override), line=1)
+            raise BadInput("目录覆盖文件应为映射", path=str(override), line=1)
         try:
             data = _merge(data, source.data)
         except ValueError as exc:
@@ -279,21 +280,21 @@ def load_catalog(override: str | Path | None = None) -> Catalog:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         raise BadInput(
-            f"{'.'.join(map(str, loc))}: {err['msg']}", path=str(source.path), line=source.line_of(loc)
+            f"{'.'.join(map(str, loc))}：{problem(err)}", path=str(source.path), line=source.line_of(loc)
         ) from None
     for col in catalog.columns:
         if col.kind not in catalog.kinds:
-            raise BadInput(f"column {col.id}: unknown kind {col.kind!r}", path=str(source.path))
+            raise BadInput(f"栏目 {col.id}：未知的栏目类别 {col.kind!r}", path=str(source.path))
         for prof in col.profiles:
             if prof not in catalog.profiles:
-                raise BadInput(f"column {col.id}: unknown profile {prof!r}", path=str(source.path))
+                raise BadInput(f"栏目 {col.id}：未知的单位类型 {prof!r}", path=str(source.path))
     ids = catalog.column_ids()
     for per in catalog.periodic:
         if per.column not in ids:
-            raise BadInput(f"periodic {per.id}: unknown column {per.column!r}", path=str(source.path))
+            raise BadInput(f"定期文件 {per.id}：未知的栏目 {per.column!r}", path=str(source.path))
         for prof in per.profiles:
             if prof not in catalog.profiles:
-                raise BadInput(f"periodic {per.id}: unknown profile {prof!r}", path=str(source.path))
+                raise BadInput(f"定期文件 {per.id}：未知的单位类型 {prof!r}", path=str(source.path))
     for pattern in [
         *catalog.placeholder_patterns,
         *catalog.interpretation.policy_patterns,
@@ -302,7 +303,7 @@ def load_catalog(override: str | Path | None = None) -> Catalog:
         try:
             re.compile(pattern.replace("{year}", "2000"))
         except re.error as exc:
-            raise BadInput(f"bad pattern {pattern!r}: {exc}", path=str(source.path)) from None
+            raise BadInput(f"匹配式有误 {pattern!r}：{exc}", path=str(source.path)) from None
     try:
         parse_years(catalog.holidays)
         if catalog.holidays_file:

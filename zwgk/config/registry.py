@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from zwgk.config.problems import problem
 from zwgk.config.yamlines import load_located
 from zwgk.errors import BadInput
 
@@ -24,7 +25,7 @@ RegistryId = Annotated[str, Field(pattern=ID_RE)]
 def _check_url(value: str) -> str:
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {value!r}")
+        raise ValueError(f"不是 http(s) 网址：{value!r}")
     return value.strip()
 
 
@@ -95,7 +96,7 @@ def load_registry(path: str | Path, profiles: set[str], column_ids: set[str]) ->
     """Load and validate a registry file against the catalog's profiles and column ids."""
     doc = load_located(path)
     if not isinstance(doc.data, dict):
-        raise BadInput("the registry must be a mapping with a 'portals' list", path=str(path), line=1)
+        raise BadInput("登记表应为含 portals 列表的映射", path=str(path), line=1)
     try:
         registry = Registry.model_validate(doc.data)
     except ValidationError as exc:
@@ -105,21 +106,17 @@ def load_registry(path: str | Path, profiles: set[str], column_ids: set[str]) ->
         err = errors[0]
         loc = tuple(err["loc"])
         where = ".".join(str(p) for p in loc)
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}"
-        elif err["type"] == "missing":
-            msg = f"missing required key {loc[-1]!r}"
-        elif err["type"] == "string_pattern_mismatch":
-            msg = f"id must match [a-z0-9-]+, got {err.get('input')!r}"
-        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
+        msg = problem(err)
+        if err["type"] == "string_pattern_mismatch":
+            msg = f"编号只能由小写字母、数字和连字符组成，而不是 {err.get('input')!r}"
+        more = f"（另有 {len(exc.errors()) - 1} 处问题）" if len(exc.errors()) > 1 else ""
         raise BadInput(f"{where}: {msg}{more}", path=str(path), line=doc.line_of(loc)) from None
 
     seen_portals: dict[str, int] = {}
     for pi, portal in enumerate(registry.portals):
         if portal.id in seen_portals:
             raise BadInput(
-                f"duplicate portal id {portal.id!r}", path=str(path), line=doc.line_of(("portals", pi, "id"))
+                f"网站编号 {portal.id!r} 重复", path=str(path), line=doc.line_of(("portals", pi, "id"))
             )
         seen_portals[portal.id] = pi
         seen_units: set[str] = set()
@@ -127,28 +124,28 @@ def load_registry(path: str | Path, profiles: set[str], column_ids: set[str]) ->
             loc = ("portals", pi, "units", ui)
             if unit.id in seen_units:
                 raise BadInput(
-                    f"duplicate unit id {unit.id!r} in portal {portal.id!r}",
+                    f"网站 {portal.id!r} 中单位编号 {unit.id!r} 重复",
                     path=str(path),
                     line=doc.line_of((*loc, "id")),
                 )
             seen_units.add(unit.id)
             if unit.profile not in profiles:
                 raise BadInput(
-                    f"unknown profile {unit.profile!r} (known: {', '.join(sorted(profiles))})",
+                    f"未知的单位类型 {unit.profile!r}（可用：{', '.join(sorted(profiles))}）",
                     path=str(path),
                     line=doc.line_of((*loc, "profile")),
                 )
             for col in unit.columns:
                 if col not in column_ids:
                     raise BadInput(
-                        f"unknown column id {col!r} (catalog ids: {', '.join(sorted(column_ids))})",
+                        f"未知的栏目编号 {col!r}（目录中的编号：{', '.join(sorted(column_ids))}）",
                         path=str(path),
                         line=doc.line_of((*loc, "columns", col)),
                     )
     for hi, host in enumerate(registry.allow_hosts):
         if not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", host):
             raise BadInput(
-                f"allow_hosts: not a host name {host!r}",
+                f"allow_hosts：不是主机名 {host!r}",
                 path=str(path),
                 line=doc.line_of(("allow_hosts", hi)),
             )

@@ -150,12 +150,12 @@ def _dates(value: Any, where: str) -> set[date]:
             if ".." in text:
                 a, b = (date.fromisoformat(p.strip()) for p in text.split("..", 1))
                 if b < a:
-                    raise ValueError("range ends before it starts")
+                    raise ValueError("日期范围的结束早于开始")
                 out.update(a + timedelta(days=i) for i in range((b - a).days + 1))
             else:
                 out.add(date.fromisoformat(text))
         except ValueError as exc:
-            raise ValueError(f"{where}: not a date or date range: {text!r} ({exc})") from None
+            raise ValueError(f"{where}：不是日期或日期范围：{text!r}（{exc}）") from None
     return out
 
 
@@ -166,18 +166,18 @@ def parse_years(data: Mapping[Any, Any] | None) -> dict[int, YearDays]:
         try:
             year = int(key)
         except (TypeError, ValueError):
-            raise ValueError(f"holidays: year {key!r} is not a number") from None
+            raise ValueError(f"holidays：年份 {key!r} 不是数字") from None
         spec = spec or {}
         if not isinstance(spec, Mapping):
-            raise ValueError(f"holidays.{year}: expected holidays/workdays lists")
+            raise ValueError(f"holidays.{year}：应为 holidays、workdays 两个列表")
         unknown = set(spec) - {"holidays", "workdays", "source"}
         if unknown:
-            raise ValueError(f"holidays.{year}: unknown keys {sorted(unknown)}")
+            raise ValueError(f"holidays.{year}：未知字段 {sorted(unknown)}")
         hol = _dates(spec.get("holidays"), f"holidays.{year}.holidays")
         work = _dates(spec.get("workdays"), f"holidays.{year}.workdays")
         stray = sorted(d for d in hol | work if d.year != year)
         if stray:
-            raise ValueError(f"holidays.{year}: dates outside the year: {stray[0].isoformat()}")
+            raise ValueError(f"holidays.{year}：日期不在该年内：{stray[0].isoformat()}")
         years[year] = YearDays(frozenset(hol), frozenset(work))
     return years
 
@@ -185,7 +185,7 @@ def parse_years(data: Mapping[Any, Any] | None) -> dict[int, YearDays]:
 def load_holiday_file(path: str | Path) -> dict[int, YearDays]:
     """A holiday file: `years: {2027: {holidays: [2027-01-01, 2027-02-05..2027-02-13], workdays: [...]}}`."""
     src = Path(path)
-    data = load_mapping(src, "a holiday file (with 'years')")
+    data = load_mapping(src, "节假日文件（含 years）")
     try:
         return parse_years(data.get("years", data))
     except ValueError as exc:

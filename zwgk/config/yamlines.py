@@ -32,7 +32,7 @@ class _LineLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise BadInput(
-                "YAML aliases (*name) are not accepted in configuration files: write the value out",
+                "配置文件不接受 YAML 别名（*名称），请把值直接写出",
                 path=getattr(self, "zwgk_path", None),
                 line=event.start_mark.line + 1,
             )
@@ -40,7 +40,7 @@ class _LineLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise BadInput(
-                    f"nested deeper than {MAX_DEPTH} levels",
+                    f"嵌套超过 {MAX_DEPTH} 层",
                     path=getattr(self, "zwgk_path", None),
                     line=self.peek_event().start_mark.line + 1,
                 )
@@ -55,7 +55,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise BadInput(
-                f"duplicate key {key!r} (first on line {seen[key]})",
+                f"重复的字段 {key!r}（第一次出现在第 {seen[key]} 行）",
                 path=getattr(loader, "zwgk_path", None),
                 line=key_node.start_mark.line + 1,
             )
@@ -107,14 +107,14 @@ def load_located(path: str | Path) -> LocatedYaml:
     path = Path(path)
     try:
         if path.is_file() and path.stat().st_size > MAX_BYTES:
-            raise BadInput(f"file larger than {MAX_BYTES // (1024 * 1024)} MB", path=str(path))
+            raise BadInput(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB", path=str(path))
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BadInput("file not found", path=str(path)) from None
+        raise BadInput("文件不存在", path=str(path)) from None
     except UnicodeDecodeError as exc:
-        raise BadInput(f"not UTF-8 text ({exc.reason})", path=str(path)) from None
+        raise BadInput(f"不是 UTF-8 编码的文本（{exc.reason}）", path=str(path)) from None
     except OSError as exc:
-        raise BadInput(f"cannot read: {exc.strerror}", path=str(path)) from None
+        raise BadInput(f"无法读取：{exc.strerror}", path=str(path)) from None
     node, data = parse_text(text, str(path))
     lines = _line_index(node) if node is not None else {}
     return LocatedYaml(path, data, lines)
@@ -133,14 +133,14 @@ def parse_text(text: str, where: str) -> tuple[yaml.Node | None, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise BadInput(f"invalid YAML: {exc.problem or exc}", path=where, line=line) from None
+        raise BadInput(f"YAML 格式有误：{exc.problem or exc}", path=where, line=line) from None
     except yaml.reader.ReaderError as exc:  # NUL and other characters YAML does not allow
         line = text.count("\n", 0, max(exc.position, 0)) + 1
         raise BadInput(
-            f"invalid YAML: character U+{exc.character:04X} is not allowed", path=where, line=line
+            f"YAML 格式有误：不允许出现字符 U+{exc.character:04X}", path=where, line=line
         ) from None
     except (yaml.YAMLError, RecursionError) as exc:
-        raise BadInput(f"invalid YAML: {type(exc).__name__}", path=where) from None
+        raise BadInput(f"YAML 格式有误：{type(exc).__name__}", path=where) from None
     return node, data
 
 
@@ -151,7 +151,7 @@ def load_mapping(path: str | Path, what: str) -> dict:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise BadInput(f"{what} must be a mapping", path=str(path), line=1)
+        raise BadInput(f"{what}应为“字段: 值”的映射", path=str(path), line=1)
     return data
 
 
@@ -191,7 +191,7 @@ def refuse_unknown_keys(
             if key not in ref:
                 where = ".".join(str(k) for k in (*loc, key))
                 raise BadInput(
-                    f"unknown key {where!r} in {what} (known here: {', '.join(map(str, ref))})",
+                    f"{what}中有未知字段 {where!r}（此处可用的字段：{', '.join(map(str, ref))}）",
                     path=str(doc.path),
                     line=doc.line_of((*loc, key)),
                 )

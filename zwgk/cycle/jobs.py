@@ -173,7 +173,7 @@ def render_report(
             render = _report_function(module, name)
             if render is None:
                 rec.status = "unavailable"
-                rec.error = f"{title}报告功能尚未提供 (not available: {module}.{name})"
+                rec.error = f"{title}报告功能在此安装中不可用"
                 log.warning("%s report for %s not rendered: %s", kind, day, rec.error)
                 return None
             out_dir = Path(out or "reports")

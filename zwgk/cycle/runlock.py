@@ -132,7 +132,7 @@ def try_acquire(
         holder = session.get(Lock, name)
     if holder is not None:
         raise LockHeld(name, holder)
-    raise StageFailed(f"could not take the run lock '{name}' (it kept changing hands)")
+    raise StageFailed(f"无法取得运行锁 {name}（一直被其他进程交替占用）")
 
 
 def release(store: Store, held: Held) -> None:

@@ -147,9 +147,9 @@ def finish_crawl(
     if returncode != 0 or not stats:
         tail = redact_text(stderr or "").strip().splitlines()[-15:]
         if returncode < 0:
-            tail.append(f"crawl process killed by signal {-returncode}")
-        finish_run(store, run_id, "failed", counts, "\n".join(tail) or f"exit code {returncode}")
-        raise StageFailed(f"crawl failed (exit {returncode}):\n" + "\n".join(tail))
+            tail.append(f"抓取进程被信号 {-returncode} 终止")
+        finish_run(store, run_id, "failed", counts, "\n".join(tail) or f"退出码 {returncode}")
+        raise StageFailed(f"抓取失败（退出码 {returncode}）：\n" + "\n".join(tail))
     finish_run(store, run_id, "ok", counts)
     return run_id
 
@@ -316,7 +316,7 @@ def check(store: Store, as_of: date, catalog: Catalog, scoring: Scoring | None =
     with store.session() as session:
         crawl_run = latest_crawl_run(session, as_of)
         if crawl_run is None:
-            raise StageFailed(f"no finished crawl on or before {as_of.isoformat()}: run `zwgk crawl` first")
+            raise StageFailed(f"{as_of.isoformat()} 及以前没有完成的抓取：请先运行 zwgk crawl")
         crawl_id = crawl_run.id
     sweep_stale_runs(store)
     run_id = start_run(store, "check", as_of, crawl_run_id=crawl_id)

@@ -31,12 +31,12 @@ def load_report_config(path: str | Path | None = None) -> dict[str, Any]:
     if path is None:
         return config
     src = Path(path)
-    data = load_mapping(src, "a report config")
-    refuse_unknown_keys(load_located(src), _defaults(), "the report config")
+    data = load_mapping(src, "报告设置文件")
+    refuse_unknown_keys(load_located(src), _defaults(), "报告设置文件")
     for key, value in data.items():
         if key in SECTIONS:
             if not isinstance(value, dict):
-                raise BadInput(f"'{key}' must be a mapping", path=str(src))
+                raise BadInput(f"{key} 应为映射", path=str(src))
             config[key] = {**config.get(key, {}), **value}
         else:
             config[key] = value
@@ -50,5 +50,5 @@ def load_report_config(path: str | Path | None = None) -> dict[str, Any]:
         try:
             config[section][key] = max(1, int(config[section][key]))
         except (TypeError, ValueError):
-            raise BadInput(f"{section}.{key} must be a whole number", path=str(src)) from None
+            raise BadInput(f"{section}.{key} 应为整数", path=str(src)) from None
     return config

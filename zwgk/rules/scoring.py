@@ -86,12 +86,12 @@ class Scoring:
 def load_scoring(path: str | Path | None = None) -> Scoring:
     """The scoring weights from `path`, or the base defaults (`zwgk/rules/data/scoring.yml`)."""
     src = Path(path) if path is not None else BASE_SCORING
-    data = load_mapping(src, "a scoring file")
-    refuse_unknown_keys(load_located(src), _base_data(), "the scoring file", SCORING_OPEN_MAPS)
+    data = load_mapping(src, "评分文件")
+    refuse_unknown_keys(load_located(src), _base_data(), "评分文件", SCORING_OPEN_MAPS)
     raw = src.read_bytes()  # its sha256 identifies the scoring a month was frozen with
     deductions = data.get("deductions") or {}
     if not isinstance(deductions, dict):
-        raise BadInput("'deductions' must map rule ids to points", path=str(src))
+        raise BadInput("deductions 应为“检查项: 扣分”的映射", path=str(src))
     try:
         parsed = {str(k): int(v) for k, v in deductions.items()}
         extra: dict[str, Any] = {}
@@ -111,9 +111,9 @@ def load_scoring(path: str | Path | None = None) -> Scoring:
             **extra,
         )
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise BadInput(f"scoring: {exc}", path=str(src)) from None
+        raise BadInput(f"评分设置有误：{exc}", path=str(src)) from None
     if any(v < 0 for v in parsed.values()) or scoring.default < 0:
-        raise BadInput("deduction points must not be negative", path=str(src))
+        raise BadInput("扣分不能为负数", path=str(src))
     return scoring
 
 
@@ -137,12 +137,12 @@ def _unit_section(value: Any) -> dict[str, Any]:
     """The `unit` section, merged over the base one (a file may list only the rules it changes)."""
     base = _base("unit") or {}
     if not isinstance(value, dict):
-        raise ValueError("'unit' must be a mapping")
+        raise ValueError("unit 应为映射")
     out = {**base, **{k: v for k, v in value.items() if k != "rules"}}
     out["rules"] = {**(base.get("rules") or {}), **(value.get("rules") or {})}
     for rule, spec in [("default", out.get("default") or {}), *out["rules"].items()]:
         if not isinstance(spec, dict) or float(spec.get("points", 0)) < 0 or float(spec.get("cap", 0)) < 0:
-            raise ValueError(f"unit.rules.{rule}: points and cap must be non-negative numbers")
+            raise ValueError(f"unit.rules.{rule}：points 和 cap 应为非负数")
     float(out.get("overdue_factor", 1))
     return out
 
@@ -150,14 +150,14 @@ def _unit_section(value: Any) -> dict[str, Any]:
 def _grades(value: Any) -> tuple[tuple[str, float], ...]:
     bands = tuple((str(g["name"]), float(g["min"])) for g in value)
     if not bands or [m for _, m in bands] != sorted((m for _, m in bands), reverse=True):
-        raise ValueError("'grades' must list bands from the highest `min` down")
+        raise ValueError("grades 应按 min 从高到低列出各等次")
     return bands
 
 
 def _veto_section(value: Any) -> dict[str, Any]:
     base = _base("veto") or {}
     if not isinstance(value, dict):
-        raise ValueError("'veto' must be a mapping")
+        raise ValueError("veto 应为映射")
     out = dict(base)
     for line, spec in value.items():
         out[line] = {**(base.get(line) or {}), **(spec or {})}

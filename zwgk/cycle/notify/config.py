@@ -49,7 +49,7 @@ def _apprise():
     try:
         import apprise
     except ModuleNotFoundError:
-        raise BadInput("notifications need Apprise: pip install 'zwgk-monitor[notify]'") from None
+        raise BadInput("发送通知需要 Apprise：请运行 pip install 'zwgk-monitor[notify]'") from None
     return apprise
 
 
@@ -67,63 +67,61 @@ def load_notify_config(path: str | Path, registry=None) -> NotifyConfig:
 
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
-        raise bad("the notifications file must be a mapping (supervisor, operator, units …)")
+        raise bad("通知设置文件应为映射（supervisor、operator、units 等）")
     for key in data:
         if key not in _TOP_KEYS:
-            raise bad(f"unknown key {key!r} (known: {', '.join(sorted(_TOP_KEYS))})", key)
+            raise bad(f"未知字段 {key!r}（可用：{', '.join(sorted(_TOP_KEYS))}）", key)
 
     def recipients(value, *loc) -> list[Recipient]:
         if value is None:
             return []
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list):
-            raise bad("recipients must be an Apprise URL or a list of them", *loc)
+            raise bad("接收人应为一个 Apprise 地址或地址列表", *loc)
         out = []
         for i, raw in enumerate(items):
             where = (*loc, i) if not isinstance(value, str) else loc
             if not isinstance(raw, str) or "://" not in raw:
                 raise bad(
-                    f"not an Apprise URL: {raw!r} (e.g. mailtos://…, wecombot://…, dingtalk://…)", *where
+                    f"不是 Apprise 地址：{raw!r}（例如 mailtos://…、wecombot://…、dingtalk://…）", *where
                 )
             missing = [m for m in _ENV.findall(raw) if m not in os.environ]
             if missing:
-                raise bad(f"environment variable {missing[0]} is not set (used in a recipient URL)", *where)
+                raise bad(f"环境变量 {missing[0]} 未设置（接收人地址中用到）", *where)
             url = _ENV.sub(lambda m: os.environ[m.group(1)], raw)
             plugin = apprise.Apprise.instantiate(url)
             if plugin is None:
-                raise bad(
-                    f"Apprise does not understand this URL: {_ENV.sub('${…}', raw.split('?')[0])}", *where
-                )
+                raise bad(f"Apprise 无法识别此地址：{_ENV.sub('${…}', raw.split('?')[0])}", *where)
             out.append(Recipient(url, plugin.url(privacy=True).split("?")[0]))
         return out
 
     units: dict[tuple[str, str], list[Recipient]] = {}
     raw_units = data.get("units") or {}
     if not isinstance(raw_units, dict):
-        raise bad("'units' must map 'portal/unit' ids to recipients", "units")
+        raise bad("units 应为“网站/单位: 接收人”的映射", "units")
     known = None
     if registry is not None:
         known = {(p.id, u.id) for p in registry.portals for u in p.units}
     for key, value in raw_units.items():
         portal, sep, unit = str(key).partition("/")
         if not sep or not portal or not unit:
-            raise bad(f"unit key {key!r} must be 'portal/unit' (registry ids)", "units", key)
+            raise bad(f"单位 {key!r} 应写作“网站编号/单位编号”（登记表中的编号）", "units", key)
         if known is not None and (portal, unit) not in known:
-            raise bad(f"no unit {key!r} in the registry", "units", key)
+            raise bad(f"登记表中没有单位 {key!r}", "units", key)
         units[(portal, unit)] = recipients(value, "units", key)
 
     def number(name: str, default: float, lo: float, hi: float) -> float:
         value = data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-            raise bad(f"{name} must be a number from {lo} to {hi}, not {value!r}", name)
+            raise bad(f"{name} 应为 {lo} 到 {hi} 之间的数，而不是 {value!r}", name)
         return value
 
     send_clean = data.get("send_clean", False)
     if not isinstance(send_clean, bool):
-        raise bad("send_clean must be true or false", "send_clean")
+        raise bad("send_clean 应为 true 或 false", "send_clean")
     report_url = data.get("report_url")
     if report_url is not None and not isinstance(report_url, str):
-        raise bad("report_url must be a URL", "report_url")
+        raise bad("report_url 应为网址", "report_url")
     return NotifyConfig(
         path=doc.path,
         supervisor=recipients(data.get("supervisor"), "supervisor"),
