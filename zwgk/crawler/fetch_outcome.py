@@ -23,6 +23,14 @@ class Outcome:
     error: str | None = None
 
 
+def from_page(http_status: int, page) -> Outcome:
+    """Outcome of a response and what extraction made of it: a page that could not be read within
+    its budget (extract/budget.py) is unrecognized, with the reason, whatever its HTTP status said."""
+    if getattr(page, "problem", None) and 200 <= http_status < 300:
+        return Outcome("unrecognized", http_status, page.problem)
+    return from_response(http_status, str(page.kind), page.challenge)
+
+
 def from_response(http_status: int, page_kind: str | None, challenge: str | None = None) -> Outcome:
     """Outcome of a response that arrived (any status)."""
     if page_kind == "challenge" or http_status == 412:

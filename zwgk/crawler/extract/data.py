@@ -63,7 +63,7 @@ _FIELD_KEYS = {
     "contentsource": "来源",
 }
 _CST = timedelta(hours=8)
-_TAGS = re.compile(r"<[^>]+>")
+_TAGS = re.compile(r"<[^<>]+>")  # [^<>]: an unclosed "<" never rescans the rest
 
 
 def _lower_map(record: dict) -> dict[str, object]:
@@ -74,7 +74,10 @@ def _to_date(value: object, ref: date | None) -> tuple[date | None, str | None]:
     if value is None or value == "":
         return None, None
     if isinstance(value, int | float) and value > 10**11:  # epoch milliseconds (jpaas releaseTime)
-        moment = datetime.fromtimestamp(value / 1000, tz=UTC) + _CST
+        try:
+            moment = datetime.fromtimestamp(value / 1000, tz=UTC) + _CST
+        except (OverflowError, OSError, ValueError):  # 1e20: no date at all, not a crash
+            return None, str(value)[:40]
         return moment.date(), str(value)
     text = str(value)
     return parse_date(text, ref), text
@@ -152,7 +155,7 @@ def parse_json(text: str) -> object | None:
         stripped = match.group(1)
     try:
         return json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than any real list
         return None
 
 
@@ -168,16 +171,27 @@ def entries_from_data_document(
     return None
 
 
+_ARRAY_START = re.compile(r"[:=]\s*\[\s*\{")
+MAX_SCRIPT_ARRAYS = 200  # record arrays tried per page; a real page assigns a handful
+
+
 def entries_from_scripts(scripts: list[str], base_url: str, ref: date | None = None) -> list[ListEntry]:
     """Record arrays assigned in inline scripts (jpaas `listData = {articleList: [...]}`)."""
     decoder = json.JSONDecoder()
     best: list[ListEntry] = []
+    attempts = 0
     for script in scripts:
-        for match in re.finditer(r"[:=]\s*\[\s*\{", script):
+        done = 0  # decoded up to here: arrays nested in a decoded value are not decoded again
+        for match in _ARRAY_START.finditer(script):
             start = script.index("[", match.start())
+            if start < done:
+                continue
+            attempts += 1
+            if attempts > MAX_SCRIPT_ARRAYS:
+                return best
             try:
-                value, _ = decoder.raw_decode(script[start:])
-            except ValueError:
+                value, done = decoder.raw_decode(script, start)  # in place: no copy of the rest
+            except (ValueError, RecursionError):
                 continue
             entries = entries_from_records(value, base_url, ref)
             dated = [e for e in entries if e.date]

@@ -68,7 +68,7 @@ def parse_html(text: str, url: str) -> Parsed:
     if not text.strip():
         text = "<html><body></body></html>"
     # lxml refuses str input carrying an XML encoding declaration.
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    text = re.sub(r"^\s*<\?xml[^<>]{0,500}\?>", "", text)
     try:
         doc = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError):
@@ -167,10 +167,13 @@ def region_of(el) -> str:
     return nearest or MAIN
 
 
+MAX_HREF = 4096
+
+
 def abs_url(base_url: str, href: str | None) -> str | None:
     """Absolute http(s) URL for an href, or None for javascript:, mailto:, '#' and the like."""
-    if not href:
-        return None
+    if not href or len(href) > MAX_HREF:
+        return None  # no real link is this long; a hostile one would cost every later step
     return _abs_url(base_url, href)
 
 

@@ -16,9 +16,10 @@ from .dom import CHROME, NAV, el_text, region_of
 _RUISHU = (
     re.compile(r"\$_ts\s*=\s*window\[['\"]\$_ts['\"]\]"),
     re.compile(r"\$_ss\s*=\s*window\[['\"]\$_ss['\"]\]"),
-    re.compile(r"<meta[^>]*\br=[\"']m[\"']", re.I),
-    re.compile(r"<script[^>]*\br=[\"']m[\"']", re.I),
 )
+# 瑞数 marks its loader <meta>/<script> with r='m': read from the parsed tree, not by a regex over
+# the page (an unclosed "<meta " repeated would make that regex rescan the rest of the page each time).
+_RUISHU_TAGS = "//meta[@r='m'] | //script[@r='m']"
 _JIASULE = re.compile(r"__jsl_clearance|__jsluid")
 _WAF = re.compile(
     r"防火墙|WAF|访问被拦截|请求被拦截|已被拦截|拦截了您的|安全狗|云防御|创宇盾|非法请求|访问受限|疑似攻击|"
@@ -59,7 +60,7 @@ def detect_challenge(raw: str, doc, status: int, extracted: bool = False) -> tup
     list entry, no article) was extracted — `extracted` says whether something was. A short real
     list whose entry title mentions 安全防护 is not a challenge."""
     short = visible_text_length(doc) < SHORT_TEXT
-    ruishu = any(p.search(raw) for p in _RUISHU)
+    ruishu = any(p.search(raw) for p in _RUISHU) or bool(doc.xpath(_RUISHU_TAGS))
     if status == 412:
         return "ruishu", "HTTP 412 with a script challenge (瑞数/Riversecurity)"
     if ruishu and short:

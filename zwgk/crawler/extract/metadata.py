@@ -261,10 +261,12 @@ def extract_body_text(doc, raw: str) -> str:
             text = el_text(el)
             if text:
                 return text
-    for pattern in comment_body_patterns():
-        match = pattern.search(raw)
-        if match:
-            return norm_space(re.sub(r"<[^>]+>", " ", match.group(1)))
+    for begin, end in comment_body_patterns():
+        # the first begin marker, then the first end marker after it: one pass over the page
+        opened = begin.search(raw)
+        closed = end.search(raw, opened.end()) if opened else None
+        if opened and closed:
+            return norm_space(re.sub(r"<[^<>]*>", " ", raw[opened.end() : closed.start()]))
     return ""
 
 

@@ -67,6 +67,7 @@ class PageExtract:
     challenge: str | None = None  # which anti-bot: 'ruishu', 'jiasule', 'waf'
     body_text: str = ""
     notes: list[str] = field(default_factory=list)  # why a kind was chosen, for `inspect`
+    problem: str | None = None  # a crawl problem met while extracting (over budget): nothing was read
 
     def to_dict(self) -> dict:
         """JSON-ready form (dates as ISO strings)."""

@@ -12,6 +12,7 @@ from datetime import date
 
 from zwgk.encoding import decode_body
 
+from .budget import cap, cap_note
 from .data import (
     entries_from_data_document,
     entries_from_records,
@@ -114,7 +115,18 @@ def extract_page(
     """Classify and extract one page. `ref` is the as-of date for yearless list dates.
 
     `template` (extract/template.py): blocks shared with the page's reference pages are removed
-    before the list is looked for, so a sidebar or a column tree is never read as the list."""
+    before the list is looked for, so a sidebar or a column tree is never read as the list. Only the
+    first MAX_EXTRACT_BYTES are parsed (extract/budget.py), with a note when the page was longer."""
+    body, cut = cap(body)
+    page = _extract_page(body, url, content_type, status, ref, template)
+    if cut:
+        page.notes.append(cap_note())
+    return page
+
+
+def _extract_page(
+    body: bytes, url: str, content_type: str | None, status: int, ref: date | None, template: Template | None
+) -> PageExtract:
     text, encoding = decode_body(body, url, content_type)
     data = _data_page(text, url, encoding, content_type, ref)
     if data is not None:
@@ -278,7 +290,7 @@ def extract_article(
     page = extract_page(body, url, content_type=content_type, status=status, ref=ref, template=template)
     if page.kind in (PageKind.ARTICLE, PageKind.CHALLENGE, PageKind.DATA):
         return page
-    text, _ = decode_body(body, url, content_type)
+    text, _ = decode_body(cap(body)[0], url, content_type)
     parsed = parse_html(text, url)
     doc = parsed.doc
     if template:

@@ -8,7 +8,7 @@ import asyncio
 from zwgk.config.registry import Portal, Unit
 from zwgk.crawler import links as linkcheck
 from zwgk.crawler.extract.template import Template
-from zwgk.crawler.fetch_outcome import from_failure, from_response
+from zwgk.crawler.fetch_outcome import from_failure, from_page
 from zwgk.crawler.middlewares.ssrf import BlockedAddress
 from zwgk.crawler.previous import conditional_headers, validators_of
 from zwgk.crawler.spiders.fetching import now_iso
@@ -82,7 +82,7 @@ class ArticleReading:
         art = self._extract(
             resp, article=True, template=template
         )  # metadata and publish date whatever the page kind
-        outcome = from_response(resp.status, str(art.kind), art.challenge)
+        outcome = from_page(resp.status, art)
         out = {
             **base,
             "final_url": resp.url,

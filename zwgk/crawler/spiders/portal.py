@@ -26,11 +26,12 @@ from zwgk.config.registry import Portal, Unit, load_registry
 from zwgk.crawler import links as linkcheck
 from zwgk.crawler import render
 from zwgk.crawler.extract import decode_body, discover_columns, extract_article, extract_page
+from zwgk.crawler.extract.budget import OverBudget, cap, deadline
 from zwgk.crawler.extract.columns import tree_unrecognized
 from zwgk.crawler.extract.dom import parse_html
 from zwgk.crawler.extract.model import PageExtract, PageKind
 from zwgk.crawler.extract.template import Template, signatures
-from zwgk.crawler.fetch_outcome import Outcome, from_failure, from_response
+from zwgk.crawler.fetch_outcome import Outcome, from_failure, from_page
 from zwgk.crawler.items import SnapshotItem
 from zwgk.crawler.previous import PreviousCrawl, conditional_headers, load_previous, validators_of
 from zwgk.crawler.spiders.articles import ArticleReading
@@ -100,6 +101,7 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         spider.full = s.getbool("ZWGK_FULL", False)
         spider.template_wait = s.getfloat("DOWNLOAD_TIMEOUT", 15) * 2 + 5
         spider.link_recheck_days = s.getint("ZWGK_LINK_RECHECK_DAYS", 7)
+        spider.extract_seconds = s.getfloat("ZWGK_EXTRACT_SECONDS", 20)
         spider.links_requested = 0
         # Browser rendering (zwgk.crawler.render): configured by zwgk.crawler.run only when usable.
         spider.render_js = s.getbool("ZWGK_RENDER_JS", False)
@@ -216,24 +218,24 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
     def _extract(
         self, response: Response, article: bool = False, template: Template | None = None
     ) -> PageExtract:
+        """The page as extracted within its time budget (extract/budget.py); a page over budget is a
+        PageExtract with `problem` set and nothing read, which from_page makes a crawl problem."""
         ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        if article:
-            return extract_article(
-                response.body,
-                response.url,
-                content_type=ctype,
-                status=response.status,
-                ref=self.as_of,
-                template=template,
-            )
-        return extract_page(
-            response.body,
-            response.url,
-            content_type=ctype,
-            status=response.status,
-            ref=self.as_of,
-            template=template,
-        )
+        extract = extract_article if article else extract_page
+        try:
+            with deadline(self.extract_seconds):
+                return extract(
+                    response.body,
+                    response.url,
+                    content_type=ctype,
+                    status=response.status,
+                    ref=self.as_of,
+                    template=template,
+                )
+        except OverBudget as exc:
+            self.crawler.stats.inc_value("zwgk/extract_over_budget")
+            self.logger.warning("extraction over budget (%s s): %s", exc.seconds, response.url)
+            return PageExtract(url=response.url, kind=PageKind.OTHER, problem=str(exc), notes=[str(exc)])
 
     # -- templates (extract/template.py) ---------------------------------------------------------
     def _home_template(self, portal: Portal) -> asyncio.Future:
@@ -256,12 +258,32 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         except TimeoutError:
             return []
 
-    @staticmethod
-    def _page_signatures(response: Response) -> list[str]:
+    def _page_signatures(self, response: Response) -> list[str]:
+        """The page's block signatures (extract/template.py); none for a page over budget."""
         ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        html, _ = decode_body(response.body, response.url, ctype)
-        parsed = parse_html(html, response.url)
-        return signatures(parsed.doc, parsed.base_url)
+        try:
+            with deadline(self.extract_seconds):
+                html, _ = decode_body(cap(response.body)[0], response.url, ctype)
+                parsed = parse_html(html, response.url)
+                return signatures(parsed.doc, parsed.base_url)
+        except OverBudget:
+            return []
+
+    def _discover(self, response: Response, wanted: list[str], home_sigs: list[str]) -> dict:
+        """The catalog columns linked from an entry page, within the page's time budget (none if over:
+        the entry is then unrecognized, its columns unknown rather than missing)."""
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        try:
+            with deadline(self.extract_seconds):
+                html, _ = decode_body(cap(response.body)[0], response.url, ctype)
+                return discover_columns(
+                    html,
+                    response.url,
+                    {c: self.names[c] for c in wanted},
+                    template=Template.of(shared=home_sigs),
+                )
+        except OverBudget:
+            return {}
 
     def _column_template(self, portal: Portal, entry_sigs: list[str], found: dict) -> Template:
         own = [portal.home, *(u.entry for u in portal.units), *(v[0] for v in found.values())]
@@ -277,7 +299,7 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
             return
         page = self._extract(response)
         self._remember_fetch(portal.home, response)
-        outcome = from_response(response.status, str(page.kind), page.challenge)
+        outcome = from_page(response.status, page)
         details = {"validators": validators_of(response)}
         if outcome.status == "ok":
             details["template"] = self._page_signatures(response)
@@ -320,22 +342,15 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
             entry_sigs = []
             page = self._extract(response)
             self._remember_fetch(unit.entry, response)
-            outcome = from_response(response.status, str(page.kind), page.challenge)
+            outcome = from_page(response.status, page)
             if outcome.status == "ok" and page.kind == PageKind.JS_SHELL:
                 outcome = Outcome("js-shell", response.status, "信息公开页面由脚本渲染，未能读取栏目链接")
             details: dict = {"validators": validators_of(response)}
             if outcome.status == "ok":
-                ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
-                html, _ = decode_body(response.body, response.url, ctype)
                 entry_sigs = self._page_signatures(response)
                 details["template"] = entry_sigs
                 home_sigs = [] if response.url == portal.home else await self._wait_home_template(portal)
-                discovered = discover_columns(
-                    html,
-                    response.url,
-                    {c: self.names[c] for c in wanted},
-                    template=Template.of(shared=home_sigs),
-                )
+                discovered = self._discover(response, wanted, home_sigs)
                 for cid in wanted:
                     if cid in unit.columns:
                         found[cid] = (unit.columns[cid], "（登记表指定）")
@@ -467,7 +482,7 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
                 return
         template = response.meta.get("template")
         page = self._extract(response, template=template)
-        outcome = from_response(response.status, str(page.kind), page.challenge)
+        outcome = from_page(response.status, page)
         self._remember_fetch(page_url, response)
         if outcome.status != "ok":
             if outcome.status == "unreachable" and response.status in (404, 410):
@@ -548,6 +563,10 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
                 notes.append(f"第 {pages_crawled + 1} 页返回 HTTP {resp.status}")
                 break
             more = self._extract(resp, template=template)
+            if more.problem:
+                status = "truncated"
+                notes.append(f"第 {pages_crawled + 1} 页未能读取：{more.problem}")
+                break
             pages_crawled += 1
             seen = {e.url for e in entries}
             fresh = [e for e in more.entries if e.url not in seen]

@@ -43,8 +43,9 @@ def body_selectors() -> tuple[str, ...]:
     return tuple(x for platform in PLATFORMS for x in platform.body_selectors)
 
 
-def comment_body_patterns() -> tuple[re.Pattern[str], ...]:
-    """Comment markers around an article body: each captures the body as group 1."""
+def comment_body_patterns() -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    """Comment markers around an article body, as (begin, end) patterns: a platform writes one
+    pattern with `(.*?)` for the body, split here so that the body is found in linear time."""
     return _comment_bodies(PLATFORMS)
 
 
@@ -60,8 +61,15 @@ def _url_dates(platforms: tuple[Platform, ...]) -> re.Pattern[str]:
 
 
 @cache
-def _comment_bodies(platforms: tuple[Platform, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.S) for platform in platforms for p in platform.comment_bodies)
+def _comment_bodies(platforms: tuple[Platform, ...]) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    pairs = []
+    for platform in platforms:
+        for pattern in platform.comment_bodies:
+            begin, body, end = pattern.partition("(.*?)")
+            if not body:
+                raise ValueError(f"{platform.name}: a comment body pattern needs one (.*?) group: {pattern}")
+            pairs.append((re.compile(begin, re.S), re.compile(end, re.S)))
+    return tuple(pairs)
 
 
 __all__ = [

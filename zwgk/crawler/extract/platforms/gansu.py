@@ -22,7 +22,7 @@ _CREATE_PAGE = re.compile(
 
 def _separator(raw: str) -> str:
     """Separator the page's own createPageHTML body puts before the page number ('_' by default)."""
-    body = re.search(r"function\s+createPageHTML\s*\(([^)]*)\)\s*\{(.{0,4000})", raw, re.S)
+    body = re.search(r"function\s+createPageHTML\s*\(([^)]{0,300})\)\s*\{(.{0,4000})", raw, re.S)
     if body:
         sep = re.search(r"[\"']([_\-])[\"']\s*\+", body.group(2))
         if sep:

@@ -18,7 +18,7 @@ import lxml.html
 from ..model import ListEntry
 from .model import Platform
 
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+_RECORD_START = re.compile(r"<record>\s*<!\[CDATA\[", re.I)
 _PAGING = ("startrecord", "endrecord", "perpage")
 
 
@@ -67,6 +67,21 @@ def form_post(endpoint: str) -> tuple[str, dict[str, str]] | None:
     return url, params
 
 
+def _records(text: str):
+    """The CDATA of each <record>, in one pass: a record that never closes ends the scan (a regex with
+    a lazy body would rescan the rest of the document from every unclosed record)."""
+    pos = 0
+    while True:
+        start = _RECORD_START.search(text, pos)
+        if start is None:
+            return
+        end = text.find("]]>", start.end())
+        if end < 0:
+            return
+        yield text[start.end() : end]
+        pos = end + 3
+
+
 def _is_datastore(text: str) -> bool:
     head = text.lstrip("\ufeff \r\n\t")[:300].lower()
     return head.startswith("<datastore") or (head.startswith("<?xml") and "<recordset" in text[:5000].lower())
@@ -79,7 +94,7 @@ def data_document(
     if not _is_datastore(text):
         return None
     entries = []
-    for fragment in _RECORD.findall(text):
+    for fragment in _records(text):
         try:
             root = lxml.html.fragment_fromstring(fragment, create_parent="div")
         except Exception:
