@@ -59,16 +59,17 @@ def deadline(seconds: float | None) -> Iterator[None]:
         and threading.current_thread() is threading.main_thread()
         and not getattr(_active, "on", False)
     )
-    if not usable:
+    if not usable or seconds is None:
         yield
         return
+    limit = float(seconds)
 
     def expired(_signum, _frame):
-        raise OverBudget(float(seconds))
+        raise OverBudget(limit)
 
     previous = signal.signal(signal.SIGALRM, expired)
     _active.on = True
-    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    signal.setitimer(signal.ITIMER_REAL, limit)
     try:
         yield
     finally:
