@@ -104,7 +104,7 @@ def test_two_processes_contend_one_wins(db_url, tmp_path):
     losers = [o for o in outs if o.startswith("LOST")]
     assert len(losers) == 3, results
     for line in losers:
-        assert "another run holds the lock 'cycle' since" in line and "contender" in line
+        assert "另一任务正在运行（运行锁 cycle，自" in line and "contender" in line
     assert sorted(p.returncode for p in procs) == [0, 1, 1, 1]
 
 
@@ -146,12 +146,40 @@ def test_lock_held_on_another_machine_is_respected_until_max_age(db_url, caplog)
         _foreign(store, timedelta(hours=1))
         with pytest.raises(LockHeld) as exc:
             try_acquire(store, max_age=timedelta(hours=24))
-        assert "pid 1 on another-machine" in str(exc.value)
+        assert "主机 another-machine 上的进程 1" in str(exc.value)
         with caplog.at_level(logging.WARNING, logger="zwgk.cycle.runlock"):
             held = try_acquire(store, max_age=timedelta(minutes=30))
         assert "older than the maximum age" in caplog.text
         release(store, held)
     finally:
+        store.dispose()
+
+
+def test_a_live_holder_on_this_host_is_never_broken_however_old(tmp_path):
+    """A long night (a crawl past 24 h) keeps its lock: the report job may not break it and start
+    beside it. Only a dead pid frees it on this host."""
+    store = Store(f"sqlite:///{tmp_path}/old.db")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with store.session() as session:
+            session.add(
+                Lock(
+                    name=CYCLE,
+                    token="t-long-night",
+                    holder_pid=sleeper.pid,
+                    holder_host=socket.gethostname(),
+                    started_at=datetime.now(UTC).replace(tzinfo=None) - timedelta(days=3),
+                    command="zwgk run",
+                )
+            )
+        with pytest.raises(LockHeld):
+            try_acquire(store, max_age=timedelta(hours=1))
+        sleeper.kill()
+        sleeper.wait()
+        release(store, try_acquire(store, max_age=timedelta(hours=1)))  # the dead holder's lock is broken
+    finally:
+        if sleeper.poll() is None:
+            sleeper.kill()
         store.dispose()
 
 
@@ -191,7 +219,7 @@ def test_cli_exits_1_when_another_run_holds_the_lock(tmp_path):
         with run_lock(store, command="zwgk schedule: nightly"):
             result = CliRunner().invoke(app, ["check", "--db", db, "--as-of", "2026-03-01"])
         assert result.exit_code == 1, result.output
-        assert "another run holds the lock 'cycle' since" in result.output
+        assert "另一任务正在运行（运行锁 cycle，自" in result.output
         assert "zwgk schedule: nightly" in result.output
     finally:
         store.dispose()

@@ -378,7 +378,7 @@ def test_nightly_is_skipped_and_recorded_while_another_run_holds_the_lock(tmp_pa
         with store.session() as session:
             runs = session.query(Run).order_by(Run.id).all()
         assert [(r.stage, r.status) for r in runs] == [("nightly", "skipped"), ("report", "failed")]
-        assert "another run holds the lock" in runs[0].error and "zwgk run (manual)" in runs[0].error
+        assert "另一任务正在运行" in runs[0].error and "zwgk run (manual)" in runs[0].error
     finally:
         store.dispose()
 

@@ -197,11 +197,14 @@ def build_scheduler(
 
 
 def install_signal_handlers(scheduler: BaseScheduler, on_stop=None) -> None:
-    """SIGTERM/SIGINT: stop taking jobs and let running ones finish; a second signal aborts.
+    """SIGTERM/SIGINT: stop taking jobs, end a running crawl (recorded 'partial', kept), let the
+    running job record its end, and exit — within seconds, as systemd expects; a second signal aborts.
 
     A finished job has recorded its run and released the run lock; an aborted one leaves a lock
     whose pid is dead, which the next run breaks.
     """
+    from zwgk.cycle.stages import stop_crawls
+
     state = {"stopping": False}
 
     def handler(signum, _frame):
@@ -212,6 +215,7 @@ def install_signal_handlers(scheduler: BaseScheduler, on_stop=None) -> None:
         state["stopping"] = True
         if on_stop:
             on_stop(name)
+        stop_crawls()
         scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, handler)

@@ -20,6 +20,7 @@ from zwgk.cli.common import (
     Fmt,
     NoMigrateOpt,
     OutOpt,
+    TimeLimitOpt,
     _catalog,
     _fail,
     _lock,
@@ -30,6 +31,7 @@ from zwgk.cli.common import (
     parse_as_of,
     say_error,
     set_verbosity,
+    time_limit,
 )
 from zwgk.cli.runs import counts_text, stage_label, status_label
 from zwgk.errors import BadInput, StageFailed
@@ -86,6 +88,7 @@ def crawl(
         typer.Option("--redis", help="分布式抓取：与其他抓取进程共用此 Redis 中的请求队列"),
     ] = None,
     workers: Annotated[int, typer.Option(help="与 --redis 同用：本机启动的抓取进程数")] = 2,
+    limit: TimeLimitOpt = 300,
 ):
     """Crawl every registered portal and store one snapshot per page.
 
@@ -109,6 +112,7 @@ def crawl(
                 settings={"ZWGK_FULL": "True"} if full else None,
                 redis_url=redis,
                 workers=workers,
+                time_limit=time_limit(limit),
             )
         _print_run(store, run_id)
     except (BadInput, StageFailed) as exc:
@@ -151,6 +155,7 @@ def run(
         ),
     ] = False,
     no_migrate: NoMigrateOpt = False,
+    limit: TimeLimitOpt = 300,
 ):
     """Crawl, check and render the reports (daily, weekly, monthly, unit pages): the nightly cycle.
 
@@ -178,7 +183,16 @@ def run(
                 _print_run(store, run_id)
 
         result = run_cycle(
-            store, sites, reg, cat, day, catalog_path=catalog, full=full, out_dir=out_dir, progress=progress
+            store,
+            sites,
+            reg,
+            cat,
+            day,
+            catalog_path=catalog,
+            full=full,
+            out_dir=out_dir,
+            progress=progress,
+            time_limit=time_limit(limit),
         )
         out.print(f"报告目录（周通报、月考核、单位页面）: {result.reports['units']}", highlight=False)
         out.print(f"日调度报告: {result.reports['daily']}", highlight=False)

@@ -71,6 +71,21 @@ NoMigrateOpt = Annotated[
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="监测日期 YYYY-MM-DD（默认：北京时间今天）")]
 CatalogOpt = Annotated[str | None, typer.Option("--catalog", help="本地区栏目目录（YAML，覆盖内置目录）")]
 OutOpt = Annotated[Path, typer.Option("--out", help="报告输出目录")]
+TimeLimitOpt = Annotated[
+    float,
+    typer.Option(
+        "--time-limit",
+        min=1,
+        help="抓取时限（分钟，默认 300）：到时停止抓取，已抓取的部分照常检查，未抓取的单位记为未能检查",
+    ),
+]
+
+
+def time_limit(minutes: float):
+    """--time-limit minutes as the crawl's limit."""
+    from datetime import timedelta
+
+    return timedelta(minutes=minutes)
 
 
 def today_shanghai() -> date:

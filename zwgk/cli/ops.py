@@ -100,7 +100,8 @@ def schedule(
     install_signal_handlers(
         scheduler,
         on_stop=lambda name: err.print(
-            f"收到 {name}：不再启动新任务，等待正在运行的任务结束（再次发送将立即中止）", highlight=False
+            f"收到 {name}：不再启动新任务，正在中止抓取，等待当前任务记录结果（再次发送将立即退出）",
+            highlight=False,
         ),
     )
     from apscheduler.events import EVENT_SCHEDULER_STARTED

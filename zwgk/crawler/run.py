@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.stats_out:
         Path(args.stats_out).write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
-    return 0 if stats.get("finish_reason") == "finished" else 1
+    # a crawl that reached its time limit ended as planned: the parent records it 'partial'
+    return 0 if stats.get("finish_reason") in ("finished", "closespider_timeout") else 1
 
 
 if __name__ == "__main__":

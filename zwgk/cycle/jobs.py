@@ -72,6 +72,7 @@ def nightly(
     lock_max_age_hours: float = 24,
     notify: str | None = None,
     full_on: str | None = None,
+    time_limit_minutes: float = 300,
     clock: Clock | None = None,
     **_ignored,
 ) -> dict | None:
@@ -110,6 +111,7 @@ def nightly(
                 full=full,
                 lock_max_age=timedelta(hours=lock_max_age_hours),
                 lock_command=f"zwgk schedule: nightly {day}",
+                time_limit=timedelta(minutes=time_limit_minutes),
             )
         except LockHeld as exc:
             log.warning("nightly %s skipped: %s", day, exc)

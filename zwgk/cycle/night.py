@@ -46,18 +46,26 @@ def run_cycle(
     lock_max_age: timedelta = DEFAULT_MAX_AGE,
     lock_command: str | None = None,
     progress: Progress | None = None,
+    time_limit: timedelta = stages.DEFAULT_TIME_LIMIT,
 ) -> CycleResult:
     """Crawl every registered portal, check the night, and with `out_dir` render every report.
 
     The run lock is held throughout, so a report never reads a half-done night. `full` re-reads
     everything (no conditional requests, every link re-checked). A failing stage raises StageFailed
-    (its run record says why); a held lock raises LockHeld.
+    (its run record says why); a held lock raises LockHeld. The crawl ends at `time_limit` at the
+    latest ('partial': what was stored is checked and reported, units not reached are 未能检查).
     """
     note = progress or (lambda stage, run_id: None)
     with run_lock(store, CYCLE, max_age=lock_max_age, command=lock_command):
         note("crawl", None)
         crawl_id = stages.crawl(
-            store, sites, registry, as_of, catalog_path, settings={"ZWGK_FULL": "True"} if full else None
+            store,
+            sites,
+            registry,
+            as_of,
+            catalog_path,
+            settings={"ZWGK_FULL": "True"} if full else None,
+            time_limit=time_limit,
         )
         note("crawl", crawl_id)
         note("check", None)

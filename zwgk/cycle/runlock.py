@@ -47,8 +47,8 @@ class LockHeld(StageFailed):
         self.since = holder.started_at
         what = f": {holder.command}" if holder.command else ""
         super().__init__(
-            f"another run holds the lock '{name}' since {shown(holder.started_at, '%Y-%m-%d %H:%M:%S')} "
-            f"(pid {holder.holder_pid} on {holder.holder_host}{what}) — 另一任务正在运行，请待其结束后再试"
+            f"另一任务正在运行（运行锁 {name}，自 {shown(holder.started_at, '%Y-%m-%d %H:%M:%S')} 起，"
+            f"主机 {holder.holder_host} 上的进程 {holder.holder_pid}{what}），请待其结束后再试"
         )
 
 
@@ -73,9 +73,15 @@ def pid_alive(pid: int) -> bool:
 
 
 def stale_reason(holder: Lock, now: datetime, max_age: timedelta, host: str) -> str | None:
-    """Why a held lock may be broken, or None when its holder may still be running."""
-    if holder.holder_host == host and holder.holder_pid != os.getpid() and not pid_alive(holder.holder_pid):
-        return f"its holder pid {holder.holder_pid} is no longer running on {host}"
+    """Why a held lock may be broken, or None when its holder may still be running.
+
+    A holder on this host is probed: never broken while its process lives, however long it has run
+    (the crawl's time limit ends a long night; breaking the lock would let a second night start
+    beside it). Only a holder on another machine, which cannot be probed, is judged by age."""
+    if holder.holder_host == host:
+        if holder.holder_pid != os.getpid() and not pid_alive(holder.holder_pid):
+            return f"its holder pid {holder.holder_pid} is no longer running on {host}"
+        return None
     if now - holder.started_at > max_age:
         return f"it is older than the maximum age {max_age}"
     return None

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -128,6 +129,17 @@ def start_crawl_process(
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+DEFAULT_TIME_LIMIT = timedelta(hours=5)  # a 01:00 crawl ends by 06:00: the 07:30 reports are on time
+GRACE_S = 120  # after the spider's own time limit, how long the process may take to close
+
+
+def spider_time_limit(limit: timedelta) -> int:
+    """Scrapy's CLOSESPIDER_TIMEOUT for a crawl limit: the spider closes itself a little before the
+    limit (stored snapshots are kept), so the hard kill at limit + grace is only a backstop."""
+    seconds = limit.total_seconds()
+    return max(1, int(seconds - min(GRACE_S, seconds * 0.1)))
+
+
 def finish_crawl(
     store: Store,
     run_id: int,
@@ -135,8 +147,11 @@ def finish_crawl(
     stderr: str | None,
     stats_path: Path,
     as_of: date | None = None,
+    cut: str | None = None,
 ) -> int:
-    """Record how the crawl process ended: 'ok', or 'failed' (and StageFailed) when it did not finish.
+    """Record how the crawl process ended: 'ok'; 'partial' when it was cut at its time limit or lost
+    items or met exceptions (what was stored is checked; units not reached are 未能检查); 'failed'
+    (and StageFailed) when it did not run.
 
     The process's log is kept (zwgk/cycle/crawllogs.py) and named in the record's counts."""
     stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
@@ -144,6 +159,16 @@ def finish_crawl(
     kept = keep_crawl_log(store.url, run_id, as_of or date.today(), stderr)
     if kept is not None:
         counts["log"] = str(kept)
+    if cut is not None:  # ended from outside (time limit, scheduler stopping): what was stored counts
+        finish_run(store, run_id, "partial", counts, cut)
+        if _STOPPING.is_set():
+            raise StageFailed(cut)
+        return run_id
+    if returncode == 0 and stats:
+        problems = _partial_problems(stats)
+        if problems:
+            finish_run(store, run_id, "partial", counts, "；".join(problems))
+            return run_id
     if returncode != 0 or not stats:
         tail = redact_text(stderr or "").strip().splitlines()[-15:]
         if returncode < 0:
@@ -169,8 +194,13 @@ def crawl(
     redis_url: str | None = None,
     workers: int = 1,
     launch: Launcher = start_crawl_process,
+    time_limit: timedelta | None = DEFAULT_TIME_LIMIT,
 ) -> int:
     """Crawl every registered portal in a subprocess; returns the crawl run id.
+
+    The night always ends: the spider closes itself at `time_limit` (CLOSESPIDER_TIMEOUT), and a
+    process still alive `GRACE_S` later is killed; either way the run is 'partial' and what was
+    stored is checked.
 
     With `redis_url`, `workers` crawl processes share the run's request queue (scrapy-redis);
     more workers may join from other machines with `python -m zwgk.crawler.run --redis URL
@@ -184,6 +214,10 @@ def crawl(
     sync_registry(store, registry)
     sweep_stale_runs(store)
     run_id = start_run(store, "crawl", as_of)
+    settings = dict(settings or {})
+    if time_limit is not None:
+        settings.setdefault("CLOSESPIDER_TIMEOUT", spider_time_limit(time_limit))
+    wait = time_limit.total_seconds() + GRACE_S if time_limit is not None else None
     if redis_url:
         return _crawl_distributed(
             store,
@@ -197,14 +231,56 @@ def crawl(
             redis_url,
             max(1, workers),
             launch,
+            wait,
         )
     with tempfile.TemporaryDirectory(prefix="zwgk-crawl-") as tmp:
         stats_path = Path(tmp) / "stats.json"
         proc = launch(
             store, registry_path, run_id, as_of, stats_path, catalog_path, only, log_level, settings
         )
-        _, stderr = proc.communicate()
-        return finish_crawl(store, run_id, proc.returncode, stderr, stats_path, as_of)
+        stderr, killed = _wait(proc, wait)
+        return finish_crawl(
+            store, run_id, proc.returncode, stderr, stats_path, as_of, _cut_reason(killed, time_limit)
+        )
+
+
+# Crawl processes running in this process, so that a stopping scheduler can end them (stop_crawls).
+_ACTIVE: set[subprocess.Popen] = set()
+_STOPPING = threading.Event()
+
+
+def stop_crawls() -> None:
+    """End every running crawl now (SIGTERM: Scrapy closes within seconds, keeping what it stored);
+    each is recorded 'partial' and its stage raises StageFailed, so the night stops there."""
+    _STOPPING.set()
+    for proc in list(_ACTIVE):
+        if proc.poll() is None:
+            proc.terminate()
+
+
+def _cut_reason(killed: bool, time_limit: timedelta | None) -> str | None:
+    if _STOPPING.is_set():
+        return "调度器正在停止，抓取已中止；已抓取的部分保留"
+    if killed and time_limit is not None:
+        return f"抓取超过时限（{time_limit.total_seconds() / 60:g} 分钟）被中止；已抓取的部分照常检查"
+    return None
+
+
+def _wait(proc: subprocess.Popen, timeout: float | None) -> tuple[str, bool]:
+    """(stderr, killed): wait for a crawl process, ending it (SIGTERM, then SIGKILL) past `timeout`."""
+    _ACTIVE.add(proc)
+    try:
+        try:
+            return proc.communicate(timeout=timeout)[1], False
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            try:
+                return proc.communicate(timeout=30)[1], True
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                return proc.communicate()[1], True
+    finally:
+        _ACTIVE.discard(proc)
 
 
 def _crawl_distributed(
@@ -219,6 +295,7 @@ def _crawl_distributed(
     redis_url: str,
     workers: int,
     launch: Launcher = start_crawl_process,
+    wait: float | None = None,
 ) -> int:
     """Seed the run from one process, then let `workers` processes drain the shared queue."""
     from zwgk.crawler import distributed
@@ -254,7 +331,14 @@ def _crawl_distributed(
                         and not distributed.is_seeded(redis_url, run_id, store.url)
                     ):
                         time.sleep(0.05)
-            results = [(proc, *proc.communicate(), path) for proc, path in procs]
+            ends = time.monotonic() + wait if wait is not None else None
+            results = []
+            killed = False
+            for proc, path in procs:
+                left = None if ends is None else max(1.0, ends - time.monotonic())
+                err, was_killed = _wait(proc, left)
+                killed = killed or was_killed
+                results.append((proc, "", err, path))
         finally:
             for proc, _ in procs:
                 if proc.poll() is None:
@@ -275,7 +359,8 @@ def _crawl_distributed(
             merged_path.write_text(json.dumps(merged, ensure_ascii=False), encoding="utf-8")
         code = failed[0][0].returncode if failed else 0
         stderr = "\n".join(err for _, _, err, _ in results if err)
-        run = finish_crawl(store, run_id, code, stderr, merged_path, as_of)
+        limit = timedelta(seconds=wait - GRACE_S) if wait is not None else None
+        run = finish_crawl(store, run_id, code, stderr, merged_path, as_of, _cut_reason(killed, limit))
         with store.session() as session:
             row = session.get(Run, run_id)
             row.counts = {
@@ -284,6 +369,20 @@ def _crawl_distributed(
                 "worker_requests": merged["worker_requests"],
             }
         return run
+
+
+def _partial_problems(stats: dict) -> list[str]:
+    """Why a crawl that ended normally is still incomplete, from its Scrapy stats."""
+    problems = []
+    if stats.get("finish_reason") == "closespider_timeout":
+        problems.append("抓取达到时限，未抓取的单位未能检查")
+    errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
+    if errors:
+        problems.append(f"{errors} 个页面处理出错（详见抓取日志）")
+    dropped = stats.get("item_dropped_count", 0) + stats.get("zwgk/store_failed", 0)
+    if dropped:
+        problems.append(f"{dropped} 条抓取结果未能保存（详见抓取日志）")
+    return problems
 
 
 def _crawl_counts(store: Store, run_id: int, stats: dict) -> dict:

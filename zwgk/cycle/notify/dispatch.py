@@ -33,7 +33,10 @@ def run_problems(session, as_of: date, min_coverage: float) -> list[str]:
         problems.append(f"{as_of.isoformat()} 没有抓取记录（调度器未运行或任务被跳过）")
     elif latest.status == "running":
         problems.append(f"抓取 #{latest.id} 仍在运行（开始于 {shown(latest.started_at)}）")
-    elif latest.status not in ("ok", "partial"):
+    elif latest.status == "partial":
+        last = (latest.error or "").strip().splitlines()
+        problems.append(f"抓取 #{latest.id} 未完整：{last[-1][:300] if last else '部分页面未能抓取'}")
+    elif latest.status != "ok":
         last = (latest.error or "").strip().splitlines()
         problems.append(f"抓取 #{latest.id} {latest.status}：{last[-1][:300] if last else '无错误信息'}")
     if latest is not None and latest.status != "running":
