@@ -152,7 +152,7 @@ def test_sigkill_at_several_points_closes_nothing_and_the_next_run_completes(nig
             _assert_consistent(store)
             with store.session() as s:
                 run = s.get(Run, run_id)
-                assert run.status == "failed" and "killed by signal 9" in run.error
+                assert run.status == "failed" and "抓取进程被信号 9 终止" in run.error
                 assert run.counts["requests"] == 0  # no stats from a killed process; the snapshots tell
             # a check now reads night 1 (the newest finished crawl), never the partial one
             check_id = stages.check(store, DAY2, CATALOG)

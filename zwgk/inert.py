@@ -59,3 +59,16 @@ def cell(value: object) -> object:
         if value.startswith(FORMULA_START):
             return "'" + value
     return value
+
+
+def storable(value: object, limit: int = 10_000) -> object:
+    """A crawled value as it may be stored: strings without controls, bidi overrides or unpaired
+    surrogates (which PostgreSQL and UTF-8 refuse, and which reorder what a reader sees), cut to
+    `limit` characters; dicts and lists cleaned throughout. Line breaks and tabs are kept."""
+    if isinstance(value, str):
+        return _INVISIBLE.sub("", value[: limit * 2])[:limit]
+    if isinstance(value, dict):
+        return {storable(k, 200): storable(v, limit) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v, limit) for v in value]
+    return value

@@ -33,6 +33,7 @@ COUNTS = {
     "responses": "响应",
     "elapsed_s": "耗时（秒）",
     "spider_exceptions": "解析异常",
+    "store_failed": "未能保存",
     "units": "单位",
     "drafts": "检出问题",
     "opened": "新增问题",

@@ -44,6 +44,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Runs after robots (100) and before every fetch, including redirect and refresh targets.
     "zwgk.crawler.middlewares.ssrf.SsrfGuardMiddleware": 120,
 }
+SPIDER_MIDDLEWARES = {
+    # A callback that raised leaves an error snapshot of its target (未能检查), not a gap.
+    "zwgk.crawler.middlewares.failsafe.SnapshotOnException": 950,
+}
 ITEM_PIPELINES = {
     "zwgk.crawler.pipelines.store_snapshot.StoreSnapshotPipeline": 300,
 }

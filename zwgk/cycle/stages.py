@@ -377,6 +377,7 @@ def _partial_problems(stats: dict) -> list[str]:
     if stats.get("finish_reason") == "closespider_timeout":
         problems.append("抓取达到时限，未抓取的单位未能检查")
     errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
+    errors += stats.get("zwgk/callback_failed", 0)
     if errors:
         problems.append(f"{errors} 个页面处理出错（详见抓取日志）")
     dropped = stats.get("item_dropped_count", 0) + stats.get("zwgk/store_failed", 0)
@@ -397,8 +398,11 @@ def _crawl_counts(store: Store, run_id: int, stats: dict) -> dict:
         "responses": stats.get("downloader/response_count", 0),
         "elapsed_s": round(float(stats.get("elapsed_time_seconds", 0) or 0), 2),
         # exceptions raised in spider callbacks: 0 on a sound night, whatever the sites did
-        "spider_exceptions": sum(v for k, v in stats.items() if k.startswith("spider_exceptions/")),
+        "spider_exceptions": sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
+        + stats.get("zwgk/callback_failed", 0),
     }
+    if stats.get("zwgk/store_failed"):
+        counts["store_failed"] = stats["zwgk/store_failed"]
     for target, status, n in rows:
         kind = "column" if target.startswith("column:") else target
         key = f"{kind}_{status}"

@@ -1,14 +1,24 @@
-"""Write each snapshot item to the store, atomically with its entries and stored page."""
+"""Write each snapshot item to the store, atomically with its entries and stored page.
+
+Nothing is lost silently: crawled text is cleaned before storing (zwgk.inert.storable — a NUL or a
+lone surrogate would make PostgreSQL refuse the whole snapshot), and a snapshot the store still
+refuses is replaced by an error snapshot of the same target, so the unit is 未能检查 with the reason
+rather than missing; the crawl counts it and is recorded 'partial'.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 
 from sqlalchemy import select
 
 from zwgk.crawler.items import SnapshotItem
+from zwgk.inert import storable
 from zwgk.store.db import Store, put_page
 from zwgk.store.schema import Article, Entry, Snapshot
+
+log = logging.getLogger(__name__)
 
 
 class StoreSnapshotPipeline:
@@ -31,6 +41,36 @@ class StoreSnapshotPipeline:
         self.store.dispose()
 
     def process_item(self, item: SnapshotItem, spider=None):
+        try:
+            self._store(item)
+        except Exception as exc:
+            log.exception("snapshot %s/%s %s could not be stored", item.portal, item.unit, item.target)
+            if self.stats:
+                self.stats.inc_value("zwgk/store_failed")
+            failed = SnapshotItem(
+                portal=item.portal,
+                unit=item.unit,
+                target=item.target,
+                column_id=item.column_id,
+                url=item.url,
+                final_url=item.final_url,
+                status="error",
+                http_status=item.http_status,
+                error=f"抓取结果未能保存（{type(exc).__name__}）",
+                fetched_at=item.fetched_at,
+            )
+            try:
+                self._store(failed)
+            except Exception:
+                log.exception(
+                    "error snapshot for %s/%s %s not stored either", item.portal, item.unit, item.target
+                )
+            return failed
+        if self.stats:
+            self.stats.inc_value(f"zwgk/snapshot/{item.status}")
+        return item
+
+    def _store(self, item: SnapshotItem) -> None:
         with self.store.session() as session:
             exists = session.execute(
                 select(Snapshot.id).where(
@@ -43,7 +83,7 @@ class StoreSnapshotPipeline:
             if exists:
                 if self.stats:
                     self.stats.inc_value("zwgk/snapshot_duplicate_dropped")
-                return item
+                return
             # A 304 Not Modified reuses the previous snapshot's stored page (item.page_sha256).
             sha = put_page(session, item.body, item.content_type) if item.body else item.page_sha256
             dated = [e for e in item.entries if e.get("date")]
@@ -55,26 +95,26 @@ class StoreSnapshotPipeline:
                 column_id=item.column_id,
                 url=item.url,
                 final_url=item.final_url,
-                link_text=item.link_text,
+                link_text=storable(item.link_text, 500),
                 status=item.status,
                 http_status=item.http_status,
-                error=item.error,
+                error=storable(item.error, 2000),
                 page_kind=item.page_kind,
                 entries_count=len(item.entries),
                 dated_count=len(dated),
                 newest=max(date.fromisoformat(e["date"]) for e in dated) if dated else None,
                 pages_crawled=item.pages_crawled,
-                placeholder=item.placeholder,
+                placeholder=storable(item.placeholder, 500),
                 page_sha256=sha,
                 fetched_at=datetime.fromisoformat(item.fetched_at),
-                details=item.details or {},
+                details=storable(item.details or {}),
             )
             for pos, e in enumerate(item.entries):
                 snap.entries.append(
                     Entry(
                         position=pos,
-                        title=e["title"][:2000],
-                        url=e.get("url"),
+                        title=storable(e["title"], 500),
+                        url=storable(e.get("url"), 4096),
                         date=date.fromisoformat(e["date"]) if e.get("date") else None,
                         date_source=e.get("date_source"),
                     )
@@ -88,16 +128,16 @@ class StoreSnapshotPipeline:
                 snap.articles.append(
                     Article(
                         position=pos,
-                        url=a["url"],
-                        final_url=a.get("final_url"),
-                        title=(a.get("title") or None),
+                        url=storable(a["url"], 4096),
+                        final_url=storable(a.get("final_url"), 4096),
+                        title=storable(a.get("title"), 500) or None,
                         status=a["status"],
                         http_status=a.get("http_status"),
-                        error=a.get("error"),
+                        error=storable(a.get("error"), 2000),
                         publish_date=date.fromisoformat(a["publish_date"]) if a.get("publish_date") else None,
-                        meta=a.get("metadata") or {},
-                        text=a.get("text"),
-                        links=a.get("links") or [],
+                        meta=storable(a.get("metadata") or {}, 500),
+                        text=storable(a.get("text"), 50_000),
+                        links=storable(a.get("links") or []),
                         page_sha256=art_sha,
                         etag=a.get("etag"),
                         last_modified=a.get("last_modified"),
@@ -105,6 +145,3 @@ class StoreSnapshotPipeline:
                     )
                 )
             session.add(snap)
-        if self.stats:
-            self.stats.inc_value(f"zwgk/snapshot/{item.status}")
-        return item

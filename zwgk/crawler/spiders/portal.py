@@ -125,6 +125,7 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
                 self.parse_home,
                 self.home_failed,
                 unit=owner,
+                target="home",
                 prev=self._prev_ok(portal, owner, "home", portal.home),
             )
             for unit in portal.units:
@@ -134,6 +135,7 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
                     self.parse_entry,
                     self.entry_failed,
                     unit=unit,
+                    target="entry",
                     prev=self._prev_ok(portal, unit, "entry", unit.entry),
                 )
         hook = getattr(self, "seeded_hook", None)
