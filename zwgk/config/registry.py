@@ -22,6 +22,10 @@ ID_RE = r"^[a-z0-9-]+$"
 RegistryId = Annotated[str, Field(pattern=ID_RE)]
 
 
+def default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
 def _check_url(value: str) -> str:
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -72,6 +76,9 @@ class Registry(_Strict):
 
     portals: list[Portal] = Field(min_length=1)
     allow_hosts: list[str] = Field(default_factory=list)
+    # Further ports on which registry hosts on private addresses may be reached (beyond the ports
+    # their registry URLs name, and 80/443 for allow_hosts).
+    allow_ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(default_factory=list)
 
     def hosts(self) -> set[str]:
         """Hosts named anywhere in the registry (they may sit on private/loopback addresses)."""
@@ -81,6 +88,21 @@ class Registry(_Strict):
             urls += [c for u in portal.units for c in u.columns.values()]
             found.update((urlsplit(x).hostname or "").lower() for x in urls)
         return found - {""}
+
+    def endpoints(self) -> set[str]:
+        """'host:port' of every registry URL (and of `allow_ports` on registry hosts): the only ports
+        on which a registry host sitting on a private or loopback address may be reached."""
+        found = set()
+        for portal in self.portals:
+            urls = [portal.home] + [u.entry for u in portal.units]
+            urls += [c for u in portal.units for c in u.columns.values()]
+            for url in urls:
+                parts = urlsplit(url)
+                if parts.hostname:
+                    found.add(f"{parts.hostname.lower()}:{parts.port or default_port(parts.scheme)}")
+        found |= {f"{h.lower()}:{p}" for h in self.allow_hosts for p in (80, 443)}
+        found |= {f"{h}:{p}" for h in self.hosts() for p in self.allow_ports}
+        return found
 
     def unit(self, portal_id: str, unit_id: str) -> Unit:
         """Look up a unit by registry ids."""

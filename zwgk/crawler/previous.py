@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from zwgk.crawler.links import clean_url
 from zwgk.store.db import Store
-from zwgk.store.schema import Run, Snapshot
+from zwgk.store.schema import Finding, Run, Snapshot
 
 
 @dataclass
@@ -24,6 +25,9 @@ class PreviousCrawl:
     snapshots: dict[tuple[str, str, str], dict] = field(default_factory=dict)
     # article url -> article dict (validators, metadata, links) from any column of the previous crawl
     articles: dict[str, dict] = field(default_factory=dict)
+    # links with an open 错链 finding (normalised URLs): re-checked every night, whatever the caps,
+    # so that no finding is closed because its link fell behind a page's other links
+    broken: set[str] = field(default_factory=set)
 
     def snapshot(self, portal: str, unit: str, target: str) -> dict | None:
         return self.snapshots.get((portal, unit, target))
@@ -64,9 +68,18 @@ def load_previous(db_url: str | None, run_id: int) -> PreviousCrawl:
                 .order_by(Run.id.desc())
                 .limit(1)
             ).scalar_one_or_none()
+            broken = {
+                clean_url(url)
+                for (url,) in session.execute(
+                    select(Finding.url).where(
+                        Finding.rule == "link.broken", Finding.status.in_(("open", "overdue"))
+                    )
+                )
+                if url
+            }
             if prev is None:
-                return PreviousCrawl()
-            out = PreviousCrawl(run_id=prev.id)
+                return PreviousCrawl(broken=broken)
+            out = PreviousCrawl(run_id=prev.id, broken=broken)
             snaps = (
                 session.execute(
                     select(Snapshot)

@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.set("ZWGK_DB", args.db)
     settings.set("ZWGK_RUN_ID", args.run_id)
     settings.set("ZWGK_ALLOWED_HOSTS", sorted(registry.hosts()))
+    settings.set("ZWGK_ALLOWED_ENDPOINTS", sorted(registry.endpoints()))
     settings.set("LOG_LEVEL", args.log_level)
     if args.redis:
         for name, value in redis_settings(args.redis, args.run_id, args.db).items():

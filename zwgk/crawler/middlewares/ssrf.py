@@ -153,18 +153,29 @@ class SsrfGuardMiddleware:
     """Downloader middleware applying `host_verdict` with the registry's hosts (the first line;
     `GuardedResolver` checks the address actually connected to)."""
 
-    def __init__(self, allowed_hosts: set[str], stats=None):
+    def __init__(self, allowed_hosts: set[str], stats=None, endpoints: set[str] | None = None):
         self.allowed_hosts = {normalise_host(h) for h in allowed_hosts}
+        self.endpoints = endpoints  # 'host:port' a private registry host may be reached on (None: any)
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler):
         hosts = set(crawler.settings.getlist("ZWGK_ALLOWED_HOSTS"))
-        return cls(hosts, crawler.stats)
+        endpoints = crawler.settings.getlist("ZWGK_ALLOWED_ENDPOINTS")
+        return cls(hosts, crawler.stats, set(endpoints) if endpoints else None)
 
     def process_request(self, request, spider=None):
-        host = urlparse_cached(request).hostname or ""
+        parts = urlparse_cached(request)
+        host = parts.hostname or ""
         verdict, reason = host_verdict(host, self.allowed_hosts)
+        if verdict == "allowed" and self.endpoints is not None and normalise_host(host) in self.allowed_hosts:
+            # A registry host is trusted on its registry ports only when it sits on a private address:
+            # its other ports (an admin console, a database) are not the portal.
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            if f"{normalise_host(host)}:{port}" not in self.endpoints:
+                ok, why = check_addresses(host, resolve(host))
+                if not ok:
+                    verdict, reason = "blocked", f"端口 {port} 不在登记表中（{why}）"
         if verdict == "unresolved":
             if self.stats:
                 self.stats.inc_value("zwgk/ssrf_unresolved")

@@ -63,9 +63,15 @@ class LinkChecking:
                 continue
             seen.add(url)
             picked.append(Link(url, link.text, link.attachment))
-        skipped_cap = picked[self.max_links_page :]
-        picked = picked[: self.max_links_page]
-        results = await asyncio.gather(*(self._link_result(link.url, portal) for link in picked))
+        # Over the per-page cap only the links with an open 错链 finding are still checked: a unit
+        # cannot close one by putting a hundred good links before it.
+        over = picked[self.max_links_page :]
+        owed = [link for link in over if linkcheck.clean_url(link.url) in self.prev.broken]
+        skipped_cap = [link for link in over if link not in owed]
+        picked = picked[: self.max_links_page] + owed
+        results = await asyncio.gather(
+            *(self._link_result(link.url, portal, link in owed) for link in picked)
+        )
         out = [
             {**r, "url": link.url, "text": link.text[:200], "page": page.url, "attachment": link.attachment}
             for link, r in zip(picked, results, strict=True)
@@ -74,22 +80,25 @@ class LinkChecking:
             self.crawler.stats.inc_value("zwgk/links/skipped_page_cap", len(skipped_cap))
         return out
 
-    async def _link_result(self, url: str, portal: Portal) -> dict:
-        """The result of checking `url` in this crawl, stamped `checked_on` (the crawl's as-of date)."""
-        return {**await self._link_result_once(url, portal), "checked_on": self.as_of.isoformat()}
+    async def _link_result(self, url: str, portal: Portal, owed: bool = False) -> dict:
+        """The result of checking `url` in this crawl, stamped `checked_on` (the crawl's as-of date).
+        `owed`: the link has an open finding and is checked even past the run's link budget."""
+        return {**await self._link_result_once(url, portal, owed), "checked_on": self.as_of.isoformat()}
 
-    async def _link_result_once(self, url: str, portal: Portal) -> dict:
+    async def _link_result_once(self, url: str, portal: Portal, owed: bool = False) -> dict:
         if url in self.registry_pages:
             return await self._check_link(url, portal)
         if url in self._fetched:
             return self._fetched[url]
         task = self._link_tasks.get(url)
         if task is None:
-            task = asyncio.ensure_future(self._check_link(url, portal))
+            task = asyncio.ensure_future(
+                self._check_link(url, portal, owed or linkcheck.clean_url(url) in self.prev.broken)
+            )
             self._link_tasks[url] = task
         return await task
 
-    async def _check_link(self, url: str, portal: Portal) -> dict:
+    async def _check_link(self, url: str, portal: Portal, owed: bool = False) -> dict:
         stats = self.crawler.stats
         if url in self.registry_pages:
             return linkcheck.result(
@@ -107,7 +116,7 @@ class LinkChecking:
         if not self.check_offsite and not linkcheck.is_onsite(url, self.hosts):
             stats.inc_value("zwgk/links/skipped_offsite")
             return linkcheck.result(url, "skipped", error="站外链接（未启用 ZWGK_CHECK_OFFSITE_LINKS）")
-        if self.links_requested >= self.max_links_run:
+        if self.links_requested >= self.max_links_run and not owed:
             stats.inc_value("zwgk/links/skipped_run_cap")
             return linkcheck.result(url, "skipped", error="超过每次运行的链接检查上限")
         self.links_requested += 1
@@ -152,6 +161,17 @@ class LinkChecking:
                 continue
             status = linkcheck.classify_status(resp.status)
             got = linkcheck.result(url, status, resp.status, None, resp.meta.get("redirect_urls"), method)
+            if 300 <= resp.status < 400:  # a redirect not followed: to file:, ftp:, gopher: … or nowhere
+                target = resp.headers.get("Location", b"").decode("latin-1")[:200]
+                scheme = urlsplit(target).scheme or "无"
+                got = linkcheck.result(
+                    url,
+                    "broken",
+                    resp.status,
+                    f"跳转到非网页地址（{scheme}）" if target else "跳转缺少目标地址",
+                    resp.meta.get("redirect_urls"),
+                    method,
+                )
             if status == "ok":
                 return got
             first = got if method == "GET" else (first or got)

@@ -15,7 +15,7 @@ column costs one request. `ZWGK_FULL` (`zwgk crawl --full`) ignores the previous
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import scrapy
@@ -49,6 +49,24 @@ def render_js_note(rendering: bool = False, failure: str | None = None) -> str:
     if failure:
         return f"登记表要求脚本渲染（render_js），浏览器渲染失败：{failure}"
     return "登记表要求脚本渲染（render_js），浏览器渲染后仍未读到列表条目"
+
+
+FUTURE_TOLERANCE = timedelta(days=1)  # a list dated tomorrow in another time zone is not forged
+
+
+def future_dates_set_aside(rows: list[dict], as_of: date, notes: list[str]) -> list[dict]:
+    """Entries dated after the crawl (beyond a day) keep their date only as evidence: one entry
+    dated 2099-12-31 must not keep a column fresh for years. Their `date` is cleared and
+    `date_source` says 'future:<date>'; the column's notes say how many there were."""
+    limit = as_of + FUTURE_TOLERANCE
+    future = []
+    for row in rows:
+        if row["date"] and date.fromisoformat(row["date"]) > limit:
+            future.append(row["date"])
+            row["date_source"], row["date"] = f"future:{row['date']}", None
+    if future:
+        notes.append(f"{len(future)} 条信息的日期晚于监测日期（如 {max(future)}），未用于判断更新情况")
+    return rows
 
 
 class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
@@ -102,6 +120,7 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         spider.template_wait = s.getfloat("DOWNLOAD_TIMEOUT", 15) * 2 + 5
         spider.link_recheck_days = s.getint("ZWGK_LINK_RECHECK_DAYS", 7)
         spider.extract_seconds = s.getfloat("ZWGK_EXTRACT_SECONDS", 20)
+        spider.max_entries = s.getint("ZWGK_MAX_ENTRIES_PER_COLUMN", 1000)
         spider.links_requested = 0
         # Browser rendering (zwgk.crawler.render): configured by zwgk.crawler.run only when usable.
         spider.render_js = s.getbool("ZWGK_RENDER_JS", False)
@@ -411,6 +430,23 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
             dont_filter=True,
         )
 
+    def _left_portal(self, portal: Portal, response: Response) -> Outcome | None:
+        """Why a column page that ended on `final_url` is not this portal's, or None when it is: the
+        hosts of this portal's own registry URLs (home, unit entries, explicit columns) and the
+        subdomains of its home — not the other portals of the registry."""
+        final_url = response.url
+        host = (urlsplit(final_url).hostname or "").lower()
+        own = {(urlsplit(u).hostname or "").lower() for u in [portal.home, *(x.entry for x in portal.units)]}
+        own |= {(urlsplit(c).hostname or "").lower() for x in portal.units for c in x.columns.values()}
+        home = (urlsplit(portal.home).hostname or "").lower().removeprefix("www.")
+        if host in own or (
+            home and "." in home and not home.replace(".", "").isdigit() and host.endswith("." + home)
+        ):
+            return None
+        return Outcome(
+            "error", response.status, f"栏目页面跳转到其他网站（{host or final_url[:100]}），未按其内容检查"
+        )
+
     def _may_follow(self, portal: Portal, page_url: str, url: str) -> bool:
         """Columns are followed on the portal's own hosts only (its registry hosts and subdomains)."""
         host = (urlsplit(url).hostname or "").lower()
@@ -484,7 +520,9 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
                 return
         template = response.meta.get("template")
         page = self._extract(response, template=template)
-        outcome = from_page(response.status, page)
+        # Redirected to another site (another registered portal's, or any other): its entries say
+        # nothing about this column. Flagged with where it went, never scored on them.
+        outcome = self._left_portal(portal, response) or from_page(response.status, page)
         self._remember_fetch(page_url, response)
         if outcome.status != "ok":
             if outcome.status == "unreachable" and response.status in (404, 410):
@@ -551,7 +589,12 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         pages_crawled = 1
         next_pages = [linkcheck.clean_url(u) for u in page.next_pages if not linkcheck.looks_like_calendar(u)]
         declared = page.page_count
-        while status == "ok" and next_pages and pages_crawled < self.max_pages:
+        while (
+            status == "ok"
+            and next_pages
+            and pages_crawled < self.max_pages
+            and len(entries) < self.max_entries
+        ):
             url = next_pages.pop(0)
             try:
                 resp = await self._fetch(url, portal)
@@ -595,6 +638,21 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         ):
             yield item
 
+    def _kept_entries(self, entries: list, details: dict, notes: list[str]) -> list:
+        """At most `max_entries` of a column's entries are kept (a list of a million rows costs
+        memory and storage and says nothing more): the first ones in list order — lists run newest
+        first — with the newest-dated entry always among them; the total is recorded."""
+        if len(entries) <= self.max_entries:
+            return entries
+        kept = entries[: self.max_entries]
+        dated = [e for e in entries if e.date]
+        newest = max(dated, key=lambda e: e.date) if dated else None
+        if newest is not None and newest not in kept:
+            kept[-1] = newest
+        details["entries_total"] = len(entries)
+        notes.append(f"列表共读到 {len(entries)} 条，保留前 {self.max_entries} 条用于检查")
+        return kept
+
     async def _finish_column(
         self,
         portal: Portal,
@@ -609,6 +667,7 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         notes: list[str],
         details: dict,
     ):
+        entries = self._kept_entries(entries, details, notes)
         rows = [
             {
                 "title": e.title,
@@ -630,6 +689,7 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
             await self._dates_from_articles(rows, portal, notes, articles, template)
         if cid in (self.catalog.interpretation.policy_column, self.catalog.interpretation.interp_column):
             await self._dates_for_pairing(rows, portal, notes, articles, template)
+        future_dates_set_aside(rows, self.as_of, notes)  # after every date is known (list or article)
         details.update({"notes": notes, "page_count": page.page_count if page else None})
         yield self._snapshot(
             portal,

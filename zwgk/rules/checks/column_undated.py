@@ -32,8 +32,8 @@ class ColumnUndated(ColumnRule):
             return None
         if ctx.catalog.max_age_days(column.column_id) is None:
             return None
-        if any(e.date for e in column.entries):
-            return None
+        if any(e.date or (e.date_source or "").startswith("future:") for e in column.entries):
+            return None  # dated, even if with a date after the crawl (never 'undated')
         name = ctx.catalog.column(column.column_id).name
         return self.draft(
             unit,
