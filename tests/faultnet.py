@@ -410,3 +410,280 @@ if __name__ == "__main__":  # python -m tests.faultnet: serve until Ctrl-C (loop
                 time.sleep(1)
         except KeyboardInterrupt:
             pass
+
+
+# -- the hostile portal ------------------------------------------------------------------------------
+# Not broken but hostile (or absurd): pages that make parsers work, lists without end, data that
+# crashes decoders, links that never answer, dates in the future, columns that lead elsewhere. A
+# second portal on another loopback host (127.0.0.2) is the control: checked normally the same night.
+#
+# | unit | its 工作动态 column |
+# |---|---|
+# | quadratic | 1 MB of unclosed `<meta `, TRS comment-body markers and unclosed `<record><![CDATA[` |
+# | million | 10 list pages × 100,000 entries (下一页 on each): 10⁶ entries |
+# | nestedjson | a JSON list nested 100,000 deep |
+# | epoch | JSON records stamped releaseTime 1e20 |
+# | surrogate | JSON records whose titles hold lone surrogates, NUL and bidi overrides |
+# | tarpit | a short list, and 30 links that never answer |
+# | hidden | night 1: a dead link among a few; night 2: the same dead link behind 100 good ones |
+# | future | one entry dated 2099-12-31, the rest 690+ days old |
+# | crossportal | 302 to the control portal's column |
+# | endless | 200 and headers, then a byte now and then, never finishing |
+HOSTILE = (
+    "quadratic",
+    "million",
+    "nestedjson",
+    "epoch",
+    "surrogate",
+    "tarpit",
+    "hidden",
+    "future",
+    "crossportal",
+    "endless",
+)
+MILLION_PAGES, MILLION_PER_PAGE = 10, 100_000
+TARPIT_LINKS = 30
+
+
+def _hostile_entry(unit: str) -> str:
+    links = "".join(
+        f'<li><a href="/{unit}/{cid}/">{name}</a></li>'
+        for cid, name in (("gzdt", "工作动态"), ("tzgg", "通知公告"), ("xxgkzn", "政府信息公开指南"))
+    )
+    return _page(f"{unit}信息公开", f'<div class="xxgk-catalog"><ul>{links}</ul></div>')
+
+
+def _dated_list(unit: str, n: int, newest: date, extra: str = "") -> str:
+    items = [
+        (f"{unit}第{i + 1}条工作动态", f"/{unit}/gzdt/a{i}.html", newest - timedelta(days=i))
+        for i in range(n)
+    ]
+    return _page("工作动态", _list(items, extra))
+
+
+class _HostileHandler(_Handler):
+    """Routes of the hostile portal (127.0.0.1) and of the control portal (127.0.0.2)."""
+
+    def _serve(self, head: bool) -> None:
+        parts = urlsplit(self.path)
+        self.server.requests.append((self.command, self.path))
+        segs = [s for s in parts.path.split("/") if s]
+        if parts.path == "/robots.txt":
+            return self._send(200, b"User-agent: *\nDisallow: /search\n", "text/plain", head)
+        if self.server.role == "control":
+            return self._control(segs, head)
+        if not segs:
+            return self._html(_page("敌意县人民政府", "<p>首页</p>"), head)
+        unit, rest = segs[0], segs[1:]
+        if unit == "dead":
+            return self._send(404, b"gone", "text/plain", head)
+        if unit == "ok-link":
+            return self._html(_page("正常页面", "<p>正常</p>"), head)
+        if unit == "hang":
+            self.server.stopping.wait(HANG_S)
+            self.close_connection = True
+            return None
+        if not rest:
+            return self._html(_hostile_entry(unit), head)
+        if rest[0] == "gzdt" and len(rest) == 1:
+            return self._hostile_column(unit, parts, head)
+        if len(rest) == 1:  # the other columns: a plain fresh list
+            return self._html(_dated_list(unit, 5, AS_OF - timedelta(days=2)), head)
+        return self._html(_page("文章", "<p>正文。发布日期：2026-11-20</p>"), head)
+
+    def _control(self, segs: list[str], head: bool) -> None:
+        if not segs:
+            return self._html(_page("对照县人民政府", "<p>首页</p>"), head)
+        unit, rest = segs[0], segs[1:]
+        if not rest:
+            return self._html(_hostile_entry(unit), head)
+        if len(rest) == 1:
+            return self._html(_dated_list(f"对照{unit}", 6, AS_OF - timedelta(days=1)), head)
+        return self._html(_page("文章", "<p>正文。发布日期：2026-11-20</p>"), head)
+
+    def _json(self, data: bytes, head: bool) -> None:
+        self._send(200, data, "application/json; charset=utf-8", head)
+
+    def _hostile_column(self, unit: str, parts, head: bool) -> None:
+        server = self.server
+        if unit == "quadratic":
+            filler = (b"<meta r='x' " + "<!--<$[信息内容]>begin-->".encode() + b"<record><![CDATA[") * 20_000
+            return self._send(
+                200, _page("工作动态", "").encode()[:-14] + filler, "text/html; charset=utf-8", head
+            )
+        if unit == "million":
+            page = int(parse_qs(parts.query).get("page", ["1"])[0])
+            return self._send(200, server.million_page(page), "text/html; charset=utf-8", head)
+        if unit == "nestedjson":
+            return self._json(b"[" * 100_000 + b"]" * 100_000, head)
+        if unit in ("epoch", "surrogate"):
+            day_ms = 1_763_000_000_000
+            if unit == "epoch":
+                recs = [
+                    f'{{"title":"纪元第{i}条","url":"/{unit}/gzdt/a{i}.html","releaseTime":1e20}}'
+                    for i in range(6)
+                ]
+            else:
+                recs = [
+                    f'{{"title":"代理\\ud800第{i}条\\u0000\\u202e","url":"/{unit}/gzdt/a{i}.html","releaseTime":{day_ms}}}'
+                    for i in range(6)
+                ]
+            return self._json(("[" + ",".join(recs) + "]").encode(), head)
+        if unit == "tarpit":
+            links = "".join(f'<a href="/hang/{i}.html">附件{i}</a>' for i in range(TARPIT_LINKS))
+            return self._html(_dated_list(unit, 4, AS_OF - timedelta(days=1), f"<div>{links}</div>"), head)
+        if unit == "hidden":
+            good = "".join(
+                f'<a href="/ok-link/{i}.html">相关链接{i}</a>' for i in range(100 if server.night >= 2 else 2)
+            )
+            extra = f'<div>{good}<a href="/dead/report.pdf">年度报告附件</a></div>'
+            return self._html(_dated_list(unit, 4, AS_OF - timedelta(days=1), extra), head)
+        if unit == "future":
+            items = [("未来第1条", f"/{unit}/gzdt/f.html", date(2099, 12, 31))] + [
+                (f"陈旧第{i}条", f"/{unit}/gzdt/o{i}.html", AS_OF - timedelta(days=690 + i)) for i in range(5)
+            ]
+            return self._html(_page("工作动态", _list(items)), head)
+        if unit == "crossportal":
+            self.send_response(302)
+            self.send_header("Location", f"{server.control_base}/fgj/gzdt/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if unit == "endless":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            try:
+                self.wfile.write(b"<html><body><ul>")
+                while not server.stopping.wait(0.5):
+                    self.wfile.write(b"<li>")
+                    self.wfile.flush()
+            except OSError:
+                pass
+            self.close_connection = True
+            return None
+        return self._send(500, b"unknown hostile unit", "text/plain", head)
+
+
+class _HostileServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, host: str, role: str):
+        super().__init__((host, 0), _HostileHandler)
+        self.role = role
+        self.requests: list[tuple[str, str]] = []
+        self.stopping = threading.Event()
+        self.night = 1
+        self.control_base = ""
+        self._million: dict[int, bytes] = {}
+        self._lock = threading.Lock()
+
+    def million_page(self, page: int) -> bytes:
+        """One of the ten 100,000-entry list pages (made once, kept: ~9 MB each)."""
+        with self._lock:
+            if page not in self._million:
+                day = AS_OF - timedelta(days=1)
+                rows = "".join(
+                    f'<li><a href="/million/gzdt/p{page}-{i}.html">百万条第{page}页第{i}条</a><span>{day}</span></li>'
+                    for i in range(MILLION_PER_PAGE)
+                )
+                pager = f'<a href="/million/gzdt/?page={page + 1}">下一页</a>' if page < MILLION_PAGES else ""
+                self._million[page] = _page(
+                    "工作动态", f'<div class="list"><ul>{rows}</ul></div>{pager}'
+                ).encode()
+            return self._million[page]
+
+
+class HostileNet:
+    """The hostile portal (127.0.0.1) and a control portal (127.0.0.2), served while the context is open."""
+
+    def __init__(self):
+        self.hostile = _HostileServer("127.0.0.1", "hostile")
+        self.control = _HostileServer("127.0.0.2", "control")
+        self.hidden = _HostileServer("127.0.0.3", "hostile")  # the hidden-link portal, on its own host
+        self.base = f"http://127.0.0.1:{self.hostile.server_address[1]}"
+        self.control_base = f"http://127.0.0.2:{self.control.server_address[1]}"
+        self.hidden_base = f"http://127.0.0.3:{self.hidden.server_address[1]}"
+        self.hostile.control_base = self.control_base
+        self._threads = [
+            threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+            for s in (self.hostile, self.control, self.hidden)
+        ]
+
+    def set_night(self, night: int) -> None:
+        self.hidden.night = night
+
+    def __enter__(self) -> HostileNet:
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for s in (self.hostile, self.control, self.hidden):
+            s.stopping.set()
+            s.shutdown()
+            s.server_close()
+        for t in self._threads:
+            t.join(timeout=5)
+
+    def registry(self) -> dict:
+        units = [
+            {"id": "gov", "name": "敌意县人民政府", "profile": "government", "entry": f"{self.base}/gov/"}
+        ]
+        units += [
+            {
+                "id": u,
+                "name": f"{u}局",
+                "profile": "department",
+                "entry": f"{self.base}/{u}/",
+                "columns": {"gzdt": f"{self.base}/{u}/gzdt/"},
+            }
+            for u in HOSTILE
+            if u != "hidden"
+        ]
+        control = [
+            {
+                "id": "gov",
+                "name": "对照县人民政府",
+                "profile": "government",
+                "entry": f"{self.control_base}/gov/",
+            },
+            {
+                "id": "fgj",
+                "name": "对照县发展和改革局",
+                "profile": "department",
+                "entry": f"{self.control_base}/fgj/",
+            },
+        ]
+        return {
+            "portals": [
+                {"id": "hostile", "name": "敌意县人民政府", "home": f"{self.base}/", "units": units},
+                {
+                    "id": "control",
+                    "name": "对照县人民政府",
+                    "home": f"{self.control_base}/",
+                    "units": control,
+                },
+                {  # its own portal, so that a second night can crawl it alone (only="hidden")
+                    "id": "hidden",
+                    "name": "隐藏链接县人民政府",
+                    "home": f"{self.hidden_base}/",
+                    "units": [
+                        {
+                            "id": "hidden",
+                            "name": "隐藏链接局",
+                            "profile": "department",
+                            "entry": f"{self.hidden_base}/hidden/",
+                            "columns": {"gzdt": f"{self.hidden_base}/hidden/gzdt/"},
+                        }
+                    ],
+                },
+            ]
+        }
+
+    def write_registry(self, path: Path) -> Path:
+        Path(path).write_text(
+            yaml.safe_dump(self.registry(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+        return Path(path)

@@ -8,6 +8,7 @@ fetched again. `zwgk crawl --full` (setting ZWGK_FULL) ignores all of this.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -55,8 +56,13 @@ def validators_of(response) -> dict[str, str]:
     return out
 
 
-def load_previous(db_url: str | None, run_id: int) -> PreviousCrawl:
-    """The newest finished crawl (ok or partial) before `run_id`; empty when there is none."""
+def load_previous(db_url: str | None, run_id: int, recheck_rules: Iterable[str] = ()) -> PreviousCrawl:
+    """The newest finished crawl (ok or partial) before `run_id`; empty when there is none.
+
+    `recheck_rules` names the rules whose open findings are about a link (the crawl stage passes
+    them as ZWGK_RECHECK_RULES: which rules those are is the rules' knowledge, not the crawler's);
+    their URLs are re-checked whatever the caps."""
+    rules = sorted(set(recheck_rules))
     if not db_url:
         return PreviousCrawl()
     store = Store(db_url, mode="write")
@@ -68,15 +74,19 @@ def load_previous(db_url: str | None, run_id: int) -> PreviousCrawl:
                 .order_by(Run.id.desc())
                 .limit(1)
             ).scalar_one_or_none()
-            broken = {
-                clean_url(url)
-                for (url,) in session.execute(
-                    select(Finding.url).where(
-                        Finding.rule == "link.broken", Finding.status.in_(("open", "overdue"))
+            broken = (
+                {
+                    clean_url(url)
+                    for (url,) in session.execute(
+                        select(Finding.url).where(
+                            Finding.rule.in_(rules), Finding.status.in_(("open", "overdue"))
+                        )
                     )
-                )
-                if url
-            }
+                    if url
+                }
+                if rules
+                else set()
+            )
             if prev is None:
                 return PreviousCrawl(broken=broken)
             out = PreviousCrawl(run_id=prev.id, broken=broken)

@@ -69,6 +69,11 @@ ZWGK_CHECK_LINKS = True
 ZWGK_CHECK_OFFSITE_LINKS = False
 ZWGK_MAX_ENTRIES_PER_COLUMN = 1000  # entries kept per column (the rest counted: details.entries_total)
 ZWGK_EXTRACT_SECONDS = 20  # one page's extraction budget (extract/budget.py); over it: unrecognized
+ZWGK_RECHECK_RULES: list[
+    str
+] = []  # rules about one link: their open findings re-checked past caps (crawl stage sets)
+ZWGK_MAX_LINKS_PER_PORTAL = 3000  # one portal's share of the run's link checks
+ZWGK_LINK_HOST_TIMEOUTS = 5  # link checks timing out on one host before its other links wait a night
 ZWGK_MAX_LINKS_PER_PAGE = 100
 ZWGK_MAX_LINKS_PER_RUN = 20000
 ZWGK_LINK_TIMEOUT = 10  # seconds per link check request

@@ -29,6 +29,7 @@ from zwgk.findings.observations import latest_crawl_run, unit_observations
 from zwgk.findings.scores import freeze_month_scores
 from zwgk.rules.engine import check_units
 from zwgk.rules.model import CheckContext
+from zwgk.rules.registry import link_rules
 from zwgk.rules.scoring import Scoring
 from zwgk.store.db import Store
 from zwgk.store.dburl import ENV_REDIS, ENV_URL, redact_text
@@ -215,6 +216,7 @@ def crawl(
     sweep_stale_runs(store)
     run_id = start_run(store, "crawl", as_of)
     settings = dict(settings or {})
+    settings.setdefault("ZWGK_RECHECK_RULES", ",".join(link_rules()))
     if time_limit is not None:
         settings.setdefault("CLOSESPIDER_TIMEOUT", spider_time_limit(time_limit))
     wait = time_limit.total_seconds() + GRACE_S if time_limit is not None else None

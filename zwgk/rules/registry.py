@@ -14,6 +14,7 @@ from zwgk.rules.checks.link_broken import LinkBroken
 from zwgk.rules.checks.meta_incomplete import MetaIncomplete
 from zwgk.rules.checks.site_unreachable import SiteUnreachable
 from zwgk.rules.checks.text_typo import TextTypo
+from zwgk.rules.model import Scope
 
 RULES: list[type[Rule]] = [
     SiteUnreachable,
@@ -37,6 +38,12 @@ def all_rules() -> list[Rule]:
 def rule_titles() -> dict[str, str]:
     """Rule id → its Chinese title: the one naming every report, spreadsheet and message uses."""
     return {cls.id: cls.title for cls in RULES}
+
+
+def link_rules() -> list[str]:
+    """Ids of the rules whose findings are about one link: the crawl re-checks their open findings'
+    URLs every night, whatever its caps, so none is closed for want of a look."""
+    return [cls.id for cls in RULES if cls.scope == Scope.LINK]
 
 
 def rule_by_id(rule_id: str) -> Rule:

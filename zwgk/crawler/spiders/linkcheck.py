@@ -16,6 +16,9 @@ from zwgk.crawler.extract.model import Link, PageExtract
 from zwgk.crawler.fetch_outcome import from_failure
 from zwgk.crawler.middlewares.ssrf import BlockedAddress, UnresolvedHost, host_verdict, refused_reason
 
+# Link tarpits: from ZWGK_LINK_HOST_TIMEOUTS timed-out checks on a host, its other links wait a night.
+TARPIT = "该网站多个链接超时无响应，其余链接本次未检查"
+
 
 class LinkChecking:
     """How the portal spider checks links: once per URL per run, within the run's link budget."""
@@ -119,7 +122,24 @@ class LinkChecking:
         if self.links_requested >= self.max_links_run and not owed:
             stats.inc_value("zwgk/links/skipped_run_cap")
             return linkcheck.result(url, "skipped", error="超过每次运行的链接检查上限")
+        spent = self._portal_links.get(portal.id, 0)
+        if spent >= self.max_links_portal and not owed:  # one portal never takes the whole run's budget
+            stats.inc_value("zwgk/links/skipped_portal_cap")
+            return linkcheck.result(url, "skipped", error="超过每个网站的链接检查上限")
+        self._portal_links[portal.id] = spent + 1
         self.links_requested += 1
+        slot = self._host_slots.setdefault(host, asyncio.Semaphore(max(1, self.link_host_parallel)))
+        async with slot:
+            # Taken here, not in a downloader middleware: a request passes the middlewares before it
+            # waits in the downloader's queue, so every link of a tarpit would already be on its way.
+            if self._host_timeouts.get(host, 0) >= self.link_host_timeouts:
+                stats.inc_value("zwgk/links/skipped_tarpit")
+                return linkcheck.result(url, "unverified", error=TARPIT)
+            return await self._request_link(url, portal, host)
+
+    async def _request_link(self, url: str, portal: Portal, host: str) -> dict:
+        """HEAD, then GET when HEAD did not answer well; a timeout counts against the host (tarpits)."""
+        stats = self.crawler.stats
         stats.inc_value("zwgk/links/checked")
         first: dict | None = None
         for method in ("HEAD", "GET"):
@@ -155,6 +175,10 @@ class LinkChecking:
                         url, "blocked", error=f"安全策略拒绝访问：{refused}", method=method
                     )
                 outcome = from_failure(exc)
+                if "Timeout" in type(exc).__name__ or isinstance(exc, TimeoutError):
+                    self._host_timeouts[host] = self._host_timeouts.get(host, 0) + 1
+                    if self._host_timeouts[host] >= self.link_host_timeouts:
+                        return linkcheck.result(url, "unverified", None, outcome.error, method=method)
                 if outcome.error and "下载大小" in outcome.error:
                     return linkcheck.result(url, "ok", None, outcome.error, method=method)
                 first = first or linkcheck.result(url, "broken", None, outcome.error, method=method)

@@ -99,6 +99,10 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         self.prev = PreviousCrawl()
         self._link_tasks: dict[str, asyncio.Task] = {}
         self._fetched: dict[str, dict] = {}  # url -> link-check-like result of a crawl fetch
+        self._portal_links: dict[str, int] = {}  # portal id -> links requested this run
+        self._host_timeouts: dict[str, int] = {}  # host -> link checks that timed out this run
+        self._host_slots: dict[str, asyncio.Semaphore] = {}  # host -> link checks in flight
+
         self._home_sigs: dict[str, asyncio.Future] = {}  # portal id -> the home's block signatures
 
     @classmethod
@@ -114,6 +118,10 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         spider.check_offsite = s.getbool("ZWGK_CHECK_OFFSITE_LINKS", False)
         spider.max_links_page = s.getint("ZWGK_MAX_LINKS_PER_PAGE", 100)
         spider.max_links_run = s.getint("ZWGK_MAX_LINKS_PER_RUN", 20000)
+        spider.max_links_portal = s.getint("ZWGK_MAX_LINKS_PER_PORTAL", 3000)
+        spider.link_host_timeouts = s.getint("ZWGK_LINK_HOST_TIMEOUTS", 5)
+        spider.link_host_parallel = s.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4)
+
         spider.link_timeout = s.getfloat("ZWGK_LINK_TIMEOUT", 10)
         spider.link_maxsize = s.getint("ZWGK_LINK_MAXSIZE", 2 * 1024 * 1024)
         spider.full = s.getbool("ZWGK_FULL", False)
@@ -127,7 +135,9 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         spider.render_guard = s.get("PLAYWRIGHT_ABORT_REQUEST") if spider.render_js else None
         spider.render_context = s.getdict("ZWGK_RENDER_CONTEXT")
         if not spider.full:
-            spider.prev = load_previous(s.get("ZWGK_DB"), s.getint("ZWGK_RUN_ID"))
+            spider.prev = load_previous(
+                s.get("ZWGK_DB"), s.getint("ZWGK_RUN_ID"), s.getlist("ZWGK_RECHECK_RULES")
+            )
         return spider
 
     # -- start -------------------------------------------------------------------------------
