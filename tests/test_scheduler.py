@@ -177,6 +177,17 @@ def run_until(sched: BaseScheduler, end: datetime) -> None:
     CLOCK.now = max(CLOCK.now, end)
 
 
+def _not_run(tmp_path: Path) -> list[tuple[str, date, str]]:
+    """The skipped runs the scheduler recorded in its database."""
+    store = Store(f"sqlite:///{tmp_path}/sched.db", mode="read")
+    try:
+        with store.session() as s:
+            runs = s.query(Run).filter(Run.status == "skipped").order_by(Run.id)
+            return [(r.stage, r.as_of, r.error) for r in runs]
+    finally:
+        store.dispose()
+
+
 # -- tests ---------------------------------------------------------------------------------------
 def test_built_in_schedule():
     cfg = load_config()
@@ -230,6 +241,10 @@ def test_a_running_job_is_not_started_twice(tmp_path, fake_time):
         sched.shutdown(wait=True)
         engine.dispose()
     assert [c["job"] for c in CALLS if c["job"] == "nightly"] == ["nightly"]
+    # the operator sees it: a skipped run on record, not only a log line
+    assert [r for r in _not_run(tmp_path) if r[0] == "nightly"] == [
+        ("nightly", date(2026, 3, 2), "夜间监测（计划于 2026-03-02 01:00）未运行：上一次运行仍未结束")
+    ]
 
 
 def test_missed_night_is_caught_up_once_after_restart(tmp_path, fake_time):
@@ -262,6 +277,8 @@ def test_missed_beyond_grace_time_is_not_run(tmp_path, fake_time):
     try:
         sched._process_jobs()
         assert CALLS == [] and missed == ["nightly"]
+        assert [(stage, day) for stage, day, _ in _not_run(tmp_path)] == [("nightly", date(2026, 3, 1))]
+        assert "错过了计划时间" in _not_run(tmp_path)[0][2]
         run_until(sched, datetime(2026, 3, 1, 7, 31, tzinfo=SH))
         assert [c["job"] for c in CALLS] == ["daily_report"]
     finally:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
@@ -193,7 +194,31 @@ def build_scheduler(
             misfire_grace_time=spec.misfire_grace_time,
         )
     scheduler.add_jobstore(jobstore, "default")
+    scheduler.add_listener(_not_run_recorder(engine, params), EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
     return scheduler
+
+
+def _not_run_recorder(engine, params: dict[str, Any]):
+    """A listener that records (and alerts) every firing APScheduler declines to run."""
+
+    def on_not_run(event) -> None:
+        from zwgk.cycle.jobs import record_not_run
+        from zwgk.store.db import Store
+
+        if event.code == EVENT_JOB_MAX_INSTANCES:
+            reason, when = "上一次运行仍未结束", event.scheduled_run_times[0]
+        else:
+            reason, when = "错过了计划时间（调度器当时未运行或超过允许的延迟）", event.scheduled_run_time
+        try:
+            store = Store(engine.url.render_as_string(hide_password=False), mode="write", migrate=False)
+            try:
+                record_not_run(store, event.job_id, when, reason, params.get("notify"))
+            finally:
+                store.dispose()
+        except Exception:
+            log.exception("the skipped %s at %s could not be recorded", event.job_id, when)
+
+    return on_not_run
 
 
 def install_signal_handlers(scheduler: BaseScheduler, on_stop=None) -> None:

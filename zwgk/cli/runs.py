@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from zwgk.cycle.jobs import JOB_NAMES
+
 STAGES = {
     "crawl": "抓取",
     "check": "检查",
@@ -78,13 +80,7 @@ def counts_text(counts: dict[str, Any], skip: tuple[str, ...] = ("log",)) -> str
     return "，".join(f"{count_label(k)} {v}" for k, v in sorted(counts.items()) if k not in skip)
 
 
-JOBS = {
-    "nightly": "夜间监测",
-    "daily_report": "日调度报告",
-    "weekly_report": "周通报",
-    "monthly_report": "月考核",
-    "probe": "可用性探测",
-}
+JOBS = JOB_NAMES
 
 
 def job_label(job_id: str) -> str:

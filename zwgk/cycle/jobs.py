@@ -43,6 +43,16 @@ def _open_store(db: str | None, mode: str = "write"):
     return Store(db, mode=mode)
 
 
+# The scheduled jobs by the names an operator reads (the ids are schedule.yml's).
+JOB_NAMES = {
+    "nightly": "夜间监测",
+    "daily_report": "日调度报告",
+    "weekly_report": "周通报",
+    "monthly_report": "月考核",
+    "probe": "可用性探测",
+}
+
+
 # -- the jobs --------------------------------------------------------------------------------------
 def _notify_config(notify: str | None, registry=None):
     if not notify:
@@ -134,6 +144,24 @@ def nightly(
         return {"crawl_run": result.crawl_id, "check_run": result.check_id}
     finally:
         store.dispose()
+
+
+def record_not_run(store, job_id: str, scheduled: datetime, reason: str, notify: str | None = None) -> str:
+    """A firing the scheduler did not run (the previous one still running, or missed beyond its
+    grace time): recorded as a skipped run and told to the operator, never only a log line."""
+    when = scheduled.astimezone(SHANGHAI) if scheduled.tzinfo else scheduled
+    message = f"{JOB_NAMES.get(job_id, job_id)}（计划于 {when:%Y-%m-%d %H:%M}）未运行：{reason}"
+    log.warning("%s: %s", job_id, message)
+    stage = "nightly" if job_id == "nightly" else "report"
+    with recorded(store, stage, when.date(), job=job_id) as rec:
+        rec.status, rec.error = "skipped", message
+    try:
+        cfg = _notify_config(notify)
+    except BadInput:
+        log.exception("notifications file %s unreadable: the skipped %s is only recorded", notify, job_id)
+        return message
+    alert_safely(store, when.date(), cfg, [message])
+    return message
 
 
 def _report_function(module: str, name: str) -> Callable | None:
