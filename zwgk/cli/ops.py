@@ -375,6 +375,54 @@ def db_check(db: DbOpt = None):
     out.print(f"数据库结构为最新（{head}），与程序一致：{shown}", highlight=False)
 
 
+@db_app.command(
+    "prune",
+    help="清理过期的页面存档：只保留最近若干晚的页面和未整改问题的证据页面，数据库不再随每晚增长。",
+)
+def db_prune(
+    db: DbOpt = None,
+    keep_nights: Annotated[
+        int, typer.Option("--keep-nights", min=2, help="保留最近多少次抓取的全部页面存档（至少 2）")
+    ] = 30,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只统计将清理多少，不做改动")] = False,
+):
+    """Clear stored page bodies beyond the last nights, keeping every open finding's evidence."""
+    from zwgk.cli.common import _store
+    from zwgk.cycle.runlock import CYCLE, LockHeld, run_lock
+    from zwgk.store.retention import prune_pages
+
+    try:
+        store = _store(db, mode="write")
+    except BadInput as exc:
+        raise _bad(exc) from None
+    try:
+        if dry_run:
+            result = prune_pages(store, keep_nights, dry_run=True)
+        else:
+            with run_lock(store, CYCLE, command=f"zwgk db prune --keep-nights {keep_nights}"):
+                result = prune_pages(store, keep_nights)
+    except LockHeld as exc:
+        err.print(f"未清理：{exc}", highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+    verb = "将清理" if dry_run else "已清理"
+    out.print(
+        f"{verb} {result.pages_deleted} 个页面存档（{_mib(result.bytes_deleted)}），"
+        f"保留 {result.pages_left} 个（{_mib(result.bytes_left)}）：最近 {len(result.kept_runs)} 次抓取的全部页面"
+        + (
+            f"，以及 {len(result.evidence_runs)} 次更早抓取中未整改问题的证据页面"
+            if result.evidence_runs
+            else ""
+        ),
+        highlight=False,
+    )
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1048576:.1f} MB"
+
+
 @db_app.command("revision", help="（开发用）根据 schema.py 自动生成新的数据库迁移。")
 def db_revision(message: Annotated[str, typer.Option("-m", "--message", help="本次结构变更的说明")]):
     """Autogenerate a new migration from schema.py (into zwgk/store/migrations/versions; review it)."""

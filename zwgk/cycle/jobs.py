@@ -83,6 +83,7 @@ def nightly(
     notify: str | None = None,
     full_on: str | None = None,
     time_limit_minutes: float = 300,
+    keep_pages_nights: int = 30,
     clock: Clock | None = None,
     **_ignored,
 ) -> dict | None:
@@ -92,6 +93,8 @@ def nightly(
     With `notify` (a notifications YAML), the operator hears of a failed, skipped or thin night.
     `full_on` (a weekday: mon … sun) makes that night's crawl a full re-crawl (`zwgk crawl --full`):
     every page re-read and every link re-checked, whatever the incremental crawl could reuse.
+    `keep_pages_nights` (0: keep everything): after the check, page archives older than that many
+    nights are cleared, except the evidence of open findings (zwgk/store/retention.py).
     """
     from zwgk.config.catalog import load_catalog
     from zwgk.config.registry import load_registry
@@ -141,7 +144,10 @@ def nightly(
             )
             raise
         alert_safely(store, day, cfg)  # a finished night can still have covered too little
-        return {"crawl_run": result.crawl_id, "check_run": result.check_id}
+        done = {"crawl_run": result.crawl_id, "check_run": result.check_id}
+        if keep_pages_nights:
+            done["pruned_pages"] = _prune_safely(store, keep_pages_nights)
+        return done
     finally:
         store.dispose()
 
@@ -162,6 +168,29 @@ def record_not_run(store, job_id: str, scheduled: datetime, reason: str, notify:
         return message
     alert_safely(store, when.date(), cfg, [message])
     return message
+
+
+def _prune_safely(store, keep_nights: int) -> int | None:
+    """Retention after a finished night; a failure is logged (the night's work is already kept)."""
+    from zwgk.cycle.runlock import CYCLE, LockHeld, run_lock
+    from zwgk.store.retention import MIN_KEEP_NIGHTS, prune_pages
+
+    try:
+        with run_lock(store, CYCLE, command=f"zwgk schedule: prune pages ({keep_nights} nights)"):
+            result = prune_pages(store, max(MIN_KEEP_NIGHTS, int(keep_nights)))
+    except LockHeld as exc:
+        log.info("page archives not pruned tonight: %s", exc)
+        return None
+    except Exception:
+        log.exception("page archives could not be pruned")
+        return None
+    log.info(
+        "pruned %d page archives (%d bytes); %d left",
+        result.pages_deleted,
+        result.bytes_deleted,
+        result.pages_left,
+    )
+    return result.pages_deleted
 
 
 def _report_function(module: str, name: str) -> Callable | None:
