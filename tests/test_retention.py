@@ -29,6 +29,18 @@ def _body(unit: str, night: int, size: int = 20000) -> bytes:
     return f"<html><body><h1>{unit} night {night}</h1>{filler}</body></html>".encode()
 
 
+def _links(unit: str, night: int, *statuses: str) -> list[dict]:
+    return [
+        {
+            "url": f"http://127.0.0.1/{unit}/l{i}.html",
+            "status": st,
+            "text": f"链接{i}",
+            "checked_on": str(night),
+        }
+        for i, st in enumerate(statuses)
+    ]
+
+
 @pytest.fixture
 def history(tmp_path):
     db = f"sqlite:///{tmp_path}/zwgk.db"
@@ -47,6 +59,7 @@ def history(tmp_path):
                 snap = b.snapshot(
                     crawl, "p", uid, "column:gzdt", url=f"http://127.0.0.1/{uid}/gzdt/", body=_body(uid, n)
                 )
+                snap.details = {"links": _links(uid, n, "ok", "broken"), "notes": ["第一页"]}
                 sha = put_page(s, _body(uid + "-article", n), "text/html")
                 s.flush()
                 s.add(
@@ -56,6 +69,7 @@ def history(tmp_path):
                         url=f"http://127.0.0.1/{uid}/1.html",
                         status="ok",
                         page_sha256=sha,
+                        links=_links(uid, n, "ok", "skipped", "unverified"),
                     )
                 )
             b.snapshot(crawl, "p", "c", "column:gzdt", url="http://127.0.0.1/c/gzdt/", body=_body("c", 0))
@@ -106,10 +120,29 @@ def _state(store: Store) -> dict:
                 )
             )
         }
+        links = {
+            (run, unit): [link["status"] for link in (details or {}).get("links", [])]
+            for run, unit, details in s.execute(select(Snapshot.run_id, Snapshot.unit_id, Snapshot.details))
+        }
+        links |= {
+            (run, unit, "article"): [link["status"] for link in article_links]
+            for run, unit, article_links in s.execute(
+                select(Snapshot.run_id, Snapshot.unit_id, Article.links).join(
+                    Snapshot, Snapshot.id == Article.snapshot_id
+                )
+            )
+        }
         pages = s.execute(select(func.count()).select_from(Page)).scalar_one()
         findings = [(f.unit_id, f.status) for f in s.execute(select(Finding).order_by(Finding.id)).scalars()]
         runs = s.execute(select(func.count()).select_from(Run)).scalar_one()
-    return {"snaps": snaps, "articles": articles, "pages": pages, "findings": findings, "runs": runs}
+    return {
+        "snaps": snaps,
+        "articles": articles,
+        "links": links,
+        "pages": pages,
+        "findings": findings,
+        "runs": runs,
+    }
 
 
 def test_prune_keeps_last_nights_and_open_evidence_only(history):
@@ -135,6 +168,16 @@ def test_prune_keeps_last_nights_and_open_evidence_only(history):
     for (run, unit), sha in after["articles"].items():
         assert (sha is not None) == (run in kept_runs or (run, unit) == (evidence_run, "a")), (run, unit)
     assert after["pages"] == 11  # 2 nights × 4 + unit a's 2 evidence bodies + c's shared body
+    # link checks of old nights keep only the links that did not answer
+    for key, statuses in after["links"].items():
+        run, unit = key[0], key[1]
+        full = before["links"][key]
+        if run in kept_runs or (run, unit) == (evidence_run, "a"):
+            assert statuses == full, key
+        else:
+            assert statuses == [st for st in full if st not in ("ok", "skipped")], key
+    # nights 1-4 of units a and b less the evidence (night 2, a): 7 list pages (1 ok link) and 7 articles (2)
+    assert "删去 21 条正常或未检查的链接（14 个页面）" in done.stdout, done.stdout
     assert after["findings"] == before["findings"] and after["runs"] == before["runs"]
     with store.session() as s:
         evidence = s.execute(
@@ -152,3 +195,28 @@ def test_prune_refuses_fewer_than_two_nights_and_a_missing_database(history, tmp
     missing = _zwgk("db", "prune", "--db", str(tmp_path / "nope.db"))
     assert missing.returncode == 2 and "数据库不存在" in missing.stderr, missing.stderr
     assert not (tmp_path / "nope.db").exists()
+
+
+SITES = """\
+portals:
+  - id: p
+    name: 示例县人民政府
+    home: http://127.0.0.1:9/
+    units:
+      - {id: a, name: 单位a, profile: department, entry: http://127.0.0.1:9/a/}
+"""
+
+
+@pytest.mark.parametrize(("keep", "pruned"), [(2, 14), (0, None)])
+def test_the_nightly_job_prunes_after_its_night(history, tmp_path, monkeypatch, keep, pruned):
+    """Retention runs by itself: after a finished night, with the schedule's keep_pages_nights."""
+    from types import SimpleNamespace
+
+    from zwgk.cycle import jobs, night
+
+    sites = tmp_path / "sites.yml"
+    sites.write_text(SITES, encoding="utf-8")
+    monkeypatch.setattr(night, "run_cycle", lambda *a, **kw: SimpleNamespace(crawl_id=0, check_id=0))
+    done = jobs.nightly(str(sites), db=history["db"], keep_pages_nights=keep)
+    assert done.get("pruned_pages") == pruned, done
+    assert _state(history["store"])["pages"] == (11 if keep else 25)

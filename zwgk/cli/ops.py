@@ -414,7 +414,9 @@ def db_prune(
             f"，以及 {len(result.evidence_runs)} 次更早抓取中未整改问题的证据页面"
             if result.evidence_runs
             else ""
-        ),
+        )
+        + f"；更早抓取的链接检查记录中{'将' if dry_run else '已'}删去 {result.links_dropped} 条正常或未检查的链接"
+        f"（{result.thinned_rows} 个页面），无法访问的链接记录全部保留",
         highlight=False,
     )
 

@@ -105,7 +105,7 @@ class LinkChecking:
         stats = self.crawler.stats
         if url in self.registry_pages:
             return linkcheck.result(
-                url, "skipped", error="登记表中的首页或信息公开页面（由 site.unreachable 判断）"
+                url, "skipped", error="登记表中的首页或信息公开页面（由站点可访问性检查判断）"
             )
         host = linkcheck.host_of(url)
         if linkcheck.is_numeric_host(host) or self.check_offsite or linkcheck.is_onsite(url, self.hosts):
@@ -118,7 +118,7 @@ class LinkChecking:
                 return linkcheck.result(url, "blocked", error=f"安全策略拒绝访问：{reason}")
         if not self.check_offsite and not linkcheck.is_onsite(url, self.hosts):
             stats.inc_value("zwgk/links/skipped_offsite")
-            return linkcheck.result(url, "skipped", error="站外链接（未启用 ZWGK_CHECK_OFFSITE_LINKS）")
+            return linkcheck.result(url, "skipped", error="站外链接（未启用站外链接检查）")
         if self.links_requested >= self.max_links_run and not owed:
             stats.inc_value("zwgk/links/skipped_run_cap")
             return linkcheck.result(url, "skipped", error="超过每次运行的链接检查上限")
