@@ -105,3 +105,21 @@ def test_a_callback_that_raised_leaves_an_error_snapshot():
     assert crawler.stats.get_value("zwgk/callback_failed") == 1
     assert stages._partial_problems({"zwgk/callback_failed": 1})
     assert stages._partial_problems({"finish_reason": "finished"}) == []
+
+
+def test_an_item_in_the_crawl_log_is_one_short_line():
+    """Scrapy logs an item on every drop or pipeline error: an 11 MB page must not follow it."""
+    from zwgk.crawler.items import SnapshotItem
+
+    item = SnapshotItem(
+        "p",
+        "u",
+        "column:gzdt",
+        "http://127.0.0.1/" + "a" * 5000,
+        "ok",
+        body=b"<p>x</p>" * 1_400_000,
+        entries=[{"title": "标题" * 200}] * 1000,
+    )
+    line = repr(item)
+    assert len(line) < 400 and "\n" not in line, line[:500]
+    assert "body=11200000B" in line and "entries=1000" in line

@@ -36,6 +36,15 @@ class SnapshotItem:
     articles: list[dict[str, Any]] = field(default_factory=list)  # article pages read for this column
     page_sha256: str | None = None  # a 304 reuses the previous snapshot's stored page
 
+    def __repr__(self) -> str:
+        """A line for logs: Scrapy prints the item on every drop or pipeline error, and the page
+        body (up to megabytes) or a thousand entries must not go into the crawl log."""
+        size = len(self.body) if self.body else 0
+        return (
+            f"SnapshotItem({self.portal}/{self.unit} {self.target} {self.status} {self.url!r:.200}"
+            f" http={self.http_status} body={size}B entries={len(self.entries)} articles={len(self.articles)})"
+        )
+
     def update(self, **values: Any) -> None:
         """Set several fields at once; a name that is not a field is an error."""
         known = {f.name for f in fields(self)}
