@@ -213,3 +213,32 @@ def test_interp_finding_closes_only_when_the_interpretations_were_read(tmp_path)
     assert _status(store, "interp.missing") == ["open"]
     _check(store, [_interp_unit("ok", interpreted=True)], date(2026, 11, 24), 3)
     assert _status(store, "interp.missing") == ["rectified"]
+
+
+def _home_unit(identity: dict | None) -> UnitObs:
+    u = _unit(gzdt_newest=date(2026, 11, 1), unit="gov")
+    u.profile = "government"
+    u.home_url, u.home_status, u.home_identity = "http://127.0.0.1/", "ok", identity
+    return u
+
+
+def test_identity_finding_stays_open_while_the_foot_cannot_be_seen(tmp_path):
+    """A home answering is not the marks being there: a night whose home foot was written by a
+    script (not judged) keeps the 网站标识 finding; a night that shows every mark closes it."""
+    store = Store(f"sqlite:///{tmp_path}/l.db")
+    bare = {"footer": True, "site_codes": [], "code_label": False, "icp": None, "conac": False}
+    hidden = {"footer": False, "site_codes": [], "code_label": False, "icp": None, "conac": False}
+    shown = {
+        "footer": True,
+        "site_codes": ["3702130001"],
+        "code_label": True,
+        "icp": "ICP备1号",
+        "conac": True,
+    }
+    days = [date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)]
+    _check(store, [_home_unit(bare)], days[0], 1)
+    assert _status(store, "site.identity") == ["open"]
+    _check(store, [_home_unit(hidden)], days[1], 2)
+    assert _status(store, "site.identity") == ["open"]
+    _check(store, [_home_unit(shown)], days[2], 3)
+    assert _status(store, "site.identity") == ["rectified"]

@@ -49,6 +49,8 @@ def _build_unit(case: dict, as_of: date) -> UnitObs:
             case["home_status"],
             case.get("home_error"),
         )
+        unit.home_identity = case.get("home_identity")
+        unit.site_code = case.get("site_code")
     if "column" in case:
         titles = case.get("titles")
         dates = case.get("dates")
@@ -63,6 +65,9 @@ def _build_unit(case: dict, as_of: date) -> UnitObs:
             EntryObs(t, f"http://127.0.0.1/a/{i}.html", d, case.get("date_source", "list") if d else None)
             for i, (t, d) in enumerate(zip(titles, dates, strict=True))
         ]
+        # `set_aside: [2099-12-31, ...]`: entries the crawl found dated after it (date cleared)
+        for day in case.get("set_aside", []):
+            entries.append(EntryObs("日期异常的条目", None, None, "future:" + str(day).replace("-", "")))
         status = case.get("status", "ok")
         col = ColumnObs(
             column_id=case["column"],

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -140,6 +140,18 @@ class Discovery(_Strict):
     min_found_share: float = Field(default=0.5, ge=0, le=1)
 
 
+IdentityMark = Literal["site_code", "icp", "conac"]
+IDENTITY_MARKS: tuple[IdentityMark, ...] = ("site_code", "icp", "conac")
+
+
+class SiteIdentity(_Strict):
+    """The marks a portal home must show at its foot (site.identity): which ones, and the form of a
+    valid 网站标识码 (10 digits, or bm + 8 digits for a 国务院部门)."""
+
+    required: list[IdentityMark] = Field(default_factory=lambda: list(IDENTITY_MARKS))
+    code_pattern: str = r"^(\d{10}|bm\d{8})$"
+
+
 class Catalog(_Strict):
     version: int = 1
     kinds: dict[str, Kind]
@@ -163,6 +175,7 @@ class Catalog(_Strict):
     # Extra misspellings a jurisdiction adds to the base dictionary (rules/data/typos.yml).
     typos: list[Typo] = Field(default_factory=list)
     discovery: Discovery = Field(default_factory=Discovery)
+    site_identity: SiteIdentity = Field(default_factory=SiteIdentity)
 
     model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,))
 

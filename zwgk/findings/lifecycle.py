@@ -159,6 +159,8 @@ def _observed_fixed(finding: Finding, units: dict[tuple[str, str], UnitObs], cat
     if unit is None:
         return False
     rule = _RULES.get(finding.rule)
+    if rule is not None and not rule.can_judge(unit):
+        return False
     scope = rule.scope if rule else Scope.COLUMN
     if scope == Scope.SITE:
         page = (finding.evidence or {}).get("page")

@@ -34,7 +34,7 @@ def unit_observations(session: Session, run_id: int) -> list[UnitObs]:
         .all()
     )
     units = {(u.portal_id, u.unit_id): u for u in session.execute(select(Unit)).scalars()}
-    homes = {p.id: p.home for p in session.execute(select(Portal)).scalars()}
+    portals = {p.id: p for p in session.execute(select(Portal)).scalars()}
     by_unit: dict[tuple[str, str], list[Snapshot]] = {}
     for snap in snaps:
         by_unit.setdefault((snap.portal_id, snap.unit_id), []).append(snap)
@@ -56,7 +56,11 @@ def unit_observations(session: Session, run_id: int) -> list[UnitObs]:
         )
         home = next((s for s in unit_snaps if s.target == "home"), None)
         if home is not None:
-            obs.home_url = home.url or homes.get(key[0])
+            portal = portals.get(key[0])
+            obs.home_url = home.url or (portal.home if portal else None)
+            obs.site_code = portal.site_code if portal else None
+            identity = (home.details or {}).get("identity")
+            obs.home_identity = dict(identity) if isinstance(identity, dict) else None
             obs.home_status = home.status
             obs.home_http_status = home.http_status
             obs.home_error = home.error

@@ -53,6 +53,12 @@ class Rule:
             return (column or "",)
         return (normalize_url(url),)
 
+    def can_judge(self, unit: UnitObs) -> bool:
+        """Could this crawl of the unit have shown the problem? A rule that abstains on some pages
+        (a foot written by a script …) says so here, and the lifecycle never closes its finding on
+        such a night — the page answering is not the problem being gone."""
+        return True
+
     def evidence_pages(self, column_id: str | None, evidence: dict[str, Any]) -> list[str]:
         """The crawl targets whose stored page is this finding's evidence (the archived page shown)."""
         return [f"column:{column_id}"] if column_id else []

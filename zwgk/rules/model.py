@@ -129,6 +129,10 @@ class UnitObs:
     home_status: str | None = None
     home_http_status: int | None = None
     home_error: str | None = None
+    # the identity marks the home shows (crawler extract/identity.py: footer, site_codes, icp,
+    # conac …); None when the home was not read
+    home_identity: dict | None = None
+    site_code: str | None = None  # the registry's 网站标识码 for the portal, when known
     columns: dict[str, ColumnObs] = field(default_factory=dict)
     entry_snapshot_id: int | None = None
     home_snapshot_id: int | None = None

@@ -8,10 +8,12 @@ from zwgk.rules.checks.column_missing import ColumnMissing
 from zwgk.rules.checks.column_placeholder import ColumnPlaceholder
 from zwgk.rules.checks.column_stale import ColumnStale
 from zwgk.rules.checks.column_undated import ColumnUndated
+from zwgk.rules.checks.date_future import DateFuture
 from zwgk.rules.checks.doc_overdue import DocOverdue
 from zwgk.rules.checks.interp_missing import InterpMissing
 from zwgk.rules.checks.link_broken import LinkBroken
 from zwgk.rules.checks.meta_incomplete import MetaIncomplete
+from zwgk.rules.checks.site_identity import SiteIdentity
 from zwgk.rules.checks.site_unreachable import SiteUnreachable
 from zwgk.rules.checks.text_typo import TextTypo
 from zwgk.rules.model import Scope
@@ -28,6 +30,8 @@ RULES: list[type[Rule]] = [
     LinkBroken,
     MetaIncomplete,
     TextTypo,
+    SiteIdentity,
+    DateFuture,
 ]
 
 

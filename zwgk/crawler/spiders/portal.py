@@ -29,6 +29,7 @@ from zwgk.crawler.extract import decode_body, discover_columns, extract_article,
 from zwgk.crawler.extract.budget import OverBudget, cap, deadline
 from zwgk.crawler.extract.columns import tree_unrecognized
 from zwgk.crawler.extract.dom import parse_html
+from zwgk.crawler.extract.identity import site_identity
 from zwgk.crawler.extract.model import PageExtract, PageKind
 from zwgk.crawler.extract.template import Template, signatures
 from zwgk.crawler.fetch_outcome import Outcome, from_failure, from_page
@@ -57,13 +58,15 @@ FUTURE_TOLERANCE = timedelta(days=1)  # a list dated tomorrow in another time zo
 def future_dates_set_aside(rows: list[dict], as_of: date, notes: list[str]) -> list[dict]:
     """Entries dated after the crawl (beyond a day) keep their date only as evidence: one entry
     dated 2099-12-31 must not keep a column fresh for years. Their `date` is cleared and
-    `date_source` says 'future:<date>'; the column's notes say how many there were."""
+    `date_source` says 'future:YYYYMMDD' (it fits the stored 16 characters); the column's notes
+    say how many there were."""
     limit = as_of + FUTURE_TOLERANCE
     future = []
     for row in rows:
         if row["date"] and date.fromisoformat(row["date"]) > limit:
             future.append(row["date"])
-            row["date_source"], row["date"] = f"future:{row['date']}", None
+            row["date_source"] = "future:" + row["date"].replace("-", "")
+            row["date"] = None
     if future:
         notes.append(f"{len(future)} 条信息的日期晚于监测日期（如 {max(future)}），未用于判断更新情况")
     return rows
@@ -291,14 +294,20 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
 
     def _page_signatures(self, response: Response) -> list[str]:
         """The page's block signatures (extract/template.py); none for a page over budget."""
+        return self._page_facts(response)[0]
+
+    def _page_facts(self, response: Response) -> tuple[list[str], dict | None]:
+        """One parse of a home or entry page: its block signatures (extract/template.py) and the
+        identity marks it shows (extract/identity.py); nothing for a page over budget."""
         ctype = response.headers.get("Content-Type", b"").decode("latin-1") or None
         try:
             with deadline(self.extract_seconds):
                 html, _ = decode_body(cap(response.body)[0], response.url, ctype)
                 parsed = parse_html(html, response.url)
-                return signatures(parsed.doc, parsed.base_url)
+                identity = site_identity(parsed.doc, parsed.scripts, parsed.script_srcs)
+                return signatures(parsed.doc, parsed.base_url), identity
         except OverBudget:
-            return []
+            return [], None
 
     def _discover(self, response: Response, wanted: list[str], home_sigs: list[str]) -> dict:
         """The catalog columns linked from an entry page, within the page's time budget (none if over:
@@ -333,7 +342,9 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         outcome = from_page(response.status, page)
         details = {"validators": validators_of(response)}
         if outcome.status == "ok":
-            details["template"] = self._page_signatures(response)
+            details["template"], identity = self._page_facts(response)
+            if identity is not None:
+                details["identity"] = identity
         self._set_home_template(portal, details.get("template") or [])
         if outcome.status == "ok":
             details["links"] = await self._check_page_links(page, portal)
