@@ -5,6 +5,7 @@ Crawls run in a subprocess (as in production), against servers on 127.0.0.1 only
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -130,8 +131,12 @@ def test_precision_and_recall_per_rule(first_night):
     scores = evaluate(current, network.ground_truth(), EVALUATED_RULES)
     table = format_table(scores)
     print(table)
+    seeded = Counter(t["rule"] for t in network.ground_truth())
     for rule in EVALUATED_RULES:
-        assert scores[rule]["tp"] >= 3, f"{rule}: too few seeded defects found\n{table}"
+        # at least three seeded defects found — or all of them, for a rule about the portal itself
+        # (site.identity: one per readable portal at most; the skins suite runs it on 21 templates)
+        want = min(3, seeded[rule])
+        assert want >= 1 and scores[rule]["tp"] >= want, f"{rule}: too few seeded defects found\n{table}"
         assert scores[rule]["precision"] >= 0.98, f"{rule} precision\n{table}"
         assert scores[rule]["recall"] >= 0.98, f"{rule} recall\n{table}"
 

@@ -16,6 +16,8 @@ RULE_TITLES = {
     "doc.overdue": "定期公开事项逾期",
     "interp.missing": "政策未同步解读",
     "text.typo": "严重错别字",
+    "site.identity": "网站标识不全",
+    "date.future": "发布日期晚于监测日期",
     "_all": "合计",
 }
 

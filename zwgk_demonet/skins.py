@@ -25,6 +25,7 @@ from datetime import date
 from html import escape
 
 from .depth import DEAD_PREFIX
+from .marks import foot_marks
 from .spec import Column, Entry, Portal, Unit
 from .styles import CREATE_PAGE_JS, SEMANTIC, STATIC_PAGES, TARGET, Response, Site, a, hhmm, short
 
@@ -555,7 +556,7 @@ class SkinSite(Site):
             f"<{tag} {self.attrs('footer')}><p>{a(st['wzdt'][1], '网站地图')} | {a(st['lxwm'][1], '联系我们')} | "
             f"{a(st['jiucuo'][1], '政府网站找错')}</p>"
             f"<p>主办单位：{p.name}办公室　承办单位：{p.place}大数据中心</p>"
-            f"<p>网站标识码：{p.site_code}</p></{tag}>\n"
+            f"{foot_marks(p)}</{tag}>\n"
         )
 
     def crumbs(self, *parts: tuple[str, str | None]) -> str:

@@ -16,6 +16,8 @@ from .catalog import Catalog, load_catalog
 from .depth import CHALLENGE_PORTAL
 from .depth import apply as apply_depth
 from .depth import truth_rows as depth_truth_rows
+from .marks import apply as apply_marks
+from .marks import truth_rows as marks_truth_rows
 from .periodic import seed_periodic_and_interp
 from .periodic import truth_rows as periodic_truth_rows
 
@@ -584,6 +586,7 @@ def build_spec(
             nav.columns[cid] = col
         seed_periodic_and_interp(portal, k, as_of, seed, fixes)  # doc.overdue, interp.missing
         apply_depth(portal, k, seed)  # link.broken, meta.incomplete, text.typo, data lists
+        apply_marks(portal, k, as_of, fixes)  # site.identity, date.future
         layout(portal, skin)
         portals.append(portal)
     return portals
@@ -618,6 +621,7 @@ def ground_truth(portals: list[Portal], as_of: date) -> list[dict]:
         if getattr(p, "challenge", False):
             continue  # every page is an anti-bot challenge: a crawl problem, never a finding
         rows.extend(depth_truth_rows(p))
+        rows.extend(marks_truth_rows(p))
         for u in p.units:
             if not p.reachable:
                 path = "/" if u.profile == "government" else u.entry_path

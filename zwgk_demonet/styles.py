@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 
 from . import titles
 from .depth import CHALLENGE_OPEN_ENTRY, DEAD_PREFIX, challenge_page
+from .marks import foot_marks
 from .spec import Column, Entry, Portal, Unit
 
 STATIC_PAGES = [
@@ -319,8 +320,7 @@ class Site:
             f'<div class="footer"><p>{a(st["wzdt"][1], "网站地图")} | {a(st["lxwm"][1], "联系我们")} | '
             f"{a(st['jiucuo'][1], '政府网站找错')}</p>"
             f"<p>主办单位：{p.name}办公室　承办单位：{p.place}大数据中心</p>"
-            f"<p>网站标识码：{p.site_code}　ICP备案号：ICP备0{p.site_code[:6]}号-1</p>"
-            f'<span id="_ideConac"></span></div>\n'
+            f"{foot_marks(p)}</div>\n"
         )
 
     def crumbs(self, *parts: tuple[str, str | None]) -> str:

@@ -51,6 +51,7 @@ def _build_unit(case: dict, as_of: date) -> UnitObs:
         )
         unit.home_identity = case.get("home_identity")
         unit.site_code = case.get("site_code")
+        unit.home_tls = case.get("home_tls")
     if "column" in case:
         titles = case.get("titles")
         dates = case.get("dates")

@@ -152,6 +152,13 @@ class SiteIdentity(_Strict):
     code_pattern: str = r"^(\d{10}|bm\d{8})$"
 
 
+class SiteTls(_Strict):
+    """When an https portal's certificate is a finding (site.tls): invalid or expired, or expiring
+    within `warn_days` days of the monitoring date."""
+
+    warn_days: int = Field(default=30, ge=0, le=365)
+
+
 class Catalog(_Strict):
     version: int = 1
     kinds: dict[str, Kind]
@@ -176,6 +183,7 @@ class Catalog(_Strict):
     typos: list[Typo] = Field(default_factory=list)
     discovery: Discovery = Field(default_factory=Discovery)
     site_identity: SiteIdentity = Field(default_factory=SiteIdentity)
+    site_tls: SiteTls = Field(default_factory=SiteTls)
 
     model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,))
 

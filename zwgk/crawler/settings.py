@@ -67,6 +67,8 @@ ZWGK_CHECK_LINKS = True
 # Off-site = a host not named in the registry (homes, entries, column URLs) nor in allow_hosts.
 # Off by default: off-site links are recorded as `skipped`, never requested (no DNS lookup either).
 ZWGK_CHECK_OFFSITE_LINKS = False
+ZWGK_CHECK_TLS = True  # an https home's certificate checked as a browser would (crawler/tls.py)
+ZWGK_TLS_CAFILE = None  # an extra CA bundle (PEM) for portals under an intranet CA (or $ZWGK_TLS_CAFILE)
 ZWGK_MAX_ENTRIES_PER_COLUMN = 1000  # entries kept per column (the rest counted: details.entries_total)
 ZWGK_EXTRACT_SECONDS = 20  # one page's extraction budget (extract/budget.py); over it: unrecognized
 ZWGK_RECHECK_RULES: list[

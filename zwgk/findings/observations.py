@@ -61,6 +61,8 @@ def unit_observations(session: Session, run_id: int) -> list[UnitObs]:
             obs.site_code = portal.site_code if portal else None
             identity = (home.details or {}).get("identity")
             obs.home_identity = dict(identity) if isinstance(identity, dict) else None
+            tls = (home.details or {}).get("tls")
+            obs.home_tls = dict(tls) if isinstance(tls, dict) else None
             obs.home_status = home.status
             obs.home_http_status = home.http_status
             obs.home_error = home.error

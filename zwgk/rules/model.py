@@ -133,6 +133,8 @@ class UnitObs:
     # conac …); None when the home was not read
     home_identity: dict | None = None
     site_code: str | None = None  # the registry's 网站标识码 for the portal, when known
+    # an https home's certificate as a browser judges it (crawler/tls.py: status, error, not_after)
+    home_tls: dict | None = None
     columns: dict[str, ColumnObs] = field(default_factory=dict)
     entry_snapshot_id: int | None = None
     home_snapshot_id: int | None = None

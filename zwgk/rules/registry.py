@@ -14,6 +14,7 @@ from zwgk.rules.checks.interp_missing import InterpMissing
 from zwgk.rules.checks.link_broken import LinkBroken
 from zwgk.rules.checks.meta_incomplete import MetaIncomplete
 from zwgk.rules.checks.site_identity import SiteIdentity
+from zwgk.rules.checks.site_tls import SiteTls
 from zwgk.rules.checks.site_unreachable import SiteUnreachable
 from zwgk.rules.checks.text_typo import TextTypo
 from zwgk.rules.model import Scope
@@ -31,6 +32,7 @@ RULES: list[type[Rule]] = [
     MetaIncomplete,
     TextTypo,
     SiteIdentity,
+    SiteTls,
     DateFuture,
 ]
 

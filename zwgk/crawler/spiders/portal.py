@@ -15,6 +15,7 @@ column costs one request. `ZWGK_FULL` (`zwgk crawl --full`) ignores the previous
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
@@ -38,6 +39,7 @@ from zwgk.crawler.previous import PreviousCrawl, conditional_headers, load_previ
 from zwgk.crawler.spiders.articles import ArticleReading
 from zwgk.crawler.spiders.fetching import Fetching, now_iso
 from zwgk.crawler.spiders.linkcheck import LinkChecking
+from zwgk.crawler.tls import inspect_certificate
 
 
 def render_js_note(rendering: bool = False, failure: str | None = None) -> str:
@@ -132,6 +134,9 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         spider.link_recheck_days = s.getint("ZWGK_LINK_RECHECK_DAYS", 7)
         spider.extract_seconds = s.getfloat("ZWGK_EXTRACT_SECONDS", 20)
         spider.max_entries = s.getint("ZWGK_MAX_ENTRIES_PER_COLUMN", 1000)
+        spider.check_tls = s.getbool("ZWGK_CHECK_TLS", True)
+        # an intranet CA: the setting, or $ZWGK_TLS_CAFILE in the environment the crawl inherits
+        spider.tls_cafile = s.get("ZWGK_TLS_CAFILE") or os.environ.get("ZWGK_TLS_CAFILE") or None
         spider.links_requested = 0
         # Browser rendering (zwgk.crawler.render): configured by zwgk.crawler.run only when usable.
         spider.render_js = s.getbool("ZWGK_RENDER_JS", False)
@@ -335,7 +340,9 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         prev = response.meta.get("prev")
         if response.status == 304 and prev:
             self._set_home_template(portal, (prev.get("details") or {}).get("template") or [])
-            yield await self._reuse(portal, unit, "home", prev, response)
+            item = await self._reuse(portal, unit, "home", prev, response)
+            await self._add_tls(item, portal)
+            yield item
             return
         page = self._extract(response)
         self._remember_fetch(portal.home, response)
@@ -348,7 +355,19 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         self._set_home_template(portal, details.get("template") or [])
         if outcome.status == "ok":
             details["links"] = await self._check_page_links(page, portal)
-        yield self._snapshot(portal, unit, "home", portal.home, outcome, response, page, details=details)
+        item = self._snapshot(portal, unit, "home", portal.home, outcome, response, page, details=details)
+        await self._add_tls(item, portal)
+        yield item
+
+    async def _add_tls(self, item, portal: Portal) -> None:
+        """The home's certificate as a browser judges it (crawler/tls.py), every night: a certificate
+        expires whether or not the page changed. Off with ZWGK_CHECK_TLS = False."""
+        if not self.check_tls or not portal.home.startswith("https:") or item is None:
+            return
+        loop = asyncio.get_running_loop()
+        facts = await loop.run_in_executor(None, inspect_certificate, portal.home, self.tls_cafile)
+        if facts is not None:
+            item.details = {**(item.details or {}), "tls": facts}
 
     def home_failed(self, failure):
         meta = failure.request.meta
