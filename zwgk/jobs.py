@@ -4,6 +4,6 @@ Operators' copies of schedule.yml name the jobs by this path, so it stays; the j
 live in zwgk/cycle/jobs.py with the rest of the nightly cycle.
 """
 
-from zwgk.cycle.jobs import daily_report, monthly_report, nightly, weekly_report
+from zwgk.cycle.jobs import daily_report, monthly_report, nightly, probe, weekly_report
 
-__all__ = ["daily_report", "monthly_report", "nightly", "weekly_report"]
+__all__ = ["daily_report", "monthly_report", "nightly", "probe", "weekly_report"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
 from zwgk.beijing import iso as beijing_iso
 from zwgk.beijing import to_beijing
@@ -32,6 +33,7 @@ def register(app: typer.Typer) -> None:
     app.command("status", help="最近的运行记录、下次运行时间、运行锁，以及最近一次抓取覆盖了多少单位。")(
         status
     )
+    app.command("probe", help="可用性探测：访问一次每个网站首页和各单位信息公开页面，记录能否访问。")(probe)
     app.add_typer(db_app, name="db")
 
 
@@ -128,6 +130,38 @@ def _shanghai(when: datetime | None) -> str:
     if when is None:
         return "（已暂停）"
     return to_beijing(when).strftime("%Y-%m-%d %H:%M %Z")
+
+
+# -- probe ---------------------------------------------------------------------------------------
+def probe(
+    sites: Annotated[str, typer.Option("--sites", help="登记表文件（YAML）")],
+    db: DbOpt = None,
+    catalog: Annotated[
+        str | None, typer.Option("--catalog", help="本地区栏目目录（YAML，覆盖内置目录）")
+    ] = None,
+    only: Annotated[str | None, typer.Option(help="只探测这些网站（网站编号，逗号分隔）")] = None,
+    timeout: Annotated[float, typer.Option(min=1, help="每次访问的超时（秒）")] = 15,
+):
+    """Visit every portal home and unit entry page once and store the result (站点无法访问 is judged
+    over a week of such visits, ≥ 20 a day: the scheduler's `probe` job makes them)."""
+    from zwgk.cli.common import _catalog, _registry, _store
+    from zwgk.cycle.probes import run_probes
+
+    try:
+        reg = _registry(sites, _catalog(catalog))
+        store = _store(db, mode="create")
+    except BadInput as exc:
+        raise _bad(exc) from None
+    try:
+        results = run_probes(store, reg, timeout=timeout, only=set(only.split(",")) if only else None)
+    finally:
+        store.dispose()
+    failed = [r for r in results if not r.ok]
+    out.print(f"探测 {len(results)} 个页面，{len(failed)} 个无法访问", highlight=False)
+    for r in failed:
+        where = "首页" if r.target == "home" else "信息公开页面"
+        out.print(Text(f"  {r.portal}/{r.unit} {where} {r.url}：{r.error}"), highlight=False)
+    raise typer.Exit(0)
 
 
 # -- status --------------------------------------------------------------------------------------

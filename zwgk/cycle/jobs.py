@@ -170,6 +170,34 @@ def record_not_run(store, job_id: str, scheduled: datetime, reason: str, notify:
     return message
 
 
+def probe(
+    sites: str,
+    db: str | None = None,
+    catalog: str | None = None,
+    notify: str | None = None,
+    timeout_seconds: float = 15,
+    concurrency: int = 8,
+    **_ignored,
+) -> dict:
+    """One round of availability visits (站点无法访问 over ≥ 20 visits a day). A failing visit is
+    data for the week's rate, not an alert: the operator hears of a site down from the night."""
+    from zwgk.config.catalog import load_catalog
+    from zwgk.config.registry import load_registry
+    from zwgk.cycle.probes import run_probes
+
+    cat = load_catalog(catalog)
+    reg = load_registry(sites, set(cat.profiles), cat.column_ids())
+    store = _open_store(db)
+    try:
+        results = run_probes(store, reg, timeout=timeout_seconds, concurrency=concurrency)
+    finally:
+        store.dispose()
+    failed = [r for r in results if not r.ok]
+    if failed:
+        log.info("probe: %d of %d pages failed", len(failed), len(results))
+    return {"probes": len(results), "failed": len(failed)}
+
+
 def _prune_safely(store, keep_nights: int) -> int | None:
     """Retention after a finished night; a failure is logged (the night's work is already kept)."""
     from zwgk.cycle.runlock import CYCLE, LockHeld, run_lock

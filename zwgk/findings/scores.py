@@ -30,7 +30,7 @@ from zwgk.findings.observations import latest_crawl_run, unit_observations
 from zwgk.rules.model import UnitObs
 from zwgk.rules.scoring import Scoring, column_score, load_scoring, scoring_sha, unit_score
 from zwgk.rules.veto import Availability, VetoReport, judge
-from zwgk.store.schema import Finding, FindingEvent, Run, ScoreSnapshot, Snapshot, Unit
+from zwgk.store.schema import Finding, FindingEvent, Probe, Run, ScoreSnapshot, Snapshot, Unit
 
 
 def could_be_open(as_of: date) -> ColumnElement[bool]:
@@ -69,10 +69,44 @@ def findings_at(session: Session, as_of: date) -> list[FindingState]:
     return out
 
 
-def _availability(session: Session, as_of: date, window: int) -> dict[tuple[str, str, str], Availability]:
-    """(portal, unit, 'home'|'entry') → checks and failures over the crawls of (as_of − window, as_of]."""
-    runs = [
-        r.id
+def _availability(
+    session: Session, as_of: date, window: int, probe_window: int = 7
+) -> dict[tuple[str, str, str], Availability]:
+    """(portal, unit, 'home'|'entry') → checks and failures of the page.
+
+    A page with availability probes in the `probe_window` Beijing days ending on `as_of` is judged
+    as the national check judges it: over those days, every probe and every nightly fetch of the
+    page one visit. Otherwise the nightly fetches of the crawls of (as_of − window, as_of] are the
+    visits (a longer window: one visit a day)."""
+    out: dict[tuple[str, str, str], Availability] = {}
+    start = as_of - timedelta(days=probe_window - 1)
+    since = datetime.combine(start, datetime.min.time()) - timedelta(hours=8)  # Beijing midnight, as UTC
+    until = datetime.combine(as_of + timedelta(days=1), datetime.min.time()) - timedelta(hours=8)
+    probes = session.execute(
+        select(Probe.portal_id, Probe.unit_id, Probe.target, Probe.ok, Probe.at, Probe.error)
+        .where(Probe.at >= since, Probe.at < until)
+        .order_by(Probe.at)
+    ).all()
+    for portal, unit, target, ok, at, error in probes:
+        a = out.setdefault((portal, unit, target), Availability(0, 0, probe_window, source="probes"))
+        a.checks += 1
+        if not ok:
+            a.failures += 1
+            a.failed.append({"at": beijing_iso(at.replace(tzinfo=UTC)), "error": error})
+    for portal, unit, target, status, run_as_of in _nightly_fetches(session, as_of, window):
+        known = out.get((portal, unit, target))
+        if known is not None and known.source == "probes" and run_as_of < start:
+            continue  # outside the probes' week
+        a = known or out.setdefault((portal, unit, target), Availability(0, 0, window))
+        a.checks += 1
+        a.failures += status == "unreachable"
+    return out
+
+
+def _nightly_fetches(session: Session, as_of: date, window: int) -> list:
+    """(portal, unit, target, status, as_of) of the home and entry fetches of the window's crawls."""
+    runs = {
+        r.id: r.as_of
         for r in session.execute(
             select(Run).where(
                 Run.stage == "crawl",
@@ -81,20 +115,15 @@ def _availability(session: Session, as_of: date, window: int) -> dict[tuple[str,
                 Run.status.in_(("ok", "partial")),
             )
         ).scalars()
-    ]
-    out: dict[tuple[str, str, str], Availability] = {}
+    }
     if not runs:
-        return out
+        return []
     rows = session.execute(
-        select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.target, Snapshot.status).where(
+        select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.target, Snapshot.status, Snapshot.run_id).where(
             Snapshot.run_id.in_(runs), Snapshot.target.in_(("home", "entry"))
         )
     ).all()
-    for portal, unit, target, status in rows:
-        a = out.setdefault((portal, unit, target), Availability(0, 0, window))
-        a.checks += 1
-        a.failures += status == "unreachable"
-    return out
+    return [(p, u, t, status, runs[run]) for p, u, t, status, run in rows]
 
 
 def _home_newest(session: Session, run_id: int) -> dict[str, tuple[date | None, str]]:
@@ -133,14 +162,15 @@ def _context(session: Session, as_of: date, scoring: Scoring) -> _Context | None
     run = latest_crawl_run(session, as_of)
     if run is None:
         return None
-    window = int((scoring.veto.get("unreachable") or {}).get("window_days", 30))
+    spec = scoring.veto.get("unreachable") or {}
+    window, probe_window = int(spec.get("window_days", 30)), int(spec.get("probe_window_days", 7))
     names = {(u.portal_id, u.unit_id): u.name for u in session.execute(select(Unit)).scalars()}
     return _Context(
         run,
         unit_observations(session, run.id),
         names,
         findings_at(session, as_of),
-        _availability(session, as_of, window),
+        _availability(session, as_of, window, probe_window),
         _home_newest(session, run.id),
     )
 

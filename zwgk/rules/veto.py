@@ -76,6 +76,8 @@ class Availability:
     checks: int
     failures: int
     window_days: int | None = None
+    source: str = "crawls"  # crawls: one visit a night; probes: the probe job's visits (and the nights')
+    failed: list[dict[str, Any]] = field(default_factory=list)  # probes: {at (Beijing), error}
 
     @property
     def rate(self) -> float | None:
@@ -252,12 +254,15 @@ def judge(
     if spec and availability is not None:
         name, rate_line, warn = spec.get("name", "站点无法访问"), spec.get("rate"), spec.get("warn_rate")
         rate = availability.rate
-        min_checks = int(spec.get("min_checks", 1))
+        probes = availability.source == "probes"
+        min_checks = int(spec.get("min_probe_checks" if probes else "min_checks", 1))
         detail = [
             {
                 "checks": availability.checks,
                 "failures": availability.failures,
                 "window_days": availability.window_days,
+                "source": availability.source,
+                "failed": availability.failed[-20:],
             }
         ]
         if rate is None:
@@ -267,6 +272,11 @@ def judge(
         else:
             pct = f"{rate:.1%}"
             msg = f"近 {availability.window_days or '?'} 天 {availability.checks} 次检测中 {availability.failures} 次无法访问（{pct}）"
+            if availability.failed:
+                latest = availability.failed[-3:]
+                msg += "；最近失败：" + "，".join(
+                    f"{f['at'][5:16].replace('T', ' ')} {f['error'] or ''}" for f in latest
+                )
             if availability.checks < min_checks:
                 # Too few checks for a rate to mean anything: neither veto nor 正常 (nor a warning).
                 level = "unknown"

@@ -250,3 +250,24 @@ class Lock(Base):
     holder_host: Mapped[str] = mapped_column(String(255))
     started_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     command: Mapped[str | None] = mapped_column(Text)  # what holds it, for the error message
+
+
+class Probe(Base):
+    """One availability probe of a portal home or a unit's entry page (站点无法访问 over many visits).
+
+    The 2019 indicators judge availability over a week of visits (≥ 20 a day, 15 s each); the probe
+    job stores each visit here, and the nightly crawl's fetch of the same page counts as one more.
+    """
+
+    __tablename__ = "probes"
+    __table_args__ = (Index("ix_probes_page", "portal_id", "unit_id", "target", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
+    portal_id: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(16))  # home | entry
+    url: Mapped[str] = mapped_column(Text)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    elapsed_ms: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
