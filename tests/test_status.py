@@ -172,6 +172,7 @@ def test_status_text_with_schedule_and_lock(tmp_path):
         "日调度报告（daily_report）",
         "周通报（weekly_report）",
         "月考核（monthly_report）",
+        "可用性探测（probe）",
     ):
         assert job in text
     assert "zwgk run --sites x.yml" in text
@@ -180,6 +181,7 @@ def test_status_text_with_schedule_and_lock(tmp_path):
         "daily_report",
         "weekly_report",
         "monthly_report",
+        "probe",
     }
     assert all(j["next_run_shanghai"].endswith("CST") for j in as_json["next_runs"])
     assert as_json["lock"]["command"] == "zwgk run --sites x.yml"

@@ -17,6 +17,7 @@ RULE_TITLES = {
     "interp.missing": "政策未同步解读",
     "text.typo": "严重错别字",
     "site.identity": "网站标识不全",
+    "site.tls": "网站证书无效或即将过期",
     "date.future": "发布日期晚于监测日期",
     "_all": "合计",
 }
