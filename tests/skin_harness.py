@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from zwgk.cli.demo import EVALUATED_RULES
+from zwgk.cli.demo import EVALUATED_RULES as ALL_RULES
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import load_registry
 from zwgk.cycle import stages
 from zwgk.reports.exports import columns_rows, findings_rows
 from zwgk.store.db import Store
-from zwgk_demonet import build_network, evaluate
+from zwgk_demonet import NOT_SEEDED, build_network, evaluate
 from zwgk_demonet.evaluate import _key
+
+EVALUATED_RULES = [r for r in ALL_RULES if r not in NOT_SEEDED]
 
 AS_OF = date(2026, 11, 23)
 _MIGRATE = threading.Lock()

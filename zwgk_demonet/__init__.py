@@ -27,7 +27,13 @@ SEEDED_RULES = [
     "text.typo",
 ]
 
+# Rules the network cannot seed, and why (the demo still runs them; it does not score them).
+NOT_SEEDED = {
+    "site.tls": "演示网站均为 http；证书问题在 tests/test_site_tls.py 中以本机 HTTPS 服务检验",
+}
+
 __all__ = [
+    "NOT_SEEDED",
     "RULE_TITLES",
     "SEEDED_RULES",
     "Network",

@@ -17,10 +17,13 @@ from rich.console import Console
 from zwgk.errors import BadInput, StageFailed
 from zwgk.rules.registry import RULES
 
-# The demo portals are plain http: certificates are tried on loopback by tests/test_site_tls.py.
-NOT_IN_DEMO = frozenset({"site.tls"})
-# every other registered rule is scored against the ground truth
-EVALUATED_RULES = [cls.id for cls in RULES if cls.id not in NOT_IN_DEMO]
+# Every registered rule is scored against the ground truth, except those the demo network says it
+# cannot seed (zwgk_demonet.NOT_SEEDED, with the reason).
+EVALUATED_RULES = [cls.id for cls in RULES]
+
+
+def scored_rules(demonet) -> list[str]:
+    return [r for r in EVALUATED_RULES if r not in getattr(demonet, "NOT_SEEDED", {})]
 
 
 def load_demonet():
@@ -72,7 +75,7 @@ def run_demo(
     write_rows(findings, "json", out_dir / "findings.json")
     write_rows(columns, "json", out_dir / "columns.json")
     current = [f for f in findings if f["status"] in ("open", "overdue")]
-    scores = demonet.evaluate(current, network.ground_truth(), EVALUATED_RULES)
+    scores = demonet.evaluate(current, network.ground_truth(), scored_rules(demonet))
     out.print("\n各规则对照演示网络真值（精确率 P / 召回率 R）:", highlight=False)
     out.print(demonet.format_table(scores), highlight=False)
     err.print(
