@@ -226,3 +226,58 @@ def test_lifecycle_over_two_nights(first_night):
             and r["portal"] == fixed["portal"]
         ]
     assert then["status"] == "open"
+
+
+def test_no_surface_keeps_a_seeded_personal_number_whole(first_night, tmp_path):
+    """Issue 14: the ID and mobile numbers seeded on the demo's policy articles are found (masked)
+    and stored nowhere whole — not in any database row, not in the stored (decompressed) page
+    bodies, not in a report, an export or a crawl log — after a first and a 304 night."""
+    import json
+    import re
+    import sqlite3
+    import zlib
+
+    from zwgk.reports import render_all
+
+    store, network, _, _, tmp = first_night
+    seeded = set()
+    for portal in network.portals:
+        for unit in portal.units:
+            for col in unit.columns.values():
+                for e in col.entries:
+                    text = getattr(e, "personal", None) or ""
+                    seeded |= set(re.findall(r"\d{17}[\dX]|1[3-9]\d{9}", text))
+    assert len(seeded) >= 10, seeded
+    out = tmp_path / "reports"
+    render_all(store, AS_OF, out, CATALOG)
+    with store.session() as session:
+        exports = json.dumps(
+            [findings_rows(session, AS_OF), columns_rows(session, AS_OF, CATALOG)],
+            ensure_ascii=False,
+            default=str,
+        )
+        found = [f for f in findings_rows(session, AS_OF) if f["rule"] == "privacy.exposed"]
+    assert len(found) >= 6 and all("*" in json.dumps(f, ensure_ascii=False) for f in found)
+    conn = sqlite3.connect(tmp / "e2e.db")
+    try:
+        dump = "\n".join(conn.iterdump())
+        bodies = [zlib.decompress(body) for (body,) in conn.execute("select body from pages")]
+    finally:
+        conn.close()
+    surfaces = {
+        "database rows": dump,
+        "stored page bodies": b"\n".join(bodies).decode("utf-8", "replace")
+        + "\n".join(b.decode("gbk", "replace") for b in bodies),
+        "reports": "\n".join(
+            p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*") if p.is_file()
+        ),
+        "exports": exports,
+        "crawl logs": "\n".join(
+            p.read_text(encoding="utf-8", errors="replace") for p in (tmp / "logs").rglob("*") if p.is_file()
+        )
+        if (tmp / "logs").exists()
+        else "",
+    }
+    for surface, text in surfaces.items():
+        leaked = sorted(n for n in seeded if n in text)
+        assert not leaked, f"{surface}: {leaked[:3]}"

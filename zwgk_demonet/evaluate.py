@@ -19,13 +19,14 @@ RULE_TITLES = {
     "site.identity": "网站标识不全",
     "site.tls": "网站证书无效或即将过期",
     "date.future": "发布日期晚于监测日期",
+    "privacy.exposed": "泄露个人隐私",
     "_all": "合计",
 }
 
 
 # Rules whose findings name one page (an article, a link): the match includes that page's path, so
 # flagging the wrong article or link is a false positive plus a miss, not a hit.
-URL_RULES = frozenset({"link.broken", "meta.incomplete", "text.typo", "interp.missing"})
+URL_RULES = frozenset({"link.broken", "meta.incomplete", "text.typo", "interp.missing", "privacy.exposed"})
 
 
 def _path(url: str | None) -> str | None:

@@ -8,6 +8,9 @@ layout; the ground truth rows come from the same attributes (`truth_rows`).
   `text` (网站标识码 and ICP备案号 in text, the 党政机关 badge as an image titled 党政机关), `alt`
   (control: the code only in an image's alt text), `bare` (defect: no 网站标识码 and no badge,
   only the ICP number). Unlisted portals use `text`.
+- privacy.exposed: in two units per readable portal the newest 政策文件 article publishes a
+  person's 身份证号 (valid GB 11643 check digit) and mobile; a third unit's carries the controls —
+  an office line with its area code, a 咨询电话 mobile and an ID-like number with a wrong check digit.
 - date.future: in two units per readable portal, one fresh dynamic/notice column gets an extra
   entry on top dated well after the monitoring date (40 days, or a year mistyped as 2099); in a
   third unit a column gets an entry dated the next day (control: within a day's tolerance).
@@ -72,8 +75,11 @@ def apply(portal, k: int, as_of: date, fixes: set) -> None:
     for u in portal.units:
         for col in u.all_columns():
             col.future_entry = None
+            for e in col.entries:
+                e.personal, e.personal_control = None, None
     if getattr(portal, "challenge", False) or not portal.reachable:
         return
+    _seed_personal(portal, k, fixes)
     for i, (u, col) in enumerate(_candidates(portal, fixes)[:3]):
         if u.entry_status >= 400:
             continue  # broken in this variant: skipped, not re-drawn
@@ -86,6 +92,48 @@ def apply(portal, k: int, as_of: date, fixes: set) -> None:
         entry = Entry(f"{u.short}{FUTURE_TITLES[i % 2]}", when, docid)
         col.entries.insert(0, entry)
         col.future_entry = (kind, entry)
+
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def demo_id(portal_code: str, k: int, i: int) -> str:
+    """A valid-looking 18-character ID number (GB 11643 check digit) for a person who does not exist."""
+    body = f"{portal_code[:6]}1985{(k % 9) + 1:02d}{(i * 7) % 27 + 1:02d}{k}{i}5"
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
+
+
+def _seed_personal(portal, k: int, fixes: set) -> None:
+    """privacy.exposed defects and controls on newest 政策文件 articles (see the module docstring)."""
+    from .spec import PORTAL_DEFS
+
+    base_status = {
+        d[0]: (d[4] if len(d) > 4 else 200)
+        for pdef in PORTAL_DEFS
+        if pdef["id"] == portal.id
+        for d in pdef["units"]
+    }
+    picks = []
+    for u in portal.units:
+        col = u.columns.get("zcwj")
+        if base_status.get(u.id) != 200 or col is None or col.state != "ok" or not col.entries:
+            continue
+        picks.append((u, col))
+    picks = picks[-3:]  # the last units of the portal: apart from the first ones' depth defects
+    for i, (u, col) in enumerate(picks):
+        if (portal.id, u.id, "zcwj") in fixes or u.entry_status >= 400:
+            continue
+        newest = max((e for e in col.entries if not e.pinned), key=lambda e: e.date)
+        if i < 2:
+            ident = demo_id(portal.site_code, k, i)
+            newest.personal = f"经审核，拟补助对象：王某某，身份证号{ident}，联系电话13{k}{i}8{portal.site_code[-6:]}，请于公示期内提出意见。"
+        else:
+            wrong = demo_id(portal.site_code, k, i)
+            wrong = wrong[:-1] + ("0" if wrong[-1] != "0" else "1")
+            newest.personal_control = (
+                f"监督电话：0{portal.site_code[:3]}-6{portal.site_code[-6:]}，咨询电话 13800{portal.site_code[-6:]}；"
+                f"档案编号 {wrong}。"
+            )
 
 
 def truth_rows(portal) -> list[dict]:
@@ -106,6 +154,22 @@ def truth_rows(portal) -> list[dict]:
             }
         )
     for u in portal.units:
+        zcwj = u.columns.get("zcwj")
+        if (
+            zcwj is not None
+            and u.entry_status < 400
+            and any(getattr(e, "personal", None) for e in zcwj.entries)
+        ):
+            rows.append(
+                {
+                    "rule": "privacy.exposed",
+                    "portal": portal.id,
+                    "unit": u.id,
+                    "column": "zcwj",
+                    "url_path": None,  # the article's path, named once laid out (network._with_urls)
+                    "note": "最新政策文件公开了身份证号和手机号",
+                }
+            )
         for col in u.columns.values():
             seeded = getattr(col, "future_entry", None)
             if seeded and seeded[0] == "future":

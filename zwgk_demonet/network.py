@@ -48,7 +48,13 @@ class Network:
         out: list[dict] = []
         for row in truth:
             rule = row["rule"]
-            if rule not in ("link.broken", "meta.incomplete", "text.typo", "interp.missing"):
+            if rule not in (
+                "link.broken",
+                "meta.incomplete",
+                "text.typo",
+                "interp.missing",
+                "privacy.exposed",
+            ):
                 out.append(row)
                 continue
             unit = self.unit(row["portal"], row["unit"])
@@ -61,7 +67,7 @@ class Network:
                 bad = set(interp_violations(unit, self.as_of))
                 paths = [urlsplit(site.article_url(col, e)).path for e in col.entries if e.title in bad]
             else:
-                attr = "meta_missing" if rule == "meta.incomplete" else "typo"
+                attr = {"meta.incomplete": "meta_missing", "privacy.exposed": "personal"}.get(rule, "typo")
                 paths = [
                     urlsplit(site.article_url(col, e)).path for e in col.entries if getattr(e, attr, None)
                 ]

@@ -435,7 +435,13 @@ class Site:
         u = col.unit if col.unit is not None else self.p.nav
         rng = random.Random(f"body|{self.p.id}|{e.docid}")
         ps = "".join(f"<p>{escape(t)}</p>" for t in titles.body_paragraphs(e.title, rng, {"short": u.short}))
-        for extra in (getattr(e, "control_text", None), getattr(e, "typo", None)):  # text.typo control/defect
+        extras = (
+            getattr(e, "control_text", None),  # text.typo control
+            getattr(e, "typo", None),  # text.typo defect
+            getattr(e, "personal", None),  # privacy.exposed defect
+            getattr(e, "personal_control", None),  # privacy.exposed control
+        )
+        for extra in extras:
             if extra:
                 ps += f"<p>{escape(extra)}</p>"
         for path, _, text in getattr(e, "dead_links", []):  # link.broken: a dead attachment

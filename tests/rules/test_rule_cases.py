@@ -79,6 +79,7 @@ def _build_unit(case: dict, as_of: date) -> UnitObs:
             placeholder=case.get("placeholder"),
         )
         col.links = [_link(x) for x in case.get("links", [])]
+        col.privacy = list(case.get("privacy", []))
         col.articles = [
             ArticleObs(
                 url=a.get("url", f"http://127.0.0.1/a/{i}.html"),
@@ -137,7 +138,8 @@ def test_rule_case(rule_id: str, as_of: date, case: dict):
     if case["expect"] == "pass":
         assert drafts == [], f"{rule_id} fired unexpectedly: {[d.message for d in drafts]}"
     else:
-        assert len(drafts) == 1, f"{rule_id} expected one finding, got {drafts}"
+        want = int(case.get("findings", 1))
+        assert len(drafts) == want, f"{rule_id} expected {want} finding(s), got {drafts}"
         if "message_contains" in case:
             assert str(case["message_contains"]) in drafts[0].message
         assert drafts[0].portal == "p" and drafts[0].unit == "u"

@@ -85,6 +85,7 @@ def unit_observations(session: Session, run_id: int) -> list[UnitObs]:
                 page_sha256=snap.page_sha256,
                 entries=[EntryObs(e.title, e.url, e.date, e.date_source) for e in snap.entries],
                 links=links_of(snap.details),
+                privacy=[p for p in (snap.details or {}).get("privacy") or [] if isinstance(p, dict)],
                 articles=[
                     ArticleObs(
                         url=a.url,

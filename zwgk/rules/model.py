@@ -102,6 +102,9 @@ class ColumnObs:
     page_sha256: str | None = None
     articles: list[ArticleObs] = field(default_factory=list)  # the newest entries' pages, when fetched
     links: list[LinkObs] = field(default_factory=list)  # links on the list pages
+    # personal numbers found on its pages, masked (crawler extract/privacy.py): {url, title, kind,
+    # masked, context}
+    privacy: list[dict] = field(default_factory=list)
 
     @property
     def newest(self) -> date | None:

@@ -13,6 +13,7 @@ from zwgk.rules.checks.doc_overdue import DocOverdue
 from zwgk.rules.checks.interp_missing import InterpMissing
 from zwgk.rules.checks.link_broken import LinkBroken
 from zwgk.rules.checks.meta_incomplete import MetaIncomplete
+from zwgk.rules.checks.privacy_exposed import PrivacyExposed
 from zwgk.rules.checks.site_identity import SiteIdentity
 from zwgk.rules.checks.site_tls import SiteTls
 from zwgk.rules.checks.site_unreachable import SiteUnreachable
@@ -34,6 +35,7 @@ RULES: list[type[Rule]] = [
     SiteIdentity,
     SiteTls,
     DateFuture,
+    PrivacyExposed,
 ]
 
 

@@ -148,3 +148,14 @@ def mask_bytes(body: bytes, today: date | None = None) -> bytes:
     body = ID_RE_B.sub(id_sub, body)
     body = CARD_RE_B.sub(card_sub, body)
     return MOBILE_RE_B.sub(lambda m: mask(m.group(1).decode("ascii")).encode("ascii"), body)
+
+
+def mask_value(value: object, today: date | None = None) -> object:
+    """`mask_text` through strings, dicts and lists (what a snapshot stores beside its text)."""
+    if isinstance(value, str):
+        return mask_text(value, today)
+    if isinstance(value, dict):
+        return {k: mask_value(v, today) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_value(v, today) for v in value]
+    return value
