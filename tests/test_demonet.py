@@ -93,6 +93,7 @@ def test_truth_counts_and_shape(net):
             "meta.incomplete",
             "text.typo",
             "interp.missing",
+            "privacy.exposed",
         ):  # on 政策文件 articles: their path
             assert r["column"] == "zcwj"
             assert (

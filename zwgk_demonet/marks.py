@@ -55,6 +55,8 @@ def _candidates(portal, fixes: set) -> list:
     for u in portal.units:
         if base_status.get(u.id) != 200 or getattr(u, "data_mode", None):
             continue
+        if sum(c.state != "ok" for c in u.columns.values()) > 2:
+            continue  # the many-defect unit keeps its score story (the 空白栏目 veto whatever its points)
         for cid in FUTURE_COLUMNS:
             col = u.columns.get(cid)
             if col is None or col.state != "ok" or col.control or not col.entries:
@@ -118,6 +120,8 @@ def _seed_personal(portal, k: int, fixes: set) -> None:
         col = u.columns.get("zcwj")
         if base_status.get(u.id) != 200 or col is None or col.state != "ok" or not col.entries:
             continue
+        if sum(c.state != "ok" for c in u.columns.values()) > 2:
+            continue  # the many-defect unit keeps its score story (the 空白栏目 veto whatever its points)
         picks.append((u, col))
     picks = picks[-3:]  # the last units of the portal: apart from the first ones' depth defects
     for i, (u, col) in enumerate(picks):
