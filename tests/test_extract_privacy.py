@@ -77,3 +77,18 @@ def test_masking_text_and_bytes_keeps_nothing_whole():
         body = f"<p>{text}</p>".encode(encoding)
         out = mask_bytes(body, TODAY)
         assert len(out) == len(body) and out.decode(encoding) == f"<p>{masked}</p>"
+
+
+def test_stored_addresses_keep_their_ids_but_never_an_id_number():
+    """A 19-digit article id in a link is an address, not a card: masking it would make the next
+    night re-check another URL. A valid ID number is masked even there."""
+    from zwgk.crawler.extract.privacy import mask_value
+
+    snowflake = make_card("170000000000000000")  # Luhn-valid: card-shaped
+    links = [{"url": f"http://127.0.0.1/art/{snowflake}.html", "text": f"卡号 {CARD}", "status": "ok"}]
+    stored = mask_value(
+        {"links": links, "validators": {"etag": f'"{snowflake}"'}, "note": "手机 13912345678"}
+    )
+    assert stored["links"][0]["url"] == links[0]["url"] and stored["validators"]["etag"] == f'"{snowflake}"'
+    assert CARD not in stored["links"][0]["text"] and "13912345678" not in stored["note"]
+    assert ID not in mask_value({"url": f"http://127.0.0.1/q?sfzh={ID}"})["url"]

@@ -158,7 +158,7 @@ def record_not_run(store, job_id: str, scheduled: datetime, reason: str, notify:
     when = scheduled.astimezone(SHANGHAI) if scheduled.tzinfo else scheduled
     message = f"{JOB_NAMES.get(job_id, job_id)}（计划于 {when:%Y-%m-%d %H:%M}）未运行：{reason}"
     log.warning("%s: %s", job_id, message)
-    stage = "nightly" if job_id == "nightly" else "report"
+    stage = job_id if job_id in ("nightly", "probe") else "report"
     with recorded(store, stage, when.date(), job=job_id) as rec:
         rec.status, rec.error = "skipped", message
     try:

@@ -17,7 +17,7 @@ import re
 from urllib.parse import urlsplit
 
 # 网站标识码 / 网站识别码 followed by the code (10 digits, or bm + 8 digits for 国务院部门)
-CODE = re.compile(r"(?:标识|识别)码[\s:：]{0,6}((?:bm|BM)\d{8}|\d{10})(?!\d)")
+CODE = re.compile(r"网站(?:标识|识别)码[\s:：]{0,6}((?:bm|BM)\d{8}|\d{10})(?!\d)")  # not 纳税人识别码
 CODE_LABEL = re.compile(r"网站(?:标识|识别)码")
 ICP = re.compile(r"ICP\s{0,3}[备證证]\s{0,3}\d{5,12}\s{0,3}号(?:\s{0,3}-\s{0,3}\d{1,3})?")
 POLICE = re.compile(r"公网安备\s{0,3}\d{10,16}\s{0,3}号")

@@ -150,12 +150,28 @@ def mask_bytes(body: bytes, today: date | None = None) -> bytes:
     return MOBILE_RE_B.sub(lambda m: mask(m.group(1).decode("ascii")).encode("ascii"), body)
 
 
-def mask_value(value: object, today: date | None = None) -> object:
-    """`mask_text` through strings, dicts and lists (what a snapshot stores beside its text)."""
+# Stored values that are identities, not text: an address, a validator, a block signature. Masking
+# a card-shaped id inside one would make the next night request (or compare) something else.
+VERBATIM_KEYS = frozenset(
+    {"url", "final_url", "page", "redirects", "data_endpoint", "validators", "template"}
+)
+
+
+def mask_id_only(text: str, today: date | None = None) -> str:
+    """Only valid ID numbers masked: for addresses, where a card- or mobile-shaped run is an id."""
+    return ID_RE.sub(lambda m: mask(m.group(1)) if valid_id(m.group(1), today) else m.group(0), text)
+
+
+def mask_value(value: object, today: date | None = None, _verbatim: bool = False) -> object:
+    """`mask_text` through strings, dicts and lists (what a snapshot stores beside its text);
+    addresses and validators (`VERBATIM_KEYS`, or a string that is a URL) keep everything but a
+    valid ID number."""
     if isinstance(value, str):
+        if _verbatim or "://" in value[:12] or value.startswith("/"):
+            return mask_id_only(value, today)
         return mask_text(value, today)
     if isinstance(value, dict):
-        return {k: mask_value(v, today) for k, v in value.items()}
+        return {k: mask_value(v, today, _verbatim or k in VERBATIM_KEYS) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [mask_value(v, today) for v in value]
+        return [mask_value(v, today, _verbatim) for v in value]
     return value

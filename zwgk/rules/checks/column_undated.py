@@ -6,6 +6,7 @@ from typing import Any
 
 from zwgk.config.catalog import Catalog
 from zwgk.rules.base import ColumnRule
+from zwgk.rules.checks.date_future import future_date
 from zwgk.rules.model import CheckContext, ColumnObs, FindingDraft, Severity, UnitObs
 from zwgk.rules.scoring import Scoring
 
@@ -32,7 +33,7 @@ class ColumnUndated(ColumnRule):
             return None
         if ctx.catalog.max_age_days(column.column_id) is None:
             return None
-        if any(e.date or (e.date_source or "").startswith("future:") for e in column.entries):
+        if any(e.date or future_date(e) for e in column.entries):
             return None  # dated, even if with a date after the crawl (never 'undated')
         name = ctx.catalog.column(column.column_id).name
         return self.draft(
