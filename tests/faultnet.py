@@ -429,6 +429,8 @@ if __name__ == "__main__":  # python -m tests.faultnet: serve until Ctrl-C (loop
 # | future | one entry dated 2099-12-31, the rest 690+ days old |
 # | crossportal | 302 to the control portal's column |
 # | endless | 200 and headers, then a byte now and then, never finishing |
+# | attachments | its newest article attaches a 50 MB PDF, a zip bomb DOCX and an encrypted PDF (on
+# |             | its own portal, 127.0.0.4: the tarpit's timeouts on 127.0.0.1 leave its links unverified) |
 HOSTILE = (
     "quadratic",
     "million",
@@ -440,6 +442,7 @@ HOSTILE = (
     "future",
     "crossportal",
     "endless",
+    "attachments",
 )
 MILLION_PAGES, MILLION_PER_PAGE = 10, 100_000
 TARPIT_LINKS = 30
@@ -479,6 +482,9 @@ class _HostileHandler(_Handler):
             return self._send(404, b"gone", "text/plain", head)
         if unit == "ok-link":
             return self._html(_page("正常页面", "<p>正常</p>"), head)
+        if unit == "files":
+            body, ctype = self.server.attachment(rest[0] if rest else "")
+            return self._send(200 if body else 404, body or b"no such file", ctype, head)
         if unit == "hang":
             self.server.stopping.wait(HANG_S)
             self.close_connection = True
@@ -489,6 +495,16 @@ class _HostileHandler(_Handler):
             return self._hostile_column(unit, parts, head)
         if len(rest) == 1:  # the other columns: a plain fresh list
             return self._html(_dated_list(unit, 5, AS_OF - timedelta(days=2)), head)
+        if unit == "attachments" and rest[-1] == "a0.html":
+            files = "".join(
+                f'<p><a href="/files/{name}">附件：{label}</a></p>'
+                for name, label in (
+                    ("huge.pdf", "全年汇总表"),
+                    ("bomb.docx", "名单"),
+                    ("locked.pdf", "加密文件"),
+                )
+            )
+            return self._html(_page("文章", f"<p>正文。发布日期：2026-11-20</p>{files}"), head)
         return self._html(_page("文章", "<p>正文。发布日期：2026-11-20</p>"), head)
 
     def _control(self, segs: list[str], head: bool) -> None:
@@ -529,6 +545,8 @@ class _HostileHandler(_Handler):
                     for i in range(6)
                 ]
             return self._json(("[" + ",".join(recs) + "]").encode(), head)
+        if unit == "attachments":
+            return self._html(_dated_list(unit, 3, AS_OF - timedelta(days=1)), head)
         if unit == "tarpit":
             links = "".join(f'<a href="/hang/{i}.html">附件{i}</a>' for i in range(TARPIT_LINKS))
             return self._html(_dated_list(unit, 4, AS_OF - timedelta(days=1), f"<div>{links}</div>"), head)
@@ -577,7 +595,17 @@ class _HostileServer(ThreadingHTTPServer):
         self.night = 1
         self.control_base = ""
         self._million: dict[int, bytes] = {}
+        self._files: dict[str, tuple[bytes, str]] = {}
         self._lock = threading.Lock()
+
+    def attachment(self, name: str) -> tuple[bytes | None, str]:
+        """The hostile attachments (made once, kept): see tests/attachment_files.py."""
+        from tests.attachment_files import HOSTILE_FILES
+
+        with self._lock:
+            if name not in self._files and name in HOSTILE_FILES:
+                self._files[name] = HOSTILE_FILES[name]()
+            return self._files.get(name, (None, "text/plain"))
 
     def million_page(self, page: int) -> bytes:
         """One of the ten 100,000-entry list pages (made once, kept: ~9 MB each)."""
@@ -602,13 +630,15 @@ class HostileNet:
         self.hostile = _HostileServer("127.0.0.1", "hostile")
         self.control = _HostileServer("127.0.0.2", "control")
         self.hidden = _HostileServer("127.0.0.3", "hostile")  # the hidden-link portal, on its own host
+        self.files = _HostileServer("127.0.0.4", "hostile")  # the attachments portal, on its own host
         self.base = f"http://127.0.0.1:{self.hostile.server_address[1]}"
         self.control_base = f"http://127.0.0.2:{self.control.server_address[1]}"
         self.hidden_base = f"http://127.0.0.3:{self.hidden.server_address[1]}"
+        self.files_base = f"http://127.0.0.4:{self.files.server_address[1]}"
         self.hostile.control_base = self.control_base
         self._threads = [
             threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-            for s in (self.hostile, self.control, self.hidden)
+            for s in (self.hostile, self.control, self.hidden, self.files)
         ]
 
     def set_night(self, night: int) -> None:
@@ -620,7 +650,7 @@ class HostileNet:
         return self
 
     def __exit__(self, *exc) -> None:
-        for s in (self.hostile, self.control, self.hidden):
+        for s in (self.hostile, self.control, self.hidden, self.files):
             s.stopping.set()
             s.shutdown()
             s.server_close()
@@ -640,7 +670,7 @@ class HostileNet:
                 "columns": {"gzdt": f"{self.base}/{u}/gzdt/"},
             }
             for u in HOSTILE
-            if u != "hidden"
+            if u not in ("hidden", "attachments")
         ]
         control = [
             {
@@ -676,6 +706,20 @@ class HostileNet:
                             "profile": "department",
                             "entry": f"{self.hidden_base}/hidden/",
                             "columns": {"gzdt": f"{self.hidden_base}/hidden/gzdt/"},
+                        }
+                    ],
+                },
+                {
+                    "id": "files",
+                    "name": "附件县人民政府",
+                    "home": f"{self.files_base}/",
+                    "units": [
+                        {
+                            "id": "attachments",
+                            "name": "附件局",
+                            "profile": "department",
+                            "entry": f"{self.files_base}/attachments/",
+                            "columns": {"gzdt": f"{self.files_base}/attachments/gzdt/"},
                         }
                     ],
                 },

@@ -230,24 +230,30 @@ def test_lifecycle_over_two_nights(first_night):
 
 def test_no_surface_keeps_a_seeded_personal_number_whole(first_night, tmp_path):
     """Issue 14: the ID and mobile numbers seeded on the demo's policy articles are found (masked)
-    and stored nowhere whole — not in any database row, not in the stored (decompressed) page
+    — in article text and in attached name lists (XLSX, PDF) — and stored nowhere whole: not in any
+    database row, not in the stored (decompressed) page
     bodies, not in a report, an export or a crawl log — after a first and a 304 night."""
     import json
     import re
     import sqlite3
     import zlib
 
+    from zwgk.crawler.extract.attachment import extract
     from zwgk.reports import render_all
 
     store, network, _, _, tmp = first_night
-    seeded = set()
+    seeded, in_files = set(), 0
     for portal in network.portals:
         for unit in portal.units:
             for col in unit.columns.values():
                 for e in col.entries:
                     text = getattr(e, "personal", None) or ""
+                    attached = getattr(e, "personal_file", None)  # a name list, read as the product reads it
+                    if attached:
+                        text += extract(attached[1]).text
+                        in_files += 1
                     seeded |= set(re.findall(r"\d{17}[\dX]|1[3-9]\d{9}", text))
-    assert len(seeded) >= 10, seeded
+    assert len(seeded) >= 10 and in_files >= 2, (seeded, in_files)
     out = tmp_path / "reports"
     render_all(store, AS_OF, out, CATALOG)
     with store.session() as session:

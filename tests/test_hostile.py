@@ -62,6 +62,7 @@ def night(tmp_path_factory):
         requests = list(net.hostile.requests)
         control_requests = list(net.control.requests)
         hidden_requests = list(net.hidden.requests)
+        files_requests = list(net.files.requests)
         net.set_night(2)
         crawl2 = stages.crawl(store, sites, registry, NIGHT2, cat, only="hidden", settings=SETTINGS)
         stages.check(store, NIGHT2, CATALOG)
@@ -77,6 +78,7 @@ def night(tmp_path_factory):
         "requests": requests,
         "control_requests": control_requests,
         "hidden_requests": hidden_requests,
+        "files_requests": files_requests,
     }
     store.dispose()
 
@@ -127,6 +129,7 @@ def test_the_night_ends_and_accounts_for_every_unit(night):
     assert night["crawl_s"] < 300, night["crawl_s"]
     expected_units = {("hostile", u) for u in ("gov", "quadratic", "million", "nestedjson", "epoch")}
     expected_units |= {("hostile", u) for u in ("surrogate", "tarpit", "future", "crossportal", "endless")}
+    expected_units |= {("files", "attachments")}
     expected_units |= {("control", "gov"), ("control", "fgj"), ("hidden", "hidden")}
     assert {(p, u) for p, u, t in snaps if t == "entry"} == expected_units
     for portal, unit in expected_units - {("control", "gov"), ("hostile", "gov")}:
@@ -198,6 +201,19 @@ def test_an_endless_page_is_a_typed_problem_and_the_control_portal_is_reported(n
     assert not control_rules & {"column.blank", "column.stale", "column.undated"}, control_rules
     pages = [p.read_text(encoding="utf-8") for p in night["out"].rglob("*.html")]
     assert pages and any("对照县发展和改革局" in text for text in pages)
+
+
+def test_hostile_attachments_end_as_typed_problems_not_findings(night):
+    """A 50 MB PDF (over the 20 MB download bound), a zip bomb DOCX and an encrypted PDF on one
+    article: each a typed note for the operator, the column read, no finding from them."""
+    snap = _column(night, "attachments", portal="files")
+    assert snap.status == "ok", (snap.status, snap.error)
+    read = {r["url"].rsplit("/", 1)[-1]: r["status"] for r in snap.details.get("attachments") or []}
+    assert read == {"huge.pdf": "too_large", "bomb.docx": "bomb", "locked.pdf": "encrypted"}, read
+    assert any("附件" in n and "未能读取" in n for n in snap.details["notes"]), snap.details["notes"]
+    assert not _findings(night["store"], portal_id="files", rule="privacy.exposed")
+    served = [p for m, p in night["files_requests"] if p.startswith("/files/") and m == "GET"]
+    assert len(served) == 3, served  # one download each (the link checks are HEAD requests)
 
 
 def test_a_dead_link_behind_a_hundred_good_ones_is_not_closed(night):

@@ -9,8 +9,10 @@ layout; the ground truth rows come from the same attributes (`truth_rows`).
   (control: the code only in an image's alt text), `bare` (defect: no 网站标识码 and no badge,
   only the ICP number). Unlisted portals use `text`.
 - privacy.exposed: in two units per readable portal the newest 政策文件 article publishes a
-  person's 身份证号 (valid GB 11643 check digit) and mobile; a third unit's carries the controls —
-  an office line with its area code, a 咨询电话 mobile and an ID-like number with a wrong check digit.
+  person's 身份证号 (valid GB 11643 check digit) and mobile — the first in its text, the second in an
+  attached name list (XLSX on even portals, PDF on odd ones; the finding names the file); a third
+  unit's carries the controls — an office line with its area code, a 咨询电话 mobile and an ID-like
+  number with a wrong check digit in its text, and an attached DOCX table of office lines.
 - date.future: in two units per readable portal, one fresh dynamic/notice column gets an extra
   entry on top dated well after the monitoring date (40 days, or a year mistyped as 2099); in a
   third unit a column gets an entry dated the next day (control: within a day's tolerance).
@@ -128,9 +130,11 @@ def _seed_personal(portal, k: int, fixes: set) -> None:
         if (portal.id, u.id, "zcwj") in fixes or u.entry_status >= 400:
             continue
         newest = max((e for e in col.entries if not e.pinned), key=lambda e: e.date)
-        if i < 2:
+        if i == 0:
             ident = demo_id(portal.site_code, k, i)
             newest.personal = f"经审核，拟补助对象：王某某，身份证号{ident}，联系电话13{k}{i}8{portal.site_code[-6:]}，请于公示期内提出意见。"
+        elif i == 1:
+            newest.personal_file = _name_list(portal, k, i, newest.docid)
         else:
             wrong = demo_id(portal.site_code, k, i)
             wrong = wrong[:-1] + ("0" if wrong[-1] != "0" else "1")
@@ -138,6 +142,37 @@ def _seed_personal(portal, k: int, fixes: set) -> None:
                 f"监督电话：0{portal.site_code[:3]}-6{portal.site_code[-6:]}，咨询电话 13800{portal.site_code[-6:]}；"
                 f"档案编号 {wrong}。"
             )
+            newest.control_file = _office_lines(portal, newest.docid, wrong)
+
+
+def _name_list(portal, k: int, i: int, docid: int) -> tuple[str, bytes, str, str]:
+    """(path, bytes, content type, link text) of an attached 公示 name list with full numbers."""
+    from . import files
+
+    ident = demo_id(portal.site_code, k, i)
+    mobile = f"13{k}{i}9{portal.site_code[-6:]}"
+    if k % 2 == 0:
+        body = files.xlsx(
+            [
+                ["序号", "姓名", "身份证号码", "联系电话", "补助金额（元）"],
+                [1, "王某某", ident, int(mobile), 1200],
+            ]
+        )
+        return f"/uploads/{docid}/bzmd.xlsx", body, files.XLSX, "附件：拟补助对象名单.xlsx"
+    body = files.pdf([["拟补助对象名单", f"1. 王某某 身份证号：{ident}", f"联系电话：{mobile}"]])
+    return f"/uploads/{docid}/bzmd.pdf", body, files.PDF, "附件：拟补助对象名单.pdf"
+
+
+def _office_lines(portal, docid: int, wrong_id: str) -> tuple[str, bytes, str, str]:
+    """A control attachment: a table of office lines (area code, 办公电话) and a non-ID number."""
+    from . import files
+
+    code = portal.site_code
+    body = files.docx(
+        ["各科室联系方式", f"档案编号：{wrong_id}"],
+        [["科室", "办公电话", "咨询电话"], ["办公室", f"0{code[:3]}-6{code[-6:]}", f"13800{code[-6:]}"]],
+    )
+    return f"/uploads/{docid}/lxfs.docx", body, files.DOCX, "附件：各科室联系方式.docx"
 
 
 def truth_rows(portal) -> list[dict]:
@@ -162,7 +197,7 @@ def truth_rows(portal) -> list[dict]:
         if (
             zcwj is not None
             and u.entry_status < 400
-            and any(getattr(e, "personal", None) for e in zcwj.entries)
+            and any(getattr(e, "personal", None) or getattr(e, "personal_file", None) for e in zcwj.entries)
         ):
             rows.append(
                 {
@@ -170,8 +205,8 @@ def truth_rows(portal) -> list[dict]:
                     "portal": portal.id,
                     "unit": u.id,
                     "column": "zcwj",
-                    "url_path": None,  # the article's path, named once laid out (network._with_urls)
-                    "note": "最新政策文件公开了身份证号和手机号",
+                    "url_path": None,  # the article's (or file's) path, named once laid out (network._with_urls)
+                    "note": "最新政策文件（或其附件）公开了身份证号和手机号",
                 }
             )
         for col in u.columns.values():

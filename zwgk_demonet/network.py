@@ -66,8 +66,16 @@ class Network:
             elif rule == "interp.missing":
                 bad = set(interp_violations(unit, self.as_of))
                 paths = [urlsplit(site.article_url(col, e)).path for e in col.entries if e.title in bad]
+            elif rule == "privacy.exposed":
+                paths = [
+                    e.personal_file[0]
+                    if getattr(e, "personal_file", None)
+                    else urlsplit(site.article_url(col, e)).path
+                    for e in col.entries
+                    if getattr(e, "personal", None) or getattr(e, "personal_file", None)
+                ]
             else:
-                attr = {"meta.incomplete": "meta_missing", "privacy.exposed": "personal"}.get(rule, "typo")
+                attr = {"meta.incomplete": "meta_missing"}.get(rule, "typo")
                 paths = [
                     urlsplit(site.article_url(col, e)).path for e in col.entries if getattr(e, attr, None)
                 ]

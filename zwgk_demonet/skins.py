@@ -436,6 +436,7 @@ class SkinSite(Site):
                 self.routes[self.page_url(col, k)] = ("list", col, k)
         for e in col.entries:
             self.routes[self.article_url(col, e)] = ("article", col, e)
+            self.route_files(e)
 
     def page_url(self, col: Column, page: int) -> str:
         s = self.skin
@@ -485,6 +486,8 @@ class SkinSite(Site):
         if target is None:
             return self.not_found()
         what = target[0]
+        if what == "file":
+            return Response(200, target[1], {"Content-Type": target[2]})
         if what == "data":
             return self.json_data(target[1])
         if what == "list" and getattr(target[1].unit, "data_mode", None):

@@ -86,6 +86,12 @@ class Site:
                 self.routes[self.page_url(col, k)] = ("list", col, k)
         for e in col.entries:
             self.routes[self.article_url(col, e)] = ("article", col, e)
+            self.route_files(e)
+
+    def route_files(self, e: Entry) -> None:
+        for attached in (getattr(e, "personal_file", None), getattr(e, "control_file", None)):
+            if attached:
+                self.routes[attached[0]] = ("file", attached[1], attached[2])
 
     def route_all(self) -> None:
         self.add_dir("/", ("home",))
@@ -114,6 +120,8 @@ class Site:
         if target is None:
             return self.not_found()
         what = target[0]
+        if what == "file":
+            return Response(200, target[1], {"Content-Type": target[2]})
         if what == "data":
             return self.json_data(target[1])
         if what == "list" and getattr(target[1].unit, "data_mode", None):
@@ -446,6 +454,9 @@ class Site:
                 ps += f"<p>{escape(extra)}</p>"
         for path, _, text in getattr(e, "dead_links", []):  # link.broken: a dead attachment
             ps += f"<p>{a(path, text)}</p>"
+        for attached in (getattr(e, "personal_file", None), getattr(e, "control_file", None)):
+            if attached:  # privacy.exposed: a defect or a control in an attached file
+                ps += f"<p>{a(attached[0], attached[3])}</p>"
         if e.page_date:
             ps += f'<p style="text-align:right">{u.name}<br>{e.date.year}年{e.date.month}月{e.date.day}日</p>'
         return ps
@@ -627,6 +638,7 @@ class HanwebSite(Site):
         self.routes[col.path] = ("list", col, None)  # page from ?pageNum=
         for e in col.entries:
             self.routes[self.article_url(col, e)] = ("article", col, e)
+            self.route_files(e)
 
     def page_url(self, col: Column, page: int) -> str:
         uid = (col.unit or self.p.nav).uid

@@ -118,7 +118,7 @@ def load_previous(db_url: str | None, run_id: int, recheck_rules: Iterable[str] 
                         "last_modified": a.last_modified,
                         # personal numbers found when it was read (its stored text is masked): a
                         # 304 night keeps them, so no finding closes because the copy is masked
-                        "privacy": [p for p in privacy if p.get("url") == a.url],
+                        "privacy": [p for p in privacy if a.url in (p.get("url"), p.get("page"))],
                     }
                     for a in s.articles
                 ]

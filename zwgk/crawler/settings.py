@@ -87,3 +87,11 @@ ZWGK_FULL = False
 # Link results carried over from a 304 page are reused only when checked within this many days;
 # older ones are checked again (link rot behind unchanged pages). 7: the next-day crawl reuses.
 ZWGK_LINK_RECHECK_DAYS = 7
+# Attachments read for personal numbers (privacy.exposed): per article page, per run, bytes, and the
+# reading worker's limits (zwgk/crawler/attachments.py: seconds of wall clock, address space).
+ZWGK_ATTACHMENTS_PER_PAGE = 3
+ZWGK_ATTACHMENTS_PER_RUN = 500
+ZWGK_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
+ZWGK_ATTACHMENT_SECONDS = 20
+ZWGK_ATTACHMENT_MEMORY_MB = 768
+ZWGK_ATTACHMENT_WORKERS = 2

@@ -194,15 +194,16 @@ _RULES = {r.id: r for r in all_rules()}
 
 def _article_fixed(finding: Finding, column: ColumnObs | None) -> bool:
     """The article was fetched successfully this crawl (and the rule no longer fired), or it is gone
-    from a column list that was read. An article that was listed but not fetched (outside the
-    newest-N window, or its fetch failed) proves nothing. Addresses are compared as the finding's
+    from a column list that was read (an attachment: the article linking it). An article that
+    was listed but not fetched (outside the newest-N window, or its fetch failed) proves nothing. Addresses are compared as the finding's
     identity is made (normalised): an article now served over https is the same article."""
     if column is None:
         return False
-    mine = normalize_url(finding.url)
+    # about a file an article links (an attachment): what must have been read is that article
+    mine = normalize_url((finding.evidence or {}).get("page") or finding.url)
     for article in column.articles:
         if normalize_url(article.url) == mine:
-            return article.status == "ok"
+            return article.status in ("ok", "file")
     listed = {normalize_url(e.url) for e in column.entries}
     return column.status == "ok" and mine not in listed
 

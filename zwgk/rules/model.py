@@ -76,7 +76,9 @@ class ArticleObs:
 
     url: str
     title: str | None = None
-    status: str = "ok"  # ok | unreachable | antibot | error
+    status: str = (
+        "ok"  # ok | file (the entry is a document, read as an attachment) | unreachable | antibot | error
+    )
     http_status: int | None = None
     publish_date: date | None = None
     metadata: dict[str, str] = field(default_factory=dict)  # labels normalised (索引号, 发布机构 ...)

@@ -151,7 +151,7 @@ class Article(Base):
     url: Mapped[str] = mapped_column(Text)
     final_url: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))  # ok | unreachable | antibot | error
+    status: Mapped[str] = mapped_column(String(16))  # ok | file | unreachable | antibot | error
     http_status: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     publish_date: Mapped[date | None] = mapped_column(Date)

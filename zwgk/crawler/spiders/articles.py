@@ -36,7 +36,7 @@ class ArticleReading:
         articles = await asyncio.gather(
             *(self._article(r["url"], r["title"], portal, template) for r in picked)
         )
-        ok = sum(1 for a in articles if a["status"] == "ok")
+        ok = sum(1 for a in articles if a["status"] in ("ok", "file"))
         notes.append(
             f"读取最新 {len(picked)} 篇正文（{ok} 篇成功）以核对"
             + ("公开要素、错别字和链接" if disclosure else "错别字和链接")
@@ -60,7 +60,7 @@ class ArticleReading:
         `check_links=False` for a page read only for its date: its links are not checked, so they
         neither cost requests nor eat into the run's link budget for results nobody keeps."""
         prev = self.prev.articles.get(url)
-        headers = conditional_headers(prev) if prev and prev["status"] == "ok" else {}
+        headers = conditional_headers(prev) if prev and prev["status"] in ("ok", "file") else {}
         base = {"url": url, "title": title, "fetched_at": now_iso(), "links": [], "metadata": {}}
         try:
             resp = await self._fetch(url, portal, headers=headers)
@@ -79,6 +79,8 @@ class ArticleReading:
                 "links": await self._fresh_links(list(prev.get("links") or []), portal),
             }
         self._remember_fetch(url, resp)
+        if 200 <= resp.status < 300 and self._is_attachment_response(resp):
+            return await self._file_entry(url, title, resp, portal, {**base, **validators_of(resp)})
         art = self._extract(
             resp, article=True, template=template
         )  # metadata and publish date whatever the page kind
@@ -104,6 +106,10 @@ class ArticleReading:
             last_modified=v.get("last_modified"),
         )
         out["links"] = await self._check_page_links(art, portal) if check_links else []
+        if check_links:
+            out["privacy"], out["attachments"] = await self._attachments_of(
+                url, out["title"], out["links"], portal
+            )
         return out
 
     async def _dates_from_articles(

@@ -37,6 +37,7 @@ from zwgk.crawler.fetch_outcome import Outcome, from_failure, from_page
 from zwgk.crawler.items import SnapshotItem
 from zwgk.crawler.previous import PreviousCrawl, conditional_headers, load_previous, validators_of
 from zwgk.crawler.spiders.articles import ArticleReading
+from zwgk.crawler.spiders.attachment_reading import AttachmentReading
 from zwgk.crawler.spiders.fetching import Fetching, now_iso
 from zwgk.crawler.spiders.linkcheck import LinkChecking
 from zwgk.crawler.tls import inspect_certificate
@@ -74,7 +75,7 @@ def future_dates_set_aside(rows: list[dict], as_of: date, notes: list[str]) -> l
     return rows
 
 
-class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
+class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, scrapy.Spider):
     """Crawl every registered portal's units and their disclosure columns."""
 
     name = "portal"
@@ -138,6 +139,7 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         # an intranet CA: the setting, or $ZWGK_TLS_CAFILE in the environment the crawl inherits
         spider.tls_cafile = s.get("ZWGK_TLS_CAFILE") or os.environ.get("ZWGK_TLS_CAFILE") or None
         spider.links_requested = 0
+        spider._attachment_settings(s)
         # Browser rendering (zwgk.crawler.render): configured by zwgk.crawler.run only when usable.
         spider.render_js = s.getbool("ZWGK_RENDER_JS", False)
         spider.render_guard = s.get("PLAYWRIGHT_ABORT_REQUEST") if spider.render_js else None
@@ -730,6 +732,14 @@ class PortalSpider(Fetching, ArticleReading, LinkChecking, scrapy.Spider):
         if cid in (self.catalog.interpretation.policy_column, self.catalog.interpretation.interp_column):
             await self._dates_for_pairing(rows, portal, notes, articles, template)
         future_dates_set_aside(rows, self.as_of, notes)  # after every date is known (list or article)
+        read_files = [r for a in articles for r in a.pop("attachments", None) or []]
+        if read_files:
+            details["attachments"] = read_files[:50]
+            failed = [r for r in read_files if r["status"] not in ("ok", "partial")]
+            notes.append(
+                f"读取附件 {len(read_files)} 个以核对个人信息"
+                + (f"，{len(failed)} 个未能读取（{failed[0]['note']}）" if failed else "")
+            )
         details.update({"notes": notes, "page_count": page.page_count if page else None})
         yield self._snapshot(
             portal,

@@ -15,7 +15,9 @@ class PrivacyExposed(Rule):
     """A page of a column publishes personal numbers: 居民身份证号, a person's mobile, a bank card.
 
     ## What it checks
-    The crawl reads every list page and article of the unit's columns for: 18-character ID
+    The crawl reads every list page and article of the unit's columns, and the attachments of the
+    articles it reads (PDF, DOCX, XLSX, DOC, XLS, WPS, ET; bounded in count, bytes and time), for:
+    18-character ID
     numbers whose GB 11643 check digit, birth date and province code are right; mobile numbers
     (1[3-9] + 9 digits) labelled as a person's (手机, 联系电话 …), not an office line (办公电话,
     值班电话, 咨询电话 …; numbers with an area code are never personal); bank card numbers (16–19
@@ -48,11 +50,19 @@ class PrivacyExposed(Rule):
             for url, rows in by_page.items():
                 kinds = [KINDS.get(k, k) for k in dict.fromkeys(str(r.get("kind")) for r in rows)]
                 title = next((r.get("title") for r in rows if r.get("title")), None) or url
+                page = next((r.get("page") for r in rows if r.get("page")), None)
+                where = (
+                    f"附件「{str(title)[:40]}」"
+                    if any(r.get("attachment") for r in rows)
+                    else f"信息「{str(title)[:40]}」"
+                )
+                extra = {"page": page} if page else {}
                 yield self.draft(
                     unit,
                     column.column_id,
                     url,
-                    f"「{name}」信息「{str(title)[:40]}」公开了{'、'.join(kinds)}（{len(rows)} 处）",
+                    f"「{name}」{where}公开了{'、'.join(kinds)}（{len(rows)} 处）",
+                    **extra,
                     numbers=[
                         {
                             "kind": KINDS.get(str(r.get("kind")), r.get("kind")),
@@ -66,7 +76,8 @@ class PrivacyExposed(Rule):
 
     def evidence_lines(self, ev: dict[str, Any]) -> list[str]:
         ev.pop("title", None)
-        return [
+        page = ev.pop("page", None)
+        return ([f"附件所在页面：{page}"] if page else []) + [
             f"{n.get('kind')}：{n.get('masked')}（前文：{n.get('context') or '—'}）"
             for n in ev.pop("numbers", None) or []
         ]
