@@ -111,3 +111,66 @@ def test_the_worker_is_stopped_at_its_time_and_memory_limits():
     assert time.monotonic() - started < 3
     got = read_attachment(body, "x.pdf", memory_mb=120)
     assert got.status == "memory", got
+
+
+class _Stats:
+    def inc_value(self, *_):
+        pass
+
+
+class _Spider:
+    """The attachment-reading part of the portal spider, with a scripted download."""
+
+    def __init__(self, served: dict[str, bytes | Exception], previous: dict | None = None):
+        from types import SimpleNamespace
+
+        from scrapy.settings import Settings
+
+        from zwgk.crawler.spiders.attachment_reading import AttachmentReading
+
+        class Spider(AttachmentReading):
+            pass
+
+        self.spider = Spider()
+        self.spider.crawler = SimpleNamespace(stats=_Stats())
+        self.spider.prev = SimpleNamespace(articles=previous or {})
+        self.spider._attachment_settings(Settings())
+        self.fetched: list[str] = []
+
+        async def fetch(url, portal, **meta):
+            from scrapy.http import Response
+
+            self.fetched.append(url)
+            got = served[url]
+            if isinstance(got, Exception):
+                raise got
+            return Response(url, status=200, body=got, headers={"Content-Type": "application/octet-stream"})
+
+        self.spider._fetch = fetch
+
+    def read(self, page: str, links: list[dict]):
+        import asyncio
+
+        return asyncio.run(self.spider._attachments_of(page, "公示", links, None))
+
+
+def test_numbers_in_an_attachment_are_kept_masked_and_carried_while_it_cannot_be_read():
+    page, url = "http://127.0.0.1/zcwj/t1.html", "http://127.0.0.1/uploads/1/md.xlsx"
+    links = [{"url": url, "text": "附件：名单.xlsx", "attachment": True, "status": "ok"}]
+    body = files.xlsx([["姓名", "身份证号码"], ["王某", PERSON]])
+    rows, records = _Spider({url: body}).read(page, links)
+    assert [(r["url"], r["page"], r["kind"], r["masked"]) for r in rows] == [
+        (url, page, "id", PERSON[:4] + "*" * 10 + PERSON[-4:])
+    ]
+    assert PERSON not in repr(rows) and records[0]["status"] == "ok"
+    # the next night the download fails: the finding's evidence stays (no 销号 by a failed fetch)
+    night2 = _Spider({url: TimeoutError("timed out")}, {page: {"privacy": rows}})
+    carried, records = night2.read(page, links)
+    assert carried == rows and records[0]["status"] == "fetch_failed"
+    # a link that did not answer its check tonight is not downloaded, and its numbers stay too
+    unverified = [{**links[0], "status": "unverified"}]
+    night3 = _Spider({}, {page: {"privacy": rows}})
+    assert night3.read(page, unverified) == (rows, []) and night3.fetched == []
+    # read again and clean: nothing carried
+    clean = files.xlsx([["姓名", "身份证号码"], ["王某", PERSON[:6] + "********" + PERSON[-4:]]])
+    assert _Spider({url: clean}, {page: {"privacy": rows}}).read(page, links)[0] == []
