@@ -69,6 +69,8 @@ def load_catalog() -> Catalog:
             max_age_days=kinds[c["kind"]].get("max_age_days"),
         )
         for c in data["columns"]
+        # portal-wide channels (政务咨询) are not in a unit's column tree: interact.py lays them out
+        if c.get("find_on", "entry") == "entry"
     )
     return Catalog(
         columns=cols,

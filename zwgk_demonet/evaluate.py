@@ -20,6 +20,8 @@ RULE_TITLES = {
     "site.tls": "网站证书无效或即将过期",
     "date.future": "发布日期晚于监测日期",
     "privacy.exposed": "泄露个人隐私",
+    "interact.nochannel": "无有效咨询渠道",
+    "interact.unanswered": "留言超期未回复",
     "_all": "合计",
 }
 

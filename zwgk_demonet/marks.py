@@ -73,14 +73,17 @@ def _candidates(portal, fixes: set) -> list:
 def apply(portal, k: int, as_of: date, fixes: set) -> None:
     """Seed the portal's foot style and its future-dated entries (attributes read by the layouts
     and by `truth_rows`)."""
+    from . import interact
     from .spec import Entry
 
     portal.foot = FEET.get(portal.id, "text")
+    interact.seed(portal, as_of)  # the 互动交流 channels (interact.*)
     for u in portal.units:
         for col in u.all_columns():
             col.future_entry = None
             for e in col.entries:
                 e.personal, e.personal_control = None, None
+                e.personal_file, e.control_file = None, None
     if getattr(portal, "challenge", False) or not portal.reachable:
         return
     _seed_personal(portal, k, fixes)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from . import interact
 from .depth import DEAD_PREFIX
 from .marks import foot_marks
 from .spec import Column, Entry, Portal, Unit
@@ -488,6 +489,17 @@ class SkinSite(Site):
         what = target[0]
         if what == "file":
             return Response(200, target[1], {"Content-Type": target[2]})
+        if what == "msglist":
+            return self.html(self.plain_page("政务咨询", interact.list_body(self.p)), header_charset=True)
+        if what == "channel":
+            return self.html(
+                self.plain_page(target[1], interact.channel_body(target[1])), header_charset=True
+            )
+        if what == "msg":
+            return self.html(
+                self.plain_page(target[1].title, interact.message_body(self.p, target[1])),
+                header_charset=True,
+            )
         if what == "data":
             return self.json_data(target[1])
         if what == "list" and getattr(target[1].unit, "data_mode", None):
@@ -820,6 +832,11 @@ class SkinSite(Site):
         body = f"<h1>{escape(title)}</h1><p>欢迎访问{self.p.name}门户网站。</p>"
         if key == "wzdt":
             body += "<ul>" + "".join(f"<li>{a(u.entry_path, u.name)}</li>" for u in self.p.units) + "</ul>"
+        if key == "hdjl":
+            body += "<ul>" + "".join(f"<li>{a(h, t)}</li>" for h, t in interact.hub_links(self.p)) + "</ul>"
+        return self.frame(title, body)
+
+    def plain_page(self, title: str, body: str) -> str:
         return self.frame(title, body)
 
     def meta_html(self, col: Column, e: Entry) -> str:

@@ -16,6 +16,7 @@ from .catalog import Catalog, load_catalog
 from .depth import CHALLENGE_PORTAL
 from .depth import apply as apply_depth
 from .depth import truth_rows as depth_truth_rows
+from .interact import truth_rows as interact_truth_rows
 from .marks import apply as apply_marks
 from .marks import truth_rows as marks_truth_rows
 from .periodic import seed_periodic_and_interp
@@ -622,6 +623,7 @@ def ground_truth(portals: list[Portal], as_of: date) -> list[dict]:
             continue  # every page is an anti-bot challenge: a crawl problem, never a finding
         rows.extend(depth_truth_rows(p))
         rows.extend(marks_truth_rows(p))
+        rows.extend(interact_truth_rows(p))
         for u in p.units:
             if not p.reachable:
                 path = "/" if u.profile == "government" else u.entry_path

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import parse_qs
 
-from . import titles
+from . import interact, titles
 from .depth import CHALLENGE_OPEN_ENTRY, DEAD_PREFIX, challenge_page
 from .marks import foot_marks
 from .spec import Column, Entry, Portal, Unit
@@ -104,6 +104,7 @@ class Site:
             self.route_column(col)
         for key, (_, path) in self.p.static_pages.items():
             self.add_dir(path, ("static", key))
+        self.routes.update(interact.routes(self.p))  # 互动交流 channels
 
     # ---- serving --------------------------------------------------------------------------------
     def render(self, path: str, query: str = "") -> Response:
@@ -122,6 +123,17 @@ class Site:
         what = target[0]
         if what == "file":
             return Response(200, target[1], {"Content-Type": target[2]})
+        if what == "msglist":
+            return self.html(self.plain_page("政务咨询", interact.list_body(self.p)), header_charset=True)
+        if what == "channel":
+            return self.html(
+                self.plain_page(target[1], interact.channel_body(target[1])), header_charset=True
+            )
+        if what == "msg":
+            return self.html(
+                self.plain_page(target[1].title, interact.message_body(self.p, target[1])),
+                header_charset=True,
+            )
         if what == "data":
             return self.json_data(target[1])
         if what == "list" and getattr(target[1].unit, "data_mode", None):
@@ -424,6 +436,11 @@ class Site:
         if key == "wzdt":
             units = "".join(f"<li>{a(u.entry_path, u.name)}</li>" for u in self.p.units)
             body += f"<ul>{units}</ul>"
+        if key == "hdjl":
+            body += "<ul>" + "".join(f"<li>{a(h, t)}</li>" for h, t in interact.hub_links(self.p)) + "</ul>"
+        return self.page(title, body, header_page=False)
+
+    def plain_page(self, title: str, body: str) -> str:
         return self.page(title, body, header_page=False)
 
     def metadata(self, col: Column, e: Entry) -> list[tuple[str, str]]:

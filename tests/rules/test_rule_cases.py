@@ -80,6 +80,9 @@ def _build_unit(case: dict, as_of: date) -> UnitObs:
         )
         col.links = [_link(x) for x in case.get("links", [])]
         col.privacy = list(case.get("privacy", []))
+        col.messages = [
+            {k: str(v) if v is not None else None for k, v in m.items()} for m in case.get("messages", [])
+        ]
         col.articles = [
             ArticleObs(
                 url=a.get("url", f"http://127.0.0.1/a/{i}.html"),

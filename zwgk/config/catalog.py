@@ -31,6 +31,9 @@ class _Strict(BaseModel):
 class Kind(_Strict):
     name: str
     max_age_days: int | None = None
+    # False for kinds judged by their own rules (互动交流: interact.*), not by the column ones
+    # (missing, blank, placeholder, undated, stale): an empty 信箱 list is no 空白栏目.
+    column_rules: bool = True
 
 
 class Profile(_Strict):
@@ -44,6 +47,11 @@ class Column(_Strict):
     kind: str
     profiles: list[str]
     requires_metadata: bool = False
+    # Where the column is looked for: `entry` (the unit's 信息公开 page, the default) or `home` (the
+    # portal home and its navigation, and the hub pages it links: 互动交流 channels live there).
+    find_on: Literal["entry", "home"] = "entry"
+    # Link texts containing any of these are never this column (网上信访 is no 政务咨询 channel).
+    exclude: list[str] = Field(default_factory=list)
 
     @property
     def names(self) -> list[str]:
@@ -152,6 +160,17 @@ class SiteIdentity(_Strict):
     code_pattern: str = r"^(\d{10}|bm\d{8})$"
 
 
+class Interaction(_Strict):
+    """互动回应差 (interact.*): which column holds the messages, the hub pages that lead to it from
+    the home, and the reply limit: a valid message of the last `lookback_days` unanswered (or
+    answered) more than `reply_months` calendar months after it was left."""
+
+    column: str = "zwzx"
+    hubs: list[str] = Field(default_factory=lambda: ["互动交流", "政民互动", "互动平台", "公众参与"])
+    reply_months: int = Field(default=3, ge=1, le=24)
+    lookback_days: int = Field(default=365, ge=30, le=3660)
+
+
 class SiteTls(_Strict):
     """When an https portal's certificate is a finding (site.tls): invalid or expired, or expiring
     within `warn_days` days of the monitoring date."""
@@ -184,6 +203,7 @@ class Catalog(_Strict):
     discovery: Discovery = Field(default_factory=Discovery)
     site_identity: SiteIdentity = Field(default_factory=SiteIdentity)
     site_tls: SiteTls = Field(default_factory=SiteTls)
+    interaction: Interaction = Field(default_factory=Interaction)
 
     model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,))
 
@@ -221,6 +241,14 @@ class Catalog(_Strict):
     def required_columns(self, profile: str) -> list[Column]:
         """Columns a unit of this profile must have, in catalog order."""
         return [c for c in self.columns if profile in c.profiles]
+
+    def column_rules_apply(self, column_id: str) -> bool:
+        """Do the column rules (missing, blank, placeholder, undated, stale) judge this column?"""
+        try:
+            kind = self.kinds.get(self.column(column_id).kind)
+        except KeyError:
+            return True
+        return kind is None or kind.column_rules
 
     def max_age_days(self, column_id: str) -> int | None:
         return self.kinds[self.column(column_id).kind].max_age_days

@@ -95,3 +95,5 @@ ZWGK_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
 ZWGK_ATTACHMENT_SECONDS = 20
 ZWGK_ATTACHMENT_MEMORY_MB = 768
 ZWGK_ATTACHMENT_WORKERS = 2
+# 政务咨询 messages the list leaves open (no reply date, no state), read on their own pages per night
+ZWGK_MAX_MESSAGE_PAGES = 20

@@ -86,6 +86,7 @@ def unit_observations(session: Session, run_id: int) -> list[UnitObs]:
                 entries=[EntryObs(e.title, e.url, e.date, e.date_source) for e in snap.entries],
                 links=links_of(snap.details),
                 privacy=[p for p in (snap.details or {}).get("privacy") or [] if isinstance(p, dict)],
+                messages=[m for m in (snap.details or {}).get("messages") or [] if isinstance(m, dict)],
                 articles=[
                     ArticleObs(
                         url=a.url,

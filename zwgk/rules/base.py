@@ -90,6 +90,8 @@ class ColumnRule(Rule):
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
         for column in unit.columns.values():
+            if not ctx.catalog.column_rules_apply(column.column_id):
+                continue  # a kind judged by its own rules (互动交流: interact.*)
             draft = self.check_column(column, unit, ctx)
             if draft:
                 yield draft

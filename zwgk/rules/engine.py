@@ -20,6 +20,8 @@ def check_unit(unit: UnitObs, ctx: CheckContext) -> list[FindingDraft]:
         return drafts
     ordered = column_rules()
     for column in unit.columns.values():
+        if not ctx.catalog.column_rules_apply(column.column_id):
+            continue  # a kind judged by its own rules (互动交流: interact.*)
         for rule in ordered:
             draft = rule.check_column(column, unit, ctx)
             if draft:

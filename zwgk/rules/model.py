@@ -107,6 +107,9 @@ class ColumnObs:
     # personal numbers found on its pages, masked (crawler extract/privacy.py): {url, title, kind,
     # masked, context}
     privacy: list[dict] = field(default_factory=list)
+    # 政务咨询 messages as read (crawler extract/messages.py): {title, url, asked, replied, state,
+    # shown}, dates ISO, state answered | unanswered | unknown
+    messages: list[dict] = field(default_factory=list)
 
     @property
     def newest(self) -> date | None:

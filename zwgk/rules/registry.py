@@ -10,6 +10,8 @@ from zwgk.rules.checks.column_stale import ColumnStale
 from zwgk.rules.checks.column_undated import ColumnUndated
 from zwgk.rules.checks.date_future import DateFuture
 from zwgk.rules.checks.doc_overdue import DocOverdue
+from zwgk.rules.checks.interact_nochannel import InteractNoChannel
+from zwgk.rules.checks.interact_unanswered import InteractUnanswered
 from zwgk.rules.checks.interp_missing import InterpMissing
 from zwgk.rules.checks.link_broken import LinkBroken
 from zwgk.rules.checks.meta_incomplete import MetaIncomplete
@@ -36,6 +38,8 @@ RULES: list[type[Rule]] = [
     SiteTls,
     DateFuture,
     PrivacyExposed,
+    InteractNoChannel,
+    InteractUnanswered,
 ]
 
 

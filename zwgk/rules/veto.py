@@ -11,6 +11,8 @@ Lines (ids are stable, names and thresholds are data):
 - `long_stale`    应更新但长期未更新: stale or undated columns of any kind ≥ `threshold` (10).
 - `blank`         空白栏目: blank or placeholder-only columns ≥ `threshold` (5).
 - `typo`          严重错别字: text.typo findings ≥ `threshold` (1).
+- any other line with `rules:` counts their findings the same way: `privacy` 泄露个人隐私,
+  `interaction` 互动回应差 (interact.nochannel, interact.unanswered), each ≥ 1.
 - `unreachable`   站点无法访问: failed checks / checks over `window_days` ≥ `rate` (5%).
 """
 
@@ -238,7 +240,13 @@ def judge(
         in_stale = not stale_kinds or kind in stale_kinds
         target = "columns_stale" if in_stale or not config.get("long_stale") else "long_stale"
         near_by_line[target].append(item)
-    for line in ("columns_stale", "long_stale", "blank", "typo"):
+    # every line that counts findings (`rules:`): the stale and blank lines, then any other the
+    # scoring file names (严重错别字, 泄露个人隐私, 互动回应差 …, in its order)
+    counted = ["columns_stale", "long_stale", "blank", "typo"]
+    counted += [
+        k for k, v in config.items() if k not in counted and isinstance(v, Mapping) and v.get("rules")
+    ]
+    for line in counted:
         spec = config.get(line)
         if not spec:
             continue

@@ -11,6 +11,7 @@ page's path wins, then the first in page order.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from zwgk.encoding import decode_body
@@ -138,3 +139,36 @@ def tree_unrecognized(required: list[str], found: set[str], min_share: float) ->
     if hits < min_share * len(required):
         return f"信息公开页面已读取，但只识别出 {hits}/{len(required)} 个应设栏目，栏目目录结构未能识别（不据此认定栏目缺失）"
     return None
+
+
+def find_channel(
+    page_html: str | bytes, url: str, names: list[str], exclude: list[str], hubs: Sequence[str] = ()
+) -> tuple[Link | None, list[Link]]:
+    """(the best link to a portal-wide channel such as 政务咨询, the hub links to look behind).
+
+    Unlike a unit's column tree, a portal's 互动交流 channels live in its navigation, header and
+    foot (领导信箱 at the foot of every page is common), so every region counts here. A link whose
+    text holds an `exclude` word (网上信访, 纪检举报 …) is never the channel; `hubs` are the link
+    texts of pages that gather the channels (互动交流) when none is linked directly."""
+    if isinstance(page_html, bytes):
+        page_html, _ = decode_body(page_html, url)
+    parsed = parse_html(page_html, url)
+    banned = [normalize_name(w) for w in exclude if normalize_name(w)]
+    hub_names = [normalize_name(h) for h in hubs]
+    best: Link | None = None
+    best_key: tuple | None = None
+    found_hubs: list[Link] = []
+    for order, a in enumerate(parsed.doc.iter("a")):
+        target = abs_url(parsed.base_url, a.get("href"))
+        if not target:
+            continue
+        raw = el_text(a) or norm_space(a.get("title"))
+        text = normalize_name(raw)
+        if not text or any(w in text for w in banned):
+            continue
+        if text in hub_names and all(h.url != target for h in found_hubs):
+            found_hubs.append(Link(url=target, text=raw))
+        score = max(_match_score(text, names), _match_score(normalize_name(a.get("title") or ""), names))
+        if score and (best_key is None or (score, -order) > best_key):
+            best, best_key = Link(url=target, text=raw), (score, -order)
+    return best, found_hubs

@@ -99,6 +99,8 @@ def _labelled_date(text: str, labels: tuple[str, ...]) -> date | None:
 
 def _role(header: str) -> str | None:
     text = re.sub(r"\s+", "", header)
+    if len(text) > 12:
+        return None  # a cell holding a whole table (layout) is no header
     if any(label in text for label in ASKED):
         return "asked"
     if any(label in text for label in REPLIED):
@@ -151,6 +153,8 @@ def message_from_row(row, base_url: str) -> Message | None:
     asked = _labelled_date(text, ASKED)
     if asked is None:
         return None
+    if sum(text.count(label) for label in ASKED) > 1:
+        return None  # a container of rows (a layout table's cell, a whole list), not one message
     link = next(iter(row.iter("a")), None)
     replied = _labelled_date(text, REPLIED)
     title = norm_space(el_text(link)) if link is not None else ""
@@ -184,9 +188,40 @@ def messages_from_list(doc, base_url: str) -> list[Message]:
     return out
 
 
-def message_from_page(text: str, title: str = "", url: str | None = None) -> Message | None:
-    """A message's own page (its visible text): asked and replied dates by their labels; an empty
-    reply slot (回复内容 followed by nothing, or by 暂未回复) is positive evidence of no answer."""
+PENDING = ("暂未回复", "尚未回复", "暂无回复", "未回复", "待回复", "正在办理")
+_SLOT_TAGS = ("p", "div", "td", "th", "dd", "dt", "li", "span", "section")
+
+
+def reply_slot(doc) -> str | None:
+    """What a message page's reply slot holds: `empty`, `pending` (暂未回复 …), `filled`, or None
+    when the page has no slot labelled 回复内容 (or a synonym). Read element by element, so the
+    page's foot after an empty slot is not taken for a reply: the label and its value share an
+    element (`<p>回复内容：…</p>`) or the value is the label cell's next sibling (`<th>回复内容</th>
+    <td></td>`)."""
+    seen = None
+    for el in doc.iter(*_SLOT_TAGS):
+        text = norm_space(el_text(el))
+        label = next((lb for lb in REPLY_BODY if text.startswith(lb)), None)
+        if label is None or len(text) > 2000:
+            continue
+        rest = text[len(label) :].lstrip(" :：")
+        if not rest:
+            sibling = el.getnext()
+            rest = (
+                norm_space(el_text(sibling)) if sibling is not None and el.tag in ("th", "td", "dt") else ""
+            )
+        if rest.startswith(PENDING):
+            return "pending"
+        seen = "filled" if rest else "empty"
+        if seen == "filled":
+            return seen
+    return seen
+
+
+def message_from_page(text: str, title: str = "", url: str | None = None, doc=None) -> Message | None:
+    """A message's own page (its visible text, and its tree for the reply slot): asked and replied
+    dates by their labels; an empty reply slot, or one saying 暂未回复, is positive evidence of no
+    answer."""
     text = norm_space(text)
     asked = _labelled_date(text, ASKED)
     if asked is None:
@@ -195,14 +230,10 @@ def message_from_page(text: str, title: str = "", url: str | None = None) -> Mes
     state, shown = _labelled_state(text)
     if replied:
         state, shown = "answered", "回复时间"
-    elif state == "unknown":
-        for label in REPLY_BODY:
-            m = re.search(re.escape(label) + r"\s*[:：]\s*(\S{0,4})", text)
-            if m is None:
-                continue
-            if not m.group(1):
-                state, shown = "unanswered", f"{label}为空"
-            elif m.group(1).startswith(("暂未回复", "尚未回复", "暂无回复", "未回复")):
-                state, shown = "unanswered", m.group(1)
-            break
+    elif state == "unknown" and doc is not None:
+        slot = reply_slot(doc)
+        if slot == "empty":
+            state, shown = "unanswered", "回复内容为空"
+        elif slot == "pending":
+            state, shown = "unanswered", "回复内容显示暂未回复"
     return Message(title=title, url=url, asked=asked, replied=replied, state=state, shown=shown)

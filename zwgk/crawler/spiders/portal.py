@@ -38,8 +38,10 @@ from zwgk.crawler.items import SnapshotItem
 from zwgk.crawler.previous import PreviousCrawl, conditional_headers, load_previous, validators_of
 from zwgk.crawler.spiders.articles import ArticleReading
 from zwgk.crawler.spiders.attachment_reading import AttachmentReading
+from zwgk.crawler.spiders.channels import ChannelFinding
 from zwgk.crawler.spiders.fetching import Fetching, now_iso
 from zwgk.crawler.spiders.linkcheck import LinkChecking
+from zwgk.crawler.spiders.message_reading import MessageReading
 from zwgk.crawler.tls import inspect_certificate
 
 
@@ -75,7 +77,9 @@ def future_dates_set_aside(rows: list[dict], as_of: date, notes: list[str]) -> l
     return rows
 
 
-class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, scrapy.Spider):
+class PortalSpider(
+    Fetching, ArticleReading, AttachmentReading, ChannelFinding, MessageReading, LinkChecking, scrapy.Spider
+):
     """Crawl every registered portal's units and their disclosure columns."""
 
     name = "portal"
@@ -110,6 +114,8 @@ class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, sc
         self._host_slots: dict[str, asyncio.Semaphore] = {}  # host -> link checks in flight
 
         self._home_sigs: dict[str, asyncio.Future] = {}  # portal id -> the home's block signatures
+        self._home_channels: dict[str, asyncio.Future] = {}  # portal id -> channels found from the home
+        self.home_finds = {c.id for c in self.catalog.columns if c.find_on == "home"}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -140,6 +146,7 @@ class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, sc
         spider.tls_cafile = s.get("ZWGK_TLS_CAFILE") or os.environ.get("ZWGK_TLS_CAFILE") or None
         spider.links_requested = 0
         spider._attachment_settings(s)
+        spider.max_message_pages = s.getint("ZWGK_MAX_MESSAGE_PAGES", 20)
         # Browser rendering (zwgk.crawler.render): configured by zwgk.crawler.run only when usable.
         spider.render_js = s.getbool("ZWGK_RENDER_JS", False)
         spider.render_guard = s.get("PLAYWRIGHT_ABORT_REQUEST") if spider.render_js else None
@@ -343,6 +350,14 @@ class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, sc
         if response.status == 304 and prev:
             self._set_home_template(portal, (prev.get("details") or {}).get("template") or [])
             item = await self._reuse(portal, unit, "home", prev, response)
+            channels = (prev.get("details") or {}).get("channels")
+            if channels is None or any(c.id not in channels for c in self._home_columns(portal)):
+                # not found (or never looked for) behind an unchanged home: look again, its hub
+                # page may have changed
+                channels = await self._channels_again(portal)
+            self._set_channels(portal, channels)
+            if item is not None and channels is not None:
+                item.details = {**(item.details or {}), "channels": channels}
             await self._add_tls(item, portal)
             yield item
             return
@@ -356,7 +371,11 @@ class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, sc
                 details["identity"] = identity
         self._set_home_template(portal, details.get("template") or [])
         if outcome.status == "ok":
+            details["channels"] = await self._find_channels(portal, response)
+            self._set_channels(portal, details["channels"])
             details["links"] = await self._check_page_links(page, portal)
+        else:
+            self._set_channels(portal, None)
         item = self._snapshot(portal, unit, "home", portal.home, outcome, response, page, details=details)
         await self._add_tls(item, portal)
         yield item
@@ -374,6 +393,7 @@ class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, sc
     def home_failed(self, failure):
         meta = failure.request.meta
         self._set_home_template(meta["portal"], [])
+        self._set_channels(meta["portal"], None)
         yield self._snapshot(
             meta["portal"], meta["unit"], "home", meta["portal"].home, from_failure(failure.value)
         )
@@ -391,6 +411,9 @@ class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, sc
         prev = response.meta.get("prev")
         wanted = [c.id for c in self.catalog.required_columns(unit.profile)]
         wanted += [c for c in unit.columns if c not in wanted]
+        # portal-wide channels (政务咨询) come from the home (spiders/channels.py), not this page
+        on_home = [c for c in wanted if c in self.home_finds and c not in unit.columns]
+        wanted = [c for c in wanted if c not in on_home]
         found: dict[str, tuple[str, str]] = {}
         if response.status == 304 and prev:
             item = await self._reuse(portal, unit, "entry", prev, response)
@@ -435,6 +458,25 @@ class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, sc
         if not outcome_ok:
             return
         template = self._column_template(portal, entry_sigs, found)
+        for cid in on_home:
+            how, url, text = self._channel_outcome(portal, cid, await self._wait_channels(portal))
+            if how == "found":
+                yield self._column_request(portal, unit, cid, url, text, template)
+            elif how == "missing":
+                yield self._snapshot(
+                    portal,
+                    unit,
+                    f"column:{cid}",
+                    None,
+                    Outcome("missing"),
+                    details={
+                        "searched": self.names[cid],
+                        "entry_page": portal.home,
+                        "where": "门户首页及互动交流页面",
+                    },
+                )
+            else:
+                yield self._snapshot(portal, unit, f"column:{cid}", None, Outcome("unrecognized", None, text))
         for cid in wanted:
             if cid not in found:
                 yield self._snapshot(
@@ -628,6 +670,9 @@ class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, sc
                 else:
                     notes.append(render_js_note(self.render_js, failure))
         pages = [page]
+        # a message column's list pages are read again for their rows (spiders/message_reading.py)
+        list_responses: list[Response] = []
+        self._keep_for_messages(list_responses, cid, response)
         pages_crawled = 1
         next_pages = [linkcheck.clean_url(u) for u in page.next_pages if not linkcheck.looks_like_calendar(u)]
         declared = page.page_count
@@ -661,6 +706,7 @@ class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, sc
                 notes.append(f"第 {pages_crawled} 页没有新条目，停止翻页（防止分页陷阱）")
                 break  # a pagination trap or a repeated page: stop, nothing new
             pages.append(more)
+            self._keep_for_messages(list_responses, cid, resp)
             entries.extend(fresh)
             if not next_pages and more.next_pages:
                 next_pages = [
@@ -675,6 +721,7 @@ class PortalSpider(Fetching, ArticleReading, AttachmentReading, LinkChecking, sc
         for p in pages:  # every list page read (each URL is checked once per run: repeated furniture is free)
             links += await self._check_page_links(p, portal)
         details["links"] = links
+        await self._messages_into(details, list_responses, entries, portal, notes)
         async for item in self._finish_column(
             portal, unit, cid, page_url, response, page, entries, status, pages_crawled, notes, details
         ):
