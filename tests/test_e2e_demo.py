@@ -109,7 +109,9 @@ def test_gbk_portal_titles_decoded(first_night):
     store, network, crawl_id, _, _ = first_night
     expected = {
         e.title for u in network.portal("qinglan").units for c in u.columns.values() for e in c.entries
-    } | {m.title for m in network.portal("qinglan").messages}  # its 政务咨询 channel (zwgk_demonet/interact.py)
+    } | {
+        m.title for m in network.portal("qinglan").messages
+    }  # its 政务咨询 channel (zwgk_demonet/interact.py)
     with store.session() as session:
         snaps = (
             session.execute(
