@@ -46,7 +46,9 @@ def test_header_and_totals(report):
     }
     assert totals == {"new": 2, "still-open": 5, "overdue": 1, "rectified": 1}
     summary = _text(doc.get_element_by_id("jurisdiction"))
-    assert "网站 1 个" in summary and "信息公开单位 6 个" in summary and "应设栏目 61 个" in summary
+    assert (
+        "网站 1 个" in summary and "信息公开单位 6 个" in summary and "应设栏目 62 个" in summary
+    )  # 13 + 3×11 + 2×8 (the government keeps 政务咨询 too)
     coverage = _text(doc.get_element_by_id("crawl-coverage"))
     assert "覆盖 6 个单位中的 4 个" in coverage
     assert "开始 2024-03-06 01:00（北京时间）" in coverage and "结束 2024-03-06 03:00（北京时间）" in coverage

@@ -19,7 +19,13 @@ from zwgk.config.catalog import Catalog
 from zwgk.config.registry import Portal, Registry
 from zwgk.config.yamlines import load_located
 from zwgk.crawler.extract import decode_body
-from zwgk.crawler.extract.columns import CONFIDENCE, MATCH_HOW, discover_column_map, tree_unrecognized
+from zwgk.crawler.extract.columns import (
+    CONFIDENCE,
+    MATCH_HOW,
+    discover_column_map,
+    find_channel,
+    tree_unrecognized,
+)
 from zwgk.crawler.extract.dom import parse_html
 from zwgk.crawler.extract.kind import detect_challenge
 from zwgk.crawler.extract.template import Template, signatures
@@ -88,9 +94,12 @@ def discover_portal(portal: Portal, catalog: Catalog, allow_hosts: set[str]) -> 
     if _problem(home) is None:
         _, parsed = _page(home)
         home_sigs = signatures(parsed.doc, parsed.base_url)
+    channels = _channels(home, catalog, allow_hosts) if _problem(home) is None else {}
     out = []
     for unit in portal.units:
         wanted = [c.id for c in catalog.required_columns(unit.profile)]
+        on_home = [c for c in wanted if catalog.column(c).find_on == "home"]
+        wanted = [c for c in wanted if c not in on_home]
         umap = UnitMap(portal.id, unit.id, unit.name, unit.entry, "ok")
         out.append(umap)
         fetched = home if unit.entry == portal.home else fetch(unit.entry, allowed=allow_hosts)
@@ -121,6 +130,33 @@ def discover_portal(portal: Portal, catalog: Catalog, allow_hosts: set[str]) -> 
         )
         if blind:
             umap.status, umap.note = "unrecognized", blind
+        for cid in on_home:  # portal-wide channels (政务咨询): found from the home, as the crawl does
+            col = ColumnFound(cid, catalog.column(cid).name)
+            if cid in unit.columns:
+                col.url, col.how, col.confidence = unit.columns[cid], "登记表指定", 1.0
+            elif cid in channels:
+                col.url, col.text, col.how, col.confidence = channels[cid]
+            umap.columns.append(col)
+    return out
+
+
+def _channels(home: Fetched, catalog: Catalog, allow_hosts: set[str]) -> dict[str, tuple]:
+    """{column id: (url, text, how, confidence)} of the `find_on: home` columns, from the home or
+    behind its 互动交流 hub (at most two hub pages fetched)."""
+    text, _ = _page(home)
+    out: dict[str, tuple] = {}
+    for column in (c for c in catalog.columns if c.find_on == "home"):
+        link, hubs = find_channel(text, home.url, column.names, column.exclude, catalog.interaction.hubs)
+        how = "门户首页的链接"
+        for hub in hubs[:2] if link is None else []:
+            fetched = fetch(hub.url, allowed=allow_hosts)
+            if _problem(fetched) is None:
+                link, _ = find_channel(_page(fetched)[0], fetched.url, column.names, column.exclude)
+                how = f"门户首页「{hub.text}」页面的链接"
+            if link is not None:
+                break
+        if link is not None:
+            out[column.id] = (link.url, link.text, how, 0.8)
     return out
 
 
