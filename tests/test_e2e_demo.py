@@ -231,7 +231,7 @@ def test_lifecycle_over_two_nights(first_night):
 
 
 def test_no_surface_keeps_a_seeded_personal_number_whole(first_night, tmp_path):
-    """Issue 14: the ID and mobile numbers seeded on the demo's policy articles are found (masked)
+    """Issue 14: the ID, mobile and bank card numbers seeded on the demo's policy articles are found (masked)
     — in article text and in attached name lists (XLSX, PDF) — and stored nowhere whole: not in any
     database row, not in the stored (decompressed) page
     bodies, not in a report, an export or a crawl log — after a first and a 304 night."""
@@ -254,8 +254,9 @@ def test_no_surface_keeps_a_seeded_personal_number_whole(first_night, tmp_path):
                     if attached:
                         text += extract(attached[1]).text
                         in_files += 1
-                    seeded |= set(re.findall(r"\d{17}[\dX]|1[3-9]\d{9}", text))
-    assert len(seeded) >= 10 and in_files >= 2, (seeded, in_files)
+                    seeded |= set(re.findall(r"\d{19}|\d{17}[\dX]|1[3-9]\d{9}", text))
+    cards = {n for n in seeded if len(n) == 19}  # the bank cards of the attached XLSX name lists
+    assert len(seeded) >= 10 and in_files >= 2 and cards, (seeded, in_files)
     out = tmp_path / "reports"
     render_all(store, AS_OF, out, CATALOG)
     with store.session() as session:

@@ -10,7 +10,8 @@ layout; the ground truth rows come from the same attributes (`truth_rows`).
   only the ICP number). Unlisted portals use `text`.
 - privacy.exposed: in two units per readable portal the newest 政策文件 article publishes a
   person's 身份证号 (valid GB 11643 check digit) and mobile — the first in its text, the second in an
-  attached name list (XLSX on even portals, PDF on odd ones; the finding names the file); a third
+  attached name list (XLSX with a bank card number too on even portals, PDF on odd ones; the finding
+  names the file); a third
   unit's carries the controls — an office line with its area code, a 咨询电话 mobile and an ID-like
   number with a wrong check digit in its text, and an attached DOCX table of office lines.
 - date.future: in two units per readable portal, one fresh dynamic/notice column gets an extra
@@ -157,13 +158,23 @@ def _name_list(portal, k: int, i: int, docid: int) -> tuple[str, bytes, str, str
     if k % 2 == 0:
         body = files.xlsx(
             [
-                ["序号", "姓名", "身份证号码", "联系电话", "补助金额（元）"],
-                [1, "王某某", ident, int(mobile), 1200],
+                ["序号", "姓名", "身份证号码", "联系电话", "银行卡号", "补助金额（元）"],
+                [1, "王某某", ident, int(mobile), demo_card(portal.site_code, k), 1200],
             ]
         )
         return f"/uploads/{docid}/bzmd.xlsx", body, files.XLSX, "附件：拟补助对象名单.xlsx"
     body = files.pdf([["拟补助对象名单", f"1. 王某某 身份证号：{ident}", f"联系电话：{mobile}"]])
     return f"/uploads/{docid}/bzmd.pdf", body, files.PDF, "附件：拟补助对象名单.pdf"
+
+
+def demo_card(portal_code: str, k: int) -> str:
+    """A Luhn-valid 19-digit bank card number (a made-up 6217 prefix), kept as text as offices do."""
+    body = f"621700{portal_code[-6:]}{k:06d}"
+    digits = [int(d) for d in reversed(body)]
+    total = sum(
+        d * 2 - 9 if i % 2 == 0 and d > 4 else d * 2 if i % 2 == 0 else d for i, d in enumerate(digits)
+    )
+    return body + str((10 - total % 10) % 10)
 
 
 def _office_lines(portal, docid: int, wrong_id: str) -> tuple[str, bytes, str, str]:
