@@ -242,3 +242,31 @@ def test_identity_finding_stays_open_while_the_foot_cannot_be_seen(tmp_path):
     assert _status(store, "site.identity") == ["open"]
     _check(store, [_home_unit(shown)], days[2], 3)
     assert _status(store, "site.identity") == ["rectified"]
+
+
+def _channel_unit(messages: list[dict], status: str = "ok") -> UnitObs:
+    u = _home_unit(None)
+    u.columns["zwzx"] = ColumnObs("zwzx", status, url="http://127.0.0.1/interact/", messages=messages)
+    return u
+
+
+def test_unanswered_message_finding_closes_only_on_messages_read_with_their_state(tmp_path):
+    """留言超期未回复 stays open on a night whose list could not be read for states (a changed
+    format, an empty list, the channel unreadable) and closes when the message shows its reply."""
+    store = Store(f"sqlite:///{tmp_path}/l.db")
+    late = {"title": "道路破损", "url": "http://127.0.0.1/interact/m2.html", "asked": "2026-06-01"}
+    days = [date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4), date(2026, 11, 5), date(2026, 11, 6)]
+    _check(store, [_channel_unit([{**late, "state": "unanswered", "replied": None}])], days[0], 1)
+    assert _status(store, "interact.unanswered") in (["open"], ["overdue"])  # not closed
+    _check(store, [_channel_unit([{**late, "state": "unknown", "replied": None}])], days[1], 2)
+    assert _status(store, "interact.unanswered") in (["open"], ["overdue"])  # not closed
+    _check(store, [_channel_unit([])], days[2], 3)
+    assert _status(store, "interact.unanswered") in (["open"], ["overdue"])  # not closed
+    _check(store, [_channel_unit([], status="unrecognized")], days[3], 4)
+    assert _status(store, "interact.unanswered") in (["open"], ["overdue"])  # not closed
+    answered = {**late, "state": "answered", "replied": "2026-11-05"}  # answered late: still a finding
+    _check(store, [_channel_unit([answered])], days[4], 5)
+    assert _status(store, "interact.unanswered") in (["open"], ["overdue"])  # not closed
+    in_time = {"title": "新留言", "url": "http://127.0.0.1/interact/m9.html", "asked": "2026-10-01"}
+    _check(store, [_channel_unit([{**in_time, "state": "answered", "replied": "2026-10-03"}])], days[4], 6)
+    assert _status(store, "interact.unanswered") == ["rectified"]

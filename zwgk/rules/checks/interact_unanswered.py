@@ -78,6 +78,15 @@ class InteractUnanswered(Rule):
     scope = Scope.COLUMN
     source = "国办秘函〔2019〕19号 单项否决·互动回应差（政务咨询类栏目留言超过3个月未回复）"
 
+    def can_judge(self, unit: UnitObs) -> bool:
+        """Only a night that read the channel's messages with their states may close a finding: a
+        list whose format changed (every state unknown) or that shows nothing proves no reply."""
+        return any(
+            c.status in ("ok", "truncated")
+            and any(m.get("state") != "unknown" or m.get("replied") for m in c.messages)
+            for c in unit.columns.values()
+        )
+
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
         rules = ctx.catalog.interaction
         column = unit.columns.get(rules.column)
