@@ -645,6 +645,10 @@ class HostileNet:
         self.hidden.night = night
 
     def __enter__(self) -> HostileNet:
+        from tests.attachment_files import HOSTILE_FILES
+
+        for name in HOSTILE_FILES:  # made before the night: a slow first answer would time a check out
+            self.files.attachment(name)
         for t in self._threads:
             t.start()
         return self
