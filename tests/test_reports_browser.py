@@ -233,6 +233,12 @@ def test_index_filter_finds_a_unit(site):
         visible = p.page.locator("#units-table tbody tr:visible")
         assert visible.count() == 1 and "区发展和改革局" in visible.inner_text()
         assert p.page.inner_text("#filter-count") == "1"
+        for short in ("发改局", "发改"):  # as offices shorten 发展和改革局
+            p.page.fill("#unit-filter", short)
+            visible = p.page.locator("#units-table tbody tr:visible")
+            assert visible.count() == 1 and "区发展和改革局" in visible.inner_text(), short
+        p.page.fill("#unit-filter", "改发")  # the characters out of order: no abbreviation
+        assert p.page.locator("#units-table tbody tr:visible").count() == 0
         p.page.fill("#unit-filter", "xz2")
         assert p.page.locator("#units-table tbody tr:visible").inner_text().startswith("崔寨街道")
         p.page.fill("#unit-filter", "")

@@ -146,9 +146,10 @@ class UnitPage:
 
     @property
     def search(self) -> str:
-        return re.sub(
-            r"\s+", "", f"{self.name} {self.unit} {self.portal} {self.portal_name} {self.profile}"
-        ).lower()
+        """What the index filter matches, fields apart (`|`): the unit's name first — the filter
+        also accepts its abbreviations there (发改局 for 发展和改革局, _app.js) — then the ids."""
+        fields = (self.name, self.unit, self.portal, self.portal_name, self.profile)
+        return "|".join(re.sub(r"\s+", "", str(f)) for f in fields).lower()
 
 
 def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]:

@@ -37,12 +37,29 @@
   if (box) {
     var grade = document.getElementById("grade-filter");
     var count = document.getElementById("filter-count");
+    // 发改局 finds 发展和改革局, 人社局 人力资源和社会保障局, 住建局 住房和城乡建设局: the way offices
+    // shorten unit names keeps the characters in order, so a Chinese query also matches the unit's
+    // name (the first field) as a subsequence.
+    var cjk = /[\u3400-\u9fff]/;
+    var abbreviates = function (name, q) {
+      var at = 0;
+      for (var i = 0; i < q.length; i += 1) {
+        at = name.indexOf(q.charAt(i), at);
+        if (at === -1) { return false; }
+        at += 1;
+      }
+      return true;
+    };
+    var matches = function (search, q) {
+      if (search.indexOf(q) !== -1) { return true; }
+      return cjk.test(q) && q.length >= 2 && abbreviates(search.split("|")[0], q);
+    };
     var apply = function () {
       var q = box.value.replace(/\s+/g, "").toLowerCase();
       var g = grade ? grade.value : "";
       var shown = 0;
       each(document.querySelectorAll("[data-search]"), function (row) {
-        var ok = (!q || row.getAttribute("data-search").indexOf(q) !== -1) &&
+        var ok = (!q || matches(row.getAttribute("data-search"), q)) &&
           (!g || row.getAttribute("data-grade") === g);
         row.hidden = !ok;
         if (ok) { shown += 1; }
