@@ -163,6 +163,7 @@ def test_numbers_in_an_attachment_are_kept_masked_and_carried_while_it_cannot_be
         (url, page, "id", PERSON[:4] + "*" * 10 + PERSON[-4:])
     ]
     assert PERSON not in repr(rows) and records[0]["status"] == "ok"
+    assert "_text" not in records[0] and PERSON not in repr(records)  # the file's text is not kept
     # the next night the download fails: the finding's evidence stays (no 销号 by a failed fetch)
     night2 = _Spider({url: TimeoutError("timed out")}, {page: {"privacy": rows}})
     carried, records = night2.read(page, links)

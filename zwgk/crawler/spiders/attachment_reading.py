@@ -61,14 +61,12 @@ class AttachmentReading:
                     self._attachment(link["url"], portal)
                 )
             got = dict(await task)
+            text = got.pop("_text", "")  # read for its numbers, never kept: not in the record
             records.append({"url": link["url"], "page": page_url, "text": link.get("text"), **got})
             if got["status"] in ("ok", "partial"):
-                rows += self._exposure_rows(
-                    link["url"], page_url, link.get("text") or title, got.pop("_text", "")
-                )
+                rows += self._exposure_rows(link["url"], page_url, link.get("text") or title, text)
             else:
                 rows += self._carried(page_url, link["url"])
-            got.pop("_text", None)
         # an attachment not read tonight (budget, link not answering) keeps what was found in it
         for link in links:
             if link.get("attachment") and link not in picked:
