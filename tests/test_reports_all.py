@@ -10,6 +10,7 @@ from datetime import date
 import lxml.html
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.reports_fixtures import D3, D6, build_scenario
@@ -19,6 +20,7 @@ from zwgk.reports import render_all
 from zwgk.reports.config import load_report_config
 from zwgk.reports.exports import columns_rows, findings_rows
 from zwgk.store.db import Store
+from zwgk.store.schema import Finding
 
 
 @pytest.fixture(scope="module")
@@ -84,15 +86,30 @@ def _score(cell) -> float | None:
     return None if text == "—" else float(text)
 
 
-def test_weekly_numbers_equal_exports_and_scores(rendered):
-    _, _, paths, data = rendered
+def test_weekly_numbers_equal_exports_and_scores(rendered, catalog):
+    """The notice of Monday 2024-03-11 reports the calendar week 03-04..03-10 (checks of 03-05 and 03-06):
+    its figures are the findings and scores as of that Sunday."""
+    store, tmp, _, _ = rendered
+    monday, sunday = date(2024, 3, 11), date(2024, 3, 10)
+    paths = render_all(store, monday, tmp / "week", catalog, kinds=("weekly",))
+    with store.session() as s:
+        data = {
+            "findings": findings_rows(s, sunday),
+            "columns": columns_rows(s, sunday, catalog),
+            "scores": unit_scores(s, sunday, catalog),
+        }
     doc = _doc(paths["weekly"])
+    assert "2024年3月4日至2024年3月10日" in _t(doc.get_element_by_id("period"))
     open_rows = [f for f in data["findings"] if f["status"] in ("open", "overdue")]
     assert int(_t(doc.get_element_by_id("total-open"))) == len(open_rows) == 7
-    overdue = [f for f in open_rows if f["status"] == "overdue" or f["deadline"] < D6.isoformat()]
+    overdue = [f for f in open_rows if f["status"] == "overdue" or f["deadline"] < sunday.isoformat()]
     assert int(_t(doc.get_element_by_id("total-overdue"))) == len(overdue)
-    rectified = [f for f in data["findings"] if f["status"] == "rectified" and f["last_seen"] >= "2024-02-29"]
+    with store.session() as s:
+        rectified = s.execute(
+            select(Finding).where(Finding.rectified_on.between(date(2024, 3, 4), sunday))
+        ).all()
     assert int(_t(doc.get_element_by_id("total-rectified"))) == len(rectified) == 2
+    assert int(_t(doc.get_element_by_id("cov-checks"))) == 2  # 03-05 and 03-06
     assert int(_t(doc.get_element_by_id("cov-columns"))) == len(data["columns"])
     assert int(_t(doc.get_element_by_id("cov-units"))) == len(
         {(c["portal"], c["unit"]) for c in data["columns"]}
@@ -116,14 +133,37 @@ def test_weekly_numbers_equal_exports_and_scores(rendered):
         "jiyang/jyj",
         "jiyang/wsj",
     ]
-    named = doc.xpath("//ol[@id='named-list']/li/@data-unit")
-    assert set(named) == {"jiyang/xz2", "jiyang/fgj"}
-    assert _t(doc.get_element_by_id("issue-no")).startswith("2024年第10期")
+    named = doc.xpath("//ol[@id='named-list']/li")
+    # xz2: a veto-level typo; fgj and wsj: findings past their deadline by Sunday (wsj's kept open while
+    # its site is unreachable)
+    assert {li.get("data-unit") for li in named} == {"jiyang/xz2", "jiyang/fgj", "jiyang/wsj"}
+    for li in named:  # each named unit has a concrete 整改期限 after the notice's date, and its problems
+        deadline = date.fromisoformat(li.get("data-deadline"))
+        assert deadline > monday and f"整改期限：{deadline.year}年{deadline.month}月{deadline.day}日" in _t(
+            li
+        )
+        numbers = li.xpath(".//li/@data-number")
+        unit_open = [f for f in open_rows if f"{f['portal']}/{f['unit']}" == li.get("data-unit")]
+        assert numbers and len(numbers) == min(3, len(unit_open))
+    # 5 working days after Monday 2024-03-11: Monday 03-18
+    assert _t(doc.get_element_by_id("feedback-deadline")) == "2024年3月18日"
+    # the fixture's rendering of 03-06 issued week 02-26..03-03 as 第1期; this week is the next issue
+    assert _t(doc.get_element_by_id("issue-no")).startswith("2024年第2期")
+    # re-rendered on another day of the same week, the notice keeps its number; the earlier week too
+    again = render_all(store, date(2024, 3, 13), tmp / "again", catalog, kinds=("weekly",))
+    assert _t(_doc(again["weekly"]).get_element_by_id("issue-no")).startswith("2024年第2期")
+    first = render_all(store, D6, tmp / "first", catalog, kinds=("weekly",))
+    assert _t(_doc(first["weekly"]).get_element_by_id("issue-no")).startswith("2024年第1期")
+    # a week without any check is not issued: no number taken
+    empty = render_all(store, date(2024, 4, 1), tmp / "empty", catalog, kinds=("weekly",))
+    assert "不编期号" in _t(_doc(empty["weekly"]).get_element_by_id("issue-no"))
+    later = render_all(store, date(2024, 3, 4), tmp / "later", catalog, kinds=("weekly",))
+    assert _t(_doc(later["weekly"]).get_element_by_id("issue-no")).startswith("2024年第1期")
     assessed = [s["score"] for s in data["scores"] if s["score"] is not None]
     avg = round(sum(assessed) / len(assessed), 1)
     assert float(_t(doc.get_element_by_id("avg-score"))) == avg
     # the JSON export carries the same ranking
-    exported = json.loads((paths["weekly"].parent / "data" / "weekly-2024-03-06.json").read_text("utf-8"))
+    exported = json.loads((paths["weekly"].parent / "data" / "weekly-2024-03-11.json").read_text("utf-8"))
     assert {f"{r['portal']}/{r['unit']}": r["score"] for r in exported["tables"]["ranking"]} == shown
 
 
@@ -211,7 +251,8 @@ def test_index_lists_every_unit_with_search_keys(rendered):
 def test_historic_as_of_and_score_cache(rendered, catalog, monkeypatch):
     store, tmp, _, _ = rendered
     out = tmp / "hist"
-    paths = render_all(store, D3, out, catalog)
+    monday = date(2024, 3, 4)  # its notice reports the week ending Sunday D3
+    paths = render_all(store, monday, out, catalog)
     doc = _doc(paths["weekly"])
     with store.session() as s:
         open_d3 = [f for f in findings_rows(s, D3) if f["status"] in ("open", "overdue")]
@@ -225,7 +266,7 @@ def test_historic_as_of_and_score_cache(rendered, catalog, monkeypatch):
     monkeypatch.setattr(
         scores_mod, "unit_scores", lambda s, d, *a, **k: calls.append(d) or real(s, d, *a, **k)
     )
-    render_all(store, D3, out, catalog)
+    render_all(store, monday, out, catalog)
     assert calls == []
 
 
@@ -233,15 +274,20 @@ def test_report_config_override(tmp_path, catalog, rendered):
     store, _, _, _ = rendered
     cfg_file = tmp_path / "r.yml"
     cfg_file.write_text(
-        "issuer: 济阳区政务公开办公室\nweekly:\n  issue_format: '第{seq}期'\n  first_issue: 2024-01-01\n",
+        "issuer: 济阳区政务公开办公室\nrecipients: 各街道办事处，区政府各部门\ndoc_prefix: 济阳政公办\n"
+        "contact:\n  name: 王明\n  phone: 0531-84231234\nweekly:\n  issue_format: '第{seq}期'\n",
         encoding="utf-8",
     )
     config = load_report_config(cfg_file)
     assert config["monthly"]["trend_months"] == 6  # sections not named keep their defaults
     paths = render_all(store, D6, tmp_path / "o", catalog, config, kinds=("weekly",))
     doc = _doc(paths["weekly"])
-    assert _t(doc.get_element_by_id("issue-no")).startswith("第10期")
+    assert _t(doc.get_element_by_id("issue-no")).startswith("第1期")  # D6's week: the first issued
+    assert _t(doc.get_element_by_id("doc-no")) == "济阳政公办〔2024〕1号"
+    assert _t(doc.get_element_by_id("recipients")) == "各街道办事处，区政府各部门："
     assert "济阳区政务公开办公室" in _t(doc.xpath("//div[@class='notice-head']")[0])
+    assert "联系人：王明，电话：0531-84231234" in _t(doc.get_element_by_id("requirements-list"))
+    assert "济阳区政务公开办公室" in _t(doc.xpath("//div[@class='notice-sign']")[0])
     bad = tmp_path / "bad.yml"
     bad.write_text("weekly: [1\n", encoding="utf-8")
     from zwgk.errors import BadInput

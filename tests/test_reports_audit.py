@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import lxml.html
 import pytest
@@ -16,11 +16,14 @@ from typer.testing import CliRunner
 from tests.reports_fixtures import D6, Builder, build_scenario
 from zwgk.cli import app
 from zwgk.config.catalog import load_catalog
+from zwgk.findings.scores import unit_scores
 from zwgk.reports import render_all
 from zwgk.rules.registry import all_rules
 from zwgk.store.db import Store
 
 J4, J5 = date(2027, 1, 4), date(2027, 1, 5)  # 2027: no holiday calendar yet (counted Monday–Friday)
+J11 = date(2027, 1, 11)  # the Monday whose 周通报 reports the week of J4 and J5
+NEXT_MONDAY = date(2024, 3, 11)  # the Monday whose 周通报 reports the week of D5 and D6
 BANNER = "2027年节假日安排尚未公布，整改期限暂按周一至周五计算"
 
 
@@ -49,6 +52,9 @@ def test_false_positive_leaves_counts_named_list_and_is_listed_under_review(tmp_
     store = Store(db)
     ids = build_scenario(store, catalog)
     before = render_all(store, D6, tmp_path / "before", catalog)
+    before["weekly"] = render_all(store, NEXT_MONDAY, tmp_path / "before", catalog, kinds=("weekly",))[
+        "weekly"
+    ]
     weekly = _doc(before["weekly"])
     assert "jiyang/xz2" in weekly.xpath("//ol[@id='named-list']/li/@data-unit")
     daily = _doc(before["daily"])
@@ -74,6 +80,7 @@ def test_false_positive_leaves_counts_named_list_and_is_listed_under_review(tmp_
     )
     assert res.exit_code == 0, res.output
     after = render_all(store, D6, tmp_path / "after", catalog)
+    after["weekly"] = render_all(store, NEXT_MONDAY, tmp_path / "after", catalog, kinds=("weekly",))["weekly"]
     store.dispose()
 
     weekly = _doc(after["weekly"])
@@ -111,6 +118,8 @@ def rendered(tmp_path_factory, catalog):
     store = Store(f"sqlite:///{tmp}/t.db")
     build_scenario(store, catalog)
     paths = render_all(store, D6, tmp / "out", catalog)
+    # the 周通报 of the week holding D5 and D6 is the next Monday's
+    paths["weekly"] = render_all(store, NEXT_MONDAY, tmp / "out", catalog, kinds=("weekly",))["weekly"]
     store.dispose()
     return tmp / "out", paths
 
@@ -168,7 +177,7 @@ def test_unchecked_units_are_not_rated(rendered):
     wsj = next(u for u in units if u["unit"] == "wsj")
     assert wsj["checked"] is False and wsj["score"] is None and wsj["grade"] is None
     assert next(u for u in units if u["unit"] == "fgj")["checked"] is True
-    ranking = json.loads((out / "data" / "weekly-2024-03-06.json").read_text("utf-8"))["tables"]["ranking"]
+    ranking = json.loads((out / "data" / "weekly-2024-03-11.json").read_text("utf-8"))["tables"]["ranking"]
     assert {r["unit"]: r["checked"] for r in ranking}["jyj"] is False
 
 
@@ -359,6 +368,8 @@ def jan2027(tmp_path_factory, catalog):
             runs=checks,
         )
     paths = render_all(store, J5, tmp / "out", catalog)
+    # the 周通报 of the week holding J4 and J5 is the next Monday's
+    paths["weekly"] = render_all(store, J11, tmp / "out", catalog, kinds=("weekly",))["weekly"]
     store.dispose()
     return tmp / "out", paths
 
@@ -433,17 +444,34 @@ def test_diversity_share_on_unit_page_and_monthly(jan2027):
     assert (fgj["total"], fgj["diverse"], fgj["share"], fgj["meets_target"]) == (4, 2, 0.5, True)
 
 
-def test_warnings_and_portal_lines_in_weekly_and_unit_page(jan2027):
+def test_warnings_and_portal_lines_in_weekly_and_unit_page(jan2027, catalog):
     out, paths = jan2027
     weekly = _doc(paths["weekly"])
-    items = weekly.xpath("//ol[@id='warning-list']/li[@data-unit='p27/fgj']")
-    cols = [li for item in items for li in item.xpath(".//li[@class='warn-column']")]
-    gzdt = [li for li in cols if li.get("data-column") == "gzdt"]
-    assert gzdt and "县发展和改革局" in _t(items[0]) and "「工作动态」已 10 天未更新" in _t(gzdt[0])
+    # The notice of J11 reports the week ending Sunday J10: its 预警 are the units' warnings on that
+    # day. 工作动态 (10 days old on J5, 预警 on the unit page below) is past its 14 days by then, so it
+    # is no longer 临近 and not listed.
+    store = Store(f"sqlite:///{out.parent}/t.db", mode="read")
+    with store.session() as s:
+        expected = {
+            f"{r['portal']}/{r['unit']}": {
+                i["column"] for w in r["warnings"] for i in w["items"] if i.get("near_limit")
+            }
+            for r in unit_scores(s, J11 - timedelta(days=1), catalog)
+        }
+    store.dispose()
+    shown: dict[str, set] = {}
+    for li in weekly.xpath("//ol[@id='warning-list']/li"):
+        shown.setdefault(li.get("data-unit"), set()).update(
+            li.xpath(".//li[@class='warn-column']/@data-column")
+        )
+    assert {k: v for k, v in expected.items() if v} == {k: v for k, v in shown.items() if v}
+    assert "gzdt" not in shown.get("p27/fgj", set())
     # 预警 is its own section, not 点名
     named = weekly.xpath("//ol[@id='named-list']/li")
     assert named and all("已 10 天未更新" not in _t(li) and "预警" not in _t(li) for li in named)
-    lines = weekly.xpath("//table[@id='portal-lines']/tbody/tr[@data-portal='p27']")
+    lines = weekly.xpath("//table[@id='portal-lines-all']/tbody/tr[@data-portal='p27']")
+    body = weekly.xpath("//table[@id='portal-lines']/tbody/tr/@data-level")  # the body: 否决 and 预警 only
+    assert body and set(body) <= {"veto", "warning"}
     assert {r.get("data-line") for r in lines} >= {"home_stale", "columns_stale", "blank", "typo"}
     home = next(r for r in lines if r.get("data-line") == "home_stale")
     assert "首页不更新" in _t(home) and "首页最近更新于" in _t(home)

@@ -31,7 +31,7 @@ def render_all(
     with store.session() as session:
         prev = previous_check_date(session, as_of)
         since = min(
-            as_of - timedelta(days=13),
+            as_of - timedelta(days=20),  # the week before last (周通报's comparison)
             assessed_month(as_of),
             week_start(as_of) - timedelta(weeks=weeks - 1),
             prev or as_of,

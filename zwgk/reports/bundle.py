@@ -56,6 +56,8 @@ HEADERS = {
     "change": "变化",
     "reasons": "点名原因",
     "examples": "示例",
+    "in_body": "正文点名",
+    "problems": "点名问题",
     "units": "涉及单位",
     "points": "扣分",
     "findings": "问题",

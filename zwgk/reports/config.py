@@ -17,7 +17,7 @@ from zwgk.config.yamlines import load_located, load_mapping, refuse_unknown_keys
 from zwgk.errors import BadInput
 
 DEFAULT_CONFIG = Path(__file__).parent / "data" / "reports.yml"
-SECTIONS = ("weekly", "monthly", "units")
+SECTIONS = ("weekly", "monthly", "units", "contact")
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +42,9 @@ def load_report_config(path: str | Path | None = None) -> dict[str, Any]:
             config[key] = value
     for section, key in (
         ("weekly", "name_overdue_min"),
+        ("weekly", "name_max"),
+        ("weekly", "name_items"),
+        ("weekly", "rectify_working_days"),
         ("weekly", "typical_rules"),
         ("weekly", "typical_examples"),
         ("monthly", "trend_months"),

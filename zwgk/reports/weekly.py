@@ -1,9 +1,13 @@
-"""周通报 (weekly notice): the formal bulletin for the week ending on the as-of date.
+"""周通报 (weekly notice): the formal bulletin of the previous calendar week (周一至周日).
 
-期号 and issuing office come from the report settings (zwgk/reports/data/reports.yml). The week is
-the seven days ending on the as-of date; last week is the seven days before. Every figure is
-computed here from the findings history and the unit scores on the week's last day (and on last
-week's for the change); the same rows are written as XLSX/CSV/JSON beside the page.
+A notice rendered on any day of a week reports the week before it, so the Monday's notice and a
+Tuesday's re-rendering are the same issue, with the same 期号 (zwgk/reports/numbering.py). Its body
+follows a real 通报: 总体情况, 点名通报 (each named unit with its problems and a concrete 整改期限),
+典型问题 (most severe first, examples from different portals), 整改要求, then the 附件 tables (the full
+ranking, every veto indicator, 预警, the comparison with the week before). Issuer, recipients, 文号 and
+contact come from the report settings (zwgk/reports/data/reports.yml). Every figure is computed from
+the findings history and the unit scores on the week's last day (and on the week before's for the
+change); the same rows are written as XLSX/CSV/JSON beside the page.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from zwgk.reports.common import (
 )
 from zwgk.reports.config import load_report_config
 from zwgk.reports.context import ReportContext
+from zwgk.reports.numbering import issue_seq
 from zwgk.reports.render import render
 from zwgk.reports.svg import bar_chart, distribution
 from zwgk.reports.views import calendar_banner, column_name, overdue_days, safe_href, severity_label
@@ -105,6 +110,21 @@ NO_PREV = "—（无上周数据）"
 
 
 @dataclass
+class NamedItem:
+    """One problem of a named unit: what, where, and by when it must be fixed."""
+
+    number: str
+    title: str
+    severity: str
+    column: str
+    message: str
+    url: str | None
+    href: str | None
+    deadline: date
+    overdue: bool
+
+
+@dataclass
 class Named:
     portal: str
     unit: str
@@ -112,6 +132,9 @@ class Named:
     portal_name: str
     reasons: list[str]
     href: str
+    deadline: date  # 整改期限 of the unit: the latest of its listed problems'
+    items: list[NamedItem] = field(default_factory=list)  # the most severe first, at most name_items
+    more: int = 0  # its other open problems, on its unit page
 
 
 @dataclass
@@ -137,13 +160,19 @@ class Typical:
 
 @dataclass
 class WeeklyView:
-    as_of: date
-    start: date
+    as_of: date  # the notice's date (成文日期)
+    start: date  # the reported week: start (Monday) .. end (Sunday)
+    end: date
     prev_end: date
     title: str
     issuer: str
     jurisdiction: str
     issue_no: str
+    doc_no: str  # 文号, '' without a doc_prefix
+    recipients: str
+    deadline: date  # 整改情况 due (the named units' 整改期限 at the earliest)
+    feedback_channel: str
+    contact: dict[str, str]
     coverage: dict[str, int]
     totals: Totals
     prev: Totals
@@ -156,6 +185,18 @@ class WeeklyView:
     warnings: list[Warning] = field(default_factory=list)
     portal_lines: list[PortalLine] = field(default_factory=list)
     calendar_banner: str | None = None
+    named_more: list[Named] = field(default_factory=list)  # named beyond name_max: in the annex
+
+    @property
+    def contact_line(self) -> str:
+        """联系人：…，电话：…，邮箱：… with the parts the settings give."""
+        labels = (("name", "联系人"), ("phone", "电话"), ("email", "邮箱"))
+        return "，".join(f"{label}：{self.contact[k]}" for k, label in labels if self.contact.get(k))
+
+    @property
+    def body_lines(self) -> list[PortalLine]:
+        """Veto indicators shown in the body: only those at 预警 or 否决 (all are in the annex)."""
+        return [p for p in self.portal_lines if p.level in ("veto", "warning")]
 
     @property
     def prev_start(self) -> date:
@@ -179,14 +220,20 @@ class WeeklyView:
         return signed(a - b, 1 if isinstance(a, float) or isinstance(b, float) else 0)
 
 
-def issue_number(as_of: date, config: dict) -> str:
-    w = config["weekly"]
-    iso = as_of.isocalendar()
-    seq = ""
-    if w.get("first_issue"):
-        first = date.fromisoformat(str(w["first_issue"]))
-        seq = str(max(1, (as_of - first).days // 7 + 1))
-    return str(w.get("issue_format") or "{year}年第{week}期").format(year=iso[0], week=iso[1], seq=seq)
+def report_week(as_of: date) -> tuple[date, date]:
+    """The previous calendar week of `as_of`: (Monday, Sunday) of the week before as_of's week."""
+    end = as_of - timedelta(days=as_of.weekday() + 1)
+    return end - timedelta(days=6), end
+
+
+def issue_number(fmt: str, year: int, seq: int, start: date) -> str:
+    """The 期号 as the settings format it ({year}, {seq}, {week})."""
+    return str(fmt or "{year}年第{seq}期").format(year=year, seq=seq, week=start.isocalendar()[1])
+
+
+def doc_number(prefix: str, year: int, seq: int) -> str:
+    """文号 in GB/T 9704 form: 机关代字〔年份〕序号号; '' without a prefix."""
+    return f"{prefix}〔{year}〕{seq}号" if prefix else ""
 
 
 def totals_for(ctx: ReportContext, end: date) -> Totals:
@@ -225,22 +272,23 @@ def unit_href(portal: str, unit: str, root: str = "") -> str:
 
 
 def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
-    start, prev_end = as_of - timedelta(days=6), as_of - timedelta(days=7)
-    cols = ctx.columns(as_of)
+    start, end = report_week(as_of)
+    prev_end = start - timedelta(days=1)
+    cols = ctx.columns(end)
     coverage = {
         "portals": len({c["portal"] for c in cols}),
         "units": len({(c["portal"], c["unit"]) for c in cols}),
         "columns": len(cols),
         "columns_checked": sum(1 for c in cols if c["status"] in ("ok", "missing", "truncated")),
-        "checks": len(ctx.check_dates(start, as_of)),
+        "checks": len(ctx.check_dates(start, end)),
     }
-    totals, prev = totals_for(ctx, as_of), totals_for(ctx, prev_end)
-    open_now = ctx.open_states(as_of)
+    totals, prev = totals_for(ctx, end), totals_for(ctx, prev_end)
+    open_now = ctx.open_states(end)
     per_unit: dict[tuple[str, str], list] = defaultdict(list)
     for s in open_now:
         per_unit[(s.finding.portal_id, s.finding.unit_id)].append(s)
     has_prev = bool(ctx.check_dates(prev_end - timedelta(days=6), prev_end))
-    scores, prev_scores = ctx.score_map(as_of), (ctx.score_map(prev_end) if has_prev else {})
+    scores, prev_scores = ctx.score_map(end), (ctx.score_map(prev_end) if has_prev else {})
     keys = sorted(set(scores) | set(per_unit) | ({(c["portal"], c["unit"]) for c in cols}))
     rows: list[RankRow] = []
     for key in keys:
@@ -258,7 +306,7 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
                 grade=sc["grade"] if sc else "",
                 veto=bool(sc and sc["veto"]),
                 open=len(mine),
-                overdue=sum(1 for s in mine if s.status == "overdue" or overdue_days(s, as_of) > 0),
+                overdue=sum(1 for s in mine if s.status == "overdue" or overdue_days(s, end) > 0),
                 weighted=sum(SEVERITY_WEIGHT.get(s.finding.severity, 1) for s in mine),
                 prev_score=pv["score"] if pv else None,
                 change=round(sc["score"] - pv["score"], 1)
@@ -287,8 +335,10 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
     for i, r in enumerate(rows, 1):
         r.rank = i if r.checked else 0
 
+    wcfg = config["weekly"]
+    notice_deadline = ctx.catalog.calendar.add_workdays(as_of, int(wcfg["rectify_working_days"]))
     named: list[Named] = []
-    min_overdue = int(config["weekly"]["name_overdue_min"])
+    min_overdue = int(wcfg["name_overdue_min"])
     for r in sorted(rows, key=lambda r: (r.score if r.score is not None else 101, -r.weighted)):
         key = (r.portal, r.unit)
         reasons = []
@@ -308,15 +358,32 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
         if r.overdue >= min_overdue:
             reasons.append(f"逾期未整改问题 {r.overdue} 条")
         if reasons:
-            named.append(Named(r.portal, r.unit, r.name, r.portal_name, reasons, r.href))
+            items = named_items(ctx, per_unit.get(key, []), end, notice_deadline)
+            shown = items[: int(wcfg["name_items"])]
+            named.append(
+                Named(
+                    r.portal,
+                    r.unit,
+                    r.name,
+                    r.portal_name,
+                    reasons,
+                    r.href,
+                    deadline=max([notice_deadline, *(x.deadline for x in shown)]),
+                    items=shown,
+                    more=len(items) - len(shown),
+                )
+            )
+    name_max = int(wcfg["name_max"])
+    named, named_more = named[:name_max], named[name_max:]
 
     by_rule: dict[str, list] = defaultdict(list)
     for s in open_now:
         by_rule[s.finding.rule].append(s)
     typical: list[Typical] = []
-    for rule, items in sorted(by_rule.items(), key=lambda kv: (-len(kv[1]), kv[0]))[
-        : config["weekly"]["typical_rules"]
-    ]:
+    for rule, items in sorted(
+        by_rule.items(),
+        key=lambda kv: (-max(SEVERITY_WEIGHT.get(s.finding.severity, 1) for s in kv[1]), -len(kv[1]), kv[0]),
+    )[: wcfg["typical_rules"]]:
         t = Typical(
             rule=rule,
             title=ctx.titles.get(rule, rule),
@@ -325,12 +392,8 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
             count=len(items),
             units=len({(s.finding.portal_id, s.finding.unit_id) for s in items}),
         )
-        seen_units: set = set()
-        for s in sorted(items, key=lambda s: (s.finding.first_seen, s.finding.id)):
+        for s in varied_examples(items, int(wcfg["typical_examples"])):
             f = s.finding
-            if (f.portal_id, f.unit_id) in seen_units:
-                continue
-            seen_units.add((f.portal_id, f.unit_id))
             t.examples.append(
                 Example(
                     ctx.unit_name(f.portal_id, f.unit_id),
@@ -341,8 +404,6 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
                     s.number,
                 )
             )
-            if len(t.examples) >= config["weekly"]["typical_examples"]:
-                break
         typical.append(t)
 
     rule_counts = sorted(((ctx.titles.get(k, k), len(v)) for k, v in by_rule.items()), key=lambda x: -x[1])
@@ -364,18 +425,30 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
             ln["level"],
             ln["message"] or ln["name"],
         )
-        for p in ctx.portal_lines(as_of)
+        for p in ctx.portal_lines(end)
         for ln in p["lines"]
     ]
     open_deadlines = [s.deadline for s in open_now]
+    year, seq = (None, None)
+    if coverage["checks"]:  # a week without any check is not an issue: it takes no number
+        year, seq = issue_seq(ctx.session, "weekly", start, end)
     return WeeklyView(
         as_of=as_of,
         start=start,
+        end=end,
         prev_end=prev_end,
-        title=config["weekly"]["title"],
+        title=wcfg["title"],
         issuer=config["issuer"],
         jurisdiction=config.get("jurisdiction") or "",
-        issue_no=issue_number(as_of, config),
+        issue_no=issue_number(wcfg.get("issue_format"), year, seq, start)
+        if seq
+        else "（本周未开展监测，不编期号）",
+        doc_no=doc_number(config.get("doc_prefix") or "", year, seq) if seq else "",
+        recipients=config.get("recipients") or "",
+        deadline=notice_deadline,
+        feedback_channel=config.get("feedback_channel") or "",
+        contact={k: str(v) for k, v in (config.get("contact") or {}).items() if v},
+        named_more=named_more,
         coverage=coverage,
         totals=totals,
         prev=prev,
@@ -387,8 +460,55 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
         has_prev=has_prev,
         warnings=warnings,
         portal_lines=portal_lines,
-        calendar_banner=calendar_banner(ctx.catalog, [start, as_of, *open_deadlines]),
+        calendar_banner=calendar_banner(ctx.catalog, [start, as_of, notice_deadline, *open_deadlines]),
     )
+
+
+def named_items(ctx: ReportContext, states: list, end: date, notice_deadline: date) -> list[NamedItem]:
+    """A named unit's open problems, most severe and most overdue first, each with its 整改期限: its
+    own deadline when still ahead of the notice's, else the notice's."""
+    ordered = sorted(
+        states,
+        key=lambda s: (
+            -SEVERITY_WEIGHT.get(s.finding.severity, 1),
+            -overdue_days(s, end),
+            s.finding.first_seen,
+            s.finding.id,
+        ),
+    )
+    return [
+        NamedItem(
+            number=s.number,
+            title=ctx.titles.get(s.finding.rule, s.finding.rule),
+            severity=s.finding.severity,
+            column=column_name(ctx.catalog, s.finding.column_id),
+            message=s.finding.message,
+            url=s.finding.url,
+            href=safe_href(s.finding.url),
+            deadline=max(notice_deadline, s.deadline),
+            overdue=s.status == "overdue" or overdue_days(s, end) > 0,
+        )
+        for s in ordered
+    ]
+
+
+def varied_examples(states: list, n: int) -> list:
+    """Up to n examples of one rule, one per portal before a second from any portal, and one per unit:
+    a notice whose every example comes from one county reads as aimed at it."""
+    by_portal: dict[str, list] = defaultdict(list)
+    seen_units: set = set()
+    for s in sorted(states, key=lambda s: (s.finding.first_seen, s.finding.id)):
+        key = (s.finding.portal_id, s.finding.unit_id)
+        if key not in seen_units:
+            seen_units.add(key)
+            by_portal[s.finding.portal_id].append(s)
+    out: list = []
+    queues = list(by_portal.values())
+    while len(out) < n and any(queues):
+        for q in queues:
+            if q and len(out) < n:
+                out.append(q.pop(0))
+    return out
 
 
 def unit_warnings(ctx: ReportContext, scores: dict, name_of, href_of) -> list[Warning]:
@@ -474,7 +594,25 @@ def weekly_tables(v: WeeklyView) -> dict[str, list[dict[str, Any]]]:
         for r in v.ranking
     ]
     named = [
-        {"portal": n.portal, "unit": n.unit, "name": n.name, "reasons": "；".join(n.reasons)} for n in v.named
+        {
+            "portal": n.portal,
+            "unit": n.unit,
+            "name": n.name,
+            "reasons": "；".join(n.reasons),
+            "deadline": n.deadline,
+            "in_body": i < len(v.named),
+            "problems": [
+                {
+                    "number": x.number,
+                    "title": x.title,
+                    "column": x.column,
+                    "url": x.url,
+                    "deadline": x.deadline,
+                }
+                for x in n.items
+            ],
+        }
+        for i, n in enumerate([*v.named, *v.named_more])
     ]
     typical = [
         {
@@ -536,7 +674,7 @@ def render_weekly(
         return _render(ctx, as_of, out_dir, config)
     with store.session() as session:
         return _render(
-            ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=as_of - timedelta(days=13)),
+            ReportContext(session, catalog, cache_dir=out_dir / ".cache", since=as_of - timedelta(days=20)),
             as_of,
             out_dir,
             config,
@@ -553,7 +691,9 @@ def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Pat
         {
             "report": "weekly",
             "as_of": as_of.isoformat(),
-            "period": [view.start.isoformat(), as_of.isoformat()],
+            "period": [view.start.isoformat(), view.end.isoformat()],
+            "doc_no": view.doc_no,
+            "deadline": view.deadline.isoformat(),
             "issue": view.issue_no,
             "issuer": view.issuer,
         },

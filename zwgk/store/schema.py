@@ -271,3 +271,24 @@ class Probe(Base):
     http_status: Mapped[int | None] = mapped_column(Integer)
     elapsed_ms: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportIssue(Base):
+    """The 期号 of an issued notice (周通报) or assessment (月考核): numbered in issue order within a
+    year, once per period, so re-rendering the same week keeps its number and no number is skipped.
+
+    `year` is the year the period ends in; `seq` counts from 1 in that year per kind.
+    """
+
+    __tablename__ = "report_issues"
+    __table_args__ = (
+        UniqueConstraint("kind", "period_start", name="uq_report_issues_period"),
+        UniqueConstraint("kind", "year", "seq", name="uq_report_issues_seq"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # weekly | monthly
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive: when the number was first given
