@@ -29,7 +29,7 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from zwgk.cycle import jobs
 from zwgk.errors import BadInput
-from zwgk.scheduler import DEFAULT_CONFIG, build_scheduler, load_config
+from zwgk.scheduler import DEFAULT_CONFIG, build_scheduler, job_kwargs, load_config
 from zwgk.store.db import Store, make_engine
 from zwgk.store.schema import Run
 
@@ -370,7 +370,8 @@ def test_missing_report_is_recorded_as_not_available(tmp_path, fake_time, monkey
         store.dispose()
 
 
-def fake_render(store, as_of, out_dir, catalog):
+def fake_render(store, as_of, out_dir, catalog, config):
+    assert config["issuer"]  # the report settings (built-in unless --report-config names a file)
     path = Path(out_dir) / f"fake-{as_of}.html"
     path.write_text("ok", encoding="utf-8")
     return path
@@ -390,6 +391,39 @@ def test_report_job_renders_and_records(tmp_path, fake_time, monkeypatch):
         assert (run.status, run.counts["path"]) == ("ok", path)
     finally:
         store.dispose()
+
+
+def test_scheduled_weekly_notice_carries_the_report_settings(tmp_path, fake_time):
+    """`zwgk schedule --report-config FILE` hands the file to the report jobs: the Monday notice carries
+    the county's issuer, 文号 and 主送 and is numbered in the database."""
+    from tests.reports_fixtures import build_scenario
+    from zwgk.config.catalog import load_catalog
+
+    settings = tmp_path / "reports.yml"
+    settings.write_text(
+        "issuer: 济阳区人民政府办公室\nrecipients: 各街道办事处，区政府各部门\ndoc_prefix: 济阳政办\n",
+        encoding="utf-8",
+    )
+    db = f"sqlite:///{tmp_path}/w.db"
+    store = Store(db)
+    build_scenario(store, load_catalog())
+    store.dispose()
+    CLOCK.now = datetime(2024, 3, 11, 8, 0, tzinfo=SH)  # the Monday after the scenario's week
+    kw = job_kwargs(load_config(None), next(j for j in load_config(None).jobs if j.id == "weekly_report"), {})
+    path = jobs.weekly_report(
+        db=db, out=str(tmp_path / "out"), clock=CLOCK, report_config=str(settings), **_lock_kw(kw)
+    )
+    html = Path(path).read_text("utf-8")
+    assert (
+        "济阳区人民政府办公室" in html
+        and "济阳政办〔2024〕1号" in html
+        and "各街道办事处，区政府各部门：" in html
+    )
+    assert "2024年3月4日至2024年3月10日" in html
+
+
+def _lock_kw(kw: dict) -> dict:
+    return {k: kw[k] for k in ("lock_wait_minutes", "lock_max_age_hours") if k in kw}
 
 
 def test_nightly_is_skipped_and_recorded_while_another_run_holds_the_lock(tmp_path, fake_time):
@@ -459,7 +493,7 @@ def long_nightly(db=None, **kw):
         store.dispose()
 
 
-def fake_daily_render(store, as_of, out_dir, catalog):
+def fake_daily_render(store, as_of, out_dir, catalog, config):
     """The daily renderer's place in jobs.REPORTS: records when it ran and who held the lock then."""
     from zwgk.cycle.runlock import current_holder
 
@@ -475,7 +509,7 @@ def fake_daily_render(store, as_of, out_dir, catalog):
             "holder": holder.command if holder else None,
         }
     )
-    return fake_render(store, as_of, out_dir, catalog)
+    return fake_render(store, as_of, out_dir, catalog, config)
 
 
 def test_daily_report_waits_for_a_nightly_holding_the_lock(tmp_path, fake_time, monkeypatch):

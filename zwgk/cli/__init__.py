@@ -20,6 +20,7 @@ from zwgk.cli.common import (
     Fmt,
     NoMigrateOpt,
     OutOpt,
+    ReportConfigOpt,
     TimeLimitOpt,
     _catalog,
     _fail,
@@ -154,6 +155,7 @@ def run(
             help="全量重抓（不沿用上次抓取的缓存校验，重新检查每个链接）",
         ),
     ] = False,
+    report_config: ReportConfigOpt = None,
     no_migrate: NoMigrateOpt = False,
     limit: TimeLimitOpt = 300,
 ):
@@ -171,6 +173,9 @@ def run(
             from zwgk.cycle.notify import load_notify_config
 
             cfg = load_notify_config(notify, reg)
+        from zwgk.reports.config import load_report_config
+
+        settings = load_report_config(report_config)
         store = _store(db, "create", migrate=not no_migrate)
         status = err.status("抓取中…") if sys.stderr.isatty() else None
 
@@ -193,6 +198,7 @@ def run(
             out_dir=out_dir,
             progress=progress,
             time_limit=time_limit(limit),
+            report_config=settings,
         )
         out.print(f"报告目录（周通报、月考核、单位页面）: {result.reports['units']}", highlight=False)
         out.print(f"日调度报告: {result.reports['daily']}", highlight=False)

@@ -71,6 +71,12 @@ NoMigrateOpt = Annotated[
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="监测日期 YYYY-MM-DD（默认：北京时间今天）")]
 CatalogOpt = Annotated[str | None, typer.Option("--catalog", help="本地区栏目目录（YAML，覆盖内置目录）")]
 OutOpt = Annotated[Path, typer.Option("--out", help="报告输出目录")]
+ReportConfigOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--report-config", help="报告设置文件（YAML：发文机关、主送、文号、联系人等，默认用内置设置）"
+    ),
+]
 TimeLimitOpt = Annotated[
     float,
     typer.Option(

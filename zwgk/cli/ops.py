@@ -18,7 +18,7 @@ from rich.text import Text
 
 from zwgk.beijing import iso as beijing_iso
 from zwgk.beijing import to_beijing
-from zwgk.cli.common import DbOpt, NoMigrateOpt, err, out, say_error
+from zwgk.cli.common import DbOpt, NoMigrateOpt, ReportConfigOpt, err, out, say_error
 from zwgk.cli.runs import counts_text, job_label, stage_label, status_label
 from zwgk.errors import BadInput
 
@@ -59,6 +59,7 @@ def schedule(
             "--notify", help="通知配置文件（YAML）：向各单位发送问题清单、向主管发送汇总、向运维发送告警"
         ),
     ] = None,
+    report_config: ReportConfigOpt = None,
     no_migrate: NoMigrateOpt = False,
 ):
     """Run the scheduler in the foreground: nightly crawl+check, daily/weekly/monthly reports."""
@@ -81,6 +82,10 @@ def schedule(
             from zwgk.cycle.notify import load_notify_config
 
             load_notify_config(notify, reg)
+        if report_config:
+            from zwgk.reports.config import load_report_config
+
+            load_report_config(report_config)  # a bad file fails now, not at the Monday notice
         url = _absolute_db_url(normalise_url(db))
         engine = make_engine(url, "create", migrate=not no_migrate)
     except BadInput as exc:
@@ -98,6 +103,8 @@ def schedule(
     }
     if notify:  # only when given: stored jobs of schedulers without notifications stay unchanged
         params["notify"] = str(Path(notify).resolve())
+    if report_config:  # likewise
+        params["report_config"] = str(Path(report_config).resolve())
     scheduler = build_scheduler(cfg, engine, params)
     install_signal_handlers(
         scheduler,

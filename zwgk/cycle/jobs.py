@@ -244,13 +244,17 @@ def render_report(
     lock_wait_minutes: float = 240,
     lock_max_age_hours: float = 24,
     clock: Clock | None = None,
+    report_config: str | None = None,
 ) -> str | None:
     """Render one report as of today, after any running crawl finishes, and record the outcome.
+
+    `report_config`: the report settings file (issuer, 主送, 文号, contact …) of `zwgk schedule --report-config`.
 
     The report waits for the run lock so that the morning dispatch never reads a half-done night.
     """
     from zwgk.config.catalog import load_catalog
     from zwgk.cycle.runlock import CYCLE, run_lock
+    from zwgk.reports.config import load_report_config
 
     module, name, title = REPORTS[kind]
     day = today(clock)
@@ -273,7 +277,7 @@ def render_report(
                 max_age=timedelta(hours=lock_max_age_hours),
                 command=f"zwgk schedule: {kind} report {day}",
             ):
-                path = render(store, day, out_dir, load_catalog(catalog))
+                path = render(store, day, out_dir, load_catalog(catalog), load_report_config(report_config))
             rec.counts["path"] = str(path)
             return str(path)
     finally:
@@ -351,4 +355,6 @@ def monthly_report(
 
 def _report_kw(kw: dict) -> dict:
     # The scheduler hands every job the same keywords (sites …); reports use only these.
-    return {k: kw[k] for k in ("lock_wait_minutes", "lock_max_age_hours", "clock") if k in kw}
+    return {
+        k: kw[k] for k in ("lock_wait_minutes", "lock_max_age_hours", "clock", "report_config") if k in kw
+    }

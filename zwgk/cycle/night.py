@@ -47,6 +47,7 @@ def run_cycle(
     lock_command: str | None = None,
     progress: Progress | None = None,
     time_limit: timedelta = stages.DEFAULT_TIME_LIMIT,
+    report_config: dict | None = None,
 ) -> CycleResult:
     """Crawl every registered portal, check the night, and with `out_dir` render every report.
 
@@ -73,7 +74,7 @@ def run_cycle(
         note("check", check_id)
         reports: dict[str, Path] = {}
         if out_dir is not None:
-            reports = render_reports(store, as_of, out_dir, catalog)
+            reports = render_reports(store, as_of, out_dir, catalog, report_config)
     return CycleResult(crawl_id, check_id, reports)
 
 
