@@ -14,6 +14,7 @@ from __future__ import annotations
 from .evaluate import RULE_TITLES, evaluate, format_table
 from .network import Network, RunningNetwork, build_network
 from .spec import Variant
+from .story import night_dates, variants
 
 SEEDED_RULES = [
     "site.unreachable",
@@ -42,4 +43,6 @@ __all__ = [
     "build_network",
     "evaluate",
     "format_table",
+    "night_dates",
+    "variants",
 ]

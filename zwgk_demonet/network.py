@@ -24,8 +24,15 @@ class Network:
     """The demo portal network for one (as_of, seed, variant); pages are rendered on request."""
 
     def __init__(
-        self, as_of: date, seed: int = 2026, variant: Variant | None = None, skin: int | None = None
+        self,
+        as_of: date,
+        seed: int = 2026,
+        variant: Variant | None = None,
+        skin: int | None = None,
+        anchor: date | None = None,
     ):
+        """`anchor`: the first night of a multi-night replay (zwgk_demonet/story.py); article
+        addresses are dated as on that night, so they stay the same from night to night."""
         self.as_of = as_of
         self.seed = seed
         self.skin = skin or None  # None/0: the original templates; N: generated skin N (skins.py)
@@ -35,6 +42,8 @@ class Network:
         self.sites: dict[str, Site] = {}
         for p in self.portals:
             site = site_for(p, self.skin)
+            if anchor is not None:
+                site.url_shift = as_of - anchor
             site.layout()
             self.sites[p.id] = site
         self._truth = self._with_urls(ground_truth(self.portals, as_of))
@@ -245,6 +254,16 @@ class RunningNetwork:
             self.close()
             raise
 
+    def switch(self, network: Network) -> None:
+        """Serve `network` (the same portals on another night) on the same ports: the registry
+        written for the first night stays valid, and so does every stored address."""
+        if [p.id for p in network.portals] != [p.id for p in self.network.portals]:
+            raise ValueError("switch: another network's portals")
+        self.network = network
+        for srv in self._servers:
+            pid = srv.demo[0]  # type: ignore[attr-defined]
+            srv.demo = (pid, network.sites[pid], self)  # type: ignore[attr-defined]
+
     def _log(self, pid: str, method: str, path: str) -> None:
         with self._lock:
             self.request_log.append((pid, method, path))
@@ -299,7 +318,11 @@ class RunningNetwork:
 
 
 def build_network(
-    as_of: date, seed: int = 2026, variant: Variant | None = None, skin: int | None = None
+    as_of: date,
+    seed: int = 2026,
+    variant: Variant | None = None,
+    skin: int | None = None,
+    anchor: date | None = None,
 ) -> Network:
-    """The demo network; deterministic for (as_of, seed, variant, skin)."""
-    return Network(as_of, seed, variant, skin)
+    """The demo network; deterministic for (as_of, seed, variant, skin, anchor)."""
+    return Network(as_of, seed, variant, skin, anchor)

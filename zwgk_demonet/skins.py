@@ -462,15 +462,17 @@ class SkinSite(Site):
         if s.scheme == "path":
             if not dated:
                 return f"{col.path}art{e.docid}.{s.ext}"
-            return f"{col.path}{e.date:%Y%m}/t{e.date:%Y%m%d}_{e.docid}.{s.ext}"
+            d = self.url_day(e)
+            return f"{col.path}{d:%Y%m}/t{d:%Y%m%d}_{e.docid}.{s.ext}"
         if s.scheme == "col":
             if not dated:
                 return f"/art/art_{col.colid}_{e.docid}.html"
-            return f"/art/{e.date.year}/{e.date.month}/{e.date.day}/art_{col.colid}_{e.docid}.html"
+            d = self.url_day(e)
+            return f"/art/{d.year}/{d.month}/{d.day}/art_{col.colid}_{e.docid}.html"
         if s.scheme == "numeric":
             if not dated:
                 return f"/{self.art}/{e.docid}.{s.ext}"
-            return f"/{self.art}/{e.date:%Y%m}/{e.docid}.{s.ext}"
+            return f"/{self.art}/{self.url_day(e):%Y%m}/{e.docid}.{s.ext}"
         return f"/{self.detail}?id={e.docid}"
 
     def data_path(self, col: Column) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from html import escape
 from urllib.parse import parse_qs
 
@@ -56,10 +57,19 @@ class Site:
 
     index = "index.html"
     charset = "utf-8"
+    # Article addresses carry their date, as real CMS addresses do. Over several nights of the demo
+    # (zwgk_demonet/story.py) every date moves with the night while an article keeps its address:
+    # addresses are dated as on the first night (this shift back), so a finding about an article
+    # stays the same finding.
+    url_shift = timedelta(0)
 
     def __init__(self, portal: Portal):
         self.p = portal
         self.routes: dict[str, tuple] = {}
+
+    def url_day(self, e: Entry) -> date:
+        """The date an article's address carries."""
+        return e.date - self.url_shift
 
     # ---- layout -------------------------------------------------------------------------------
     def layout(self) -> None:
@@ -547,7 +557,8 @@ class TrsSite(Site):
     def rel_article(self, e: Entry) -> str:
         if not (e.list_date or e.page_date):
             return f"content_{e.docid}.html"
-        return f"{e.date:%Y%m}/t{e.date:%Y%m%d}_{e.docid}.html"
+        d = self.url_day(e)
+        return f"{d:%Y%m}/t{d:%Y%m%d}_{e.docid}.html"
 
     def article_url(self, col: Column, e: Entry) -> str:
         return col.path + self.rel_article(e)
@@ -664,7 +675,7 @@ class HanwebSite(Site):
     def article_url(self, col: Column, e: Entry) -> str:
         if not (e.list_date or e.page_date):
             return f"/art/art_{col.colid}_{e.docid}.html"
-        d = e.date
+        d = self.url_day(e)
         return f"/art/{d.year}/{d.month}/{d.day}/art_{col.colid}_{e.docid}.html"
 
     def list_page(self, col: Column, page: int) -> str:
@@ -737,7 +748,7 @@ class ModernSite(Site):
     def article_url(self, col: Column, e: Entry) -> str:
         if not (e.list_date or e.page_date):
             return f"{self.base(col)}{e.docid}.shtml"
-        return f"{self.base(col)}{e.date:%Y%m}/{e.docid}.shtml"
+        return f"{self.base(col)}{self.url_day(e):%Y%m}/{e.docid}.shtml"
 
     def fmt_date(self, e: Entry, unit: Unit | None) -> str:
         if unit is not None and unit.date_style == "cn":

@@ -505,12 +505,19 @@ def demo(
     db: DbOpt = None,
     seed: Annotated[int, typer.Option(help="演示网络的随机种子")] = 2026,
     skin: Annotated[int, typer.Option(help="使用第 N 套生成的网页模板（0：原始模板）")] = 0,
+    nights: Annotated[
+        int | None,
+        typer.Option(
+            "--nights", min=1, help="重放的监测晚数（每周一晚，截至监测日期；默认至少 4 晚并跨入上个月）"
+        ),
+    ] = None,
 ):
-    """Start the demo portal network on loopback, run the whole cycle, print where the reports are."""
+    """Start the demo portal network on loopback, replay several nights of the whole cycle, print where
+    the reports are."""
     from zwgk.cli.demo import run_demo
 
     try:
-        code = run_demo(parse_as_of(as_of), out_dir, db, seed, out, err, skin=skin)
+        code = run_demo(parse_as_of(as_of), out_dir, db, seed, out, err, skin=skin, nights=nights)
     except BadInput as exc:
         raise _fail(exc) from None
     raise typer.Exit(code)

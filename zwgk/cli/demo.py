@@ -35,8 +35,17 @@ def load_demonet():
 
 
 def run_demo(
-    as_of: date, out_dir: Path, db: str | None, seed: int, out: Console, err: Console, skin: int = 0
+    as_of: date,
+    out_dir: Path,
+    db: str | None,
+    seed: int,
+    out: Console,
+    err: Console,
+    skin: int = 0,
+    nights: int | None = None,
 ) -> int:
+    """Replay the demo network's nights (a week apart, ending on `as_of`) on one running network, each
+    a whole cycle (crawl, check, reports), then score the last night against its ground truth."""
     from zwgk.config.catalog import load_catalog
     from zwgk.config.registry import load_registry
     from zwgk.cycle.night import run_cycle
@@ -52,23 +61,32 @@ def run_demo(
         db = f"sqlite:///{db_file.resolve()}"
     catalog = load_catalog()
     store = Store(db, mode="create")
-    network = demonet.build_network(as_of, seed=seed, skin=skin or None)
+    days = demonet.night_dates(as_of, nights)
+    network = demonet.build_network(days[0], seed=seed, skin=skin or None)
+    states = demonet.variants(network.ground_truth(), network.portals, len(days))
     with network.serve() as running:
         sites = running.write_registry(out_dir / "sites.yml")
         registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
         units = sum(len(p.units) for p in registry.portals)
         err.print(
-            f"演示网络: {len(registry.portals)} 个网站, {units} 个单位, 监测日期 {as_of}"
-            + (f", 模板变体 {skin}" if skin else ""),
+            f"演示网络: {len(registry.portals)} 个网站, {units} 个单位, 监测 {len(days)} 晚"
+            f"（{days[0]} 至 {as_of}，每周一晚）" + (f", 模板变体 {skin}" if skin else ""),
             highlight=False,
         )
-        try:
-            result = run_cycle(
-                store, sites, registry, catalog, as_of, out_dir=out_dir, lock_command="zwgk demo"
-            )
-        except StageFailed as exc:
-            err.print(f"运行失败: {exc}", highlight=False)
-            return 1
+        for n, (day, variant) in enumerate(zip(days, states, strict=True), 1):
+            if n > 1:
+                network = demonet.build_network(
+                    day, seed=seed, variant=variant, skin=skin or None, anchor=days[0]
+                )
+                running.switch(network)
+            try:
+                result = run_cycle(
+                    store, sites, registry, catalog, day, out_dir=out_dir, lock_command="zwgk demo"
+                )
+            except StageFailed as exc:
+                err.print(f"运行失败: {exc}", highlight=False)
+                return 1
+            err.print(f"第 {n} 晚 {day}：{night_summary(store, result.check_id)}", highlight=False)
     with store.session() as session:
         findings = findings_rows(session, as_of)
         columns = columns_rows(session, as_of, catalog)
@@ -76,7 +94,7 @@ def run_demo(
     write_rows(columns, "json", out_dir / "columns.json")
     current = [f for f in findings if f["status"] in ("open", "overdue")]
     scores = demonet.evaluate(current, network.ground_truth(), scored_rules(demonet))
-    out.print("\n各规则对照演示网络真值（精确率 P / 召回率 R）:", highlight=False)
+    out.print(f"\n各规则对照演示网络真值（第 {len(days)} 晚，精确率 P / 召回率 R）:", highlight=False)
     out.print(demonet.format_table(scores), highlight=False)
     err.print(
         f"crawl run #{result.crawl_id}, check run #{result.check_id}, {len(current)} open findings",
@@ -89,3 +107,15 @@ def run_demo(
     store.dispose()
     worst = min((min(s["precision"], s["recall"]) for k, s in scores.items() if k != "_all"), default=1.0)
     return 0 if worst >= 0.98 else 1
+
+
+def night_summary(store, check_id: int) -> str:
+    """What one night's check changed, in the words of the daily dispatch."""
+    from zwgk.store.schema import Run
+
+    with store.session() as session:
+        counts = session.get(Run, check_id).counts or {}
+    return (
+        f"新发现 {counts.get('opened', 0) + counts.get('reopened', 0)} 条，"
+        f"销号 {counts.get('rectified', 0)} 条，转为逾期 {counts.get('overdue', 0)} 条"
+    )

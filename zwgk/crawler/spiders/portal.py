@@ -514,6 +514,89 @@ class PortalSpider(
             dont_filter=True,
         )
 
+    async def _from_data(
+        self, portal: Portal, unit: Unit, cid: str, page_url: str, response: Response, prev: dict, notes: list
+    ) -> tuple[list, Response | None]:
+        """A list asked for at its data endpoint: (its items, None) when the endpoint answered with
+        new data, else ([], the column page read again) — or ([failure snapshot], None)."""
+        data = self._extract(response)
+        if 200 <= response.status < 300 and data.kind == PageKind.DATA:
+            notes.append(f"列表数据取自 {response.request.url}（数据接口有更新）")
+            items = [
+                item
+                async for item in self._finish_column(
+                    portal,
+                    unit,
+                    cid,
+                    page_url,
+                    response,
+                    None,
+                    list(data.entries),
+                    "ok",
+                    1,
+                    notes,
+                    {
+                        "data_endpoint": prev["details"]["data_endpoint"],
+                        "data_validators": validators_of(response),
+                    },
+                )
+            ]
+            return items, None
+        # The endpoint moved or failed: read the page again.
+        meta = response.meta
+        try:
+            return [], await self._fetch(
+                page_url,
+                portal,
+                unit=unit,
+                column=cid,
+                link_text=meta.get("link_text"),
+                template=meta.get("template"),
+                page_url=page_url,
+            )
+        except Exception as exc:
+            target = f"column:{cid}"
+            failed = self._snapshot(
+                portal, unit, target, page_url, from_failure(exc), link_text=response.meta["link_text"]
+            )
+            return [failed], None
+
+    async def _unchanged_column(
+        self, portal: Portal, unit: Unit, target: str, prev: dict, response: Response, page_url: str
+    ) -> tuple[SnapshotItem | None, Response]:
+        """After a 304: the previous snapshot again, or (None, the page) when the list's data was
+        unchanged but the page around it (and the links it carries) changed: its links are only
+        re-used while the page itself answers 304 too."""
+        if response.meta.get("via_data"):
+            shell = await self._changed_shell(page_url, prev, portal, response.meta)
+            if shell is not None:
+                return None, shell
+        item = await self._reuse(portal, unit, target, prev, response, link_text=response.meta["link_text"])
+        return item, response
+
+    async def _changed_shell(self, url: str, prev: dict, portal: Portal, meta: dict) -> Response | None:
+        """The column page again when it changed since the previous crawl (a conditional GET with its
+        stored validators), else None: it answered 304, or could not be fetched (the unchanged data
+        then stands, as a failed fetch never changes what was seen)."""
+        validators = (prev.get("details") or {}).get("validators")
+        try:
+            resp = await self._fetch(
+                url,
+                portal,
+                headers=conditional_headers(validators),
+                unit=meta.get("unit"),
+                column=meta.get("column"),
+                link_text=meta.get("link_text"),
+                template=meta.get("template"),
+                page_url=url,
+            )
+        except Exception:
+            return None
+        if resp.status == 304:
+            return None
+        self.crawler.stats.inc_value("zwgk/data_shell_changed")
+        return resp
+
     def _left_portal(self, portal: Portal, response: Response) -> Outcome | None:
         """Why a column page that ended on `final_url` is not this portal's, or None when it is: the
         hosts of this portal's own registry URLs (home, unit entries, explicit columns) and the
@@ -566,41 +649,17 @@ class PortalSpider(
         page_url: str = response.meta.get("page_url") or response.request.url
         target = f"column:{cid}"
         if response.status == 304 and prev:
-            yield await self._reuse(
-                portal, unit, target, prev, response, link_text=response.meta["link_text"]
-            )
-            return
+            reused, response = await self._unchanged_column(portal, unit, target, prev, response, page_url)
+            if reused is not None:
+                yield reused
+                return
         notes: list[str] = []
         details: dict = {}
         if response.meta.get("via_data"):
-            data = self._extract(response)
-            if 200 <= response.status < 300 and data.kind == PageKind.DATA:
-                notes.append(f"列表数据取自 {response.request.url}（数据接口有更新）")
-                async for item in self._finish_column(
-                    portal,
-                    unit,
-                    cid,
-                    page_url,
-                    response,
-                    None,
-                    list(data.entries),
-                    "ok",
-                    1,
-                    notes,
-                    {
-                        "data_endpoint": prev["details"]["data_endpoint"],
-                        "data_validators": validators_of(response),
-                    },
-                ):
+            items, response = await self._from_data(portal, unit, cid, page_url, response, prev, notes)
+            if response is None:
+                for item in items:
                     yield item
-                return
-            # The endpoint moved or failed: read the page again.
-            try:
-                response = await self._fetch(page_url, portal)
-            except Exception as exc:
-                yield self._snapshot(
-                    portal, unit, target, page_url, from_failure(exc), link_text=response.meta["link_text"]
-                )
                 return
         template = response.meta.get("template")
         page = self._extract(response, template=template)
