@@ -122,7 +122,8 @@ def test_escalation_is_real_on_every_surface_and_undone_by_rectification(tmp_pat
     assert f'data-number="ZW-{f.id:06d}" data-rule="column.stale" data-severity="veto"' in daily
     assert "等级升级为「否决级」（原为「重要」）" in daily
     weekly = paths["weekly"].read_text(encoding="utf-8")
-    assert "存在否决级问题 1 条（栏目不更新）" in weekly.split('id="named-list"', 1)[1].split("</ol>", 1)[0]
+    named = weekly.split('id="named-list"', 1)[1].split("</ol>", 1)[0]
+    assert "否决级问题 1 条" in named and "栏目不更新「工作动态」" in named
     _check(store, [_unit(gzdt_newest=date(2026, 12, 3))], date(2026, 12, 3), 3)
     f = _stale(store)
     assert (f.status, f.severity) == ("rectified", "major") and "original_severity" not in f.evidence

@@ -470,7 +470,7 @@ def test_warnings_and_portal_lines_in_weekly_and_unit_page(jan2027, catalog):
     named = weekly.xpath("//ol[@id='named-list']/li")
     assert named and all("已 10 天未更新" not in _t(li) and "预警" not in _t(li) for li in named)
     lines = weekly.xpath("//table[@id='portal-lines-all']/tbody/tr[@data-portal='p27']")
-    body = weekly.xpath("//table[@id='portal-lines']/tbody/tr/@data-level")  # the body: 否决 and 预警 only
+    body = weekly.xpath("//ul[@id='portal-lines']/li//span/@data-level")  # the body: 否决 and 预警 only
     assert body and set(body) <= {"veto", "warning"}
     assert {r.get("data-line") for r in lines} >= {"home_stale", "columns_stale", "blank", "typo"}
     home = next(r for r in lines if r.get("data-line") == "home_stale")

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from zwgk.config.catalog import Catalog
 from zwgk.findings.checked import UNCHECKED_LABEL, assessed
@@ -234,6 +234,13 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
             [(c.title, c.points) for c in costs], title="各类问题扣分合计", unit=" 分", color="#b54d00"
         ),
     }
+    overall = series[0][1]
+    if sum(1 for x in overall if x is not None) < 2:
+        # One month is a dot, not a trend: said in words until a second month has scores.
+        latest = next((x for x in reversed(overall) if x is not None), None)
+        said = f"（{labels[-1]}平均 {latest:.1f} 分）" if latest is not None and labels else ""
+        wait = f"目前只有一个月的数据{said}，有两个月的数据后显示趋势图。"
+        charts["trend"] = charts["failing"] = Markup(f'<p class="chart-wait muted">{escape(wait)}</p>')
     return MonthlyView(
         month=month,
         score_date=score_date,

@@ -123,6 +123,14 @@ class NamedItem:
     deadline: date
     overdue: bool
 
+    @property
+    def short(self) -> str:
+        """The description, cut for the 点名 box."""
+        return self.message if len(self.message) <= SHORT else self.message[: SHORT - 1] + "…"
+
+
+SHORT = 28  # characters of a problem's description in the 点名 box (the whole is on the unit page)
+
 
 @dataclass
 class Named:
@@ -194,9 +202,17 @@ class WeeklyView:
         return "，".join(f"{label}：{self.contact[k]}" for k, label in labels if self.contact.get(k))
 
     @property
-    def body_lines(self) -> list[PortalLine]:
-        """Veto indicators shown in the body: only those at 预警 or 否决 (all are in the annex)."""
-        return [p for p in self.portal_lines if p.level in ("veto", "warning")]
+    def body_lines(self) -> list[dict[str, Any]]:
+        """Veto indicators in the body, one line per portal: only those at 否决 or 预警 (all are in
+        the annex). [{portal, portal_name, veto: [names], warning: [names]}]"""
+        out: dict[str, dict[str, Any]] = {}
+        for p in self.portal_lines:
+            if p.level in ("veto", "warning"):
+                row = out.setdefault(
+                    p.portal, {"portal": p.portal, "portal_name": p.portal_name, "veto": [], "warning": []}
+                )
+                row[p.level].append(p.name)
+        return list(out.values())
 
     @property
     def prev_start(self) -> date:
@@ -344,17 +360,10 @@ def build_weekly(ctx: ReportContext, as_of: date, config: dict) -> WeeklyView:
         reasons = []
         sc = scores.get(key)
         if sc and sc["veto_lines"]:
-            reasons.append(
-                "触及单项否决指标：" + "；".join(v["message"] or v["name"] for v in sc["veto_lines"])
-            )
+            reasons.append("触及单项否决指标（" + "、".join(v["name"] for v in sc["veto_lines"]) + "）")
         vetoes = [s for s in per_unit.get(key, []) if s.finding.severity == "veto"]
         if vetoes:
-            names = Counter(ctx.titles.get(s.finding.rule, s.finding.rule) for s in vetoes)
-            reasons.append(
-                f"存在否决级问题 {len(vetoes)} 条（"
-                + "、".join(f"{t}{n}条" if n > 1 else t for t, n in names.items())
-                + "）"
-            )
+            reasons.append(f"否决级问题 {len(vetoes)} 条")
         if r.overdue >= min_overdue:
             reasons.append(f"逾期未整改问题 {r.overdue} 条")
         if reasons:
