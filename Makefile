@@ -78,7 +78,7 @@ lowest:
 	  -e . 'pytest>=8' 'pytest-timeout>=2.3'
 	$(LOW_VENV)/bin/pip list 2>/dev/null | grep -iE '^(scrapy|sqlalchemy|pandas|typer|pydantic|lxml|alembic) '
 	$(LOW_VENV)/bin/pytest -q -p no:cacheprovider $(CHECK_TESTS)
-	$(LOW_VENV)/bin/zwgk demo --out demo-lowest --as-of 2026-11-23 >/dev/null
+	$(LOW_VENV)/bin/zwgk demo --out demo-lowest --as-of 2026-11-23 --nights 1 >/dev/null
 
 # CI's third job: a built wheel, installed with its declared dependencies into a fresh virtualenv
 # outside the checkout, runs the demo.
@@ -88,7 +88,7 @@ wheel: $(RUN_STAMP)
 	$(PY) -m pip wheel -q --no-deps -w $(WHEEL_DIR)/dist .
 	$(PYTHON) -m venv $(WHEEL_DIR)/venv
 	$(WHEEL_DIR)/venv/bin/pip install -q $(WHEEL_DIR)/dist/*.whl
-	cd $(WHEEL_DIR) && ./venv/bin/zwgk --version && ./venv/bin/zwgk demo --out out --as-of 2026-11-23 >/dev/null
+	cd $(WHEEL_DIR) && ./venv/bin/zwgk --version && ./venv/bin/zwgk demo --out out --as-of 2026-11-23 --nights 2 >/dev/null
 	test -f $(WHEEL_DIR)/out/daily-2026-11-23.html
 
 # Lint: ruff's checks, its formatter (check only) and mypy on the pure layers ([tool.mypy] files).

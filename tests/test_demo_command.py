@@ -1,25 +1,52 @@
-"""`zwgk demo` (what `make demo` runs): the whole cycle, a per-rule table, and the daily report last."""
+"""`zwgk demo` (what `make demo` runs): several nights of the whole cycle on one running demo network,
+a per-rule table for the last night, and reports that show the cycle — 销号 in time and late, 逾期,
+a two-point monthly trend, and 周通报 numbered 第1、2、3期 for three weeks. The last notice, printed
+to PDF by Debian's chromium, is an issuable A4 document.
+"""
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
+import unicodedata
+from datetime import date
 from pathlib import Path
 
+import lxml.html
 import pytest
 
+from tests.test_reports_browser import ARGS, CHROMIUM, Page, _unavailable
+
 pytestmark = pytest.mark.slow
+AS_OF = date(2026, 12, 7)  # a Monday: nights 11-16, 11-23, 11-30 and 12-07
+NIGHTS = [date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30), AS_OF]
 
 
-def test_demo_prints_rule_table_and_ends_with_daily_report(tmp_path):
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "zwgk.cli", "demo", "--out", str(tmp_path / "out"), "--as-of", "2026-11-23"],
+        [sys.executable, "-m", "zwgk.cli", "demo", "--out", str(out), "--as-of", AS_OF.isoformat()],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1200,
     )
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out, proc
+
+
+def _doc(path: Path):
+    return lxml.html.parse(str(path)).getroot()
+
+
+def _t(el) -> str:
+    return re.sub(r"\s+", " ", el.text_content()).strip()
+
+
+def test_demo_prints_rule_table_and_ends_with_daily_report(demo):
+    _, proc = demo
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     rows = {
         m.group(1): (float(m.group(2)), float(m.group(3)))
@@ -33,9 +60,102 @@ def test_demo_prints_rule_table_and_ends_with_daily_report(tmp_path):
         "column.placeholder",
         "column.undated",
         "column.stale",
+        "link.broken",
     ):
         assert rule in rows, proc.stdout
         assert min(rows[rule]) >= 0.98, (rule, rows[rule])
     assert lines[-1].startswith("日调度报告: ")
     daily = Path(lines[-1].split(": ", 1)[1])
-    assert daily.is_file() and daily.name == "daily-2026-11-23.html"
+    assert daily.is_file() and daily.name == f"daily-{AS_OF}.html"
+    # one line per night, in order, each saying what changed
+    nights = re.findall(r"第 (\d) 晚 (\S+)：新发现 (\d+) 条，销号 (\d+) 条", proc.stderr)
+    assert [(int(n), d) for n, d, _, _ in nights] == [(i, d.isoformat()) for i, d in enumerate(NIGHTS, 1)]
+    assert int(nights[0][2]) > 50 and sum(int(r) for *_, r in nights) >= 5
+
+
+def test_reports_show_rectified_overdue_and_a_trend(demo):
+    out, _ = demo
+    # the weekly of the last night (week 11-30..12-06): fixes of 11-30 counted, overdue findings named
+    weekly = _doc(out / f"weekly-{AS_OF}.html")
+    assert int(_t(weekly.get_element_by_id("total-rectified"))) >= 3
+    assert int(_t(weekly.get_element_by_id("total-overdue"))) > 0
+    assert weekly.xpath("//li[@class='named-unit']")
+    # the daily: overdue findings with their days past the deadline
+    daily = _t(_doc(out / f"daily-{AS_OF}.html"))
+    assert "逾期" in daily and "销号" in daily
+    # a unit page keeps a fixed finding in its history as 已销号 (按期 or 逾期)
+    pages = [_t(_doc(p)) for p in (out / "units").glob("*.html")]
+    assert any("已销号" in p for p in pages)
+    # the 月考核 of December: November's and December's average, two points of one line
+    monthly = _doc(out / f"monthly-{AS_OF:%Y-%m}.html")
+    trend = monthly.xpath("//figure[figcaption='各月平均得分']")[0]
+    assert not trend.xpath(".//p[contains(@class,'chart-wait')]")
+    first_line = trend.xpath(".//*[local-name()='polyline']")[0]
+    assert len(first_line.get("points").split()) == 2
+
+
+def test_weekly_issue_numbers_are_sequential(demo):
+    out, _ = demo
+    numbers = []
+    for night in NIGHTS:
+        doc = _doc(out / f"weekly-{night}.html")
+        numbers.append(_t(doc.get_element_by_id("issue-no")).split()[0])
+    # 11-16's notice reports the week before the first night: not issued; then 第1、2、3期
+    assert "不编期号" in numbers[0]
+    assert numbers[1:] == ["2026年第1期", "2026年第2期", "2026年第3期"]
+
+
+def _pdf_pages(pdf: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    # chromium's CJK glyphs come back as Kangxi radicals (⽹ for 网): NFKC folds them
+    return [
+        unicodedata.normalize("NFKC", "".join((pg.extract_text() or "").split()))
+        for pg in PdfReader(io.BytesIO(pdf)).pages
+    ]
+
+
+def _page_of(pages: list[str], text: str) -> int:
+    text = unicodedata.normalize("NFKC", "".join(text.split()))
+    hits = [i for i, p in enumerate(pages) if text in p]
+    assert hits, text
+    return hits[0]
+
+
+@pytest.mark.browser
+def test_weekly_notice_prints_as_an_issuable_a4_document(demo):
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is absent (run `make test`, which installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    out, _ = demo
+    path = out / f"weekly-{AS_OF}.html"
+    doc = _doc(path)
+    named = doc.xpath("//li[@class='named-unit']")
+    assert named
+    for li in named:  # every named unit with a concrete 整改期限 on or after the notice's date
+        deadline = date.fromisoformat(li.get("data-deadline"))
+        assert deadline >= AS_OF and f"整改期限：{deadline.year}年{deadline.month}月{deadline.day}日" in _t(
+            li
+        )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = Page(browser, path)
+            page.check_clean()  # nothing loaded from outside (every non-file:// request is refused)
+            pdf = page.page.pdf(prefer_css_page_size=True)
+            page.check_clean()
+            page.close()
+        finally:
+            browser.close()
+    pages = _pdf_pages(pdf)
+    annex = _page_of(pages, "附件1：单位排名")
+    assert 1 <= annex <= 4, f"{annex} A4 pages before the 附件"
+    assert pages[annex].startswith("附件1:单位排名")  # the 附件 start on a page of their own
+    # the 点名 box on one page: the first problem number of its first unit and the last of its last
+    # unit (ASCII, printed as such; they come first there, before any 典型问题) are on its page
+    box = _page_of(pages, "予以点名通报")
+    first = named[0].xpath(".//li/@data-number")[0]
+    last = named[-1].xpath(".//li/@data-number")[-1]
+    assert _page_of(pages, first) == box and _page_of(pages, last) == box, (first, last, box)
+    assert all(p.strip() for p in pages), "an empty page"
