@@ -75,7 +75,7 @@ def test_render_all_writes_every_report(rendered):
         for href in doc.xpath("//@href"):
             assert href.startswith(
                 ("http://www.jiyang.example/", "../", "units/", "data/", "evidence/")
-            ) or re.match(r"^[a-z0-9-]+\.(html|xlsx)$", href), (page.name, href)
+            ) or re.match(r"^[a-z0-9-]+\.(html|xlsx|docx)$", href), (page.name, href)
             if not href.startswith("http"):
                 assert (page.parent / href).exists(), (page.name, href)
 

@@ -118,7 +118,7 @@ def write_bundle(
     tmp.replace(data_dir / f"{stem}.json")
     for name, rows in tables.items():
         write_rows(rows, "csv", data_dir / f"{stem}-{name}.csv")
-        links[f"csv:{name}"] = f"data/{stem}-{name}.csv"
+        links[f"csv:{(sheet_names or {}).get(name, name)}"] = f"data/{stem}-{name}.csv"  # labelled in Chinese
     path = out_dir / f"{stem}.xlsx"
     tmp_x = out_dir / f".{stem}.xlsx.tmp"
     with pd.ExcelWriter(tmp_x, engine="openpyxl") as writer:

@@ -57,7 +57,8 @@ def write_html(path: Path, html: str) -> Path:
 
 
 def export_links(links: dict[str, str], root: str = "") -> list[tuple[str, str]]:
-    out = [("Excel 表格", root + links["xlsx"]), ("JSON 数据", root + links["json"])]
+    out = [("Word 文档", root + links["docx"])] if "docx" in links else []
+    out += [("Excel 表格", root + links["xlsx"]), ("JSON 数据", root + links["json"])]
     out += [(f"CSV：{k.split(':', 1)[1]}", root + v) for k, v in links.items() if k.startswith("csv:")]
     return out
 

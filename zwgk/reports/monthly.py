@@ -35,10 +35,12 @@ from zwgk.reports.common import (
 )
 from zwgk.reports.config import load_report_config
 from zwgk.reports.context import ReportContext, month_end, months_back
+from zwgk.reports.documents import monthly_document
+from zwgk.reports.numbering import issue_seq
 from zwgk.reports.render import render
 from zwgk.reports.svg import bar_chart, column_chart, distribution, line_chart, sparkline
 from zwgk.reports.views import calendar_banner
-from zwgk.reports.weekly import unit_href
+from zwgk.reports.weekly import doc_number, issue_number, unit_href
 
 
 @dataclass
@@ -99,6 +101,9 @@ class MonthlyView:
     diversity: list[dict[str, Any]] = field(default_factory=list)
     diversity_target: float = 0.3
     calendar_banner: str | None = None
+    issue_no: str = ""  # 期号 of a complete month (an issued assessment); a month to date has none
+    doc_no: str = ""
+    recipients: str = ""
 
     @property
     def label(self) -> str:
@@ -241,8 +246,17 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
         said = f"（{labels[-1]}平均 {latest:.1f} 分）" if latest is not None and labels else ""
         wait = f"目前只有一个月的数据{said}，有两个月的数据后显示趋势图。"
         charts["trend"] = charts["failing"] = Markup(f'<p class="chart-wait muted">{escape(wait)}</p>')
+    mcfg = config["monthly"]
+    issue_no = doc_no = ""
+    if score_date == end and rows:  # only a complete month is an issued assessment with a number
+        year, seq = issue_seq(ctx.session, "monthly", month, end)
+        issue_no = issue_number(mcfg.get("issue_format"), year, seq, month)
+        doc_no = doc_number(config.get("doc_prefix") or "", year, seq)
     return MonthlyView(
         month=month,
+        issue_no=issue_no,
+        doc_no=doc_no,
+        recipients=config.get("recipients") or "",
         score_date=score_date,
         prev_date=prev_date,
         complete=score_date == end,
@@ -353,6 +367,15 @@ def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Pat
         },
         {"scores": "得分", "trend": "趋势", "rule_costs": "扣分", "diversity": "解读形式"},
     )
+    docx = out_dir / f"{Path(name).stem}.docx"
+    monthly_document(
+        view,
+        docx,
+        view.issue_no or f"{view.label}（截至{view.score_date.isoformat()}，未编期号）",
+        view.doc_no,
+        view.recipients,
+    )
+    links = {"docx": docx.name, **links}
     html = render(
         "monthly.html.j2",
         v=view,

@@ -34,6 +34,7 @@ from zwgk.reports.common import (
 )
 from zwgk.reports.config import load_report_config
 from zwgk.reports.context import ReportContext
+from zwgk.reports.documents import weekly_document
 from zwgk.reports.numbering import issue_seq
 from zwgk.reports.render import render
 from zwgk.reports.svg import bar_chart, distribution
@@ -715,6 +716,9 @@ def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Pat
             "portal_lines": "网站否决项",
         },
     )
+    docx = out_dir / f"{stem}.docx"
+    weekly_document(view, docx)
+    links = {"docx": docx.name, **links}
     html = render(
         "weekly.html.j2",
         v=view,
