@@ -19,6 +19,9 @@ class Rule:
 
     id: ClassVar[str]
     title: ClassVar[str]
+    # What it fires on, in plain Chinese for the people who read the reports (the docstring is for
+    # developers and says it in English).
+    summary: ClassVar[str] = ""
     severity: ClassVar[Severity]
     source: ClassVar[str]
     scope: ClassVar[Scope]  # what a finding is about: the lifecycle closes it only when that was read again

@@ -22,7 +22,7 @@ def _format(thresholds: dict[str, Any]) -> str:
     parts = []
     for k, v in thresholds.items():
         v = "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v
-        parts.append(f"{k}: {v}")
+        parts.append(f"{k}：{v}")
     return "；".join(parts)
 
 
@@ -48,7 +48,7 @@ def rules_table(catalog: Catalog, scoring: Scoring | None = None) -> list[dict[s
                 "unit_points": points,
                 "unit_cap": cap,
                 "column_points": scoring.points(rule.id),
-                "description": _summary(rule.__doc__),
+                "description": rule.summary or _summary(rule.__doc__),
             }
         )
     return rows

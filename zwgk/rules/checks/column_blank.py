@@ -24,6 +24,7 @@ class ColumnBlank(ColumnRule):
 
     id = "column.blank"
     title = "空白栏目"
+    summary = "栏目存在，但列表中没有任何信息（列表为空，或只有“暂无信息”“正在建设中”等提示）。"
     severity = Severity.MAJOR
     source = "国办秘函〔2019〕19号 单项否决·栏目不更新(空白栏目)"
     precedence = 1

@@ -22,6 +22,7 @@ class ColumnMissing(ColumnRule):
 
     id = "column.missing"
     title = "栏目缺失"
+    summary = "单位按其类别应设的栏目在信息公开页面上找不到。"
     severity = Severity.MAJOR
     source = "《政府信息公开条例》第二十条；国办公开办函〔2019〕61号"
     precedence = 0

@@ -6,6 +6,7 @@ from typing import Any
 
 from zwgk.config.catalog import Catalog
 from zwgk.rules.base import ColumnRule
+from zwgk.rules.docs_text import readable_pattern
 from zwgk.rules.model import CheckContext, ColumnObs, FindingDraft, Severity, UnitObs
 from zwgk.rules.scoring import Scoring
 
@@ -28,6 +29,7 @@ class ColumnPlaceholder(ColumnRule):
 
     id = "column.placeholder"
     title = "栏目内容以说明代替"
+    summary = "栏目有信息，但全部是“情况说明”“暂无……的说明”之类的说明，代替了应公开的内容。"
     severity = Severity.MAJOR
     source = "国办秘函〔2019〕19号 栏目不更新(空白栏目)；2015 普查 空白栏目定义"
     precedence = 2
@@ -49,4 +51,4 @@ class ColumnPlaceholder(ColumnRule):
         )
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
-        return {"说明类标题": list(catalog.placeholder_patterns)}
+        return {"说明类标题": [readable_pattern(p) for p in catalog.placeholder_patterns]}

@@ -24,6 +24,7 @@ class ColumnStale(ColumnRule):
 
     id = "column.stale"
     title = "栏目不更新"
+    summary = "栏目最新一条信息的发布日期距监测日期超过该类栏目的更新时限。"
     severity = Severity.MAJOR
     source = "国办秘函〔2019〕19号 单项否决·栏目不更新；2015 普查 基本信息类一年"
     precedence = 4

@@ -24,6 +24,7 @@ class ColumnUndated(ColumnRule):
 
     id = "column.undated"
     title = "未注明发布时间"
+    summary = "栏目中的信息在列表和正文中都没有标注发布日期（按普查要求视为不更新）。"
     severity = Severity.MINOR
     source = "国办发〔2015〕15号 全国政府网站普查评分表(未注明发布时间视为不更新)"
     precedence = 3

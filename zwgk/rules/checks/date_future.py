@@ -44,6 +44,7 @@ class DateFuture(Rule):
 
     id = "date.future"
     title = "发布日期晚于监测日期"
+    summary = "栏目中信息的发布日期晚于实际抓取日期（涉嫌伪造发稿日期）。"
     severity = Severity.MAJOR
     scope = Scope.COLUMN
     source = "国办秘函〔2019〕19号 单项否决·弄虚作假（伪造发稿日期）"

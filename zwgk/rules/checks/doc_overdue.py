@@ -40,6 +40,9 @@ class DocOverdue(Rule):
 
     id = "doc.overdue"
     title = "定期公开事项逾期"
+    summary = (
+        "定期公开事项（如上一年度政府信息公开工作年度报告、本年度重大行政决策事项目录）过了公开期限仍未公开。"
+    )
     severity = Severity.MAJOR
     scope = Scope.COLUMN
     source = "《政府信息公开条例》第四十九条；《重大行政决策程序暂行条例》第十条"
@@ -89,8 +92,9 @@ class DocOverdue(Rule):
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
         return {
-            p.id: f"{p.name}（{'/'.join(catalog.profiles[x].name for x in p.profiles)}，每年 "
-            f"{int(p.due[:2])}月{int(p.due[3:])}日前，栏目 {p.column}）"
+            p.name
+            + f"（{'/'.join(catalog.profiles[x].name for x in p.profiles)}）": f"每年 {int(p.due[:2])}月{int(p.due[3:])}日前，"
+            f"在「{catalog.column(p.column).name}」栏目公开"
             for p in catalog.periodic
         }
 

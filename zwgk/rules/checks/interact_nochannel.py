@@ -27,6 +27,7 @@ class InteractNoChannel(Rule):
 
     id = "interact.nochannel"
     title = "无有效咨询渠道"
+    summary = "网站没有提供有效的在线咨询渠道（领导信箱、在线咨询、留言板等）。"
     severity = Severity.VETO
     scope = Scope.COLUMN
     source = "国办秘函〔2019〕19号 单项否决·互动回应差（未提供有效的在线咨询渠道）"

@@ -74,6 +74,7 @@ class InteractUnanswered(Rule):
 
     id = "interact.unanswered"
     title = "留言超期未回复"
+    summary = "政务咨询类栏目中统计范围内的留言超过回复时限未回复，或超过回复时限才回复。"
     severity = Severity.VETO
     scope = Scope.COLUMN
     source = "国办秘函〔2019〕19号 单项否决·互动回应差（政务咨询类栏目留言超过3个月未回复）"

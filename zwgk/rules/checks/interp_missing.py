@@ -138,6 +138,7 @@ class InterpMissing(Rule):
 
     id = "interp.missing"
     title = "政策未同步解读"
+    summary = "政策文件发布后，在规定的工作日内没有对应的政策解读（“三同步”）。"
     severity = Severity.MINOR
     scope = Scope.COLUMN
     source = "国办发〔2016〕80号；国办发〔2018〕94号（政策解读“三同步”）"
@@ -202,8 +203,8 @@ class InterpMissing(Rule):
         return {
             "解读时限（工作日）": cfg.working_days,
             "政策发布时间范围（天）": cfg.window_days,
-            "政策栏目": cfg.policy_column,
-            "解读栏目": cfg.interp_column,
+            "政策栏目": catalog.column(cfg.policy_column).name,
+            "解读栏目": catalog.column(cfg.interp_column).name,
         }
 
     def evidence_lines(self, ev: dict[str, Any]) -> list[str]:

@@ -31,6 +31,7 @@ class LinkBroken(Rule):
 
     id = "link.broken"
     title = "错链断链"
+    summary = "单位栏目页面或信息中的链接、附件无法打开（返回 404、410、5xx 或无法连接）。"
     severity = Severity.MINOR
     scope = Scope.LINK
     source = "国办秘函〔2019〕19号 可用性·错链断链；《政府网站发展指引》"

@@ -31,6 +31,7 @@ class MetaIncomplete(Rule):
 
     id = "meta.incomplete"
     title = "要素不全"
+    summary = "应标注公开要素的信息缺少索引号、发布机构或日期等必备要素。"
     severity = Severity.MINOR
     scope = Scope.ARTICLE
     source = "《政府信息公开条例》第二十条；主动公开基本目录 公开要素"
@@ -73,7 +74,7 @@ class MetaIncomplete(Rule):
         fields = getattr(getattr(catalog, "metadata_fields", None), "default", None) or []
         return {
             "必备要素": [f.name for f in fields],
-            "适用栏目": [c.id for c in catalog.columns if c.requires_metadata],
+            "适用栏目": [c.name for c in catalog.columns if c.requires_metadata],
         }
 
     def evidence_lines(self, ev: dict[str, Any]) -> list[str]:

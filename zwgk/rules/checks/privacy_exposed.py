@@ -34,6 +34,7 @@ class PrivacyExposed(Rule):
 
     id = "privacy.exposed"
     title = "泄露个人隐私"
+    summary = "栏目页面、信息或附件中公开了居民身份证号码、个人手机号码或银行卡号等个人信息。"
     severity = Severity.VETO
     scope = Scope.ARTICLE
     source = "国办秘函〔2019〕19号 单项否决·安全（泄露个人隐私）；《个人信息保护法》"

@@ -37,6 +37,7 @@ class SiteIdentity(Rule):
 
     id = "site.identity"
     title = "网站标识不全"
+    summary = "网站首页底部未展示网站标识码、ICP备案号或党政机关标识，或网站标识码格式不正确。"
     severity = Severity.MINOR
     scope = Scope.SITE
     source = "《政府网站发展指引》网站标识；国办秘函〔2019〕19号 检查指标"

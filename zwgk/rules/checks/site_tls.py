@@ -39,6 +39,7 @@ class SiteTls(Rule):
 
     id = "site.tls"
     title = "网站证书无效或即将过期"
+    summary = "网站使用 https 时，证书不被浏览器信任，或即将过期。"
     severity = Severity.MAJOR
     scope = Scope.SITE
     source = "《政府网站发展指引》安全防护（HTTPS）；国办秘函〔2019〕19号 可用性"

@@ -7,6 +7,7 @@ from typing import Any
 
 from zwgk.config.catalog import Catalog
 from zwgk.rules.base import Rule
+from zwgk.rules.docs_text import percent
 from zwgk.rules.model import CheckContext, FindingDraft, Scope, Severity, UnitObs
 from zwgk.rules.scoring import Scoring
 
@@ -27,6 +28,7 @@ class SiteUnreachable(Rule):
 
     id = "site.unreachable"
     title = "站点无法访问"
+    summary = "网站首页或单位信息公开页面无法正常打开：规定时间内无响应、连接被拒绝或重置、域名或证书错误、返回 4xx（反爬虫拦截除外）或 5xx、重定向循环。"
     severity = Severity.MAJOR
     scope = Scope.SITE
     source = "国办秘函〔2019〕19号 单项否决·站点无法访问"
@@ -56,8 +58,8 @@ class SiteUnreachable(Rule):
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
         spec = scoring.veto.get("unreachable") or {}
         return {
-            "否决线（无法访问比例）": spec.get("rate"),
-            "预警线": spec.get("warn_rate"),
+            "否决线（无法访问比例）": percent(spec.get("rate")),
+            "预警线": percent(spec.get("warn_rate")),
             "统计窗口（天）": spec.get("window_days"),
         }
 

@@ -77,6 +77,7 @@ class TextTypo(Rule):
 
     id = "text.typo"
     title = "严重错别字"
+    summary = "信息中出现国名、领导人姓名职务、机构名称等方面的严重错别字。"
     severity = Severity.VETO
     scope = Scope.ARTICLE
     source = "国办秘函〔2019〕19号 单项否决·严重错别字"
@@ -104,7 +105,7 @@ class TextTypo(Rule):
 
     def thresholds(self, catalog: Catalog, scoring: Scoring) -> dict[str, Any]:
         return {
-            "词典": "zwgk/rules/data/typos.yml 及目录 typos",
+            "词典": "内置严重错别字词表，可在本地栏目目录中补充",
             "否决线（个）": (scoring.veto.get("typo") or {}).get("threshold"),
         }
 
