@@ -159,3 +159,69 @@ def test_weekly_notice_prints_as_an_issuable_a4_document(demo):
     last = named[-1].xpath(".//li/@data-number")[-1]
     assert _page_of(pages, first) == box and _page_of(pages, last) == box, (first, last, box)
     assert all(p.strip() for p in pages), "an empty page"
+
+
+# What a person must never meet on a page or in a report spreadsheet: a rule id, a config key, a
+# regex, a Python/JSON literal or an English status word (the JSON beside the reports keeps those).
+def _machine_text_patterns() -> list[re.Pattern]:
+    from zwgk.rules.registry import RULES
+
+    ids = "|".join(re.escape(cls.id) for cls in RULES)
+    return [
+        re.compile(rf"(?<![\w./-])({ids})(?![\w-])"),
+        re.compile(r"\b(True|False|None|true|false|null)\b"),
+        re.compile(r"\b(open|overdue|rectified|veto|major|minor|warning|unknown|unreachable|antibot)\b"),
+        re.compile(r"\b[a-z]+_[a-z_]+\b"),  # a config key (reply_months, xxgknb_government …)
+        re.compile(r"\\[dDsSwW]|\(\?[:!=]|\.\{\d|\[\^"),  # a regex
+    ]
+
+
+def _visible_text(path: Path) -> str:
+    doc = lxml.html.parse(str(path)).getroot()
+    for el in doc.xpath("//script|//style"):
+        el.drop_tree()
+    return " ".join([doc.text_content(), *doc.xpath("//@title|//@alt|//@placeholder|//@aria-label")])
+
+
+def test_people_pages_and_spreadsheets_speak_chinese(demo):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    out, _ = demo
+    patterns = _machine_text_patterns()
+    seen: list[tuple[str, str]] = []
+
+    def scan(where: str, text: str) -> None:
+        text = re.sub(r"https?://\S+", " ", text)  # addresses are what they are
+        for pat in patterns:
+            seen.extend((where, m.group(0)) for m in pat.finditer(text))
+
+    pages = [*out.glob("*.html"), *(out / "units").glob("*.html")]
+    for page in pages:
+        scan(page.name, _visible_text(page))
+    books = list(out.glob("*.xlsx"))
+    for book in books:
+        wb = load_workbook(book, read_only=True)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows(values_only=True):
+                for value in row:
+                    assert not isinstance(value, bool), (book.name, ws.title, value)
+                    if isinstance(value, str):
+                        scan(f"{book.name}:{ws.title}", value)
+    csvs = list((out / "data").glob("*.csv"))
+    for table in csvs:
+        scan(table.name, table.read_text("utf-8-sig"))
+    docs = list(out.glob("*.docx"))
+    for path in docs:
+        d = Document(str(path))
+        scan(path.name, "\n".join(p.text for p in d.paragraphs))
+        scan(path.name, "\n".join(c.text for t in d.tables for r in t.rows for c in r.cells))
+    assert len(pages) > 30 and len(books) >= 10 and len(csvs) >= 20 and len(docs) >= 4
+    assert seen == [], seen[:20]
+    # spreadsheets carry real dates and clickable addresses, and can be filtered
+    wb = load_workbook(out / f"daily-{AS_OF}.xlsx")
+    ws = wb.worksheets[0]
+    assert ws.auto_filter.ref
+    values = [c for row in ws.iter_rows(min_row=2) for c in row]
+    assert any(c.is_date for c in values)
+    assert any(c.hyperlink is not None and c.hyperlink.target.startswith("http://127.0.0.1") for c in values)

@@ -4,13 +4,19 @@ openpyxl), one JSON document and one CSV per table (UTF-8 with BOM, for Excel)."
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from zwgk.reports.exports import _ILLEGAL_XLSX, _display_width, _fields, _flat, write_rows
+from zwgk.reports.exports import _ILLEGAL_XLSX, _display_width, _flat, write_rows
+from zwgk.reports.sheets import PERCENT_KEYS, URL_KEYS, people_rows
+from zwgk.reports.views import safe_href
 
 
 def _cell(value: Any) -> Any:
+    """An XLSX cell: dates stay dates (a real date in Excel), text loses what XLSX cannot hold."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
     value = _flat(value)
     return _ILLEGAL_XLSX.sub("", value) if isinstance(value, str) else value
 
@@ -79,6 +85,7 @@ HEADERS = {
     "age_days": "未更新天数",
     "limit_days": "时限（天）",
     "share": "多样化解读占比",
+    "diversity_share": "多样化解读占比",
     "diverse": "多样化解读条数",
     "total": "解读总数",
     "target": "目标占比",
@@ -94,6 +101,34 @@ HEADERS = {
 
 def header(key: str) -> str:
     return HEADERS.get(key, key)
+
+
+def _labels(names: list[str]) -> list[str]:
+    """Chinese column headers, made unique where two keys share one."""
+    labels = [header(k) for k in names]
+    return [f"{lab}（{k}）" if labels.count(lab) > 1 else lab for lab, k in zip(labels, names, strict=True)]
+
+
+def _csv_value(key: str, value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if key in PERCENT_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value * 100:.1f}%"
+    return value
+
+
+def _write_csv(rows: list[dict[str, Any]], path: Path) -> None:
+    """A report table as CSV for people (Chinese headers and values; UTF-8 with BOM for Excel); the
+    JSON beside it keeps the machine values."""
+    names, cells = people_rows(rows, header)
+    table = [
+        {
+            label: (v.isoformat() if isinstance(v, (date, datetime)) else v)
+            for label, v in zip(_labels(names), row, strict=True)
+        }
+        for row in cells
+    ]
+    write_rows(table, "csv", path, fields=_labels(names))
 
 
 def write_bundle(
@@ -117,21 +152,16 @@ def write_bundle(
     tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
     tmp.replace(data_dir / f"{stem}.json")
     for name, rows in tables.items():
-        write_rows(rows, "csv", data_dir / f"{stem}-{name}.csv")
+        _write_csv(rows, data_dir / f"{stem}-{name}.csv")
         links[f"csv:{(sheet_names or {}).get(name, name)}"] = f"data/{stem}-{name}.csv"  # labelled in Chinese
     path = out_dir / f"{stem}.xlsx"
     tmp_x = out_dir / f".{stem}.xlsx.tmp"
     with pd.ExcelWriter(tmp_x, engine="openpyxl") as writer:
         for name, rows in tables.items():
-            names = _fields(rows, None) or ["—"]
-            labels = [header(k) for k in names]
-            labels = [
-                f"{lab}（{k}）" if labels.count(lab) > 1 else lab
-                for lab, k in zip(labels, names, strict=True)
-            ]
-            frame = pd.DataFrame(
-                [[_cell(r.get(k)) for k in names] for r in rows], columns=labels, dtype=object
-            )
+            names, cells = people_rows(rows, header)
+            names = names or ["—"]
+            labels = _labels(names)
+            frame = pd.DataFrame([[_cell(v) for v in row] for row in cells], columns=labels, dtype=object)
             sheet_name = (sheet_names or {}).get(name, name)[:31]
             frame.to_excel(writer, index=False, sheet_name=sheet_name)
             sheet = writer.sheets[sheet_name]
@@ -139,13 +169,25 @@ def write_bundle(
                 for c in row:
                     if c.data_type == "f":  # crawled text starting with '=' stays text
                         c.data_type = "s"
+                    key = names[c.column - 1]
+                    if isinstance(c.value, datetime):
+                        c.number_format = (
+                            "yyyy-mm-dd" if not (c.value.hour or c.value.minute) else "yyyy-mm-dd hh:mm"
+                        )
+                    elif key in PERCENT_KEYS and isinstance(c.value, (int, float)):
+                        c.number_format = "0.0%"
+                    elif key in URL_KEYS and isinstance(c.value, str) and safe_href(c.value):
+                        c.hyperlink = c.value  # http(s) only: a crawled javascript: link stays text
+                        c.style = "Hyperlink"
             for c in sheet[1]:
                 c.font = Font(bold=True)
                 c.alignment = Alignment(vertical="center")
             sheet.freeze_panes = "A2"
+            if cells:
+                sheet.auto_filter.ref = sheet.dimensions
             for idx, key in enumerate(names, start=1):
                 widths = [_display_width(header(key))] + [
-                    _display_width(str(_flat(r.get(key)))) for r in rows[:300]
+                    _display_width(str(row[idx - 1])) for row in cells[:300]
                 ]
                 sheet.column_dimensions[get_column_letter(idx)].width = min(max(widths) + 2, 60)
     tmp_x.replace(path)
