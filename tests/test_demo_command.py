@@ -225,3 +225,92 @@ def test_people_pages_and_spreadsheets_speak_chinese(demo):
     values = [c for row in ws.iter_rows(min_row=2) for c in row]
     assert any(c.is_date for c in values)
     assert any(c.hyperlink is not None and c.hyperlink.target.startswith("http://127.0.0.1") for c in values)
+
+
+def _evidence_cases(out: Path) -> dict[str, tuple[Path, list[str]]]:
+    """Per rule of the last night's open findings: one evidence page and the texts its rule saw —
+    the first whose page marks them (a list read from a data endpoint stores only the page's shell),
+    else the first."""
+    import json
+
+    from zwgk.rules.registry import all_rules
+
+    rules = {r.id: r for r in all_rules()}
+    findings = json.loads((out / "findings.json").read_text("utf-8"))
+    cases: dict[str, tuple[Path, list[str]]] = {}
+    for f in findings:
+        if f["status"] not in ("open", "overdue"):
+            continue
+        page = out / "evidence" / f"{f['number']}.html"
+        assert page.is_file(), f["number"]
+        needles = [n for n in rules[f["rule"]].highlights(f["evidence"]) if n]
+        if f["rule"] not in cases or (
+            needles
+            and not _doc(cases[f["rule"]][0]).xpath("//*[@id='hit-1']")
+            and _doc(page).xpath("//*[@id='hit-1']")
+        ):
+            cases[f["rule"]] = (page, needles)
+    return cases
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_evidence_page_of_each_rule_shows_what_it_saw(demo):
+    """For every rule with a finding on the last night: its evidence page marks what the rule saw —
+    read back from the page — or, for a rule that found something absent, says what it looked for;
+    站点无法访问 lists every attempt."""
+    out, _ = demo
+    cases = _evidence_cases(out)
+    assert len(cases) >= 14, sorted(cases)
+    for rule, (page, needles) in cases.items():
+        doc = _doc(page)
+        assert _t(doc.get_element_by_id("ev-rule")).startswith(
+            _t(doc.get_element_by_id("ev-rule")).split()[0]
+        )
+        if rule == "site.unreachable":
+            assert doc.xpath("//table[@id='attempts']/tbody/tr"), page.name
+            continue
+        hit = doc.xpath("//*[@id='hit-1']")
+        if needles and hit:
+            shown = _compact(hit[0].text_content())
+            assert any(_compact(n)[:12] in shown for n in needles), (rule, shown, needles)
+        else:
+            assert doc.xpath("//*[@id='looked-for']//li"), (rule, page.name, needles)
+    marked = [r for r, (p, n) in cases.items() if _doc(p).xpath("//*[@id='hit-1']")]
+    # what a rule saw is marked for every rule that saw something on a stored page
+    for rule in (
+        "column.stale",
+        "text.typo",
+        "link.broken",
+        "meta.incomplete",
+        "interp.missing",
+        "date.future",
+    ):
+        assert rule in marked, (rule, marked)
+
+
+@pytest.mark.browser
+def test_evidence_pages_load_nothing_from_outside(demo):
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is absent (run `make test`, which installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    out, _ = demo
+    cases = _evidence_cases(out)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            for rule, (path, needles) in cases.items():
+                page = Page(browser, path)
+                try:
+                    page.check_clean()  # 0 requests beyond the file itself, no script, no console error
+                    shown = page.page.evaluate("document.getElementById('hit-1')?.innerText ?? ''")
+                    if shown:
+                        assert any(_compact(n)[:12] in _compact(shown) for n in needles), (rule, shown)
+                        assert page.page.locator("#hit-1").is_visible()
+                finally:
+                    page.close()
+        finally:
+            browser.close()

@@ -106,20 +106,28 @@ def test_rectified_and_legend(report):
         assert rid in legend and title in legend
 
 
-def test_evidence_files_are_text(report):
-    path, doc, ids = report
+def test_evidence_pages_per_finding(report):
+    """Each finding of the dispatch links its evidence page evidence/<number>.html: the stored page
+    (decoded as the crawler read it, inert) under a banner with the finding; the unreachable unit's
+    page lists the attempts."""
+    path, doc, _ids = report
     links = doc.xpath("//a[@class='evidence']/@href")
-    assert links and all(re.fullmatch(r"evidence/[0-9a-f]{64}\.txt", h) for h in links)
+    assert links and all(re.fullmatch(r"evidence/ZW-\d{6}\.html", h) for h in links)
     files = list((path.parent / "evidence").iterdir())
-    assert files and all(f.suffix == ".txt" for f in files)
     assert {f"evidence/{f.name}" for f in files} == set(links)
-    assert not list(path.parent.rglob("*.htm*")) or list(path.parent.rglob("*.htm*")) == [path]
-    stale = doc.xpath("//tr[@data-rule='column.stale' and @data-column='gzdt']//a[@class='evidence']/@href")
-    assert stale == [f"evidence/{ids['gzdt_snap']}.txt"]
-    body = (path.parent / stale[0]).read_text(encoding="utf-8")
-    assert "区发改局召开工作会议" in body  # GBK page decoded via its content type
-    unreachable = doc.xpath("//tr[@data-rule='site.unreachable']//a[@class='evidence']/@href")
-    assert unreachable == [f"evidence/{ids['jyj_sha']}.txt"]
+    rows = doc.xpath("//tr[@data-rule='column.stale' and @data-column='gzdt']")
+    [href] = rows[0].xpath(".//a[@class='evidence']/@href")
+    number = rows[0].xpath(".//*[@class='number']")[0].text_content().strip()
+    assert href == f"evidence/{number}.html"
+    page = lxml.html.parse(str(path.parent / href)).getroot()
+    archive = page.get_element_by_id("archive").text_content()
+    assert "区发改局召开工作会议" in archive  # the GBK page decoded via its content type
+    assert page.get_element_by_id("ev-number").text_content() == number
+    assert "北京时间" in page.get_element_by_id("ev-fetched").text_content()
+    assert not page.xpath("//script[not(ancestor::head)]") and not page.xpath("//@src")
+    [href] = doc.xpath("//tr[@data-rule='site.unreachable']//a[@class='evidence']/@href")
+    unreachable = lxml.html.parse(str(path.parent / href)).getroot()
+    assert unreachable.xpath("//table[@id='attempts']/tbody/tr")  # every attempt, with its time
 
 
 def test_no_external_resources(report):
@@ -139,7 +147,7 @@ def test_no_external_resources(report):
         "http://www.jiyang.example/xxgk/wsj/",
         "http://www.jiyang.example/xxgk/xz2/",
     }
-    local = re.compile(r"^(evidence/|data/)?[A-Za-z0-9._-]+\.(txt|html|xlsx|json|csv)$")
+    local = re.compile(r"^(evidence/|data/)?[A-Za-z0-9._-]+\.(html|xlsx|json|csv)$")
     for href in doc.xpath("//@href"):
         assert local.match(href) or href in finding_links, href
     assert {"daily-2024-03-06.xlsx", "data/daily-2024-03-06.json"} <= set(
@@ -198,7 +206,13 @@ def test_escaping_and_unsafe_links(tmp_path, catalog):
     assert not doc.xpath("//script") and not doc.xpath("//img") and not doc.xpath("//*[@onload or @onerror]")
     assert not [h for h in doc.xpath("//@href") if "javascript" in h.lower()]
     assert "javascript:alert(1)" in _text(doc)  # shown as text, not a link
-    assert [f.suffix for f in (path.parent / "evidence").iterdir()] == [".txt"]
+    pages = list((path.parent / "evidence").iterdir())
+    assert pages and all(f.suffix == ".html" for f in pages)
+    for page in pages:  # the stored pages and crawled text stay inert on the evidence pages too
+        ev = lxml.html.parse(str(page)).getroot()
+        assert not ev.xpath("//script") and not ev.xpath("//img") and not ev.xpath("//@src")
+        assert not ev.xpath("//*[@*[starts-with(name(), 'on')]]")
+        assert not [h for h in ev.xpath("//@href") if "javascript" in h.lower()]
 
 
 def test_safe_href_and_decoding():

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from zwgk.config.catalog import Catalog
 from zwgk.reports.bundle import write_bundle
 from zwgk.reports.common import export_links, nav, report_files, write_html
-from zwgk.reports.evidence import write_evidence
+from zwgk.reports.evidence import write_finding_page, write_rectified_page
 from zwgk.reports.render import render
 from zwgk.reports.svg import bar_chart
 from zwgk.reports.views import DailyView, build_daily
@@ -42,15 +42,19 @@ def daily_view(ctx, as_of: date) -> DailyView:
 
 
 def link_evidence(session: Session, view: DailyView, out_dir: Path) -> None:
-    """Write the evidence files once; rows whose page is not stored lose their link."""
+    """Write the evidence page of every finding of the dispatch once (zwgk/reports/evidence.py):
+    open and reviewed ones, and the night's 销号 with their before/after pages."""
     if getattr(view, "_evidence_done", False):
         return
-    written = {sha for sha in view.evidence_shas if write_evidence(session, sha, out_dir) is not None}
-    for portal in view.portals:
-        for unit in portal.units:
-            for row in unit.rows:
-                if row.evidence_sha not in written:
-                    row.evidence_sha = None  # never link a file that is not there
+    rows = [r for p in view.portals for u in p.units for r in u.rows] + list(view.dismissed)
+    for row in rows:
+        if row.number:
+            write_finding_page(session, row, out_dir, view.as_of)
+            row.has_evidence_page = True
+    for done in view.rectified:
+        if done.number:
+            write_rectified_page(session, done, out_dir)
+            done.has_evidence_page = True
     view._evidence_done = True  # type: ignore[attr-defined]
 
 

@@ -25,7 +25,7 @@ from zwgk.reports.exports import columns_rows  # one definition of the columns t
 from zwgk.rules.evidence import CTRL, FIELD_LABELS, clip, plain
 from zwgk.rules.model import Severity
 from zwgk.rules.registry import all_rules, rule_titles
-from zwgk.store.schema import Finding, Portal, Run, Snapshot, Unit
+from zwgk.store.schema import Article, Finding, Portal, Run, Snapshot, Unit
 
 SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 _RULES = {rule.id: rule for rule in all_rules()}
@@ -207,6 +207,7 @@ class SnapshotIndex:
         self.session = session
         self.latest = latest_crawl_id
         self._by_run: dict[int, dict[tuple[str, str, str], Snapshot]] = {}
+        self._by_url: dict[int, dict[str, tuple[str, Snapshot]]] = {}
         self._check_runs: dict[int, int | None] = {
             r.id: r.crawl_run_id for r in session.execute(select(Run).where(Run.stage == "check")).scalars()
         }
@@ -226,12 +227,61 @@ class SnapshotIndex:
         rule = _RULES.get(finding.rule)
         return rule.evidence_pages(finding.column_id, finding.evidence or {}) if rule else []
 
-    def find(self, finding: Finding) -> Snapshot | None:
+    def _pages_by_url(self, run_id: int) -> dict[str, tuple[str, Snapshot]]:
+        """url → (page sha, the snapshot it was read for): list pages and articles of one crawl."""
+        key = -run_id
+        if key not in self._by_url:
+            index: dict[str, tuple[str, Snapshot]] = {}
+            snaps = {s.id: s for s in self._snaps(run_id).values()}
+            for s in snaps.values():
+                if s.page_sha256 and SHA_RE.match(s.page_sha256):
+                    for u in (s.url, s.final_url):
+                        if u:
+                            index.setdefault(u, (s.page_sha256, s))
+            rows = self.session.execute(
+                select(Article.url, Article.final_url, Article.page_sha256, Article.snapshot_id).where(
+                    Article.snapshot_id.in_(list(snaps)), Article.page_sha256.is_not(None)
+                )
+            ).all()
+            for url, final, sha, snap_id in rows:
+                for u in (url, final):
+                    if u and SHA_RE.match(sha or ""):
+                        index.setdefault(u, (sha, snaps[snap_id]))
+            self._by_url[key] = index
+        return self._by_url[key]
+
+    def find_page(
+        self, finding: Finding, runs: list[int] | None = None
+    ) -> tuple[str, str | None, Snapshot] | None:
+        """(sha, url, snapshot) of the stored page a department should see for this finding: the page
+        holding a broken link, the article of an article's finding, else the snapshot of its target."""
+        ev = finding.evidence or {}
+        wanted = [u for u in (ev.get("page"), finding.url) if isinstance(u, str) and u.startswith("http")]
+        for run_id in runs if runs is not None else self._runs(finding):
+            pages = self._pages_by_url(run_id)
+            for url in wanted:
+                if url in pages:
+                    sha, snap = pages[url]
+                    return sha, url, snap
+        snap = self.find(finding, runs)
+        if snap is not None and snap.page_sha256:
+            return snap.page_sha256, snap.final_url or snap.url, snap
+        return None
+
+    def seen_run(self, finding: Finding) -> int | None:
+        """The crawl whose check last saw the finding (its 'before' page once it is 销号)."""
+        return self._check_runs.get(finding.last_run_id) if finding.last_run_id else None
+
+    def _runs(self, finding: Finding) -> list[int]:
         runs: list[int] = []
         seen_crawl = self._check_runs.get(finding.last_run_id) if finding.last_run_id else None
         for run_id in (seen_crawl, self.latest):
             if run_id is not None and run_id not in runs:
                 runs.append(run_id)
+        return runs
+
+    def find(self, finding: Finding, runs: list[int] | None = None) -> Snapshot | None:
+        runs = runs if runs is not None else self._runs(finding)
         for target in self.targets(finding):
             for run_id in runs:
                 snap = self._snaps(run_id).get((finding.portal_id, finding.unit_id, target))
@@ -268,10 +318,18 @@ class DailyRow:
     portal_name: str = ""
     unit_name: str = ""
     number: str = ""  # ZW-000123: what a department cites (zwgk review takes it)
+    # for the evidence page (zwgk/reports/evidence.py), not exported
+    evidence: dict[str, Any] = field(default_factory=dict)
+    page_url: str | None = None  # the stored page's address
+    fetched_at: datetime | None = None
+    http_status: int | None = None
+    portal_id: str = ""
+    unit_id: str = ""
+    has_evidence_page: bool = False
 
     @property
     def evidence_href(self) -> str | None:
-        return f"evidence/{self.evidence_sha}.txt" if self.evidence_sha else None
+        return f"evidence/{self.number}.html" if self.has_evidence_page and self.number else None
 
 
 @dataclass
@@ -351,6 +409,26 @@ class RectifiedRow:
     rectified_on: date
     days: int
     number: str = ""
+    # for the evidence page (before/after), not exported
+    rule: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+    deadline: date | None = None
+    url: str | None = None
+    before_sha: str | None = None
+    before_url: str | None = None
+    before_snap: Snapshot | None = None
+    after_sha: str | None = None
+    after_url: str | None = None
+    after_snap: Snapshot | None = None
+    has_evidence_page: bool = False
+
+    @property
+    def on_time(self) -> bool:
+        return self.deadline is None or self.rectified_on <= self.deadline
+
+    @property
+    def evidence_href(self) -> str | None:
+        return f"evidence/{self.number}.html" if self.has_evidence_page and self.number else None
 
 
 @dataclass
@@ -525,8 +603,21 @@ def build_daily(
             if s.rectified_on and (prev is None or s.rectified_on > prev) and s.rectified_on <= as_of:
                 unit = units.get((f.portal_id, f.unit_id))
                 portal = portals.get(f.portal_id)
+                seen = index.seen_run(f)
+                before = index.find_page(f, [seen]) if seen is not None else None
+                after = index.find_page(f, [index.latest]) if index.latest is not None else None
                 rectified.append(
                     RectifiedRow(
+                        rule=f.rule,
+                        evidence=dict(f.evidence or {}),
+                        deadline=s.deadline,
+                        url=f.url,
+                        before_sha=before[0] if before else None,
+                        before_url=before[1] if before else None,
+                        before_snap=before[2] if before else None,
+                        after_sha=after[0] if after else None,
+                        after_url=after[1] if after else None,
+                        after_snap=after[2] if after else None,
                         portal_name=portal.name if portal else f.portal_id,
                         unit_name=unit.name if unit else f.unit_id,
                         rule_title=titles.get(f.rule, f.rule),
@@ -544,7 +635,8 @@ def build_daily(
             continue
         new = is_new(s) and not s.dismissed
         late = 0 if s.dismissed else overdue_days(s, as_of)
-        snap = index.find(f)
+        found = index.find_page(f)
+        snap = found[2] if found else None
         note = ""
         if snap is not None:
             note = f"抓取于 {beijing_time(snap.fetched_at)}" if snap.fetched_at else ""
@@ -568,8 +660,14 @@ def build_daily(
             overdue_days=late,
             status=s.status,
             is_new=new,
-            evidence_sha=snap.page_sha256 if snap is not None else None,
+            evidence_sha=found[0] if found else None,
             evidence_note=note,
+            evidence=dict(f.evidence or {}),
+            page_url=found[1] if found else None,
+            fetched_at=snap.fetched_at if snap is not None else None,
+            http_status=snap.http_status if snap is not None else None,
+            portal_id=f.portal_id,
+            unit_id=f.unit_id,
             provisional=bool(catalog.calendar.uncovered_years(s.episode_start, s.deadline)),
             review=s.review,
             portal_name=portals[f.portal_id].name if f.portal_id in portals else f.portal_id,

@@ -38,6 +38,17 @@ class Rule:
         规则说明 page (label → value), so the documentation never disagrees with what is checked."""
         return {}
 
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        """The texts this rule saw on its evidence page (the newest entry's title, the typo, a broken
+        link's anchor …), marked there for the department; [] for a rule that found something absent
+        (the evidence page then says what was looked for)."""
+        return []
+
+    def attempted_page(self, evidence: Mapping[str, Any]) -> str | None:
+        """The snapshot target ('home', 'entry') whose every fetch attempt over the period the
+        evidence page lists, for a rule about a page that did not answer; None for the others."""
+        return None
+
     def evidence_lines(self, evidence: dict[str, Any]) -> list[str]:
         """Plain-Chinese sentences for this rule's structured evidence; pops the keys it states, and
         the reports label whatever is left generically."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from zwgk.config.catalog import Catalog
@@ -28,6 +29,9 @@ class ColumnBlank(ColumnRule):
     severity = Severity.MAJOR
     source = "国办秘函〔2019〕19号 单项否决·栏目不更新(空白栏目)"
     precedence = 1
+
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(evidence.get("placeholder") or "")]
 
     def check_column(self, column: ColumnObs, unit: UnitObs, ctx: CheckContext) -> FindingDraft | None:
         if column.status not in ("ok", "truncated") or column.entries:

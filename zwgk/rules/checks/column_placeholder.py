@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from zwgk.config.catalog import Catalog
@@ -33,6 +34,9 @@ class ColumnPlaceholder(ColumnRule):
     severity = Severity.MAJOR
     source = "国办秘函〔2019〕19号 栏目不更新(空白栏目)；2015 普查 空白栏目定义"
     precedence = 2
+
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(t) for t in evidence.get("titles") or []]
 
     def check_column(self, column: ColumnObs, unit: UnitObs, ctx: CheckContext) -> FindingDraft | None:
         if column.status not in ("ok", "truncated") or not column.entries:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from zwgk.config.catalog import Catalog
@@ -28,6 +29,9 @@ class ColumnStale(ColumnRule):
     severity = Severity.MAJOR
     source = "国办秘函〔2019〕19号 单项否决·栏目不更新；2015 普查 基本信息类一年"
     precedence = 4
+
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(evidence.get("newest_title") or "")]
 
     def check_column(self, column: ColumnObs, unit: UnitObs, ctx: CheckContext) -> FindingDraft | None:
         if column.status not in ("ok", "truncated"):

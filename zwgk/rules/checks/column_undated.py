@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from zwgk.config.catalog import Catalog
@@ -28,6 +29,9 @@ class ColumnUndated(ColumnRule):
     severity = Severity.MINOR
     source = "国办发〔2015〕15号 全国政府网站普查评分表(未注明发布时间视为不更新)"
     precedence = 3
+
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(t) for t in evidence.get("titles") or []]
 
     def check_column(self, column: ColumnObs, unit: UnitObs, ctx: CheckContext) -> FindingDraft | None:
         if column.status not in ("ok", "truncated") or not column.entries:

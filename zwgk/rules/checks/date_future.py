@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -48,6 +48,9 @@ class DateFuture(Rule):
     severity = Severity.MAJOR
     scope = Scope.COLUMN
     source = "国办秘函〔2019〕19号 单项否决·弄虚作假（伪造发稿日期）"
+
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(e.get("title") or "") for e in evidence.get("entries") or [] if isinstance(e, dict)]
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
         for column in unit.columns.values():

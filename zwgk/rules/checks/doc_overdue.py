@@ -47,6 +47,9 @@ class DocOverdue(Rule):
     scope = Scope.COLUMN
     source = "《政府信息公开条例》第四十九条；《重大行政决策程序暂行条例》第十条"
 
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(t) for t in evidence.get("newest_titles") or []]  # what the column lists instead
+
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
         if unit.entry_status != "ok":
             return

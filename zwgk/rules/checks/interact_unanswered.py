@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -78,6 +78,9 @@ class InteractUnanswered(Rule):
     severity = Severity.VETO
     scope = Scope.COLUMN
     source = "国办秘函〔2019〕19号 单项否决·互动回应差（政务咨询类栏目留言超过3个月未回复）"
+
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(m.get("title") or "") for m in evidence.get("messages") or [] if isinstance(m, dict)]
 
     def can_judge(self, unit: UnitObs) -> bool:
         """Only a night that read the channel's messages with their states may close a finding: a

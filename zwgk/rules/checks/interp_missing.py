@@ -143,6 +143,9 @@ class InterpMissing(Rule):
     scope = Scope.COLUMN
     source = "国办发〔2016〕80号；国办发〔2018〕94号（政策解读“三同步”）"
 
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(evidence.get("policy_title") or evidence.get("document") or "")]
+
     def also_read(self, catalog: Catalog) -> tuple[str, ...]:
         """Closed only when both sides of 三同步 were read: the policies and their interpretations."""
         return (catalog.interpretation.interp_column,)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from zwgk.rules.base import Rule
@@ -35,6 +35,9 @@ class LinkBroken(Rule):
     severity = Severity.MINOR
     scope = Scope.LINK
     source = "国办秘函〔2019〕19号 可用性·错链断链；《政府网站发展指引》"
+
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(evidence.get("text") or "")]
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
         found: list[tuple[str | None, LinkObs]] = [(None, link) for link in unit.links]

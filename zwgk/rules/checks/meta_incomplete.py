@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from zwgk.config.catalog import Catalog
@@ -35,6 +35,10 @@ class MetaIncomplete(Rule):
     severity = Severity.MINOR
     scope = Scope.ARTICLE
     source = "《政府信息公开条例》第二十条；主动公开基本目录 公开要素"
+
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        present = evidence.get("present") or {}
+        return [str(k) for k in present] if isinstance(present, dict) else []  # the block lacking a row
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
         present_values = set(ctx.catalog.metadata_fields.present_values)

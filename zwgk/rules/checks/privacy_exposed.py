@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from zwgk.rules.base import Rule
@@ -38,6 +38,9 @@ class PrivacyExposed(Rule):
     severity = Severity.VETO
     scope = Scope.ARTICLE
     source = "国办秘函〔2019〕19号 单项否决·安全（泄露个人隐私）；《个人信息保护法》"
+
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(n.get("masked") or "") for n in evidence.get("numbers") or [] if isinstance(n, dict)]
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
         for column in unit.columns.values():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from zwgk.config.catalog import Catalog
@@ -41,6 +41,9 @@ class SiteIdentity(Rule):
     severity = Severity.MINOR
     scope = Scope.SITE
     source = "《政府网站发展指引》网站标识；国办秘函〔2019〕19号 检查指标"
+
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(evidence.get("icp") or "")]  # the foot where the marks belong
 
     def can_judge(self, unit: UnitObs) -> bool:
         seen = unit.home_identity

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from zwgk.config.catalog import Catalog
@@ -62,6 +62,9 @@ class SiteUnreachable(Rule):
             "预警线": percent(spec.get("warn_rate")),
             "统计窗口（天）": spec.get("window_days"),
         }
+
+    def attempted_page(self, evidence: Mapping[str, Any]) -> str | None:
+        return "home" if evidence.get("page") == "home" else "entry"
 
     def evidence_pages(self, column_id: str | None, evidence: dict[str, Any]) -> list[str]:
         return ["home"] if evidence.get("page") == "home" else ["entry"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,9 @@ class TextTypo(Rule):
     severity = Severity.VETO
     scope = Scope.ARTICLE
     source = "国办秘函〔2019〕19号 单项否决·严重错别字"
+
+    def highlights(self, evidence: Mapping[str, Any]) -> list[str]:
+        return [str(h.get("wrong") or "") for h in evidence.get("hits") or [] if isinstance(h, dict)]
 
     def check(self, unit: UnitObs, ctx: CheckContext) -> Iterable[FindingDraft]:
         extra = tuple(ctx.catalog.typos)
