@@ -565,9 +565,11 @@ class PortalSpider(
         self, portal: Portal, unit: Unit, target: str, prev: dict, response: Response, page_url: str
     ) -> tuple[SnapshotItem | None, Response]:
         """After a 304: the previous snapshot again, or (None, the page) when the list's data was
-        unchanged but the page around it (and the links it carries) changed: its links are only
-        re-used while the page itself answers 304 too."""
-        if response.meta.get("via_data"):
+        unchanged but the page around it (and the links it carries) changed. The page is asked
+        (one conditional request) only on the night its carried link results are due for a
+        re-check: a link is only re-checked, and so only reported, while the page still has it."""
+        links = (prev.get("details") or {}).get("links") or []
+        if response.meta.get("via_data") and not all(self._link_fresh(link) for link in links):
             shell = await self._changed_shell(page_url, prev, portal, response.meta)
             if shell is not None:
                 return None, shell
