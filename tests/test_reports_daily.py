@@ -130,6 +130,26 @@ def test_evidence_pages_per_finding(report):
     assert unreachable.xpath("//table[@id='attempts']/tbody/tr")  # every attempt, with its time
 
 
+def test_urgent_table_answers_who_must_fix_what_by_when(report):
+    """The table at the top: one row per unit with open findings, its veto-level, overdue and
+    due-today counts and its nearest deadline, equal to its section below, most urgent first."""
+    path, doc, _ = report
+    rows = doc.xpath("//table[@id='urgent']/tbody/tr")
+    units = doc.xpath("//div[@class='unit']")
+    assert len(rows) == len(units) > 1
+    keys = []
+    for tr in rows:
+        portal, unit = tr.get("data-unit").split("/")
+        [section] = doc.xpath(f"//div[@class='unit'][@data-portal='{portal}'][@data-unit='{unit}']")
+        findings = section.xpath(".//tbody/tr")
+        veto = sum(1 for f in findings if f.get("data-severity") == "veto")
+        cell = lambda name: _text(tr.xpath(f"td[contains(@class,'{name}')]")[0])  # noqa: E731
+        assert int(cell("veto-cell")) == veto
+        assert tr.xpath("td/a/@href") == [f"#unit-{portal}-{unit}"]
+        keys.append((-veto, -int(cell("overdue-cell")), -int(cell("due-cell")), cell("next-cell")))
+    assert keys == sorted(keys)  # most urgent first
+
+
 def test_no_external_resources(report):
     path, doc, _ = report
     html = path.read_text(encoding="utf-8")
@@ -147,7 +167,7 @@ def test_no_external_resources(report):
         "http://www.jiyang.example/xxgk/wsj/",
         "http://www.jiyang.example/xxgk/xz2/",
     }
-    local = re.compile(r"^(evidence/|data/)?[A-Za-z0-9._-]+\.(html|xlsx|json|csv)$")
+    local = re.compile(r"^(#[A-Za-z0-9_-]+|(evidence/|data/)?[A-Za-z0-9._-]+\.(html|xlsx|json|csv))$")
     for href in doc.xpath("//@href"):
         assert local.match(href) or href in finding_links, href
     assert {"daily-2024-03-06.xlsx", "data/daily-2024-03-06.json"} <= set(

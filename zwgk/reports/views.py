@@ -375,6 +375,18 @@ class UnitBlock:
     def new_count(self) -> int:
         return sum(1 for r in self.rows if r.is_new)
 
+    @property
+    def veto_count(self) -> int:
+        return sum(1 for r in self.rows if r.severity == "veto")
+
+    def due_on(self, day: date) -> int:
+        """Open findings whose deadline is `day` (今日到期)."""
+        return sum(1 for r in self.rows if r.deadline == day and r.overdue_days <= 0)
+
+    def next_deadline(self, day: date) -> date | None:
+        """The nearest deadline still ahead (or today), None when every open finding is overdue."""
+        return min((r.deadline for r in self.rows if r.deadline >= day and r.overdue_days <= 0), default=None)
+
 
 @dataclass
 class PortalBlock:
@@ -471,9 +483,21 @@ class DailyView:
     calendar_banner: str | None = None
 
     @property
-    def evidence_shas(self) -> list[str]:
+    def urgent(self) -> list[tuple[PortalBlock, UnitBlock]]:
+        """Every unit with open findings, most urgent first: veto-level, then overdue, then due today,
+        then the nearest deadline — the 30-second answer to 'who must fix what by when'."""
+        far = date.max
+        pairs = [(p, u) for p in self.portals for u in p.units]
         return sorted(
-            {r.evidence_sha for p in self.portals for u in p.units for r in u.rows if r.evidence_sha}
+            pairs,
+            key=lambda pu: (
+                -pu[1].veto_count,
+                -pu[1].overdue_count,
+                -pu[1].due_on(self.as_of),
+                pu[1].next_deadline(self.as_of) or far,
+                pu[0].id,
+                pu[1].unit_id,
+            ),
         )
 
 
