@@ -130,10 +130,13 @@ def test_evidence_pages_per_finding(report):
     assert unreachable.xpath("//table[@id='attempts']/tbody/tr")  # every attempt, with its time
 
 
+CELLS = ("veto-cell", "overdue-cell", "due-cell", "next-cell")
+
+
 def test_urgent_table_answers_who_must_fix_what_by_when(report):
     """The table at the top: one row per unit with open findings, its veto-level, overdue and
     due-today counts and its nearest deadline, equal to its section below, most urgent first."""
-    path, doc, _ = report
+    _path, doc, _ = report
     rows = doc.xpath("//table[@id='urgent']/tbody/tr")
     units = doc.xpath("//div[@class='unit']")
     assert len(rows) == len(units) > 1
@@ -143,10 +146,10 @@ def test_urgent_table_answers_who_must_fix_what_by_when(report):
         [section] = doc.xpath(f"//div[@class='unit'][@data-portal='{portal}'][@data-unit='{unit}']")
         findings = section.xpath(".//tbody/tr")
         veto = sum(1 for f in findings if f.get("data-severity") == "veto")
-        cell = lambda name: _text(tr.xpath(f"td[contains(@class,'{name}')]")[0])  # noqa: E731
-        assert int(cell("veto-cell")) == veto
+        cell = {name: _text(tr.xpath(f"td[contains(@class,'{name}')]")[0]) for name in CELLS}
+        assert int(cell["veto-cell"]) == veto
         assert tr.xpath("td/a/@href") == [f"#unit-{portal}-{unit}"]
-        keys.append((-veto, -int(cell("overdue-cell")), -int(cell("due-cell")), cell("next-cell")))
+        keys.append((-veto, -int(cell["overdue-cell"]), -int(cell["due-cell"]), cell["next-cell"]))
     assert keys == sorted(keys)  # most urgent first
 
 
