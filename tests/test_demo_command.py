@@ -103,6 +103,14 @@ def test_weekly_issue_numbers_are_sequential(demo):
     # 11-16's notice reports the week before the first night: not issued; then 第1、2、3期
     assert "不编期号" in numbers[0]
     assert numbers[1:] == ["2026年第1期", "2026年第2期", "2026年第3期"]
+    # 往期报告 on the index: the notices by 期号 and period, newest first
+    index = _doc(out / "index.html")
+    listed = [_t(a) for a in index.xpath("//ul[@data-kind='周通报']//a")]
+    assert listed[:3] == [
+        "2026年第3期（11月30日—12月6日）",
+        "2026年第2期（11月23日—11月29日）",
+        "2026年第1期（11月16日—11月22日）",
+    ]
 
 
 def _pdf_pages(pdf: bytes) -> list[str]:

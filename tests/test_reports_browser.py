@@ -18,7 +18,7 @@ from tests.reports_fixtures import D6, Builder, build_scenario
 from zwgk.config.catalog import load_catalog
 from zwgk.reports import render_all
 from zwgk.store.db import Store
-from zwgk.store.schema import Run
+from zwgk.store.schema import Run, Unit
 
 pytestmark = pytest.mark.browser
 
@@ -108,6 +108,8 @@ def site(tmp_path_factory):
     store = Store(f"sqlite:///{tmp}/b.db")
     build_scenario(store, catalog)
     add_hostile_unit(store, catalog, D6)
+    with store.session() as s:  # a registry short name no abbreviation rule derives (委 is not in the name)
+        s.query(Unit).filter_by(portal_id="jiyang", unit_id="wsj").one().short_names = ["卫健委"]
     paths = render_all(store, D6, tmp / "out", catalog)
     store.dispose()
     ARTIFACTS.mkdir(exist_ok=True)
@@ -237,6 +239,9 @@ def test_index_filter_finds_a_unit(site):
             p.page.fill("#unit-filter", short)
             visible = p.page.locator("#units-table tbody tr:visible")
             assert visible.count() == 1 and "区发展和改革局" in visible.inner_text(), short
+        p.page.fill("#unit-filter", "卫健委")  # the registry's short_names
+        visible = p.page.locator("#units-table tbody tr:visible")
+        assert visible.count() == 1 and "区卫生健康局" in visible.inner_text()
         p.page.fill("#unit-filter", "改发")  # the characters out of order: no abbreviation
         assert p.page.locator("#units-table tbody tr:visible").count() == 0
         p.page.fill("#unit-filter", "xz2")

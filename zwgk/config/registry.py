@@ -45,6 +45,8 @@ class Unit(_Strict):
     profile: str
     entry: str
     columns: dict[str, str] = Field(default_factory=dict)
+    # what people call the unit (发改局, 区卫健局 …): found by the index's search besides its name
+    short_names: list[str] = Field(default_factory=list)
 
     _url = field_validator("entry")(classmethod(lambda cls, v: _check_url(v)))
 

@@ -48,6 +48,7 @@ def sync_registry(store: Store, registry: Registry) -> None:
                     select(Unit).where(Unit.portal_id == p.id, Unit.unit_id == u.id)
                 ).scalar_one_or_none() or Unit(portal_id=p.id, unit_id=u.id)
                 urow.name, urow.profile, urow.entry = u.name, u.profile, u.entry
+                urow.short_names = list(u.short_names) or None
                 session.add(urow)
 
 

@@ -105,6 +105,7 @@ class UnitPage:
     calendar_banner: str | None = None
     score_start: float = 100  # the unit's full score (scoring.yml unit.start)
     overdue_factor: float = 1  # an overdue finding deducts this many times its points
+    short_names: list[str] = field(default_factory=list)  # registry short_names (发改局 …)
 
     def deduction_text(self, d: dict[str, Any]) -> str:
         """One rule's deduction as arithmetic: 每条 2 分 × 3 条（其中逾期 1 条 ×1.5）= 7，上限 6 → 扣 6."""
@@ -148,7 +149,7 @@ class UnitPage:
     def search(self) -> str:
         """What the index filter matches, fields apart (`|`): the unit's name first — the filter
         also accepts its abbreviations there (发改局 for 发展和改革局, _app.js) — then the ids."""
-        fields = (self.name, self.unit, self.portal, self.portal_name, self.profile)
+        fields = (self.name, *self.short_names, self.unit, self.portal, self.portal_name, self.profile)
         return "|".join(re.sub(r"\s+", "", str(f)) for f in fields).lower()
 
 
@@ -219,6 +220,7 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
             portal=key[0],
             unit=key[1],
             name=ctx.unit_name(*key),
+            short_names=list(getattr(ctx.units.get(key), "short_names", None) or []),
             portal_name=ctx.portal_name(key[0]),
             profile=ctx.profile_name(*key),
             href=unit_file(*key),
@@ -322,9 +324,47 @@ def render_units(
         )
 
 
-def _recent(out_dir: Path, pattern: str, limit: int = 8) -> list[str]:
-    """The newest report files of a kind (capped: the index never lists years of history)."""
-    return sorted((p.name for p in out_dir.glob(pattern) if not p.name.startswith(".")), reverse=True)[:limit]
+def _history(ctx: ReportContext, out_dir: Path, limit: int = 8) -> dict[str, list[tuple[str, str]]]:
+    """往期报告 per kind, newest first, as (what a reader looks for, file): the 周通报 and 月考核 by
+    期号 and period (one file per issue: its latest rendering), the daily by date."""
+    from zwgk.reports.numbering import issued
+    from zwgk.reports.weekly import report_week
+
+    weeks = {r.period_start: r for r in issued(ctx.session, "weekly")}
+    months = {r.period_start: r for r in issued(ctx.session, "monthly")}
+    out: dict[str, list[tuple[str, str]]] = {}
+    for kind in DATED_KINDS:
+        names = sorted(
+            (p.name for p in out_dir.glob(f"{kind.id}-*.html") if not p.name.startswith(".")), reverse=True
+        )
+        items: list[tuple[str, str]] = []
+        seen: set = set()
+        for name in names:
+            stamp = name[len(kind.id) + 1 : -len(".html")]
+            try:
+                day = date.fromisoformat(stamp if len(stamp) == 10 else f"{stamp}-01")
+            except ValueError:
+                continue
+            if kind.id == "weekly":
+                start, end = report_week(day)
+                if start in seen:
+                    continue  # the same issue rendered again: its latest file
+                seen.add(start)
+                issue = weeks.get(start)
+                period = f"{start.month}月{start.day}日—{end.month}月{end.day}日"
+                text = f"{issue.year}年第{issue.seq}期（{period}）" if issue else f"{period}（未编期号）"
+            elif kind.id == "monthly":
+                issue = months.get(day)
+                text = f"{day.year}年{day.month}月" + (
+                    f"（{issue.year}年第{issue.seq}期）" if issue else "（月中预览）"
+                )
+            else:
+                text = f"{day.year}年{day.month}月{day.day}日"
+            items.append((text, name))
+            if len(items) >= limit:
+                break
+        out[kind.label] = items
+    return out
 
 
 def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Path:
@@ -358,7 +398,7 @@ def _render(ctx: ReportContext, as_of: date, out_dir: Path, config: dict) -> Pat
         (k.label, files[k.id], (out_dir / files[k.id]).is_file() or k.id in planned, k.blurb)
         for k in DATED_KINDS
     ]
-    history = {k.label: _recent(out_dir, f"{k.id}-*.html") for k in DATED_KINDS}
+    history = _history(ctx, out_dir)
     grades = [g for g, _ in ctx.scoring.grades]
     if any(not p.checked for p in pages):
         grades.append(UNCHECKED_LABEL)

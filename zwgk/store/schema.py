@@ -70,6 +70,7 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(200))
     profile: Mapped[str] = mapped_column(String(32))
     entry: Mapped[str] = mapped_column(Text)
+    short_names: Mapped[list[Any] | None] = mapped_column(JSON)  # registry short_names (index search)
 
 
 class Page(Base):
