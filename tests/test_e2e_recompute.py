@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import lxml.html
 import pytest
@@ -59,6 +59,8 @@ def history(tmp_path_factory):
             "findings": findings_rows(s, day),
             "columns": columns_rows(s, day, CATALOG),
             "scores": unit_scores(s, day, CATALOG),
+            # the 周通报 of Monday 12-14 reports the week ending Sunday 12-13
+            "week_scores": unit_scores(s, day - timedelta(days=1), CATALOG),
         }
     yield tmp, paths, data
     store.dispose()
@@ -93,13 +95,14 @@ def test_daily_lists_exactly_the_open_findings_of_the_export(history):
 
 def test_weekly_and_monthly_scores_grades_and_averages(history):
     _, paths, data = history
-    scores = {f"{s['portal']}/{s['unit']}": s for s in data["scores"]}
+    scores = {f"{s['portal']}/{s['unit']}": s for s in data["week_scores"]}
     weekly = lxml.html.fromstring(paths["weekly"].read_text(encoding="utf-8"))
     rows = weekly.xpath("//table[@id='ranking-table']/tbody/tr")
     shown = {r.get("data-unit"): _num(_t(r.xpath("td[contains(@class,'score-cell')]")[0])) for r in rows}
     assert shown == {k: s["score"] for k, s in scores.items()}
     assessed = [s["score"] for s in scores.values() if s["score"] is not None]
     assert float(_t(weekly.get_element_by_id("avg-score"))) == round(sum(assessed) / len(assessed), 1)
+    scores = {f"{s['portal']}/{s['unit']}": s for s in data["scores"]}  # the month to date: 12-14
     monthly = lxml.html.fromstring(paths["monthly"].read_text(encoding="utf-8"))
     tiles = {el.get("data-grade"): int(_t(el)) for el in monthly.xpath("//span[@data-grade]")}
     grades = Counter(s["grade"] or "未能检查" for s in scores.values())
