@@ -158,7 +158,9 @@ def build_monthly(ctx: ReportContext, as_of: date, config: dict) -> MonthlyView:
                 if pv and sc["score"] is not None and pv["score"] is not None
                 else None,
                 trend=trend,
-                spark=sparkline(trend, title=f"{ctx.unit_name(*key)} 近{n}个月得分"),
+                spark=sparkline(trend, title=f"{ctx.unit_name(*key)} 近{n}个月得分")
+                if sum(1 for x in trend if x is not None) > 1
+                else Markup('<span class="muted small">—</span>'),
                 top_costs=[
                     (ctx.titles.get(d["rule"], d["rule"]), d["deducted"])
                     for d in sc["deductions"][:3]

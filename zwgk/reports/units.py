@@ -250,7 +250,13 @@ def build_units(ctx: ReportContext, as_of: date, config: dict) -> list[UnitPage]
         )
         if month_scores:
             trend = [m[key]["score"] if key in m else None for _, m in month_scores]
-            if any(v is not None for v in trend):
+            points = [v for v in trend if v is not None]
+            if len(points) == 1:  # one month is a dot, not a trend: said in words
+                page.charts["trend"] = Markup(
+                    f'<p class="chart-wait muted">目前只有一个月的得分（{points[0]:.1f} 分），'
+                    "有两个月的得分后显示趋势图。</p>"
+                )
+            elif points:
                 page.charts["trend"] = line_chart(
                     [label for label, _ in month_scores],
                     [("得分", trend)],
