@@ -46,6 +46,14 @@ def test_hostile_page_is_inert():
     assert "坏链接" in text and "[图片：徽标]" in text and "alert(6)" not in text
 
 
+def test_xhtml_declaration_and_control_characters_keep_the_page():
+    page = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<html><body><p>关于\x00做好\x07工作的通知</p></body></html>'
+    )
+    body, _ = clean_archive(page)
+    assert "关于做好工作的通知" in body.text_content()
+
+
 def test_marks_what_the_rule_saw():
     body, _ = clean_archive(HOSTILE)
     marked = mark(body, ["领导小姐", "政策文件", "关于印发某县促进就业办法的通知", "不存在的文字"])

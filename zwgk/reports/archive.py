@@ -27,6 +27,8 @@ DROP = (
 # Removed, their content kept: void elements an HTML4 parser may wrap the rest of the page into.
 UNWRAP = ("link", "meta", "base", "embed", "param", "source", "track", "img", "picture", "input", "button")
 KEEP_ATTRS = {"colspan", "rowspan", "headers", "scope", "abbr", "lang", "dir"}
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_CHARS = 400_000  # a page beyond this is cut (the evidence banner says so)
 HIT_CLASS = "hit"
 
@@ -34,8 +36,10 @@ HIT_CLASS = "hit"
 def clean_archive(html: str) -> tuple[etree._Element, bool]:
     """(the page's body as an inert element tree, whether it was cut)."""
     cut = len(html) > MAX_CHARS
+    # lxml refuses a str with an XML declaration (XHTML pages) and NUL/control characters
+    text = _XML_DECL.sub("", _CONTROLS.sub("", html[:MAX_CHARS]), count=1)
     try:
-        root = lxml.html.document_fromstring(html[:MAX_CHARS] or "<p></p>")
+        root = lxml.html.document_fromstring(text if text.strip() else "<p></p>")
     except (etree.ParserError, ValueError):
         root = lxml.html.document_fromstring("<p></p>")
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
