@@ -84,10 +84,11 @@ class Gongwen:
             alt_el.set(qn("w:val"), alt)
             charset = etree.SubElement(font, qn("w:charset"))
             charset.set(qn("w:val"), "86")  # GB2312
+        # python-docx keeps the font table as a generic part (not an XmlPart): its bytes are replaced
         fonts_part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def _page_numbers(self, sec) -> None:
-        """「— N —」 at the foot of every page, 4号 宋体 (a PAGE field Word fills in)."""
+        """「— N —」 at the foot of every page in 4号 (14 pt), a PAGE field Word fills in."""
         p = sec.footer.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         self._run(p, "— ", BODY_FONT, 14)
