@@ -111,6 +111,8 @@ def site(tmp_path_factory):
     with store.session() as s:  # a registry short name no abbreviation rule derives (委 is not in the name)
         s.query(Unit).filter_by(portal_id="jiyang", unit_id="wsj").one().short_names = ["卫健委"]
     paths = render_all(store, D6, tmp / "out", catalog)
+    # the 周通报 of the week holding D6 (and the hostile unit) is the next Monday's
+    paths["weekly"] = render_all(store, date(2024, 3, 11), tmp / "out", catalog, kinds=("weekly",))["weekly"]
     store.dispose()
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
@@ -220,6 +222,19 @@ def test_hostile_unit_renders_inertly(site):
             p.check_clean()
             if path.name == "jiyang--evil.html":
                 p.shot("report-unit-hostile")
+        finally:
+            p.close()
+    evidence = sorted((out / "evidence").glob("*.html"))
+    assert evidence
+    for path in evidence:  # the evidence pages, the hostile unit's among them: inert, nothing loaded
+        p = Page(browser, path)
+        try:
+            assert p.page.locator("img, iframe, object, embed, svg").count() == 0
+            assert p.page.locator("script").count() == 0
+            assert p.page.locator("[onerror], [onload], [onclick]").count() == 0
+            hrefs = p.page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+            assert not [h for h in hrefs if "javascript" in h.lower()]
+            p.check_clean()
         finally:
             p.close()
 
