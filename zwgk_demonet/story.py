@@ -3,8 +3,8 @@
 `zwgk demo` replays these nights on one running network (fixed ports), so the first thing a newcomer
 sees is the whole cycle, not one night:
 - night 1: every seeded defect is found (新发现);
-- night 2: a few columns are repaired within their deadline (按期销号), and one unit's 信息公开 page
-  answers HTTP 503 (站点无法访问, a new finding);
+- night 2: a few columns are repaired within their deadline (按期销号), and — when there is a night 3
+  to repair it — one unit's 信息公开 page answers HTTP 503 (站点无法访问, a new finding);
 - night 3: that page answers again (its finding closes), a few more columns are repaired after their
   deadline had passed (逾期销号);
 - later nights: nothing changes; what is still open is past its deadline (逾期).
@@ -73,5 +73,8 @@ def variants(first_truth: list[dict], portals, count: int) -> list[Variant]:
     out = [Variant()]
     for night in range(1, count):
         fix = early + (late if night >= 2 else [])
-        out.append(Variant(fix=list(fix), break_units=list(broken) if night == 1 else []))
+        # the page fails only when a later night repairs it: on the last night its unit's earlier
+        # findings are kept open (a failed fetch closes nothing) while the truth knows only 无法访问
+        fails = night == 1 and count >= 3
+        out.append(Variant(fix=list(fix), break_units=list(broken) if fails else []))
     return out
