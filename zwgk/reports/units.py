@@ -34,6 +34,7 @@ from zwgk.reports.context import ReportContext, week_start
 from zwgk.reports.daily import daily_view, link_evidence
 from zwgk.reports.kinds import DATED_KINDS
 from zwgk.reports.render import render
+from zwgk.reports.sheets import COLUMN_STATUS
 from zwgk.reports.svg import column_chart, line_chart
 from zwgk.reports.views import DailyRow, UnitBlock, calendar_banner, safe_href
 from zwgk.reports.weekly import unit_href, unit_warnings
@@ -42,15 +43,7 @@ _SAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 RULES_PAGE = "rules.html"  # 监测规则与否决线, linked from the index
 
-STATUS_LABEL = {
-    "ok": "正常",
-    "missing": "缺失",
-    "unreachable": "无法访问",
-    "antibot": "被反爬虫拦截",
-    "js-shell": "脚本生成",
-    "unrecognized": "未能识别",
-    "truncated": "部分抓取",
-}
+STATUS_LABEL = COLUMN_STATUS  # one set of column status words for pages and spreadsheets
 
 
 def unit_file(portal: str, unit: str) -> str:

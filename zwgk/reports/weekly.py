@@ -37,6 +37,7 @@ from zwgk.reports.context import ReportContext
 from zwgk.reports.documents import weekly_document
 from zwgk.reports.numbering import issue_seq
 from zwgk.reports.render import render
+from zwgk.reports.sheets import LEVEL
 from zwgk.reports.svg import bar_chart, distribution
 from zwgk.reports.views import calendar_banner, column_name, overdue_days, safe_href, severity_label
 
@@ -106,7 +107,7 @@ class PortalLine:
         return LEVEL_LABELS.get(self.level, self.level)
 
 
-LEVEL_LABELS = {"veto": "达到否决线", "warning": "预警", "ok": "正常", "unknown": "无法判断"}
+LEVEL_LABELS = LEVEL  # one set of veto-line level words for pages, documents and spreadsheets
 NO_PREV = "—（无上周数据）"
 
 
