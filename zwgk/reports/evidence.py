@@ -60,8 +60,17 @@ class Attempt:
     result: str
 
 
-def archived(session: Session, sha: str | None, url: str | None, snap: Snapshot | None, needles, label=""):
-    """The stored page `sha`, cleaned and marked; None when it is not stored."""
+def archived(
+    session: Session,
+    sha: str | None,
+    url: str | None,
+    fetched_at: datetime | None,
+    http_status: int | None,
+    needles: list[str],
+    label: str = "",
+) -> Archived | None:
+    """The stored page `sha` as fetched at `fetched_at` with `http_status`, cleaned and marked; None
+    when it is not stored."""
     if not sha or not SHA_RE.match(sha):
         return None
     body = get_page(session, sha)
@@ -74,8 +83,8 @@ def archived(session: Session, sha: str | None, url: str | None, snap: Snapshot 
     return Archived(
         url=url,
         href=safe_href(url),
-        fetched=beijing_time(snap.fetched_at) if snap is not None and snap.fetched_at else "",
-        http_status=snap.http_status if snap is not None else None,
+        fetched=beijing_time(fetched_at) if fetched_at else "",
+        http_status=http_status,
         html=Markup(serialize(tree)),
         marked=marked,
         cut=cut,
@@ -147,7 +156,7 @@ def write_finding_page(session: Session, row, out_dir: Path, as_of: date, nav_ro
     """Write `evidence/<number>.html` for one row of the daily dispatch (views.DailyRow)."""
     rule = _RULES.get(row.rule)
     needles = [n for n in (rule.highlights(row.evidence) if rule else []) if n]
-    page = archived(session, row.evidence_sha, row.page_url, _snap_of(row), needles)
+    page = archived(session, row.evidence_sha, row.page_url, row.fetched_at, row.http_status, needles)
     target = rule.attempted_page(row.evidence) if rule else None
     tries = attempts(session, row.portal_id, row.unit_id, target, as_of) if target else []
     html = render(
@@ -174,8 +183,8 @@ def write_rectified_page(session: Session, row, out_dir: Path, nav_root: str = "
     """Write `evidence/<number>.html` for a 销号 of the night: the page after beside the page before."""
     rule = _RULES.get(row.rule)
     needles = [n for n in (rule.highlights(row.evidence) if rule else []) if n]
-    before = archived(session, row.before_sha, row.before_url, row.before_snap, needles, "整改前")
-    after = archived(session, row.after_sha, row.after_url, row.after_snap, needles, "整改后")
+    before = archived(session, row.before_sha, row.before_url, *_fetch(row.before_snap), needles, "整改前")
+    after = archived(session, row.after_sha, row.after_url, *_fetch(row.after_snap), needles, "整改后")
     html = render(
         "evidence.html.j2",
         r=row,
@@ -194,12 +203,9 @@ def write_rectified_page(session: Session, row, out_dir: Path, nav_root: str = "
     return _write(out_dir, row.number, html)
 
 
-def _snap_of(row) -> Any:
-    class _S:  # the fetch facts the row carries (the snapshot itself is not kept on the row)
-        fetched_at = row.fetched_at
-        http_status = row.http_status
-
-    return _S
+def _fetch(snap: Snapshot | None) -> tuple[datetime | None, int | None]:
+    """When a snapshot's page was fetched, and its HTTP status."""
+    return (snap.fetched_at, snap.http_status) if snap is not None else (None, None)
 
 
 def _write(out_dir: Path, number: str, html: str) -> Path:
