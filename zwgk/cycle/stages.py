@@ -241,7 +241,7 @@ def crawl(
         proc = launch(
             store, registry_path, run_id, as_of, stats_path, catalog_path, only, log_level, settings
         )
-        stderr, killed = _wait(proc, wait)
+        stderr, killed = wait_process(proc, wait)
         return finish_crawl(
             store, run_id, proc.returncode, stderr, stats_path, as_of, _cut_reason(killed, time_limit)
         )
@@ -269,7 +269,7 @@ def _cut_reason(killed: bool, time_limit: timedelta | None) -> str | None:
     return None
 
 
-def _wait(proc: subprocess.Popen, timeout: float | None) -> tuple[str, bool]:
+def wait_process(proc: subprocess.Popen, timeout: float | None) -> tuple[str, bool]:
     """(stderr, killed): wait for a crawl process, ending it (SIGTERM, then SIGKILL) past `timeout`."""
     _ACTIVE.add(proc)
     try:
@@ -339,7 +339,7 @@ def _crawl_distributed(
             killed = False
             for proc, path in procs:
                 left = None if ends is None else max(1.0, ends - time.monotonic())
-                err, was_killed = _wait(proc, left)
+                err, was_killed = wait_process(proc, left)
                 killed = killed or was_killed
                 results.append((proc, "", err, path))
         finally:

@@ -192,6 +192,26 @@ def _observed_fixed(finding: Finding, units: dict[tuple[str, str], UnitObs], cat
 _RULES = {r.id: r for r in all_rules()}
 
 
+def observed_fixed(finding: Finding, unit: UnitObs, catalog: Catalog) -> bool:
+    """Did a crawl of this one unit see the finding's subject well enough to say it is gone? (A
+    recheck asks this of the unit it re-read; the nightly reconcile asks it of every unit.)"""
+    return _observed_fixed(finding, {(unit.portal, unit.unit): unit}, catalog)
+
+
+def rectify(
+    finding: Finding,
+    as_of: date,
+    run_id: int | None,
+    catalog: Catalog,
+    note: str = "复查未再发现该问题，予以销号",
+) -> None:
+    """Close a finding (销号) on `as_of`: the one way a finding is closed, nightly or on request."""
+    finding.status = "rectified"
+    finding.rectified_on = as_of
+    _annotate(finding, catalog, as_of, run_id)  # a rectified finding is back at its own severity
+    finding.events.append(FindingEvent(run_id=run_id, on=as_of, event="rectified", note=note))
+
+
 def _article_fixed(finding: Finding, column: ColumnObs | None) -> bool:
     """The article was fetched successfully this crawl (and the rule no longer fired), or it is gone
     from a column list that was read (an attachment: the article linking it). An article that
@@ -335,12 +355,7 @@ def reconcile(
     )
     for finding in open_rest:
         if _observed_fixed(finding, units_by_key, catalog):
-            finding.status = "rectified"
-            finding.rectified_on = as_of
-            _annotate(finding, catalog, as_of, run_id)  # a rectified finding is back at its own severity
-            finding.events.append(
-                FindingEvent(run_id=run_id, on=as_of, event="rectified", note="复查未再发现该问题，予以销号")
-            )
+            rectify(finding, as_of, run_id, catalog)
             result.rectified.append(finding)
         else:
             result.kept_unseen.append(finding)

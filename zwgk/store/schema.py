@@ -293,3 +293,107 @@ class ReportIssue(Base):
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     issued_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive: when the number was first given
+
+
+# ---------------------------------------------------------------- served workspace (zwgk serve)
+
+
+class Account(Base):
+    """A person who signs in to the workspace: supervisor (all units), unit (its own unit only) or
+    leader (reads everything, acts on nothing). The password is kept only as an argon2 hash."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # supervisor | unit | leader
+    portal_id: Mapped[str | None] = mapped_column(String(64))  # unit accounts only
+    unit_id: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie carries a random token, the table only its sha256, so a copy
+    of the database signs nobody in. Ends at `expires_at`, on sign-out, or when the account is
+    disabled or its password reset."""
+
+    __tablename__ = "web_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A bearer token of the JSON API (for an OA or 一网通办 integration), one account's rights."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEntry(Base):
+    """Every action in the workspace and the API: who, when, what, on which object, from where."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
+    login: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    address: Mapped[str | None] = mapped_column(String(64))
+
+
+class Submission(Base):
+    """What a unit sent about one finding: 整改反馈 (what was done, maybe a file) or a 误报 claim
+    (why the finding is wrong). The supervisor accepts or rejects it; nothing is ever deleted."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (Index("ix_submissions_state", "state"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    portal_id: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # feedback | dispute
+    text: Mapped[str] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(String(255))  # as the unit named it
+    file_key: Mapped[str | None] = mapped_column(String(64))  # stored name in the uploads folder
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    file_type: Mapped[str | None] = mapped_column(String(16))
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | accepted | rejected
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class Recheck(Base):
+    """An on-demand 复查 of one finding: queued, run behind the run lock on that finding's unit, and
+    answered — rectified (销号), still present, or not seen (the crawler could not look)."""
+
+    __tablename__ = "rechecks"
+    __table_args__ = (Index("ix_rechecks_unit", "portal_id", "unit_id", "requested_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    portal_id: Mapped[str] = mapped_column(String(64))
+    unit_id: Mapped[str] = mapped_column(String(64))
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    # queued | running | rectified | present | unseen | closed | failed
+    state: Mapped[str] = mapped_column(String(16), default="queued")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    run_id: Mapped[int | None] = mapped_column(Integer)  # the 'recheck' crawl run
+    note: Mapped[str | None] = mapped_column(Text)

@@ -100,6 +100,7 @@ class PortalSpider(
         self.registry = load_registry(registry, set(self.catalog.profiles), self.catalog.column_ids())
         self.as_of = date.fromisoformat(as_of)
         self.only = set(only.split(",")) if only else None  # restrict to some portal ids
+        self.only_units: set[str] | None = None  # "portal/unit" pairs (from_crawler: ZWGK_ONLY_UNITS)
         self.names = self.catalog.discovery_names()
         self.hosts = self.registry.hosts()
         # Registry pages (homes, unit entries) are judged by site.unreachable, not as links.
@@ -137,6 +138,9 @@ class PortalSpider(
         spider.link_timeout = s.getfloat("ZWGK_LINK_TIMEOUT", 10)
         spider.link_maxsize = s.getint("ZWGK_LINK_MAXSIZE", 2 * 1024 * 1024)
         spider.full = s.getbool("ZWGK_FULL", False)
+        # A recheck (zwgk/web/recheck.py) reads one unit: "portal/unit" pairs. The portal's home is
+        # still read (its layout tells the unit's page where its blocks are).
+        spider.only_units = set(s.getlist("ZWGK_ONLY_UNITS")) or None
         spider.template_wait = s.getfloat("DOWNLOAD_TIMEOUT", 15) * 2 + 5
         spider.link_recheck_days = s.getint("ZWGK_LINK_RECHECK_DAYS", 7)
         spider.extract_seconds = s.getfloat("ZWGK_EXTRACT_SECONDS", 20)
@@ -175,6 +179,8 @@ class PortalSpider(
                 prev=self._prev_ok(portal, owner, "home", portal.home),
             )
             for unit in portal.units:
+                if self.only_units and f"{portal.id}/{unit.id}" not in self.only_units:
+                    continue
                 yield self._request(
                     portal,
                     unit.entry,
