@@ -108,7 +108,7 @@ def attempts(session: Session, portal: str, unit: str, target: str, as_of: date)
     since = as_of - timedelta(days=ATTEMPT_DAYS)
     out: list[tuple[datetime, Attempt]] = []
     rows = session.execute(
-        select(Snapshot, Run.as_of)
+        select(Snapshot, Run.as_of, Run.stage)
         .join(Run, Run.id == Snapshot.run_id)
         .where(
             Snapshot.portal_id == portal,
@@ -118,7 +118,7 @@ def attempts(session: Session, portal: str, unit: str, target: str, as_of: date)
             Run.as_of <= as_of,
         )
     ).all()
-    for snap, night in rows:
+    for snap, night, stage in rows:
         when = _fetched(snap.fetched_at) or datetime.combine(night, datetime.min.time())
         ok = snap.status in ("ok", "truncated")
         result = (
@@ -126,7 +126,8 @@ def attempts(session: Session, portal: str, unit: str, target: str, as_of: date)
             if ok
             else (snap.error or (f"HTTP {snap.http_status}" if snap.http_status else snap.status))
         )
-        out.append((when, Attempt(beijing_time(when), "夜间抓取", ok, result)))
+        how = "申请复查" if stage == "recheck" else "夜间抓取"
+        out.append((when, Attempt(beijing_time(when), how, ok, result)))
     probes = session.execute(
         select(Probe).where(
             Probe.portal_id == portal,
@@ -154,12 +155,17 @@ def looked_for(rule_id: str, evidence: dict[str, Any], message: str) -> list[str
 
 def write_finding_page(session: Session, row, out_dir: Path, as_of: date, nav_root: str = "../") -> Path:
     """Write `evidence/<number>.html` for one row of the daily dispatch (views.DailyRow)."""
+    return _write(out_dir, row.number, finding_html(session, row, as_of, nav_root))
+
+
+def finding_html(session: Session, row, as_of: date, nav_root: str = "../") -> str:
+    """The evidence page of an open (or reviewed) finding (views.DailyRow), as HTML."""
     rule = _RULES.get(row.rule)
     needles = [n for n in (rule.highlights(row.evidence) if rule else []) if n]
     page = archived(session, row.evidence_sha, row.page_url, row.fetched_at, row.http_status, needles)
     target = rule.attempted_page(row.evidence) if rule else None
     tries = attempts(session, row.portal_id, row.unit_id, target, as_of) if target else []
-    html = render(
+    return render(
         "evidence.html.j2",
         r=row,
         page=page,
@@ -176,16 +182,20 @@ def write_finding_page(session: Session, row, out_dir: Path, as_of: date, nav_ro
         exports=None,
         calendar_banner=None,
     )
-    return _write(out_dir, row.number, html)
 
 
 def write_rectified_page(session: Session, row, out_dir: Path, nav_root: str = "../") -> Path:
     """Write `evidence/<number>.html` for a 销号 of the night: the page after beside the page before."""
+    return _write(out_dir, row.number, rectified_html(session, row, nav_root))
+
+
+def rectified_html(session: Session, row, nav_root: str = "../") -> str:
+    """The evidence page of a 销号 (views.RectifiedRow): the page after beside the page before."""
     rule = _RULES.get(row.rule)
     needles = [n for n in (rule.highlights(row.evidence) if rule else []) if n]
     before = archived(session, row.before_sha, row.before_url, *_fetch(row.before_snap), needles, "整改前")
     after = archived(session, row.after_sha, row.after_url, *_fetch(row.after_snap), needles, "整改后")
-    html = render(
+    return render(
         "evidence.html.j2",
         r=row,
         page=before,
@@ -200,7 +210,6 @@ def write_rectified_page(session: Session, row, out_dir: Path, nav_root: str = "
         exports=None,
         calendar_banner=None,
     )
-    return _write(out_dir, row.number, html)
 
 
 def _fetch(snap: Snapshot | None) -> tuple[datetime | None, int | None]:

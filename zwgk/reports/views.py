@@ -290,6 +290,119 @@ class SnapshotIndex:
         return None
 
 
+def recheck_runs(session: Session) -> set[int]:
+    """The crawl runs of 复查 on request (zwgk/cycle/recheck.py)."""
+    return set(session.execute(select(Run.id).where(Run.stage == "recheck")).scalars())
+
+
+def recheck_run(finding: Finding, rechecks: set[int]) -> int | None:
+    """The recheck crawl that closed this finding (its latest 销号), if it was closed on request."""
+    closing = [e for e in finding.events if e.event == "rectified"]
+    if closing and closing[-1].run_id in rechecks:
+        return closing[-1].run_id
+    return None
+
+
+def rectified_row(
+    s: FindingState,
+    index: SnapshotIndex,
+    catalog: Catalog,
+    titles: dict[str, str],
+    portals: dict[str, Portal],
+    units: dict[tuple[str, str], Unit],
+    after_run: int | None = None,
+) -> RectifiedRow:
+    """A 销号's row: the page before (the crawl that last saw it) and after (`after_run`, by default
+    the latest crawl; a recheck's own crawl for a 销号 on request)."""
+    f = s.finding
+    unit = units.get((f.portal_id, f.unit_id))
+    portal = portals.get(f.portal_id)
+    seen = index.seen_run(f)
+    before = index.find_page(f, [seen]) if seen is not None else None
+    after_run = after_run if after_run is not None else index.latest
+    after = index.find_page(f, [after_run]) if after_run is not None else None
+    assert s.rectified_on is not None
+    return RectifiedRow(
+        rule=f.rule,
+        evidence=dict(f.evidence or {}),
+        deadline=s.deadline,
+        url=f.url,
+        before_sha=before[0] if before else None,
+        before_url=before[1] if before else None,
+        before_snap=before[2] if before else None,
+        after_sha=after[0] if after else None,
+        after_url=after[1] if after else None,
+        after_snap=after[2] if after else None,
+        portal_name=portal.name if portal else f.portal_id,
+        unit_name=unit.name if unit else f.unit_id,
+        rule_title=titles.get(f.rule, f.rule),
+        severity=f.severity,
+        severity_label=severity_label(f.severity),
+        column_name=column_name(catalog, f.column_id),
+        message=f.message,
+        first_seen=f.first_seen,
+        rectified_on=s.rectified_on,
+        days=(s.rectified_on - s.episode_start).days,
+        number=s.number,
+    )
+
+
+def daily_row(
+    s: FindingState,
+    index: SnapshotIndex,
+    catalog: Catalog,
+    titles: dict[str, str],
+    portals: dict[str, Portal],
+    units: dict[tuple[str, str], Unit],
+    as_of: date,
+    new: bool = False,
+    late: int = 0,
+    runs: list[int] | None = None,
+) -> DailyRow:
+    """An open (or reviewed) finding's row with the stored page that shows it (`runs`: where to
+    look for that page; by default the crawl that last saw it, then the latest)."""
+    f = s.finding
+    found = index.find_page(f, runs)
+    snap = found[2] if found else None
+    note = ""
+    if snap is not None:
+        note = f"抓取于 {beijing_time(snap.fetched_at)}" if snap.fetched_at else ""
+        if snap.http_status:
+            note += f"，HTTP {snap.http_status}"
+    row = DailyRow(
+        number=s.number,
+        rule=f.rule,
+        rule_title=titles.get(f.rule, f.rule),
+        severity=f.severity,
+        severity_label=severity_label(f.severity),
+        column_id=f.column_id,
+        column_name=column_name(catalog, f.column_id),
+        message=f.message,
+        seen=evidence_summary(f.evidence, f.message, f.rule),
+        url=f.url,
+        href=safe_href(f.url),
+        first_seen=f.first_seen,
+        age_days=(as_of - f.first_seen).days,
+        deadline=s.deadline,
+        overdue_days=late,
+        status=s.status,
+        is_new=new,
+        evidence_sha=found[0] if found else None,
+        evidence_note=note,
+        evidence=dict(f.evidence or {}),
+        page_url=found[1] if found else None,
+        fetched_at=snap.fetched_at if snap is not None else None,
+        http_status=snap.http_status if snap is not None else None,
+        portal_id=f.portal_id,
+        unit_id=f.unit_id,
+        provisional=bool(catalog.calendar.uncovered_years(s.episode_start, s.deadline)),
+        review=s.review,
+        portal_name=portals[f.portal_id].name if f.portal_id in portals else f.portal_id,
+        unit_name=units[(f.portal_id, f.unit_id)].name if (f.portal_id, f.unit_id) in units else f.unit_id,
+    )
+    return row
+
+
 # ---------------------------------------------------------------- daily dispatch
 
 
@@ -584,6 +697,7 @@ def build_daily(
             columns = columns_rows(session, as_of, catalog, states=states)
         summary = crawl_summary(session, crawl, catalog, columns)
     index = SnapshotIndex(session, crawl.id if crawl else None)
+    rechecks = recheck_runs(session)
 
     def is_new(s: FindingState) -> bool:
         return prev is None or s.episode_start > prev
@@ -624,81 +738,17 @@ def build_daily(
     for s in states:
         f = s.finding
         if s.status == "rectified":
-            if s.rectified_on and (prev is None or s.rectified_on > prev) and s.rectified_on <= as_of:
-                unit = units.get((f.portal_id, f.unit_id))
-                portal = portals.get(f.portal_id)
-                seen = index.seen_run(f)
-                before = index.find_page(f, [seen]) if seen is not None else None
-                after = index.find_page(f, [index.latest]) if index.latest is not None else None
-                rectified.append(
-                    RectifiedRow(
-                        rule=f.rule,
-                        evidence=dict(f.evidence or {}),
-                        deadline=s.deadline,
-                        url=f.url,
-                        before_sha=before[0] if before else None,
-                        before_url=before[1] if before else None,
-                        before_snap=before[2] if before else None,
-                        after_sha=after[0] if after else None,
-                        after_url=after[1] if after else None,
-                        after_snap=after[2] if after else None,
-                        portal_name=portal.name if portal else f.portal_id,
-                        unit_name=unit.name if unit else f.unit_id,
-                        rule_title=titles.get(f.rule, f.rule),
-                        severity=f.severity,
-                        severity_label=severity_label(f.severity),
-                        column_name=column_name(catalog, f.column_id),
-                        message=f.message,
-                        first_seen=f.first_seen,
-                        rectified_on=s.rectified_on,
-                        days=(s.rectified_on - s.episode_start).days,
-                        number=s.number,
-                    )
-                )
+            on_request = recheck_run(f, rechecks)
+            if s.rectified_on and s.rectified_on <= as_of and (
+                prev is None or s.rectified_on > prev or (s.rectified_on == prev and on_request)
+            ):
+                # a 销号 on request the day after a night's check is in the next day's dispatch
+                rectified.append(rectified_row(s, index, catalog, titles, portals, units, on_request))
                 totals["rectified"] += 1
             continue
         new = is_new(s) and not s.dismissed
         late = 0 if s.dismissed else overdue_days(s, as_of)
-        found = index.find_page(f)
-        snap = found[2] if found else None
-        note = ""
-        if snap is not None:
-            note = f"抓取于 {beijing_time(snap.fetched_at)}" if snap.fetched_at else ""
-            if snap.http_status:
-                note += f"，HTTP {snap.http_status}"
-        row = DailyRow(
-            number=s.number,
-            rule=f.rule,
-            rule_title=titles.get(f.rule, f.rule),
-            severity=f.severity,
-            severity_label=severity_label(f.severity),
-            column_id=f.column_id,
-            column_name=column_name(catalog, f.column_id),
-            message=f.message,
-            seen=evidence_summary(f.evidence, f.message, f.rule),
-            url=f.url,
-            href=safe_href(f.url),
-            first_seen=f.first_seen,
-            age_days=(as_of - f.first_seen).days,
-            deadline=s.deadline,
-            overdue_days=late,
-            status=s.status,
-            is_new=new,
-            evidence_sha=found[0] if found else None,
-            evidence_note=note,
-            evidence=dict(f.evidence or {}),
-            page_url=found[1] if found else None,
-            fetched_at=snap.fetched_at if snap is not None else None,
-            http_status=snap.http_status if snap is not None else None,
-            portal_id=f.portal_id,
-            unit_id=f.unit_id,
-            provisional=bool(catalog.calendar.uncovered_years(s.episode_start, s.deadline)),
-            review=s.review,
-            portal_name=portals[f.portal_id].name if f.portal_id in portals else f.portal_id,
-            unit_name=units[(f.portal_id, f.unit_id)].name
-            if (f.portal_id, f.unit_id) in units
-            else f.unit_id,
-        )
+        row = daily_row(s, index, catalog, titles, portals, units, as_of, new, late)
         if s.dismissed:
             block(f.portal_id, f.unit_id).dismissed.append(row)
             dismissed.append(row)
