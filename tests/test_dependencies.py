@@ -22,6 +22,7 @@ USED_WITHOUT_IMPORT = {
     "tzdata": "time zone data for zoneinfo (Asia/Shanghai) where the system has none",
     "psycopg": "the PostgreSQL driver SQLAlchemy loads for postgresql+psycopg:// URLs",
     "scrapy-redis": "the scheduler and dupe filter named by path in zwgk/crawler/distributed.py",
+    "python-multipart": "FastAPI's parser of the workspace's forms and uploads (zwgk/web)",
 }
 
 

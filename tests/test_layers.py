@@ -1,6 +1,6 @@
 """The one-way data flow the README draws, enforced: each layer imports only the layers below it.
 
-    base (errors, page decoding) → config → store → (crawler | rules) → findings → reports → cycle → cli
+    base (errors, page decoding) → config → store → (crawler | rules) → findings → reports → cycle → web → cli
 
 crawler and rules sit side by side and never import each other; rules, findings and reports never
 import Scrapy. Two checks: the static import graph of every module (function-level imports
@@ -36,6 +36,7 @@ LAYER_OF = {
     "zwgk.cycle": "cycle",
     "zwgk.jobs": "cycle",  # the schedule files' name for zwgk.cycle.jobs
     "zwgk.scheduler": "cycle",
+    "zwgk.web": "web",  # zwgk serve: the workspace over the cycle's store and recheck
     "zwgk.cli": "cli",
 }
 # What each layer may import (besides itself).
@@ -48,7 +49,8 @@ ALLOWED = {
     "findings": {"base", "config", "store", "rules"},
     "reports": {"base", "config", "store", "rules", "findings"},
     "cycle": {"base", "config", "store", "crawler", "rules", "findings", "reports"},
-    "cli": {"base", "config", "store", "crawler", "rules", "findings", "reports", "cycle"},
+    "web": {"base", "config", "store", "rules", "findings", "reports", "cycle"},
+    "cli": {"base", "config", "store", "crawler", "rules", "findings", "reports", "cycle", "web"},
 }
 NO_SCRAPY = ("config", "store", "rules", "findings", "reports")
 

@@ -525,10 +525,11 @@ def demo(
 
 def _register_extensions() -> None:
     """Commands kept in their own modules: operations (schedule, status …), review, the reports."""
-    from zwgk.cli import ops, reports, review
+    from zwgk.cli import ops, reports, review, serve
 
     ops.register(app)
     review.register(app)
+    serve.register(app)
     reports.register(report_app)
 
 

@@ -65,6 +65,10 @@ STATE_LABEL = {
 class RecheckRefused(BadInput):
     """A recheck that may not be queued now (rate, a closed finding): the message says why."""
 
+    def __init__(self, message: str, rate: bool = False):
+        super().__init__(message)
+        self.rate = rate  # refused by the hourly cap (try later), not by the finding's state
+
 
 class NotQueued(StageFailed):
     """The recheck is no longer waiting (another worker took it)."""
@@ -92,7 +96,9 @@ def request(
         )
     ).scalar_one()
     if recent >= per_hour:
-        raise RecheckRefused(f"本单位一小时内已申请复查 {recent} 次（上限 {per_hour} 次），请稍后再试")
+        raise RecheckRefused(
+            f"本单位一小时内已申请复查 {recent} 次（上限 {per_hour} 次），请稍后再试", rate=True
+        )
     row = Recheck(
         finding_id=finding.id,
         portal_id=finding.portal_id,
