@@ -135,8 +135,8 @@ def unit_page(env: E, who: Browser, portal_id: str, unit_id: str):
         cards = workspace.unit_findings(s, portal_id, unit_id, env.catalog, today())
     report = None
     reports = env.config.reports
-    if reports is not None and (reports / "units" / unit_file(portal_id, unit_id)).is_file():
-        report = f"/reports/units/{unit_file(portal_id, unit_id)}"
+    if reports is not None and (reports / unit_file(portal_id, unit_id)).is_file():
+        report = f"/reports/{unit_file(portal_id, unit_id)}"
     counted = [c for c in cards if c.status in ("open", "overdue") and not c.dismissed]
     return env.page(
         "unit.html.j2",
@@ -317,7 +317,7 @@ def reports(env: E, who: Browser, path: str):
 
 
 def _unit_may_see(env: Env, account: Account, rel: str) -> bool:
-    if rel == f"units/{unit_file(account.portal_id or '', account.unit_id or '')}":
+    if rel == unit_file(account.portal_id or "", account.unit_id or ""):
         return True
     m = EVIDENCE_RE.match(rel)
     if m:

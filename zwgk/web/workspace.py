@@ -196,6 +196,9 @@ def unit_summary(
         "crawl_date": crawl.as_of.isoformat() if crawl else None,
         "score": score.get("score") if score else None,
         "grade": score.get("grade") if score else None,
+        # what the score counts: open findings, not those a review found to be 误报
+        "open_findings": score.get("open_findings") if score else None,
+        "dismissed_findings": score.get("dismissed_findings") if score else None,
     }
 
 
