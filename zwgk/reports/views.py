@@ -739,8 +739,10 @@ def build_daily(
         f = s.finding
         if s.status == "rectified":
             on_request = recheck_run(f, rechecks)
-            if s.rectified_on and s.rectified_on <= as_of and (
-                prev is None or s.rectified_on > prev or (s.rectified_on == prev and on_request)
+            if (
+                s.rectified_on
+                and s.rectified_on <= as_of
+                and (prev is None or s.rectified_on > prev or (s.rectified_on == prev and on_request))
             ):
                 # a 销号 on request the day after a night's check is in the next day's dispatch
                 rectified.append(rectified_row(s, index, catalog, titles, portals, units, on_request))
