@@ -511,13 +511,28 @@ def demo(
             "--nights", min=1, help="重放的监测晚数（每周一晚，截至监测日期；默认至少 4 晚并跨入上个月）"
         ),
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="运行完毕后保持演示网络运行，并在本机启动工作台（Ctrl+C 停止）"),
+    ] = False,
+    port: Annotated[int, typer.Option("--port", help="--serve 时工作台的端口")] = 8080,
 ):
     """Start the demo portal network on loopback, replay several nights of the whole cycle, print where
     the reports are."""
     from zwgk.cli.demo import run_demo
 
     try:
-        code = run_demo(parse_as_of(as_of), out_dir, db, seed, out, err, skin=skin, nights=nights)
+        code = run_demo(
+            parse_as_of(as_of),
+            out_dir,
+            db,
+            seed,
+            out,
+            err,
+            skin=skin,
+            nights=nights,
+            serve_port=port if serve else None,
+        )
     except BadInput as exc:
         raise _fail(exc) from None
     raise typer.Exit(code)

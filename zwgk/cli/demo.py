@@ -43,13 +43,13 @@ def run_demo(
     err: Console,
     skin: int = 0,
     nights: int | None = None,
+    serve_port: int | None = None,
 ) -> int:
     """Replay the demo network's nights (a week apart, ending on `as_of`) on one running network, each
     a whole cycle (crawl, check, reports), then score the last night against its ground truth."""
     from zwgk.config.catalog import load_catalog
     from zwgk.config.registry import load_registry
     from zwgk.cycle.night import run_cycle
-    from zwgk.reports.exports import columns_rows, findings_rows, write_rows
     from zwgk.store.db import Store
 
     demonet = load_demonet()
@@ -64,7 +64,7 @@ def run_demo(
     days = demonet.night_dates(as_of, nights)
     network = demonet.build_network(days[0], seed=seed, skin=skin or None)
     states = demonet.variants(network.ground_truth(), network.portals, len(days))
-    with network.serve() as running:
+    with network.serve() as running:  # running while the workspace is served (--serve)
         sites = running.write_registry(out_dir / "sites.yml")
         registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
         units = sum(len(p.units) for p in registry.portals)
@@ -87,6 +87,25 @@ def run_demo(
                 err.print(f"运行失败: {exc}", highlight=False)
                 return 1
             err.print(f"第 {n} 晚 {day}：{night_summary(store, result.check_id)}", highlight=False)
+        code = _score_and_print(store, demonet, network, as_of, out_dir, catalog, result, days, out, err)
+        logins = demo_accounts(store)
+        if serve_port is None:
+            out.print(
+                "工作台（单位整改反馈、申请复查，监管人员审核）：zwgk demo --serve "
+                f"（演示网络与工作台一同运行，浏览器打开 http://127.0.0.1:8080/ ），演示账号：{logins}",
+                highlight=False,
+            )
+            store.dispose()
+            return code
+        out.print(f"演示账号：{logins}", highlight=False)
+        out.print(f"工作台：http://127.0.0.1:{serve_port}/ （Ctrl+C 停止）", highlight=False)
+        serve_demo(store, sites, out_dir, serve_port)
+        return code
+
+
+def _score_and_print(store, demonet, network, as_of, out_dir, catalog, result, days, out, err) -> int:
+    from zwgk.reports.exports import columns_rows, findings_rows, write_rows
+
     with store.session() as session:
         findings = findings_rows(session, as_of)
         columns = columns_rows(session, as_of, catalog)
@@ -104,7 +123,6 @@ def run_demo(
     out.print(f"导出: {out_dir / 'findings.json'}  {out_dir / 'columns.json'}", highlight=False)
     out.print(f"报告目录（周通报、月考核、单位页面）: {reports['units'].resolve()}", highlight=False)
     out.print(f"日调度报告: {reports['daily'].resolve()}", highlight=False)
-    store.dispose()
     worst = min((min(s["precision"], s["recall"]) for k, s in scores.items() if k != "_all"), default=1.0)
     return 0 if worst >= 0.98 else 1
 
@@ -119,3 +137,56 @@ def night_summary(store, check_id: int) -> str:
         f"新发现 {counts.get('opened', 0) + counts.get('reopened', 0)} 条，"
         f"销号 {counts.get('rectified', 0)} 条，转为逾期 {counts.get('overdue', 0)} 条"
     )
+
+
+DEMO_PASSWORD = "zwgk-demo-2026"  # the demo's own database only; a real office sets its own
+
+
+def demo_accounts(store) -> str:
+    """Accounts of the demo workspace: the 政务公开办 (supervisor), a leader, and the department
+    with the most open findings; returns them as a line to print."""
+    from sqlalchemy import func, select
+
+    from zwgk.store.schema import Account, Finding, Unit
+    from zwgk.web import accounts
+
+    with store.session() as s:
+        row = s.execute(
+            select(Finding.portal_id, Finding.unit_id, func.count())
+            .join(Unit, (Unit.portal_id == Finding.portal_id) & (Unit.unit_id == Finding.unit_id))
+            .where(Finding.status.in_(("open", "overdue")), Unit.profile == "department")
+            .group_by(Finding.portal_id, Finding.unit_id)
+            .order_by(func.count().desc(), Finding.portal_id, Finding.unit_id)
+            .limit(1)
+        ).first()
+        wanted = [
+            ("office", "政务公开办", "supervisor", None, None),
+            ("leader", "分管领导", "leader", None, None),
+        ]
+        if row is not None:
+            wanted.append(("dept", "", "unit", row[0], row[1]))
+        for login, name, role, portal, unit in wanted:
+            if s.execute(select(Account).where(Account.login == login)).scalar_one_or_none() is None:
+                accounts.add_account(s, login, name, role, DEMO_PASSWORD, portal, unit)
+        dept = s.execute(select(Account).where(Account.login == "dept")).scalar_one_or_none()
+        unit_name = dept.display_name if dept else ""
+    parts = ["监管人员 office", "领导 leader"] + ([f"单位 dept（{unit_name}）"] if unit_name else [])
+    return "、".join(parts) + f"，密码均为 {DEMO_PASSWORD}"
+
+
+def serve_demo(store, sites: Path, out_dir: Path, port: int) -> None:
+    """The workspace on the demo's database, reports and still-running network (plain http on
+    loopback only), until Ctrl+C."""
+    import uvicorn
+
+    from zwgk.web.app import create_app
+    from zwgk.web.context import ServeConfig
+
+    config = ServeConfig(
+        db_url=store.url,
+        sites=str(sites),
+        reports=out_dir,
+        uploads=out_dir / "zwgk-uploads",
+        secure_cookies=False,
+    )
+    uvicorn.run(create_app(config), host="127.0.0.1", port=port, log_level="warning", server_header=False)

@@ -170,6 +170,7 @@ def finding_page(env: E, who: Browser, number: str, flash: str | None = None, er
             per_hour=env.config.recheck_per_hour,
             accepted=uploads.ACCEPTED,
             refresh=5 if waiting else None,
+            refresh_url=f"/findings/{c.number}",
             flash=err or flash,
             flash_kind="err" if err else "ok",
         )
