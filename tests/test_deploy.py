@@ -19,6 +19,7 @@ from tests.conftest import skip_or_fail
 
 REPO = Path(__file__).resolve().parents[1]
 UNIT = REPO / "deploy" / "zwgk-scheduler.service"
+SERVE_UNIT = REPO / "deploy" / "zwgk-serve.service"
 README = REPO / "deploy" / "README.md"
 INSTALLED = "/opt/zwgk/venv/bin/zwgk"  # where the unit expects the console script
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
@@ -46,14 +47,15 @@ def parse_unit(path: Path) -> dict[str, list[tuple[str, str]]]:
     return sections
 
 
-def unit_commands() -> list[tuple[str, list[str]]]:
-    service = parse_unit(UNIT)["Service"]
+def unit_commands(unit: Path = UNIT) -> list[tuple[str, list[str]]]:
+    service = parse_unit(unit)["Service"]
     commands = [
         (key, shlex.split(value.lstrip("-@:+!")))
         for key, value in service
         if key in ("ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop")
     ]
-    assert [k for k, _ in commands] == ["ExecStartPre", "ExecStart"], commands
+    expected = ["ExecStartPre", "ExecStart"] if unit == UNIT else ["ExecStart"]
+    assert [k for k, _ in commands] == expected, commands
     return commands
 
 
@@ -68,7 +70,11 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize(("key", "argv"), unit_commands(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("key", "argv"),
+    unit_commands() + unit_commands(SERVE_UNIT),
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_unit_commands_and_options_exist_in_the_cli(key, argv):
     assert argv[0] == INSTALLED, f"{key} should run the venv's console script, not {argv[0]}"
     words = [a for a in argv[1:] if not a.startswith("-")][: 2 if argv[1] == "db" else 1]
@@ -95,7 +101,8 @@ def test_required_options_of_schedule_are_in_the_unit():
     assert all(opt in argv for opt in required)
 
 
-def test_systemd_analyze_verify(tmp_path):
+@pytest.mark.parametrize("unit", [UNIT, SERVE_UNIT], ids=lambda p: p.name)
+def test_systemd_analyze_verify(tmp_path, unit):
     """The unit as installed, with its paths pointed at this machine (verify wants real executables)."""
     tool = shutil.which("systemd-analyze")
     if tool is None:
@@ -105,10 +112,10 @@ def test_systemd_analyze_verify(tmp_path):
     data, etc = tmp_path / "var-lib-zwgk", tmp_path / "etc-zwgk"
     data.mkdir()
     etc.mkdir()
-    text = UNIT.read_text(encoding="utf-8")
+    text = unit.read_text(encoding="utf-8")
     assert INSTALLED in text
     text = text.replace(INSTALLED, console).replace("/var/lib/zwgk", str(data)).replace("/etc/zwgk", str(etc))
-    copy = tmp_path / "zwgk-scheduler.service"
+    copy = tmp_path / unit.name
     copy.write_text(text, encoding="utf-8")
     proc = subprocess.run([tool, "verify", "--man=no", str(copy)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and not proc.stderr.strip(), proc.stdout + proc.stderr
