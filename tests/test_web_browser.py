@@ -9,6 +9,7 @@ Every request the browser makes goes to 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
@@ -45,6 +46,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serving(config: ServeConfig):
+    """`zwgk serve`'s app under uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "zwgk serve did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     if not CHROMIUM.exists():
@@ -53,8 +76,6 @@ def served(tmp_path_factory):
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
-    import uvicorn
-
     tmp = tmp_path_factory.mktemp("webui")
     network = build_network(AS_OF, anchor=AS_OF)
     store = Store(f"sqlite:///{tmp}/ui.db")
@@ -91,38 +112,24 @@ def served(tmp_path_factory):
             worker=True,
             worker_poll=0.5,
         )
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "zwgk serve did not start"
         ARTIFACTS.mkdir(exist_ok=True)
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-                yield {
-                    "browser": browser,
-                    "base": f"http://127.0.0.1:{port}",
-                    "running": running,
-                    "network": network,
-                    "pid": pid,
-                    "unit": unit,
-                    "fix": fix,
-                    "target": target,
-                    "disputed": disputed,
-                    "numbers": set(numbers),
-                    "others": others,
-                    "store": store,
-                }
-                browser.close()
-        finally:
-            server.should_exit = True
-            thread.join(timeout=20)
+        with serving(config) as base, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            yield {
+                "browser": browser,
+                "base": base,
+                "running": running,
+                "network": network,
+                "pid": pid,
+                "unit": unit,
+                "fix": fix,
+                "target": target,
+                "disputed": disputed,
+                "numbers": set(numbers),
+                "others": others,
+                "store": store,
+            }
+            browser.close()
 
 
 class Session:
@@ -242,3 +249,66 @@ def test_accepted_false_positive_claim_stops_counting(served):
 def _open_count(page) -> int:
     text = page.inner_text("table.kv")
     return int(re.search(r"待整改问题\s*(\d+)\s*条", text).group(1))
+
+
+# ------------------------------------------------------------------ crawled content stays inert
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The reports' hostile unit (script, onerror and javascript: in its crawled titles, messages,
+    links and pages) served in the workspace, with a unit account of its own and a supervisor."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is absent (run `make test`, which installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    from tests.reports_fixtures import D6, build_scenario
+    from tests.test_reports_browser import add_hostile_unit
+
+    tmp = tmp_path_factory.mktemp("webhostile")
+    store = Store(f"sqlite:///{tmp}/h.db")
+    build_scenario(store, CATALOG)
+    add_hostile_unit(store, CATALOG, D6)
+    with store.session() as s:
+        accounts.add_account(s, "evil", "", "unit", PASSWORD, "jiyang", "evil")
+        accounts.add_account(s, "office", "政务公开办", "supervisor", PASSWORD)
+        numbers = [
+            finding_number(f.id)
+            for f in s.execute(select(Finding).where(Finding.unit_id == "evil")).scalars()
+        ]
+    config = ServeConfig(db_url=store.url, uploads=tmp / "uploads", secure_cookies=False, worker=False)
+    with serving(config) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield {"browser": browser, "base": base, "numbers": numbers}
+        browser.close()
+
+
+PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
+
+
+def test_hostile_crawled_content_and_submissions_stay_inert(hostile):
+    assert hostile["numbers"], "the hostile unit has findings"
+    unit = Session(hostile)
+    dialogs: list[str] = []
+    unit.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    unit.login("evil")
+    pages = ["/units/jiyang/evil"]
+    for number in hostile["numbers"]:
+        pages += [f"/findings/{number}", f"/findings/{number}/evidence"]
+    for path in pages:
+        unit.page.goto(hostile["base"] + path)
+        assert unit.page.evaluate("window.__pwned") is None, path
+        assert unit.page.locator("script").count() == 0, path
+        assert unit.page.locator("[onerror], [onload], [onclick]").count() == 0, path
+        hrefs = unit.page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+        assert not [h for h in hrefs if h.strip().lower().startswith("javascript:")], (path, hrefs)
+    # a unit's own text (a 误报 claim) shown to the supervisor is escaped too
+    unit.page.goto(f"{hostile['base']}/findings/{hostile['numbers'][0]}")
+    unit.page.fill("#dispute-text", PAYLOAD)
+    unit.page.click("form[action$='/dispute'] button[type=submit]")
+    office = Session(hostile)
+    office.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    office.login("office")
+    assert PAYLOAD in office.page.inner_text("#queue")
+    assert office.page.evaluate("window.__pwned") is None
+    assert office.page.locator("script").count() == 0
+    assert dialogs == []
+    assert not unit.outside() and not office.outside()

@@ -442,3 +442,26 @@ def test_every_action_is_audited(site):
     with site["store"].session() as s:
         actions = {a for (a,) in s.execute(select(AuditEntry.action)).all()}
     assert {"login", "login_failed", "recheck", "feedback", "dispute", "accept"} <= actions
+
+
+def test_rechecks_are_capped_per_unit_and_one_waits_per_finding(site):
+    from zwgk.store.schema import Recheck
+
+    with site["store"].session() as s:
+        asked = len(s.execute(select(Recheck).where(Recheck.unit_id == site["a"])).all())
+    client = _client(site, recheck_per_hour=asked + 1)
+    bearer = {"Authorization": f"Bearer {site['tokens']['unit-a']}"}
+    first = client.post(f"/api/v1/findings/{site['fa'][-1]}/recheck", headers=bearer)
+    assert first.status_code == 202, first.text
+    again = client.post(f"/api/v1/findings/{site['fa'][-1]}/recheck", headers=bearer)
+    assert again.status_code == 202 and again.json()["recheck"] == first.json()["recheck"]
+    over = client.post(f"/api/v1/findings/{site['fa'][-2]}/recheck", headers=bearer)
+    assert over.status_code == 429 and "一小时内" in over.json()["detail"]
+    # the page says so too, and nothing is queued for it
+    page = _client(site, recheck_per_hour=asked + 1)
+    assert _login(page, "unit-a").status_code == 303
+    number = site["fa"][-2]
+    refused = page.post(f"/findings/{number}/recheck", data={"csrf": _csrf(page, f"/findings/{number}")})
+    assert refused.status_code == 303 and "err=" in refused.headers["location"]
+    with site["store"].session() as s:
+        assert len(s.execute(select(Recheck).where(Recheck.unit_id == site["a"])).all()) == asked + 1
