@@ -10,25 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from zwgk.cycle.jobs import JOB_NAMES
+from zwgk.cycle.records import STAGE_LABELS, STATUS_LABELS
 
-STAGES = {
-    "crawl": "抓取",
-    "check": "检查",
-    "report": "报告",
-    "notify": "通知",
-    "nightly": "夜间任务",
-    "probe": "探测",
-}
+STAGES = STAGE_LABELS  # one wording for run stages and outcomes: the CLI, the workspace
+STATUSES = STATUS_LABELS
 
-STATUSES = {
-    "running": "运行中",
-    "ok": "成功",
-    "partial": "部分成功",
-    "failed": "失败",
-    "skipped": "已跳过",
-    "unavailable": "功能不可用",
-    "abandoned": "已中断",
-}
 
 COUNTS = {
     "requests": "请求",

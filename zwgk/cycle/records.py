@@ -16,6 +16,27 @@ from zwgk.store.db import Store
 from zwgk.store.dburl import redact_text
 from zwgk.store.schema import Run
 
+# How run stages and outcomes read in Chinese (zwgk status, the workspace's run table).
+STAGE_LABELS = {
+    "crawl": "抓取",
+    "check": "检查",
+    "report": "报告",
+    "notify": "通知",
+    "nightly": "夜间任务",
+    "probe": "探测",
+    "recheck": "申请复查",
+}
+
+STATUS_LABELS = {
+    "running": "运行中",
+    "ok": "成功",
+    "partial": "部分成功",
+    "failed": "失败",
+    "skipped": "已跳过",
+    "unavailable": "功能不可用",
+    "abandoned": "已中断",
+}
+
 
 def utcnow() -> datetime:
     """Now as stored: naive UTC."""

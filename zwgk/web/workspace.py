@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from zwgk.beijing import shown
 from zwgk.config.catalog import Catalog
 from zwgk.cycle import recheck as rechecks
-from zwgk.cycle.records import utcnow
+from zwgk.cycle.records import STAGE_LABELS, STATUS_LABELS, utcnow
 from zwgk.errors import BadInput
 from zwgk.findings.checked import is_checked, unchecked_reason
 from zwgk.findings.history import state_as_of
@@ -344,22 +344,14 @@ def decided(session: Session, limit: int = 50) -> list[dict[str, Any]]:
 def run_status(session: Session) -> list[dict[str, Any]]:
     """The latest runs of each stage, newest first (crawl, check, report, recheck)."""
     rows = session.execute(select(Run).order_by(Run.id.desc()).limit(12)).scalars()
-    labels = {"crawl": "夜间抓取", "check": "检查", "report": "报告", "recheck": "申请复查"}
-    status = {
-        "ok": "完成",
-        "partial": "部分完成",
-        "failed": "失败",
-        "running": "运行中",
-        "abandoned": "中断",
-    }
     return [
         {
             "id": r.id,
-            "stage": labels.get(r.stage, r.stage),
+            "stage": STAGE_LABELS.get(r.stage, r.stage),
             "as_of": r.as_of.isoformat(),
             "started": shown(r.started_at),
             "finished": shown(r.finished_at) if r.finished_at else "",
-            "status": status.get(r.status, r.status),
+            "status": STATUS_LABELS.get(r.status, r.status),
             "error": (r.error or "").splitlines()[0][:200] if r.error else "",
         }
         for r in rows
