@@ -65,6 +65,8 @@ def test_demo_prints_rule_table_and_ends_with_daily_report(demo):
         assert rule in rows, proc.stdout
         assert min(rows[rule]) >= 0.98, (rule, rows[rule])
     assert lines[-1].startswith("日调度报告: ")
+    # how to open the workspace, with the demo accounts (tests/test_web_demo.py signs in with them)
+    assert "zwgk demo --serve" in lines[-2] and "演示账号" in lines[-2] and "密码均为" in lines[-2], lines[-2]
     daily = Path(lines[-1].split(": ", 1)[1])
     assert daily.is_file() and daily.name == f"daily-{AS_OF}.html"
     # one line per night, in order, each saying what changed

@@ -87,23 +87,29 @@ def run_demo(
                 err.print(f"运行失败: {exc}", highlight=False)
                 return 1
             err.print(f"第 {n} 晚 {day}：{night_summary(store, result.check_id)}", highlight=False)
-        code = _score_and_print(store, demonet, network, as_of, out_dir, catalog, result, days, out, err)
         logins = demo_accounts(store)
+        workspace = (
+            f"工作台（单位整改反馈、申请复查，监管人员审核）：zwgk demo --serve 后浏览器打开 "
+            f"http://127.0.0.1:8080/ ，演示账号：{logins}"
+            if serve_port is None
+            else f"演示账号：{logins}"
+        )
+        code = _score_and_print(
+            store, demonet, network, as_of, out_dir, catalog, result, days, out, err, workspace
+        )
         if serve_port is None:
-            out.print(
-                "工作台（单位整改反馈、申请复查，监管人员审核）：zwgk demo --serve "
-                f"（演示网络与工作台一同运行，浏览器打开 http://127.0.0.1:8080/ ），演示账号：{logins}",
-                highlight=False,
-            )
             store.dispose()
             return code
-        out.print(f"演示账号：{logins}", highlight=False)
         out.print(f"工作台：http://127.0.0.1:{serve_port}/ （Ctrl+C 停止）", highlight=False)
         serve_demo(store, sites, out_dir, serve_port)
         return code
 
 
-def _score_and_print(store, demonet, network, as_of, out_dir, catalog, result, days, out, err) -> int:
+def _score_and_print(
+    store, demonet, network, as_of, out_dir, catalog, result, days, out, err, workspace
+) -> int:
+    """The last night scored against the truth, the exports and reports; the daily report's path is
+    the last line (what a newcomer opens first)."""
     from zwgk.reports.exports import columns_rows, findings_rows, write_rows
 
     with store.session() as session:
@@ -122,6 +128,7 @@ def _score_and_print(store, demonet, network, as_of, out_dir, catalog, result, d
     reports = result.reports
     out.print(f"导出: {out_dir / 'findings.json'}  {out_dir / 'columns.json'}", highlight=False)
     out.print(f"报告目录（周通报、月考核、单位页面）: {reports['units'].resolve()}", highlight=False)
+    out.print(workspace, highlight=False)
     out.print(f"日调度报告: {reports['daily'].resolve()}", highlight=False)
     worst = min((min(s["precision"], s["recall"]) for k, s in scores.items() if k != "_all"), default=1.0)
     return 0 if worst >= 0.98 else 1
