@@ -436,6 +436,11 @@ def test_accepted_false_positive_stops_counting(site):
     if before["score"] is not None:
         assert after["score"] >= before["score"]
     assert after["open_findings"] == before["open_findings"] - 1
+    # one count on every surface: the units list, the unit's page and its score agree
+    listed = next(r for r in client.get("/api/v1/units", headers=bearer_boss).json() if r["unit_id"] == unit)
+    assert listed["open"] == after["open_findings"]
+    page = signed_in(site, "unit-a").get(f"/units/{site['pid']}/{unit}").text
+    assert f"{after['open_findings']} 条" in page.split("待整改问题")[1][:40]
 
 
 def test_every_action_is_audited(site):

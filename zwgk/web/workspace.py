@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from zwgk.beijing import shown
 from zwgk.config.catalog import Catalog
@@ -25,7 +25,7 @@ from zwgk.findings.checked import is_checked, unchecked_reason
 from zwgk.findings.history import state_as_of
 from zwgk.findings.numbers import finding_number, parse_finding_number
 from zwgk.findings.observations import latest_crawl_run
-from zwgk.findings.review import review
+from zwgk.findings.review import is_dismissed, review
 from zwgk.findings.scores import unit_scores
 from zwgk.reports import evidence as evidence_pages
 from zwgk.reports.sheets import FINDING_STATUS
@@ -363,18 +363,20 @@ def units_overview(session: Session, catalog: Catalog, as_of: date) -> list[dict
     crawl = latest_crawl_run(session, as_of)
     entry: dict[tuple[str, str], str] = {}
     if crawl is not None:
-        for p, u, s in session.execute(
+        for portal_id, unit_id, status in session.execute(
             select(Snapshot.portal_id, Snapshot.unit_id, Snapshot.status).where(
                 Snapshot.run_id == crawl.id, Snapshot.target == "entry"
             )
         ):
-            entry[(p, u)] = s
+            entry[(portal_id, unit_id)] = status
     scores = {(r["portal"], r["unit"]): r for r in unit_scores(session, as_of, catalog)}
+    # counted as the unit page and the score count them: open and not reviewed as 误报
     open_counts: dict[tuple[str, str], int] = {}
-    for p, u in session.execute(
-        select(Finding.portal_id, Finding.unit_id).where(Finding.status.in_(("open", "overdue")))
-    ):
-        open_counts[(p, u)] = open_counts.get((p, u), 0) + 1
+    for f in session.execute(
+        select(Finding).where(Finding.status.in_(("open", "overdue"))).options(selectinload(Finding.events))
+    ).scalars():
+        if not is_dismissed(f):
+            open_counts[(f.portal_id, f.unit_id)] = open_counts.get((f.portal_id, f.unit_id), 0) + 1
     portals = {p.id: p.name for p in session.execute(select(Portal)).scalars()}
     out = []
     for u in session.execute(select(Unit).order_by(Unit.portal_id, Unit.unit_id)).scalars():
