@@ -155,6 +155,7 @@ def test_each_unit_gets_its_own_list_and_the_supervisor_the_summary(tmp_path, sc
             "retry_delay": 0,
             "min_coverage": 0.9,
             "report_url": "http://zwgk.intranet/reports/",
+            "workspace_url": "https://zwgk.intranet/",
             "supervisor": [mailbox.url("zwgkb@example.gov.cn")],
             "operator": [hooks.url("/ops")],
             "units": {
@@ -178,6 +179,7 @@ def test_each_unit_gets_its_own_list_and_the_supervisor_the_summary(tmp_path, sc
         "整改期限",
         "http://www.jiyang.example/xxgk/fgj/gzdt/",
         "daily-2024-03-06.html",
+        "https://zwgk.intranet/units/jiyang/fgj",  # its own page in the workspace
     ):
         assert needle in text, needle
     for other in ("区教育和体育局", "HTTP 503", "人事信息", "错别字"):
@@ -203,6 +205,7 @@ def test_each_unit_gets_its_own_list_and_the_supervisor_the_summary(tmp_path, sc
     [(subject, text)] = mailbox.to("zwgkb@example.gov.cn")
     assert "汇总" in subject
     assert "覆盖 5/6 个单位" in text and "区发展和改革局：4 项" in text and "jiyang/jyj" in text
+    assert "https://zwgk.intranet/supervisor" in text
 
     # operator: 5 of 6 units is below the 90 % configured
     [alert] = hooks.at("/ops")
@@ -350,6 +353,7 @@ def test_config_errors_name_file_and_line(tmp_path, monkeypatch):
     assert ":3: Apprise 无法识别此地址" in bad("operator:\n  - json://127.0.0.1:9/\n  - nosuch://x\n")
     assert ":1: 环境变量 ZWGK_TEST_NOPE" in bad("operator: mailtos://u:${ZWGK_TEST_NOPE}@127.0.0.1\n")
     assert ":1: min_coverage 应为 0 到 1 之间的数" in bad("min_coverage: 80\n")
+    assert ":2: workspace_url 应为工作台的网址" in bad("retries: 1\nworkspace_url: zwgk.intranet\n")
     monkeypatch.setenv("ZWGK_TEST_PW", "s3cret")
     path = tmp_path / "ok.yml"
     path.write_text(

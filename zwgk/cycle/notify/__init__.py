@@ -11,6 +11,7 @@ retry_delay: 5
 min_coverage: 0.8     # alert the operator when the night's crawl reached fewer units than this share
 send_clean: false     # also tell units without open findings that all is well
 report_url: http://zwgk.intranet/reports/   # optional: where the HTML reports are published
+workspace_url: https://zwgk.intranet/       # optional: `zwgk serve`; each unit's message links its page
 supervisor: [mailtos://…?to=zwgkb@example.gov.cn]
 operator: [json://127.0.0.1:9000/alerts]
 units:

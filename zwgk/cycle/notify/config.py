@@ -17,6 +17,7 @@ _TOP_KEYS = {
     "min_coverage",
     "send_clean",
     "report_url",
+    "workspace_url",
     "supervisor",
     "operator",
     "units",
@@ -43,6 +44,7 @@ class NotifyConfig:
     min_coverage: float = 0.8
     send_clean: bool = False
     report_url: str | None = None
+    workspace_url: str | None = None  # where `zwgk serve` is reached: each message links its page
 
 
 def _apprise():
@@ -122,6 +124,11 @@ def load_notify_config(path: str | Path, registry=None) -> NotifyConfig:
     report_url = data.get("report_url")
     if report_url is not None and not isinstance(report_url, str):
         raise bad("report_url 应为网址", "report_url")
+    workspace_url = data.get("workspace_url")
+    if workspace_url is not None and (
+        not isinstance(workspace_url, str) or not re.match(r"^https?://[^\s/]+", workspace_url)
+    ):
+        raise bad("workspace_url 应为工作台的网址（http:// 或 https:// 开头）", "workspace_url")
     return NotifyConfig(
         path=doc.path,
         supervisor=recipients(data.get("supervisor"), "supervisor"),
@@ -132,4 +139,5 @@ def load_notify_config(path: str | Path, registry=None) -> NotifyConfig:
         min_coverage=number("min_coverage", 0.8, 0, 1),
         send_clean=send_clean,
         report_url=report_url,
+        workspace_url=workspace_url,
     )

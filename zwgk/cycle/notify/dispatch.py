@@ -10,7 +10,7 @@ from datetime import date
 from zwgk.beijing import shown
 
 from .config import NotifyConfig, Recipient
-from .messages import Message, report_link, supervisor_message, unit_message
+from .messages import Message, report_link, supervisor_message, unit_message, workspace_link
 from .send import Sender, send_messages
 
 
@@ -155,10 +155,11 @@ def dispatch_daily(
             recipients = config.units.get((unit.portal_id, unit.unit_id)) or []
             if not recipients or (not unit.rows and not config.send_clean):
                 continue
-            msg = unit_message(portal.name, unit, as_of, link)
+            workspace = workspace_link(config, unit.portal_id, unit.unit_id)
+            msg = unit_message(portal.name, unit, as_of, link, workspace)
             pairs += [(r, msg) for r in recipients]
     if config.supervisor:
-        msg = supervisor_message(view, coverage, as_of, link)
+        msg = supervisor_message(view, coverage, as_of, link, workspace_link(config))
         pairs += [(r, msg) for r in config.supervisor]
     daily_id = send_messages(store, as_of, "daily", pairs, config, send, sleep) if pairs else None
     alert_id = check_and_alert(store, as_of, config, send, sleep)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from zwgk.inert import fragment, plain
 
@@ -128,7 +128,21 @@ def own_address(url: str | None, entry_url: str | None) -> bool:
     )
 
 
-def unit_message(portal_name: str, unit, as_of: date, link: str | None) -> Message:
+def workspace_link(
+    config: NotifyConfig, portal_id: str | None = None, unit_id: str | None = None
+) -> str | None:
+    """The unit's page in the workspace (sign-in first), or the supervisor's queue."""
+    if not config.workspace_url:
+        return None
+    base = config.workspace_url.rstrip("/")
+    if portal_id is None:
+        return f"{base}/supervisor"
+    return f"{base}/units/{quote(portal_id, safe='')}/{quote(unit_id or '', safe='')}"
+
+
+def unit_message(
+    portal_name: str, unit, as_of: date, link: str | None, workspace: str | None = None
+) -> Message:
     """One unit's open findings (a reports.views.UnitBlock), worst first, with deadlines and URLs."""
     rows = unit.rows
     title = f"【日调度】{unit.name} {as_of.isoformat()} 待整改问题 {len(rows)} 项"
@@ -155,10 +169,14 @@ def unit_message(portal_name: str, unit, as_of: date, link: str | None) -> Messa
     tail = ["", f"本次抓取：{fragment(unit.crawl_note, 200)}"]
     if link:
         tail.append(f"完整报告：{link}")
+    if workspace and rows:
+        tail.append(f"整改反馈、申请复查（登录工作台）：{workspace}")
     return listing("unit", f"{unit.portal_id}/{unit.unit_id}", title, head, items, tail)
 
 
-def supervisor_message(view, coverage: dict | None, as_of: date, link: str | None) -> Message:
+def supervisor_message(
+    view, coverage: dict | None, as_of: date, link: str | None, workspace: str | None = None
+) -> Message:
     """The supervisor's summary: coverage of the night's crawl, totals, the units with most to fix."""
     t = view.totals
     title = f"【日调度】{as_of.isoformat()} 汇总：待整改 {t['open']} 项，新增 {t['new']} 项，逾期 {t['overdue']} 项"
@@ -196,6 +214,8 @@ def supervisor_message(view, coverage: dict | None, as_of: date, link: str | Non
         ]
     if link:
         tail += ["", f"完整报告：{link}"]
+    if workspace:
+        tail.append(f"待审核的整改反馈与误报申请（登录工作台）：{workspace}")
     return listing(
         "supervisor",
         "supervisor",
