@@ -161,3 +161,29 @@ def test_recheck_waits_for_the_run_lock_and_units_are_rate_limited(night):
         cap = len(already)
         with pytest.raises(rc.RecheckRefused, match="一小时内"):
             rc.request(s, s.get(Finding, f.id), "unit", per_hour=cap)
+
+
+def test_a_recheck_left_running_by_a_dead_process_is_released(tmp_path):
+    """A server killed mid-recheck leaves its row 'running' (and the finding's one waiting slot
+    taken): the next worker marks it failed once the run lock is free, so the unit may ask again."""
+    from datetime import datetime
+
+    store = Store(f"sqlite:///{tmp_path}/stale.db")
+    with store.session() as s:
+        f = Finding(
+            fingerprint="x" * 40, rule="column.blank", severity="major", portal_id="p", unit_id="u",
+            column_id="gzdt", url=None, message="空白", evidence={}, first_seen=AS_OF, last_seen=AS_OF,
+            status="open", deadline=AS_OF,
+        )  # fmt: skip
+        s.add(f)
+        s.flush()
+        s.add(Recheck(finding_id=f.id, portal_id="p", unit_id="u", requested_by="u",
+                      requested_at=datetime(2026, 12, 7), state="running"))  # fmt: skip
+        fid = f.id
+    with run_lock(store, CYCLE):  # while a holder lives, a running recheck may be real
+        assert rc.sweep_stale(store) == 0
+    assert rc.sweep_stale(store) == 1
+    with store.session() as s:
+        assert s.execute(select(Recheck.state)).scalar_one() == "failed"
+        queued = rc.request(s, s.get(Finding, fid), "u", now=datetime(2026, 12, 7, 0, 30))
+        assert queued.state == "queued"

@@ -35,7 +35,7 @@ from zwgk.config.catalog import Catalog
 from zwgk.config.registry import Registry
 from zwgk.cycle import stages
 from zwgk.cycle.records import finish_run, start_run, utcnow
-from zwgk.cycle.runlock import CYCLE, run_lock
+from zwgk.cycle.runlock import CYCLE, current_holder, run_lock
 from zwgk.errors import BadInput, StageFailed
 from zwgk.findings.lifecycle import OPEN_STATUSES, fingerprint, observed_fixed, rectify
 from zwgk.findings.numbers import finding_number
@@ -118,6 +118,23 @@ class Outcome:
     state: str
     note: str
     run_id: int | None
+
+
+def sweep_stale(store: Store) -> int:
+    """Rechecks left 'running' by a process that died (a server killed mid-recheck): failed, so the
+    unit may ask again. A recheck runs only while holding the run lock, so with the lock free every
+    'running' one is a leftover. Returns how many were swept."""
+    if current_holder(store, CYCLE) is not None:
+        return 0
+    with store.session() as session:
+        swept = session.execute(
+            update(Recheck)
+            .where(Recheck.state == "running")
+            .values(state="failed", note="复查未完成（服务中断），请重新申请", finished_at=utcnow())
+        ).rowcount
+    if swept:
+        stages.sweep_stale_runs(store)
+    return swept
 
 
 def next_queued(store: Store) -> int | None:
@@ -231,6 +248,7 @@ def drain(
     **kwargs,
 ) -> list[Outcome]:
     """Run every queued recheck, oldest first (the serve worker calls this in a loop)."""
+    sweep_stale(store)
     done = []
     while not stop():
         rid = next_queued(store)

@@ -56,9 +56,10 @@ STALE_RUN_AGE = timedelta(hours=24)
 
 
 def sweep_stale_runs(store: Store, max_age: timedelta = STALE_RUN_AGE) -> list[int]:
-    """Mark crawl and check runs left 'running' by a killed process as 'abandoned'; returns their ids.
+    """Mark crawl, check and recheck runs left 'running' by a killed process as 'abandoned'; returns
+    their ids.
 
-    Crawl and check run only under the run lock (zwgk/cycle/runlock.py), so while the lock is free or
+    Crawl, check and recheck run only under the run lock (zwgk/cycle/runlock.py), so while the lock is free or
     held by this process no other crawl or check can be running: every 'running' one is a leftover.
     While another live process holds the lock only runs older than `max_age` are swept. An
     abandoned crawl is never read by check (only 'ok' and 'partial' crawls are), so a half-written
@@ -72,7 +73,7 @@ def sweep_stale_runs(store: Store, max_age: timedelta = STALE_RUN_AGE) -> list[i
     swept = []
     with store.session() as session:
         for run in session.execute(
-            select(Run).where(Run.stage.in_(("crawl", "check")), Run.status == "running")
+            select(Run).where(Run.stage.in_(("crawl", "check", "recheck")), Run.status == "running")
         ).scalars():
             if ours or now - run.started_at > max_age:
                 run.status, run.finished_at = "abandoned", now
