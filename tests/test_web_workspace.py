@@ -477,3 +477,27 @@ def test_rechecks_are_capped_per_unit_and_one_waits_per_finding(site):
     assert refused.status_code == 303 and "err=" in refused.headers["location"]
     with site["store"].session() as s:
         assert len(s.execute(select(Recheck).where(Recheck.unit_id == site["a"])).all()) == asked + 1
+
+
+def test_workspace_pages_speak_chinese(site):
+    """No rule id, config key, regex, literal or English status word on a page a person reads."""
+    import lxml.html
+
+    from tests.test_demo_command import _machine_text_patterns
+
+    patterns = _machine_text_patterns()
+    seen: list[tuple[str, str]] = []
+    for login, paths in (
+        ("unit-a", [f"/units/{site['pid']}/{site['a']}", *[f"/findings/{n}" for n in site["fa"][:5]]]),
+        ("boss", ["/supervisor", f"/findings/{site['fb'][0]}"]),
+    ):
+        client = signed_in(site, login)
+        for path in paths:
+            doc = lxml.html.fromstring(client.get(path).text)
+            for el in doc.xpath("//script|//style"):
+                el.drop_tree()
+            text = " ".join([doc.text_content(), *doc.xpath("//@title|//@placeholder|//@aria-label")])
+            text = re.sub(r"https?://\S+", " ", text)
+            for pat in patterns:
+                seen.extend((path, m.group(0)) for m in pat.finditer(text))
+    assert seen == [], seen[:20]
