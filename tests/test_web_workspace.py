@@ -501,3 +501,14 @@ def test_workspace_pages_speak_chinese(site):
             for pat in patterns:
                 seen.extend((path, m.group(0)) for m in pat.finditer(text))
     assert seen == [], seen[:20]
+
+
+def test_supervisor_sees_coverage_and_units_not_checked(site):
+    from zwgk.store.coverage import crawl_coverage, last_crawl
+
+    with site["store"].session() as s:
+        cov = crawl_coverage(s, last_crawl(s).id)
+    page = signed_in(site, "boss").get("/supervisor").text
+    assert f"覆盖 {cov['units_reached']}/{cov['units_total']} 个单位" in page
+    # the fixture crawled one portal: every other unit is listed as not checked, with why
+    assert cov["units_missed"] and page.count("未能检查</strong>") >= len(cov["units_missed"])

@@ -270,6 +270,7 @@ def supervisor_page(env: E, who: Browser, flash: str | None = None, err: str | N
             queue=workspace.queue(s),
             decided=workspace.decided(s),
             runs=workspace.run_status(s),
+            coverage=workspace.coverage(s),
             units=workspace.units_overview(s, env.catalog, today()),
             lock=lock,
             can_decide=who.account.role == "supervisor",

@@ -40,6 +40,7 @@ from zwgk.reports.views import (
     severity_label,
 )
 from zwgk.rules.registry import rule_titles
+from zwgk.store.coverage import crawl_coverage, last_crawl
 from zwgk.store.schema import Finding, Portal, Recheck, Run, Snapshot, Submission, Unit
 
 KIND_LABEL = {"feedback": "整改反馈", "dispute": "误报复核申请"}
@@ -356,6 +357,18 @@ def run_status(session: Session) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def coverage(session: Session) -> dict[str, Any] | None:
+    """The last nightly crawl: when, how it ended, and how many units and portals it reached."""
+    crawl = last_crawl(session)
+    if crawl is None:
+        return None
+    return {
+        "as_of": crawl.as_of.isoformat(),
+        "status": STATUS_LABELS.get(crawl.status, crawl.status),
+        **crawl_coverage(session, crawl.id),
+    }
 
 
 def units_overview(session: Session, catalog: Catalog, as_of: date) -> list[dict[str, Any]]:
