@@ -69,13 +69,22 @@ def serving(config: ServeConfig):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def chromium():
+    """One Playwright and one browser for the module (the sync API runs one event loop per thread)."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is absent (run `make test`, which installs Debian's chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, chromium):
     tmp = tmp_path_factory.mktemp("webui")
     network = build_network(AS_OF, anchor=AS_OF)
     store = Store(f"sqlite:///{tmp}/ui.db")
@@ -113,10 +122,9 @@ def served(tmp_path_factory):
             worker_poll=0.5,
         )
         ARTIFACTS.mkdir(exist_ok=True)
-        with serving(config) as base, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        with serving(config) as base:
             yield {
-                "browser": browser,
+                "browser": chromium,
                 "base": base,
                 "running": running,
                 "network": network,
@@ -129,7 +137,6 @@ def served(tmp_path_factory):
                 "others": others,
                 "store": store,
             }
-            browser.close()
 
 
 class Session:
@@ -253,13 +260,9 @@ def _open_count(page) -> int:
 
 # ------------------------------------------------------------------ crawled content stays inert
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def hostile(tmp_path_factory, chromium):
     """The reports' hostile unit (script, onerror and javascript: in its crawled titles, messages,
     links and pages) served in the workspace, with a unit account of its own and a supervisor."""
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is absent (run `make test`, which installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
     from tests.reports_fixtures import D6, build_scenario
     from tests.test_reports_browser import add_hostile_unit
 
@@ -275,10 +278,8 @@ def hostile(tmp_path_factory):
             for f in s.execute(select(Finding).where(Finding.unit_id == "evil")).scalars()
         ]
     config = ServeConfig(db_url=store.url, uploads=tmp / "uploads", secure_cookies=False, worker=False)
-    with serving(config) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield {"browser": browser, "base": base, "numbers": numbers}
-        browser.close()
+    with serving(config) as base:
+        yield {"browser": chromium, "base": base, "numbers": numbers}
 
 
 PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
