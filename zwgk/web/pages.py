@@ -39,9 +39,20 @@ Csrf = Annotated[str | None, Form()]
 EVIDENCE_RE = re.compile(r"^evidence/(ZW-\d{6,})\.html$")
 
 
-def _back(number: str, flash: str | None = None, err: str | None = None) -> RedirectResponse:
-    query = f"?err={quote(err)}" if err else (f"?flash={quote(flash)}" if flash else "")
-    return RedirectResponse(f"/findings/{quote(number)}{query}", status_code=303)
+# What a page says after an action, by code: a notice is never text taken from the address (a
+# crafted link could otherwise put any sentence on the workspace's page). Errors are shown in place.
+NOTICES = {
+    "recheck": "已申请复查，结果约一分钟后在本页显示",
+    "feedback": "整改反馈已提交，待监管人员审核",
+    "dispute": "误报复核申请已提交，待监管人员审核",
+    "accepted": "已采纳",
+    "accepted-recheck": "已采纳，已安排复查",
+    "rejected": "已不予采纳",
+}
+
+
+def _back(number: str, done: str) -> RedirectResponse:
+    return RedirectResponse(f"/findings/{quote(number)}?done={done}", status_code=303)
 
 
 @router.get("/")
@@ -152,7 +163,13 @@ def unit_page(env: E, who: Browser, portal_id: str, unit_id: str):
 
 
 @router.get("/findings/{number}")
-def finding_page(env: E, who: Browser, number: str, flash: str | None = None, err: str | None = None):
+def finding_page(env: E, who: Browser, number: str, done: str | None = None):
+    return _finding_page(env, who, number, NOTICES.get(done or ""))
+
+
+def _finding_page(
+    env: Env, who, number: str, notice: str | None, error: str | None = None, status: int = 200
+):
     with env.store.session() as s:
         f = owned_finding(s, who, number)
         c = workspace.card(s, f, env.catalog, today(), rule_titles())
@@ -171,8 +188,9 @@ def finding_page(env: E, who: Browser, number: str, flash: str | None = None, er
             accepted=uploads.ACCEPTED,
             refresh=5 if waiting else None,
             refresh_url=f"/findings/{c.number}",
-            flash=err or flash,
-            flash_kind="err" if err else "ok",
+            flash=error or notice,
+            flash_kind="err" if error else "ok",
+            status=status,
         )
 
 
@@ -194,9 +212,9 @@ def recheck_form(request: Request, env: E, who: Browser, number: str, csrf: Csrf
         actions.recheck(env, who, number, address(request))
     except HTTPException as exc:
         if exc.status_code in (409, 429, 503):
-            return _back(number, err=str(exc.detail))
+            return _finding_page(env, who, number, None, str(exc.detail), exc.status_code)
         raise
-    return _back(number, flash="已申请复查，结果约一分钟后在本页显示")
+    return _back(number, "recheck")
 
 
 @router.post("/findings/{number}/feedback")
@@ -217,9 +235,9 @@ async def feedback_form(
         actions.submit(env, who, number, "feedback", text, address(request), upload)
     except HTTPException as exc:
         if exc.status_code == 400:
-            return _back(number, err=str(exc.detail))
+            return _finding_page(env, who, number, None, str(exc.detail), exc.status_code)
         raise
-    return _back(number, flash="整改反馈已提交，待监管人员审核")
+    return _back(number, "feedback")
 
 
 @router.post("/findings/{number}/dispute")
@@ -231,9 +249,9 @@ def dispute_form(
         actions.submit(env, who, number, "dispute", text, address(request))
     except HTTPException as exc:
         if exc.status_code == 400:
-            return _back(number, err=str(exc.detail))
+            return _finding_page(env, who, number, None, str(exc.detail), exc.status_code)
         raise
-    return _back(number, flash="误报复核申请已提交，待监管人员审核")
+    return _back(number, "dispute")
 
 
 @router.get("/submissions/{sid}/file")
@@ -256,7 +274,11 @@ def attachment(request: Request, env: E, who: Browser, sid: int):
 
 
 @router.get("/supervisor")
-def supervisor_page(env: E, who: Browser, flash: str | None = None, err: str | None = None):
+def supervisor_page(env: E, who: Browser, done: str | None = None):
+    return _supervisor_page(env, who, NOTICES.get(done or ""))
+
+
+def _supervisor_page(env: Env, who, notice: str | None, error: str | None = None, status: int = 200):
     if who.account.role == "unit":
         raise HTTPException(403, "仅监管人员和领导可以查看")
     holder = current_holder(env.store, CYCLE)
@@ -274,8 +296,9 @@ def supervisor_page(env: E, who: Browser, flash: str | None = None, err: str | N
             units=workspace.units_overview(s, env.catalog, today()),
             lock=lock,
             can_decide=who.account.role == "supervisor",
-            flash=err or flash,
-            flash_kind="err" if err else "ok",
+            flash=error or notice,
+            flash_kind="err" if error else "ok",
+            status=status,
         )
 
 
@@ -294,12 +317,10 @@ def decision_form(
         out = actions.decide(env, who, sid, decision == "accept", note, address(request))
     except HTTPException as exc:
         if exc.status_code in (400, 409):
-            return RedirectResponse(f"/supervisor?err={quote(str(exc.detail))}", status_code=303)
+            return _supervisor_page(env, who, None, str(exc.detail), exc.status_code)
         raise
-    done = "已采纳" if decision == "accept" else "已不予采纳"
-    if out.get("recheck"):
-        done += "，已安排复查"
-    return RedirectResponse(f"/supervisor?flash={quote(done)}", status_code=303)
+    done = ("accepted-recheck" if out.get("recheck") else "accepted") if decision == "accept" else "rejected"
+    return RedirectResponse(f"/supervisor?done={done}", status_code=303)
 
 
 @router.get("/reports/{path:path}")
