@@ -22,7 +22,9 @@ from zwgk_demonet.evaluate import RULE_TITLES
 
 EVALUATED_RULES = [r for r in ALL_RULES if r not in NOT_SEEDED]
 
-pytestmark = pytest.mark.slow
+# One module fixture crawls the demo network in 21 skins (two at a time): its setup, not one test,
+# takes most of the time, beyond the suite-wide 600 s a single test gets.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 FIXED_SKINS = list(range(1, 21))
 FRESH_SKIN = random.SystemRandom().randint(1000, 10**6)
 MIN_PRECISION, MIN_RECALL = 0.95, 0.90
