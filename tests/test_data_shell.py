@@ -69,7 +69,7 @@ def test_links_of_a_changed_page_are_not_carried_behind_unchanged_data(tmp_path)
         edits: set[str] = set()
 
         site.render = edited  # type: ignore[method-assign]
-        week_later = AS_OF + timedelta(days=8)  # the carried link results are due for a re-check
+        week_later = AS_OF + timedelta(days=8)  # the column is due its full pass: its page is read
         crawl2 = stages.crawl(store, sites, registry, week_later, only=pid)
         stages.check(store, week_later, CATALOG)
     with store.session() as s:

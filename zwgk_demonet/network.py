@@ -109,10 +109,11 @@ class Network:
         """The response the portal's server gives for `path` (no sockets). Unreachable portals: 404s."""
         return self.sites[pid].render(path, query)
 
-    def serve(self, tls: bool = False) -> RunningNetwork:
+    def serve(self, tls: bool = False, validators: bool = True) -> RunningNetwork:
         """Serve every reachable portal on loopback; with `tls`, over https (a self-signed
-        certificate, as a portal's switch from http to https)."""
-        return RunningNetwork(self, tls)
+        certificate, as a portal's switch from http to https). `validators=False` serves as most
+        dynamic CMS pages do: no ETag, no Last-Modified, every request a 200."""
+        return RunningNetwork(self, tls, validators)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -133,7 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
             resp = Response(500, b"internal error", {"Content-Type": "text/plain"})
         headers = dict(resp.headers)
         status, body = resp.status, resp.body
-        if status == 200:
+        if status == 200 and running.validators:
             # Validators for conditional GET (incremental crawls): a strong ETag of the body and a
             # fixed Last-Modified; a matching If-None-Match gets 304 and no body.
             etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
@@ -222,8 +223,9 @@ def _dead_port() -> int:
 class RunningNetwork:
     """One ThreadingHTTPServer per reachable portal on 127.0.0.1; use as a context manager."""
 
-    def __init__(self, network: Network, tls: bool = False):
+    def __init__(self, network: Network, tls: bool = False, validators: bool = True):
         self.network = network
+        self.validators = validators
         context = _tls_context() if tls else None
         self.base_urls: dict[str, str] = {}
         self.request_log: list[tuple[str, str, str]] = []

@@ -38,6 +38,7 @@ COUNTS = {
     "path": "文件",
     "workers": "抓取进程",
     "worker_requests": "各进程请求",
+    "links_cut": "超出检查额度未检查的链接（次日起轮换检查）",
 }
 
 TARGETS = {"column": "栏目", "portal": "网站", "unit": "单位", "link": "链接", "article": "文章"}
@@ -63,7 +64,11 @@ def count_label(key: str) -> str:
 
 def counts_text(counts: dict[str, Any], skip: tuple[str, ...] = ("log",)) -> str:
     """The counts of a run on one line, '请求 120，响应 118，…', in a stable order."""
-    return "，".join(f"{count_label(k)} {v}" for k, v in sorted(counts.items()) if k not in skip)
+    return "，".join(
+        f"{count_label(k)} {v}"
+        for k, v in sorted(counts.items())
+        if k not in skip and not isinstance(v, dict) and not (k == "links_cut" and not v)
+    )
 
 
 JOBS = JOB_NAMES

@@ -29,6 +29,14 @@ class PreviousCrawl:
     # links with an open 错链 finding (normalised URLs): re-checked every night, whatever the caps,
     # so that no finding is closed because its link fell behind a page's other links
     broken: set[str] = field(default_factory=set)
+    # every link result of the previous crawl (normalised URL -> the newest result, with the date
+    # it was checked): a link is requested again only when its rolling re-check is due
+    links: dict[str, dict] = field(default_factory=dict)
+    # list entries of the previous crawl: article url -> (title, date as the list showed it)
+    entries: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # URLs (articles, links, attachments) that carry an open finding: read again every night, so
+    # no finding is closed, or kept, on a copy
+    finding_urls: set[str] = field(default_factory=set)
 
     def snapshot(self, portal: str, unit: str, target: str) -> dict | None:
         return self.snapshots.get((portal, unit, target))
@@ -56,6 +64,17 @@ def validators_of(response) -> dict[str, str]:
     return out
 
 
+def _keep_link(links: dict[str, dict], link: dict) -> None:
+    """The newest result per URL (a link on several pages was checked once per run)."""
+    if not isinstance(link, dict) or not link.get("url"):
+        return
+    url = clean_url(link["url"])
+    held = links.get(url)
+    if held is None or (link.get("checked_on") or "") > (held.get("checked_on") or ""):
+        keep = {k: link.get(k) for k in ("status", "http_status", "error", "redirects", "method", "cut")}
+        links[url] = {"url": link["url"], **keep, "checked_on": link.get("checked_on")}
+
+
 def load_previous(db_url: str | None, run_id: int, recheck_rules: Iterable[str] = ()) -> PreviousCrawl:
     """The newest finished crawl (ok or partial) before `run_id`; empty when there is none.
 
@@ -74,22 +93,16 @@ def load_previous(db_url: str | None, run_id: int, recheck_rules: Iterable[str] 
                 .order_by(Run.id.desc())
                 .limit(1)
             ).scalar_one_or_none()
-            broken = (
-                {
-                    clean_url(url)
-                    for (url,) in session.execute(
-                        select(Finding.url).where(
-                            Finding.rule.in_(rules), Finding.status.in_(("open", "overdue"))
-                        )
-                    )
-                    if url
-                }
-                if rules
-                else set()
-            )
+            open_urls = session.execute(
+                select(Finding.rule, Finding.url).where(
+                    Finding.status.in_(("open", "overdue")), Finding.url.is_not(None)
+                )
+            ).all()
+            broken = {clean_url(url) for rule, url in open_urls if rule in rules}
+            finding_urls = {clean_url(url) for _, url in open_urls}
             if prev is None:
-                return PreviousCrawl(broken=broken)
-            out = PreviousCrawl(run_id=prev.id, broken=broken)
+                return PreviousCrawl(broken=broken, finding_urls=finding_urls)
+            out = PreviousCrawl(run_id=prev.id, broken=broken, finding_urls=finding_urls)
             snaps = (
                 session.execute(
                     select(Snapshot)
@@ -124,6 +137,14 @@ def load_previous(db_url: str | None, run_id: int, recheck_rules: Iterable[str] 
                 ]
                 for a in articles:
                     out.articles.setdefault(a["url"], a)
+                    for link in a["links"]:
+                        _keep_link(out.links, link)
+                for link in (s.details or {}).get("links") or []:
+                    _keep_link(out.links, link)
+                for e in s.entries:
+                    if e.url:
+                        listed = e.date.isoformat() if e.date and e.date_source == "list" else None
+                        out.entries.setdefault(e.url, (e.title, listed))
                 out.snapshots[(s.portal_id, s.unit_id, s.target)] = {
                     "url": s.url,
                     "final_url": s.final_url,

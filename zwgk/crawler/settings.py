@@ -43,6 +43,8 @@ TWISTED_DNS_RESOLVER = "zwgk.crawler.resolver.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {
     # Runs after robots (100) and before every fetch, including redirect and refresh targets.
     "zwgk.crawler.middlewares.ssrf.SsrfGuardMiddleware": 120,
+    # Counted where Scrapy counts (DownloaderStats, 850): every request sent, retries included.
+    "zwgk.crawler.middlewares.portal_stats.PortalRequestStats": 851,
 }
 SPIDER_MIDDLEWARES = {
     # A callback that raised leaves an error snapshot of its target (未能检查), not a gap.
@@ -74,19 +76,28 @@ ZWGK_EXTRACT_SECONDS = 20  # one page's extraction budget (extract/budget.py); o
 ZWGK_RECHECK_RULES: list[
     str
 ] = []  # rules about one link: their open findings re-checked past caps (crawl stage sets)
-ZWGK_MAX_LINKS_PER_PORTAL = 3000  # one portal's share of the run's link checks
+# Link checks (requests) one portal may make per night; a link over it is recorded as cut (skipped,
+# counted in the run's links_cut) and tried again the next night.
+ZWGK_MAX_LINKS_PER_PORTAL = 3000
 ZWGK_LINK_HOST_TIMEOUTS = 5  # link checks timing out on one host before its other links wait a night
 ZWGK_MAX_LINKS_PER_PAGE = 100
-ZWGK_MAX_LINKS_PER_RUN = 20000
+# A run-wide budget of link checks, shared equally among the night's portals (never first come,
+# first served); 0: none, only the per-portal budget.
+ZWGK_MAX_LINKS_PER_RUN = 0
 ZWGK_LINK_TIMEOUT = 10  # seconds per link check request
 ZWGK_LINK_MAXSIZE = 2 * 1024 * 1024  # a GET fallback stops reading here (the link works)
 
-# Incremental crawl: requests carry the previous crawl's ETag / Last-Modified; a 304 reuses the
-# previous snapshot (entries, articles, link results). `zwgk crawl --full` sets this to re-read all.
+# Incremental crawl (crawler/rolling.py): requests carry the previous crawl's ETag / Last-Modified
+# where the portal sent them; a 304, or a first list page whose entries are unchanged, reuses the
+# previous snapshot (later pages, articles); an article is read once, again only when its list entry
+# changed or it carries an open finding. `zwgk crawl --full` sets ZWGK_FULL to re-read everything.
 ZWGK_FULL = False
-# Link results carried over from a 304 page are reused only when checked within this many days;
-# older ones are checked again (link rot behind unchanged pages). 7: the next-day crawl reuses.
+# Each link is checked again at most this many days after its last check, a slice of the links each
+# night (links with an open finding every night, new links on first sight).
 ZWGK_LINK_RECHECK_DAYS = 7
+# Each column is read in full (every list page, its articles) once in this many nights, a slice of
+# the columns each night: changes below a first page are found within this many days.
+ZWGK_FULL_PASS_DAYS = 7
 # Attachments read for personal numbers (privacy.exposed): per article page, per run, bytes, and the
 # reading worker's limits (zwgk/crawler/attachments.py: seconds of wall clock, address space).
 ZWGK_ATTACHMENTS_PER_PAGE = 3

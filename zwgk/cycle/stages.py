@@ -407,6 +407,14 @@ def _crawl_counts(store: Store, run_id: int, stats: dict) -> dict:
     }
     if stats.get("zwgk/store_failed"):
         counts["store_failed"] = stats["zwgk/store_failed"]
+    by_portal = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("zwgk/requests/")}
+    if by_portal:
+        counts["requests_by_portal"] = by_portal
+    # links left unchecked by a budget (per page, per portal): reported, and tried the next night
+    cut = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("zwgk/links/cut/")}
+    counts["links_cut"] = sum(cut.values()) + stats.get("zwgk/links/skipped_page_cap", 0)
+    if cut:
+        counts["links_cut_by_portal"] = cut
     for target, status, n in rows:
         kind = "column" if target.startswith("column:") else target
         key = f"{kind}_{status}"

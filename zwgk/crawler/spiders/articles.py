@@ -1,5 +1,10 @@
 """Reading a column's article pages: metadata and text of the newest entries of disclosure
-columns, and the publish dates of undated entries (for staleness and 三同步 pairing)."""
+columns, and the publish dates of undated entries (for staleness and 三同步 pairing).
+
+An article is read once: on later nights it is carried as read (its links on their rolling
+re-check) unless its list entry changed (title or date), it carries an open finding, or its column
+is on its full pass (crawler/rolling.py) — then it is asked again, conditionally where the portal
+sent validators."""
 
 from __future__ import annotations
 
@@ -29,12 +34,16 @@ class ArticleReading:
         template: Template | None = None,
         budget: int = 10,
         disclosure: bool = True,
+        reread: bool = True,
     ) -> list[dict]:
         """The newest `budget` entries' pages of a column: metadata, text, links."""
         newest = sorted((r for r in rows if r["url"]), key=lambda r: r["date"] or "", reverse=True)
         picked = newest[:budget]
         articles = await asyncio.gather(
-            *(self._article(r["url"], r["title"], portal, template) for r in picked)
+            *(
+                self._article(r["url"], r["title"], portal, template, carry=self._carry(r, reread))
+                for r in picked
+            )
         )
         ok = sum(1 for a in articles if a["status"] in ("ok", "file"))
         notes.append(
@@ -47,6 +56,41 @@ class ArticleReading:
                     row["date"], row["date_source"] = art["publish_date"], "article"
         return list(articles)
 
+    def _carry(self, row: dict, reread: bool) -> bool:
+        """Whether the article behind a list row is carried from the night it was read: read well
+        before, the same title and list date since, no open finding on it, no full pass tonight."""
+        if reread or self.full:
+            return False
+        prev = self.prev.articles.get(row["url"])
+        if prev is None or prev["status"] not in ("ok", "file"):
+            return False
+        if linkcheck.clean_url(row["url"]) in self.prev.finding_urls:
+            return False
+        listed = row["date"] if row.get("date_source") == "list" else None
+        return self.prev.entries.get(row["url"]) == (row["title"], listed)
+
+    async def _carry_articles(
+        self, articles: list[dict], portal: Portal, template: Template | None = None
+    ) -> list[dict]:
+        """A reused column's articles: as read before, except those carrying an open finding, which
+        are read again (conditionally) so that a correction is seen the next night."""
+
+        async def one(art: dict) -> dict:
+            if art.get("url") and linkcheck.clean_url(art["url"]) in self.prev.finding_urls:
+                return await self._article(art["url"], art.get("title"), portal, template)
+            return await self._carried_article(art, portal)
+
+        return list(await asyncio.gather(*(one(dict(a)) for a in articles)))
+
+    async def _carried_article(self, prev: dict, portal: Portal) -> dict:
+        """An article as it was read before (its stored page stays the evidence), links refreshed."""
+        return {
+            **prev,
+            "body": None,
+            "fetched_at": now_iso(),
+            "links": await self._fresh_links(list(prev.get("links") or []), portal),
+        }
+
     async def _article(
         self,
         url: str,
@@ -54,12 +98,17 @@ class ArticleReading:
         portal: Portal,
         template: Template | None = None,
         check_links: bool = True,
+        carry: bool = False,
     ) -> dict:
-        """Fetch (conditionally, when the previous crawl read it) and extract one article page.
+        """Fetch (conditionally, when the previous crawl read it) and extract one article page, or
+        with `carry` the previous crawl's reading of it without a request.
 
         `check_links=False` for a page read only for its date: its links are not checked, so they
         neither cost requests nor eat into the run's link budget for results nobody keeps."""
         prev = self.prev.articles.get(url)
+        if carry and prev is not None:
+            self.crawler.stats.inc_value("zwgk/article_carried")
+            return await self._carried_article(prev, portal)
         headers = conditional_headers(prev) if prev and prev["status"] in ("ok", "file") else {}
         base = {"url": url, "title": title, "fetched_at": now_iso(), "links": [], "metadata": {}}
         try:
@@ -72,12 +121,7 @@ class ArticleReading:
             return {**base, "status": outcome.status, "error": outcome.error}
         if resp.status == 304 and prev:
             self.crawler.stats.inc_value("zwgk/article_not_modified")
-            return {
-                **prev,
-                "body": None,
-                "fetched_at": now_iso(),
-                "links": await self._fresh_links(list(prev.get("links") or []), portal),
-            }
+            return await self._carried_article(prev, portal)
         self._remember_fetch(url, resp)
         if 200 <= resp.status < 300 and self._is_attachment_response(resp):
             return await self._file_entry(url, title, resp, portal, {**base, **validators_of(resp)})
@@ -119,6 +163,7 @@ class ArticleReading:
         notes: list[str],
         articles: list[dict],
         template: Template | None = None,
+        reread: bool = True,
     ) -> None:
         """A list without dates: read the publish date on the first few articles' pages."""
         read = {a["url"]: a for a in articles}
@@ -127,7 +172,8 @@ class ArticleReading:
                 continue
             art = read.get(row["url"])
             if art is None:
-                art = await self._article(row["url"], row["title"], portal, template)
+                carry = self._carry(row, reread)
+                art = await self._article(row["url"], row["title"], portal, template, carry=carry)
                 articles.append(art)
             if art.get("publish_date"):
                 row["date"] = art["publish_date"]
@@ -144,6 +190,7 @@ class ArticleReading:
         notes: list[str],
         articles: list[dict],
         template: Template | None = None,
+        reread: bool = True,
     ) -> None:
         """Policy and interpretation entries still undated: read their pages' publish dates.
 
@@ -157,7 +204,12 @@ class ArticleReading:
         if not todo:
             return
         got = await asyncio.gather(
-            *(self._article(r["url"], r["title"], portal, template, check_links=False) for r in todo)
+            *(
+                self._article(
+                    r["url"], r["title"], portal, template, check_links=False, carry=self._carry(r, reread)
+                )
+                for r in todo
+            )
         )
         found = 0
         for row, art in zip(todo, got, strict=True):

@@ -1,10 +1,12 @@
 """Link checking (错链断链) inside the crawl: every link on the list and article pages read, each URL
-checked once per run (HEAD, then GET), results reused from the previous crawl while fresh."""
+checked at most once per run (HEAD, then GET). A link checked on an earlier night is carried until its
+rolling re-check is due (crawler/rolling.py); a link with an open finding is checked every night, a
+new link on first sight. Budgets are per portal, the run's budget shared equally among its portals;
+a link a budget cut is reported as cut and tried again the next night."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
@@ -12,39 +14,66 @@ from scrapy.http import Request, Response
 
 from zwgk.config.registry import Portal
 from zwgk.crawler import links as linkcheck
+from zwgk.crawler import rolling
 from zwgk.crawler.extract.model import Link, PageExtract
 from zwgk.crawler.fetch_outcome import from_failure
 from zwgk.crawler.middlewares.ssrf import BlockedAddress, UnresolvedHost, host_verdict, refused_reason
 
 # Link tarpits: from ZWGK_LINK_HOST_TIMEOUTS timed-out checks on a host, its other links wait a night.
 TARPIT = "该网站多个链接超时无响应，其余链接本次未检查"
+BUDGET_CUT = "超过本网站当晚的链接检查额度，本次未检查（之后的夜间轮换检查）"
 
 
 class LinkChecking:
     """How the portal spider checks links: once per URL per run, within the run's link budget."""
 
     def _link_fresh(self, link: dict) -> bool:
-        """A reused link result may stand only if it was checked within ZWGK_LINK_RECHECK_DAYS."""
-        try:
-            checked = date.fromisoformat(link.get("checked_on") or "")
-        except ValueError:
-            return False
-        return (self.as_of - checked).days < self.link_recheck_days
+        """A carried link result stands until its rolling re-check is due (ZWGK_LINK_RECHECK_DAYS)."""
+        return not rolling.link_due(link, self.as_of, self.link_recheck_days)
+
+    def _carried_link(self, url: str, owed: bool) -> dict | None:
+        """The previous crawl's result for `url` when it may stand tonight, else None (check it)."""
+        if self.full or owed or url in self.registry_pages or url in self._fetched:
+            return None
+        key = linkcheck.clean_url(url)
+        if key in self.prev.broken:
+            return None
+        held = self.prev.links.get(key)
+        if held is None or not self._link_fresh(held):
+            return None
+        self.crawler.stats.inc_value("zwgk/links/carried")
+        return dict(held)
+
+    def _portal_link_budget(self) -> int:
+        """Link checks one portal may request tonight: its own cap, and an equal share of the run's."""
+        budget = getattr(self, "_link_budget", None)
+        if budget is None:
+            portals = len([p for p in self.registry.portals if not self.only or p.id in self.only]) or 1
+            share = self.max_links_run // portals if self.max_links_run else self.max_links_portal
+            budget = self._link_budget = max(1, min(self.max_links_portal, share))
+        return budget
 
     async def _fresh_links(self, links: list[dict], portal: Portal) -> list[dict]:
-        """Link results carried over from an unchanged (304) page, with the stale ones checked again:
-        link rot behind an unchanged page is found within ZWGK_LINK_RECHECK_DAYS."""
-        if not self.check_links or all(self._link_fresh(link) for link in links):
+        """Link results carried from a page not read again tonight (a 304, an unchanged list, a
+        carried article), with those due checked again: their rolling re-check has come, or they
+        carry an open finding (checked every night, so that a repair is seen the next day)."""
+        if not self.check_links:
             return links
-        stale = [link for link in links if not self._link_fresh(link)]
-        self.crawler.stats.inc_value("zwgk/links/rechecked_stale", len(stale))
-        results = await asyncio.gather(*(self._link_result(link["url"], portal) for link in stale))
-        redone = {link["url"]: r for link, r in zip(stale, results, strict=True)}
+        due = [link for link in links if self._link_owed(link)]
+        if not due:
+            return links
+        self.crawler.stats.inc_value("zwgk/links/rechecked_stale", len(due))
+        results = await asyncio.gather(*(self._link_result(link["url"], portal) for link in due))
+        redone = {link["url"]: r for link, r in zip(due, results, strict=True)}
         out = []
         for link in links:
             r = redone.get(link["url"])
             out.append(link if r is None else {**link, **r})
         return out
+
+    def _link_owed(self, link: dict) -> bool:
+        """Whether a carried link result must be checked again tonight."""
+        return not self._link_fresh(link) or linkcheck.clean_url(link.get("url") or "") in self.prev.broken
 
     def _remember_fetch(self, url: str, response: Response) -> None:
         """A page the crawl fetched anyway answers its own link check (each URL once per run)."""
@@ -84,8 +113,12 @@ class LinkChecking:
         return out
 
     async def _link_result(self, url: str, portal: Portal, owed: bool = False) -> dict:
-        """The result of checking `url` in this crawl, stamped `checked_on` (the crawl's as-of date).
-        `owed`: the link has an open finding and is checked even past the run's link budget."""
+        """The result of checking `url` in this crawl, stamped `checked_on` (the crawl's as-of date),
+        or the previous crawl's result while it stands (stamped the night it was checked).
+        `owed`: the link has an open finding and is checked even past the portal's link budget."""
+        carried = self._carried_link(url, owed)
+        if carried is not None:
+            return carried
         return {**await self._link_result_once(url, portal, owed), "checked_on": self.as_of.isoformat()}
 
     async def _link_result_once(self, url: str, portal: Portal, owed: bool = False) -> dict:
@@ -119,13 +152,11 @@ class LinkChecking:
         if not self.check_offsite and not linkcheck.is_onsite(url, self.hosts):
             stats.inc_value("zwgk/links/skipped_offsite")
             return linkcheck.result(url, "skipped", error="站外链接（未启用站外链接检查）")
-        if self.links_requested >= self.max_links_run and not owed:
-            stats.inc_value("zwgk/links/skipped_run_cap")
-            return linkcheck.result(url, "skipped", error="超过每次运行的链接检查上限")
         spent = self._portal_links.get(portal.id, 0)
-        if spent >= self.max_links_portal and not owed:  # one portal never takes the whole run's budget
+        if spent >= self._portal_link_budget() and not owed:  # fair shares: no portal waits for another
             stats.inc_value("zwgk/links/skipped_portal_cap")
-            return linkcheck.result(url, "skipped", error="超过每个网站的链接检查上限")
+            stats.inc_value(f"zwgk/links/cut/{portal.id}")
+            return {**linkcheck.result(url, "skipped", error=BUDGET_CUT), "cut": True}
         self._portal_links[portal.id] = spent + 1
         self.links_requested += 1
         slot = self._host_slots.setdefault(host, asyncio.Semaphore(max(1, self.link_host_parallel)))
@@ -134,7 +165,7 @@ class LinkChecking:
             # waits in the downloader's queue, so every link of a tarpit would already be on its way.
             if self._host_timeouts.get(host, 0) >= self.link_host_timeouts:
                 stats.inc_value("zwgk/links/skipped_tarpit")
-                return linkcheck.result(url, "unverified", error=TARPIT)
+                return {**linkcheck.result(url, "unverified", error=TARPIT), "cut": True}
             return await self._request_link(url, portal, host)
 
     async def _request_link(self, url: str, portal: Portal, host: str) -> dict:
@@ -178,7 +209,8 @@ class LinkChecking:
                 if "Timeout" in type(exc).__name__ or isinstance(exc, TimeoutError):
                     self._host_timeouts[host] = self._host_timeouts.get(host, 0) + 1
                     if self._host_timeouts[host] >= self.link_host_timeouts:
-                        return linkcheck.result(url, "unverified", None, outcome.error, method=method)
+                        timed_out = linkcheck.result(url, "unverified", None, outcome.error, method=method)
+                        return {**timed_out, "cut": True}
                 if outcome.error and "下载大小" in outcome.error:
                     return linkcheck.result(url, "ok", None, outcome.error, method=method)
                 first = first or linkcheck.result(url, "broken", None, outcome.error, method=method)

@@ -25,7 +25,7 @@ from scrapy.http import Request, Response
 from zwgk.config.catalog import load_catalog
 from zwgk.config.registry import Portal, Unit, load_registry
 from zwgk.crawler import links as linkcheck
-from zwgk.crawler import render
+from zwgk.crawler import render, rolling
 from zwgk.crawler.extract import decode_body, discover_columns, extract_article, extract_page
 from zwgk.crawler.extract.budget import OverBudget, cap, deadline
 from zwgk.crawler.extract.columns import tree_unrecognized
@@ -130,7 +130,7 @@ class PortalSpider(
         spider.check_links = s.getbool("ZWGK_CHECK_LINKS", True)
         spider.check_offsite = s.getbool("ZWGK_CHECK_OFFSITE_LINKS", False)
         spider.max_links_page = s.getint("ZWGK_MAX_LINKS_PER_PAGE", 100)
-        spider.max_links_run = s.getint("ZWGK_MAX_LINKS_PER_RUN", 20000)
+        spider.max_links_run = s.getint("ZWGK_MAX_LINKS_PER_RUN", 0)
         spider.max_links_portal = s.getint("ZWGK_MAX_LINKS_PER_PORTAL", 3000)
         spider.link_host_timeouts = s.getint("ZWGK_LINK_HOST_TIMEOUTS", 5)
         spider.link_host_parallel = s.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4)
@@ -143,6 +143,7 @@ class PortalSpider(
         spider.only_units = set(s.getlist("ZWGK_ONLY_UNITS")) or None
         spider.template_wait = s.getfloat("DOWNLOAD_TIMEOUT", 15) * 2 + 5
         spider.link_recheck_days = s.getint("ZWGK_LINK_RECHECK_DAYS", 7)
+        spider.full_pass_days = s.getint("ZWGK_FULL_PASS_DAYS", 7)
         spider.extract_seconds = s.getfloat("ZWGK_EXTRACT_SECONDS", 20)
         spider.max_entries = s.getint("ZWGK_MAX_ENTRIES_PER_COLUMN", 1000)
         spider.check_tls = s.getbool("ZWGK_CHECK_TLS", True)
@@ -196,13 +197,13 @@ class PortalSpider(
 
     def _prev_ok(self, portal: Portal, unit: Unit, target: str, url: str | None) -> dict | None:
         """The previous crawl's snapshot of this target, when it is reusable after a 304."""
+        snap = self._prev_seen(portal, unit, target, url)
+        return snap if snap and (snap["details"] or {}).get("validators") else None
+
+    def _prev_seen(self, portal: Portal, unit: Unit, target: str, url: str | None) -> dict | None:
+        """The previous crawl's snapshot of this target when it was read well at the same address."""
         snap = self.prev.snapshot(portal.id, unit.id, target)
-        if (
-            snap
-            and snap["status"] in ("ok", "truncated")
-            and snap["url"] == url
-            and (snap["details"] or {}).get("validators")
-        ):
+        if snap and snap["status"] in ("ok", "truncated") and snap["url"] == url:
             return snap
         return None
 
@@ -264,9 +265,39 @@ class PortalSpider(
         item.update(**extra)
         if item.details.get("links"):
             item.details["links"] = await self._fresh_links(list(item.details["links"]), portal)
-        for art in item.articles:
-            if art.get("links"):
-                art["links"] = await self._fresh_links(list(art["links"]), portal)
+        item.articles = await self._carry_articles(prev["articles"], portal)
+        return item
+
+    async def _same_list(
+        self, portal: Portal, unit: Unit, target: str, prev: dict, response: Response, page: PageExtract
+    ) -> SnapshotItem:
+        """The first list page answered (200, no validators or new ones) with the same entries as on
+        the previous night: its later pages and articles are carried as they were read, as after a
+        304; this page is the evidence and its own links are checked as any page's (carried while
+        their rolling re-check is not due, new ones on first sight)."""
+        self.crawler.stats.inc_value("zwgk/same_list")
+        details = dict(prev["details"] or {})
+        details.update(same_list=True, reused_from_run=self.prev.run_id)
+        details["validators"] = validators_of(response)
+        own = await self._check_page_links(page, portal)
+        first = {link["page"] for link in own} | {page.url, response.url}
+        later = [link for link in details.get("links") or [] if link.get("page") not in first]
+        details["links"] = own + await self._fresh_links(later, portal)
+        item = self._snapshot(
+            portal,
+            unit,
+            target,
+            prev["url"],
+            Outcome(prev["status"], response.status),
+            response,
+            page,
+            entries=[dict(e) for e in prev["entries"]],
+            pages_crawled=prev["pages_crawled"],
+            placeholder=page.placeholder,
+            link_text=response.meta["link_text"],
+            details=details,
+            articles=await self._carry_articles(prev["articles"], portal, response.meta.get("template")),
+        )
         return item
 
     def _extract(
@@ -500,17 +531,30 @@ class PortalSpider(
     def _column_request(
         self, portal: Portal, unit: Unit, cid: str, url: str, text: str, template: Template | None = None
     ) -> Request:
-        prev = self._prev_ok(portal, unit, f"column:{cid}", url)
+        prev = self._prev_seen(portal, unit, f"column:{cid}", url)
+        full = self.full or rolling.full_pass(
+            url, self.as_of, self.full_pass_days, ((prev or {}).get("details") or {}).get("full_read_on")
+        )
         meta = self._meta(
-            portal, unit=unit, column=cid, link_text=text, prev=prev, page_url=url, template=template
+            portal,
+            unit=unit,
+            column=cid,
+            link_text=text,
+            prev=prev,
+            page_url=url,
+            template=template,
+            full_pass=full,
         )
         endpoint = (prev or {}).get("details", {}).get("data_endpoint")
-        if prev and endpoint:
-            # A script-rendered list: its data is the content; ask the endpoint directly.
+        if prev and endpoint and not full:
+            # A script-rendered list: its data is the content; ask the endpoint directly (on its full
+            # pass the page is read again, and the endpoint found from it, with the page's links).
             meta["via_data"] = True
             headers = conditional_headers(prev["details"].get("data_validators"))
             return self._data_request(endpoint, meta, headers, self.parse_column, self.column_failed)
-        headers = conditional_headers((prev or {}).get("details", {}).get("validators"))
+        # The night of its full pass a column is asked unconditionally: a 304 on its first page says
+        # nothing of the pages below it.
+        headers = {} if full else conditional_headers((prev or {}).get("details", {}).get("validators"))
         return Request(
             url,
             callback=self.parse_column,
@@ -686,26 +730,13 @@ class PortalSpider(
         notes += list(page.notes)
         entries = list(page.entries)
         status = "ok"
+        details["first_page"] = rolling.list_fingerprint(entries, page.placeholder, bool(page.next_pages))
+        if self._list_unchanged(cid, prev, response, details["first_page"], page):
+            yield await self._same_list(portal, unit, target, prev, response, page)
+            return
         # A script-rendered list: follow its data endpoint, or report the shell (never blank).
         if page.kind == PageKind.JS_SHELL and not entries:
-            status = "js-shell"
-            for endpoint in page.data_endpoints[:3]:
-                try:
-                    data_resp = await self._fetch_data(endpoint, portal)
-                except Exception as exc:  # a failed endpoint leaves the column a js-shell
-                    notes.append(f"数据接口 {endpoint} 请求失败：{from_failure(exc).error}")
-                    continue
-                data = self._extract(data_resp)
-                if data.kind == PageKind.CHALLENGE or data_resp.status == 412:
-                    status = "antibot"
-                    notes.append(f"数据接口 {endpoint} 返回反爬虫验证")
-                    break
-                if 200 <= data_resp.status < 300 and data.kind == PageKind.DATA:
-                    entries, status = list(data.entries), "ok"
-                    details["data_endpoint"] = endpoint
-                    details["data_validators"] = validators_of(data_resp)
-                    notes.append(f"列表数据取自 {endpoint}（{len(entries)} 条）")
-                    break
+            entries, status = await self._list_from_endpoints(page, portal, notes, details)
             if status == "antibot":
                 yield self._snapshot(
                     portal,
@@ -794,6 +825,41 @@ class PortalSpider(
         ):
             yield item
 
+    async def _list_from_endpoints(
+        self, page: PageExtract, portal: Portal, notes: list[str], details: dict
+    ) -> tuple[list, str]:
+        """A script shell's list from its data endpoints: (entries, "ok"), or ([], "js-shell" or
+        "antibot"); notes say what each endpoint answered."""
+        for endpoint in page.data_endpoints[:3]:
+            try:
+                data_resp = await self._fetch_data(endpoint, portal)
+            except Exception as exc:  # a failed endpoint leaves the column a js-shell
+                notes.append(f"数据接口 {endpoint} 请求失败：{from_failure(exc).error}")
+                continue
+            data = self._extract(data_resp)
+            if data.kind == PageKind.CHALLENGE or data_resp.status == 412:
+                notes.append(f"数据接口 {endpoint} 返回反爬虫验证")
+                return [], "antibot"
+            if 200 <= data_resp.status < 300 and data.kind == PageKind.DATA:
+                details["data_endpoint"] = endpoint
+                details["data_validators"] = validators_of(data_resp)
+                notes.append(f"列表数据取自 {endpoint}（{len(data.entries)} 条）")
+                return list(data.entries), "ok"
+        return [], "js-shell"
+
+    def _list_unchanged(
+        self, cid: str, prev: dict | None, response: Response, fingerprint: str, page: PageExtract
+    ) -> bool:
+        """Whether a first list page read tonight says what it said on the previous night, and the
+        column is not due for its full pass. Message columns are always read (a reply changes a row,
+        not the list), and so are lists drawn from a data endpoint (their page is not the list)."""
+        if prev is None or response.meta.get("full_pass", True) or cid == self.catalog.interaction.column:
+            return False
+        if page.kind == PageKind.JS_SHELL or not page.entries:
+            return False
+        details = prev.get("details") or {}
+        return details.get("first_page") == fingerprint and not details.get("data_endpoint")
+
     def _kept_entries(self, entries: list, details: dict, notes: list[str]) -> list:
         """At most `max_entries` of a column's entries are kept (a list of a million rows costs
         memory and storage and says nothing more): the first ones in list order — lists run newest
@@ -835,16 +901,25 @@ class PortalSpider(
         ]
         articles: list[dict] = []
         template = response.meta.get("template")
+        # the night of a column's full pass its articles are read again too; otherwise only those
+        # whose list entry changed (or that carry an open finding)
+        reread = response.meta.get("full_pass", True)
+        prev = response.meta.get("prev") or {}
+        details["full_read_on"] = (
+            self.as_of.isoformat() if reread else (prev.get("details") or {}).get("full_read_on")
+        )
         disclosure = cid in self.catalog.column_ids() and self.catalog.column(cid).requires_metadata
         # Disclosure columns: the newest N articles (metadata, text, links); every other column its
         # newest few, so that serious typos and dead attachments are found wherever they are read.
         budget = self.max_articles if disclosure else self.max_articles_other
         if budget and rows:
-            articles = await self._read_articles(rows, portal, unit, cid, notes, template, budget, disclosure)
+            articles = await self._read_articles(
+                rows, portal, unit, cid, notes, template, budget, disclosure, reread
+            )
         if rows and not any(r["date"] for r in rows):
-            await self._dates_from_articles(rows, portal, notes, articles, template)
+            await self._dates_from_articles(rows, portal, notes, articles, template, reread)
         if cid in (self.catalog.interpretation.policy_column, self.catalog.interpretation.interp_column):
-            await self._dates_for_pairing(rows, portal, notes, articles, template)
+            await self._dates_for_pairing(rows, portal, notes, articles, template, reread)
         future_dates_set_aside(rows, self.as_of, notes)  # after every date is known (list or article)
         read_files = [r for a in articles for r in a.pop("attachments", None) or []]
         if read_files:
