@@ -97,14 +97,21 @@ def profiled(path: Path):
 
 
 def crawl_night(
-    store: Store, sites: Path, night: int, settings: dict | None = None, profile: Path | None = None
+    store: Store,
+    sites: Path,
+    night: int,
+    settings: dict | None = None,
+    profile: Path | None = None,
+    processes: int | None = None,
 ) -> dict:
     catalog = load_catalog()
     registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
     as_of = AS_OF + timedelta(days=night)
     launch = profiled(profile) if profile else stages.start_crawl_process
     with Children() as used:
-        run_id = stages.crawl(store, sites, registry, as_of, settings=settings, launch=launch)
+        run_id = stages.crawl(
+            store, sites, registry, as_of, settings=settings, launch=launch, processes=processes
+        )
     t0 = time.perf_counter()
     stages.check(store, as_of, catalog)
     check_s = time.perf_counter() - t0
@@ -121,6 +128,7 @@ def crawl_night(
         "peak_rss_mb": round(used.maxrss_mb),
         "check_s": round(check_s, 2),
         "links_cut": counts.get("links_cut", 0),
+        "processes": counts.get("processes", 1),
     }
 
 
@@ -199,6 +207,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--no-linkchecker", action="store_true")
     ap.add_argument("--json", type=Path, help="write the figures here too")
     ap.add_argument("--profile", type=Path, help="cProfile the first night's crawl process into this file")
+    ap.add_argument("--processes", type=int, default=0, help="crawl processes (0: one per core, as zwgk run)")
+    ap.add_argument("--no-single", action="store_true", help="skip the single-process first night")
     ap.add_argument("-s", "--set", action="append", default=[], help="a crawl setting NAME=VALUE")
     args = ap.parse_args(argv)
     province = Province(args.portals, args.units, args.mean)
@@ -217,9 +227,10 @@ def main(argv: list[str] | None = None) -> dict:
             db = tmp / "province.db"
             store = Store(f"sqlite:///{db}")
             before = db_bytes(store, db)
-            first = crawl_night(store, sites, 0, settings, args.profile)
+            procs = args.processes or None
+            first = crawl_night(store, sites, 0, settings, args.profile, procs)
             after_first = db_bytes(store, db)
-            second = crawl_night(store, sites, 1, settings)
+            second = crawl_night(store, sites, 1, settings, processes=procs)
             after_second = db_bytes(store, db)
             result["first"], result["second"] = first, second
             result["second_ratio"] = round(second["requests"] / first["requests"], 3)
@@ -234,10 +245,17 @@ def main(argv: list[str] | None = None) -> dict:
                 "first_night": round((after_first - before) / 1048576, 1),
                 "second_night": round((after_second - after_first) / 1048576, 1),
             }
+            if not args.no_single:
+                single = Store(f"sqlite:///{tmp}/single.db")
+                result["first_single_process"] = crawl_night(single, sites, 0, settings, processes=1)
+                single.dispose()
             if not args.no_bare:
                 bare = bare_night(sites, tmp)
                 result["bare"] = bare
                 result["vs_bare"] = round(first["req_per_s"] / bare["req_per_s"], 2)
+                if "first_single_process" in result:
+                    one = result["first_single_process"]["req_per_s"]
+                    result["single_process_vs_bare"] = round(one / bare["req_per_s"], 2)
             result["one_portal"] = one_portal(province, args.port, tmp, not args.no_linkchecker)
             store.dispose()
     finally:

@@ -20,6 +20,7 @@ from zwgk.cli.common import (
     Fmt,
     NoMigrateOpt,
     OutOpt,
+    ProcessesOpt,
     ReportConfigOpt,
     TimeLimitOpt,
     _catalog,
@@ -90,6 +91,7 @@ def crawl(
     ] = None,
     workers: Annotated[int, typer.Option(help="与 --redis 同用：本机启动的抓取进程数")] = 2,
     limit: TimeLimitOpt = 300,
+    processes: ProcessesOpt = 0,
 ):
     """Crawl every registered portal and store one snapshot per page.
 
@@ -114,6 +116,7 @@ def crawl(
                 redis_url=redis,
                 workers=workers,
                 time_limit=time_limit(limit),
+                processes=processes or None,
             )
         _print_run(store, run_id)
     except (BadInput, StageFailed) as exc:
@@ -158,6 +161,7 @@ def run(
     report_config: ReportConfigOpt = None,
     no_migrate: NoMigrateOpt = False,
     limit: TimeLimitOpt = 300,
+    processes: ProcessesOpt = 0,
 ):
     """Crawl, check and render the reports (daily, weekly, monthly, unit pages): the nightly cycle.
 
@@ -199,6 +203,7 @@ def run(
             progress=progress,
             time_limit=time_limit(limit),
             report_config=settings,
+            processes=processes or None,
         )
         out.print(f"报告目录（周通报、月考核、单位页面）: {result.reports['units']}", highlight=False)
         out.print(f"日调度报告: {result.reports['daily']}", highlight=False)

@@ -86,6 +86,15 @@ TimeLimitOpt = Annotated[
     ),
 ]
 
+ProcessesOpt = Annotated[
+    int,
+    typer.Option(
+        "--processes",
+        min=0,
+        help="本机抓取进程数（各进程分担不同网站；默认 0：按处理器核数，最多 4 个）",
+    ),
+]
+
 
 def time_limit(minutes: float):
     """--time-limit minutes as the crawl's limit."""

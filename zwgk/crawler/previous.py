@@ -75,12 +75,15 @@ def _keep_link(links: dict[str, dict], link: dict) -> None:
         links[url] = {"url": link["url"], **keep, "checked_on": link.get("checked_on")}
 
 
-def load_previous(db_url: str | None, run_id: int, recheck_rules: Iterable[str] = ()) -> PreviousCrawl:
+def load_previous(
+    db_url: str | None, run_id: int, recheck_rules: Iterable[str] = (), portals: set[str] | None = None
+) -> PreviousCrawl:
     """The newest finished crawl (ok or partial) before `run_id`; empty when there is none.
 
     `recheck_rules` names the rules whose open findings are about a link (the crawl stage passes
     them as ZWGK_RECHECK_RULES: which rules those are is the rules' knowledge, not the crawler's);
-    their URLs are re-checked whatever the caps."""
+    their URLs are re-checked whatever the caps. `portals`: only these portals' part (a crawl
+    process that crawls some of the night's portals holds only what it needs)."""
     rules = sorted(set(recheck_rules))
     if not db_url:
         return PreviousCrawl()
@@ -93,21 +96,23 @@ def load_previous(db_url: str | None, run_id: int, recheck_rules: Iterable[str] 
                 .order_by(Run.id.desc())
                 .limit(1)
             ).scalar_one_or_none()
-            open_urls = session.execute(
-                select(Finding.rule, Finding.url).where(
-                    Finding.status.in_(("open", "overdue")), Finding.url.is_not(None)
-                )
-            ).all()
+            open_query = select(Finding.rule, Finding.url).where(
+                Finding.status.in_(("open", "overdue")), Finding.url.is_not(None)
+            )
+            if portals:
+                open_query = open_query.where(Finding.portal_id.in_(sorted(portals)))
+            open_urls = session.execute(open_query).all()
             broken = {clean_url(url) for rule, url in open_urls if rule in rules}
             finding_urls = {clean_url(url) for _, url in open_urls}
             if prev is None:
                 return PreviousCrawl(broken=broken, finding_urls=finding_urls)
             out = PreviousCrawl(run_id=prev.id, broken=broken, finding_urls=finding_urls)
+            query = select(Snapshot).where(Snapshot.run_id == prev.id)
+            if portals:
+                query = query.where(Snapshot.portal_id.in_(sorted(portals)))
             snaps = (
                 session.execute(
-                    select(Snapshot)
-                    .where(Snapshot.run_id == prev.id)
-                    .options(selectinload(Snapshot.entries), selectinload(Snapshot.articles))
+                    query.options(selectinload(Snapshot.entries), selectinload(Snapshot.articles))
                 )
                 .scalars()
                 .all()

@@ -84,6 +84,7 @@ ZWGK_MAX_LINKS_PER_PAGE = 100
 # A run-wide budget of link checks, shared equally among the night's portals (never first come,
 # first served); 0: none, only the per-portal budget.
 ZWGK_MAX_LINKS_PER_RUN = 0
+ZWGK_RUN_PORTALS = 0  # set by the crawl stage when processes share a night: its number of portals
 ZWGK_LINK_TIMEOUT = 10  # seconds per link check request
 ZWGK_LINK_MAXSIZE = 2 * 1024 * 1024  # a GET fallback stops reading here (the link works)
 

@@ -48,6 +48,7 @@ def run_cycle(
     progress: Progress | None = None,
     time_limit: timedelta = stages.DEFAULT_TIME_LIMIT,
     report_config: dict | None = None,
+    processes: int | None = None,
 ) -> CycleResult:
     """Crawl every registered portal, check the night, and with `out_dir` render every report.
 
@@ -55,6 +56,7 @@ def run_cycle(
     everything (no conditional requests, every link re-checked). A failing stage raises StageFailed
     (its run record says why); a held lock raises LockHeld. The crawl ends at `time_limit` at the
     latest ('partial': what was stored is checked and reported, units not reached are 未能检查).
+    `processes`: crawl processes sharing the portals (None: one per core, stages.default_processes).
     """
     note = progress or (lambda stage, run_id: None)
     with run_lock(store, CYCLE, max_age=lock_max_age, command=lock_command):
@@ -67,6 +69,7 @@ def run_cycle(
             catalog_path,
             settings={"ZWGK_FULL": "True"} if full else None,
             time_limit=time_limit,
+            processes=processes,
         )
         note("crawl", crawl_id)
         note("check", None)

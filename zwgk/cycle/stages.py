@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -198,8 +199,14 @@ def crawl(
     workers: int = 1,
     launch: Launcher = start_crawl_process,
     time_limit: timedelta | None = DEFAULT_TIME_LIMIT,
+    processes: int | None = 1,
 ) -> int:
     """Crawl every registered portal in a subprocess; returns the crawl run id.
+
+    `processes` > 1 (None: one per core, at most MAX_PROCESSES) shares the portals among that many
+    crawl processes on this machine, balanced by what each portal cost the previous night; they
+    write the same run into the same store (SQLite in WAL mode takes their writes in turn). No
+    Redis needed: a portal is crawled whole by one process, as politeness requires anyway.
 
     The night always ends: the spider closes itself at `time_limit` (CLOSESPIDER_TIMEOUT), and a
     process still alive `GRACE_S` later is killed; either way the run is 'partial' and what was
@@ -236,6 +243,12 @@ def crawl(
             max(1, workers),
             launch,
             wait,
+        )
+    shards = portal_shards(store, registry, only, processes)
+    if len(shards) > 1:
+        settings.setdefault("ZWGK_RUN_PORTALS", sum(len(s) for s in shards))
+        return _crawl_sharded(
+            store, registry_path, run_id, as_of, catalog_path, shards, log_level, settings, launch, wait
         )
     with tempfile.TemporaryDirectory(prefix="zwgk-crawl-") as tmp:
         stats_path = Path(tmp) / "stats.json"
@@ -335,34 +348,13 @@ def _crawl_distributed(
                         and not distributed.is_seeded(redis_url, run_id, store.url)
                     ):
                         time.sleep(0.05)
-            ends = time.monotonic() + wait if wait is not None else None
-            results = []
-            killed = False
-            for proc, path in procs:
-                left = None if ends is None else max(1.0, ends - time.monotonic())
-                err, was_killed = wait_process(proc, left)
-                killed = killed or was_killed
-                results.append((proc, "", err, path))
+            results, killed = _wait_all(procs, wait)
         finally:
             for proc, _ in procs:
                 if proc.poll() is None:
                     proc.kill()
             distributed.cleanup(redis_url, run_id, store.url)
-        merged: dict = {"workers": len(results), "worker_requests": []}
-        failed = [r for r in results if r[0].returncode != 0]
-        for _proc, _out, _err, path in results:
-            stats = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-            merged["worker_requests"].append(stats.get("downloader/request_count", 0))
-            for key, value in stats.items():
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    merged[key] = merged.get(key, 0) + value
-                else:
-                    merged.setdefault(key, value)
-        merged_path = Path(tmp) / "stats.json"
-        if not failed and all(p.exists() for *_, p in results):
-            merged_path.write_text(json.dumps(merged, ensure_ascii=False), encoding="utf-8")
-        code = failed[0][0].returncode if failed else 0
-        stderr = "\n".join(err for _, _, err, _ in results if err)
+        merged_path, code, stderr, merged = _merged(results, Path(tmp))
         limit = timedelta(seconds=wait - GRACE_S) if wait is not None else None
         run = finish_crawl(store, run_id, code, stderr, merged_path, as_of, _cut_reason(killed, limit))
         with store.session() as session:
@@ -373,6 +365,142 @@ def _crawl_distributed(
                 "worker_requests": merged["worker_requests"],
             }
         return run
+
+
+MAX_PROCESSES = 4  # crawl processes per machine by default: beyond, politeness bounds a night, not CPU
+
+
+def default_processes() -> int:
+    """Crawl processes for this machine: $ZWGK_CRAWL_PROCESSES, else one per core (at most 4)."""
+    configured = os.environ.get("ZWGK_CRAWL_PROCESSES", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(os.cpu_count() or 1, MAX_PROCESSES))
+
+
+def portal_shards(
+    store: Store, registry: Registry, only: str | None, processes: int | None
+) -> list[list[str]]:
+    """The night's portals in at most `processes` groups of about equal cost: each portal weighs
+    what it cost the previous crawl (its requests), a portal not yet crawled the average; the
+    heaviest portal goes to the lightest group first (LPT), so one large portal never waits
+    behind the others."""
+    wanted = set(only.split(",")) if only else None
+    portals = [p.id for p in registry.portals if wanted is None or p.id in wanted]
+    n = min(len(portals), processes if processes is not None else default_processes())
+    if n <= 1:
+        return [portals] if portals else []
+    with store.session() as session:
+        last = session.execute(
+            select(Run.counts)
+            .where(Run.stage == "crawl", Run.status.in_(("ok", "partial")))
+            .order_by(Run.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    cost = dict((last or {}).get("requests_by_portal") or {})
+    known = [cost[p] for p in portals if p in cost]
+    default = sum(known) / len(known) if known else 1
+    groups: list[tuple[float, list[str]]] = [(0.0, []) for _ in range(n)]
+    for pid in sorted(portals, key=lambda p: -cost.get(p, default)):
+        load, members = min(groups, key=lambda g: g[0])
+        groups.remove((load, members))
+        groups.append((load + cost.get(pid, default), [*members, pid]))
+    return [members for _, members in groups if members]
+
+
+def _crawl_sharded(
+    store: Store,
+    registry_path,
+    run_id: int,
+    as_of: date,
+    catalog_path,
+    shards: list[list[str]],
+    log_level,
+    settings,
+    launch: Launcher,
+    wait: float | None,
+) -> int:
+    """One crawl process per group of portals, all writing the same run."""
+    with tempfile.TemporaryDirectory(prefix="zwgk-crawl-") as tmp:
+        procs: list[tuple[subprocess.Popen, Path]] = []
+        try:
+            for i, shard in enumerate(shards):
+                stats_path = Path(tmp) / f"stats-{i}.json"
+                proc = launch(
+                    store,
+                    registry_path,
+                    run_id,
+                    as_of,
+                    stats_path,
+                    catalog_path,
+                    ",".join(shard),
+                    log_level,
+                    settings,
+                )
+                procs.append((proc, stats_path))
+            results, killed = _wait_all(procs, wait)
+        finally:
+            for proc, _ in procs:
+                if proc.poll() is None:
+                    proc.kill()
+        merged_path, code, stderr, merged = _merged(results, Path(tmp))
+        limit = timedelta(seconds=wait - GRACE_S) if wait is not None else None
+        run = finish_crawl(store, run_id, code, stderr, merged_path, as_of, _cut_reason(killed, limit))
+        with store.session() as session:
+            row = session.get(Run, run_id)
+            row.counts = {
+                **row.counts,
+                "processes": len(shards),
+                "worker_requests": merged["worker_requests"],
+            }
+        return run
+
+
+def _wait_all(
+    procs: list[tuple[subprocess.Popen, Path]], wait: float | None
+) -> tuple[list[tuple[subprocess.Popen, str, str, Path]], bool]:
+    """Wait for every crawl process at once (one thread each: a process whose log pipe nobody
+    reads would stall), ending those still running at `wait` seconds from now."""
+    ends = time.monotonic() + wait if wait is not None else None
+
+    def one(item: tuple[subprocess.Popen, Path]) -> tuple[str, bool]:
+        left = None if ends is None else max(1.0, ends - time.monotonic())
+        return wait_process(item[0], left)
+
+    with ThreadPoolExecutor(max_workers=max(1, len(procs))) as pool:
+        outcomes = list(pool.map(one, procs))
+    results = [(proc, "", err, path) for (proc, path), (err, _) in zip(procs, outcomes, strict=True)]
+    return results, any(k for _, k in outcomes)
+
+
+# Stats where the night's figure is the largest of its processes', not their sum.
+MAX_STATS = ("elapsed_time_seconds", "memusage/max", "memusage/startup")
+
+
+def _merged(results: list[tuple[subprocess.Popen, str, str, Path]], tmp: Path) -> tuple[Path, int, str, dict]:
+    """The processes' Scrapy stats as one (numbers summed, times and memory the largest; a finish
+    reason other than 'finished' wins), their exit code and their logs; no stats file when one
+    process failed or wrote none."""
+    merged: dict = {"workers": len(results), "worker_requests": []}
+    failed = [r for r in results if r[0].returncode != 0]
+    for _proc, _out, _err, path in results:
+        stats = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        merged["worker_requests"].append(stats.get("downloader/request_count", 0))
+        for key, value in stats.items():
+            if key in MAX_STATS:
+                merged[key] = max(merged.get(key, 0), value)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                merged[key] = merged.get(key, 0) + value
+            elif key == "finish_reason" and value != "finished":
+                merged[key] = value
+            else:
+                merged.setdefault(key, value)
+    merged_path = tmp / "stats.json"
+    if not failed and all(p.exists() for *_, p in results):
+        merged_path.write_text(json.dumps(merged, ensure_ascii=False, default=str), encoding="utf-8")
+    code = failed[0][0].returncode if failed else 0
+    stderr = "\n".join(err for _, _, err, _ in results if err)
+    return merged_path, code, stderr, merged
 
 
 def _partial_problems(stats: dict) -> list[str]:

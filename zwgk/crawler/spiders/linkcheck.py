@@ -48,7 +48,10 @@ class LinkChecking:
         """Link checks one portal may request tonight: its own cap, and an equal share of the run's."""
         budget = getattr(self, "_link_budget", None)
         if budget is None:
-            portals = len([p for p in self.registry.portals if not self.only or p.id in self.only]) or 1
+            # a night shared among processes (stages.portal_shards) says how many portals it has
+            portals = getattr(self, "run_portals", 0) or (
+                len([p for p in self.registry.portals if not self.only or p.id in self.only]) or 1
+            )
             share = self.max_links_run // portals if self.max_links_run else self.max_links_portal
             budget = self._link_budget = max(1, min(self.max_links_portal, share))
         return budget

@@ -132,6 +132,7 @@ class PortalSpider(
         spider.max_links_page = s.getint("ZWGK_MAX_LINKS_PER_PAGE", 100)
         spider.max_links_run = s.getint("ZWGK_MAX_LINKS_PER_RUN", 0)
         spider.max_links_portal = s.getint("ZWGK_MAX_LINKS_PER_PORTAL", 3000)
+        spider.run_portals = s.getint("ZWGK_RUN_PORTALS", 0)
         spider.link_host_timeouts = s.getint("ZWGK_LINK_HOST_TIMEOUTS", 5)
         spider.link_host_parallel = s.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 4)
 
@@ -158,7 +159,7 @@ class PortalSpider(
         spider.render_context = s.getdict("ZWGK_RENDER_CONTEXT")
         if not spider.full:
             spider.prev = load_previous(
-                s.get("ZWGK_DB"), s.getint("ZWGK_RUN_ID"), s.getlist("ZWGK_RECHECK_RULES")
+                s.get("ZWGK_DB"), s.getint("ZWGK_RUN_ID"), s.getlist("ZWGK_RECHECK_RULES"), spider.only
             )
         return spider
 
