@@ -191,6 +191,44 @@ def one_portal(province: Province, port: int, tmp: Path, with_linkchecker: bool)
     return out
 
 
+def scaleout(sites: Path, redis_url: str, pg_admin: str, counts: tuple[int, ...] = (1, 2)) -> dict:
+    """The first night in the distributed mode (scrapy-redis queue, PostgreSQL store) with 1 and 2
+    worker processes on this machine, each on a fresh database."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    out = {}
+    admin = create_engine(pg_admin, isolation_level="AUTOCOMMIT")
+    for workers in counts:
+        name = f"zwgk_bench_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        store = Store(pg_admin.rsplit("/", 1)[0] + f"/{name}")
+        try:
+            catalog = load_catalog()
+            registry = load_registry(sites, set(catalog.profiles), catalog.column_ids())
+            with Children() as used:
+                run_id = stages.crawl(store, sites, registry, AS_OF, redis_url=redis_url, workers=workers)
+            with store.session() as session:
+                counts_ = session.get(Run, run_id).counts
+            requests = counts_.get("requests", 0)
+            out[f"{workers}_workers"] = {
+                "requests": requests,
+                "crawl_s": round(used.wall, 2),
+                "req_per_s": round(requests / used.wall, 1),
+                "cpu_ms_per_req": round(1000 * used.cpu / requests, 2) if requests else 0,
+            }
+        finally:
+            store.dispose()
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+    first, last = out[f"{counts[0]}_workers"], out[f"{counts[-1]}_workers"]
+    out["speedup"] = round(last["req_per_s"] / first["req_per_s"], 2)
+    return out
+
+
 def db_bytes(store: Store, path: Path) -> int:
     with store.session() as session:
         session.execute(select(func.count()).select_from(Run))
@@ -209,6 +247,10 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--profile", type=Path, help="cProfile the first night's crawl process into this file")
     ap.add_argument("--processes", type=int, default=0, help="crawl processes (0: one per core, as zwgk run)")
     ap.add_argument("--no-single", action="store_true", help="skip the single-process first night")
+    ap.add_argument("--redis", help="also measure the distributed mode with 1 and 2 workers (a Redis URL)")
+    ap.add_argument(
+        "--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres", help="PostgreSQL admin URL"
+    )
     ap.add_argument("-s", "--set", action="append", default=[], help="a crawl setting NAME=VALUE")
     args = ap.parse_args(argv)
     province = Province(args.portals, args.units, args.mean)
@@ -257,6 +299,8 @@ def main(argv: list[str] | None = None) -> dict:
                     one = result["first_single_process"]["req_per_s"]
                     result["single_process_vs_bare"] = round(one / bare["req_per_s"], 2)
             result["one_portal"] = one_portal(province, args.port, tmp, not args.no_linkchecker)
+            if args.redis:
+                result["scaleout"] = scaleout(sites, args.redis, args.pg)
             store.dispose()
     finally:
         server.kill()

@@ -29,7 +29,7 @@ from datetime import date
 
 def slot(key: str, days: int) -> int:
     """The night of the cycle (0 .. days-1) that belongs to `key`: stable across runs and machines."""
-    return zlib.crc32(key.encode("utf-8")) % max(1, days)
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % max(1, days)
 
 
 def on_slot(key: str, as_of: date, days: int) -> bool:
@@ -71,6 +71,11 @@ def list_fingerprint(entries: list, placeholder: object = None, more_pages: bool
     differ on every request (counters, tokens, the time) while saying the same thing."""
     h = hashlib.sha256()
     for e in entries:
-        h.update(f"{e.title}\x1f{e.url}\x1f{e.date.isoformat() if e.date else ''}\x1e".encode())
-    h.update(f"\x1d{placeholder or ''}\x1d{int(bool(more_pages))}".encode())
+        # surrogatepass: a hostile page's lone surrogates are digested, not an error
+        h.update(
+            f"{e.title}\x1f{e.url}\x1f{e.date.isoformat() if e.date else ''}\x1e".encode(
+                "utf-8", "surrogatepass"
+            )
+        )
+    h.update(f"\x1d{placeholder or ''}\x1d{int(bool(more_pages))}".encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:32]

@@ -129,13 +129,20 @@ class LinkChecking:
             return await self._check_link(url, portal)
         if url in self._fetched:
             return self._fetched[url]
+        done = self._link_done.get(url)
+        if done is not None:
+            return done
         task = self._link_tasks.get(url)
         if task is None:
             task = asyncio.ensure_future(
                 self._check_link(url, portal, owed or linkcheck.clean_url(url) in self.prev.broken)
             )
             self._link_tasks[url] = task
-        return await task
+        result = await task
+        # a finished check is kept as its result only (a done task holds its coroutine's frame)
+        self._link_done[url] = result
+        self._link_tasks.pop(url, None)
+        return result
 
     async def _check_link(self, url: str, portal: Portal, owed: bool = False) -> dict:
         stats = self.crawler.stats

@@ -108,7 +108,8 @@ class PortalSpider(
             linkcheck.clean_url(u.entry) for p in self.registry.portals for u in p.units
         }
         self.prev = PreviousCrawl()
-        self._link_tasks: dict[str, asyncio.Task] = {}
+        self._link_tasks: dict[str, asyncio.Task] = {}  # url -> link check in flight
+        self._link_done: dict[str, dict] = {}  # url -> its result, once checked this run
         self._fetched: dict[str, dict] = {}  # url -> link-check-like result of a crawl fetch
         self._portal_links: dict[str, int] = {}  # portal id -> links requested this run
         self._host_timeouts: dict[str, int] = {}  # host -> link checks that timed out this run
