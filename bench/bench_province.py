@@ -245,6 +245,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--no-linkchecker", action="store_true")
     ap.add_argument("--json", type=Path, help="write the figures here too")
     ap.add_argument("--profile", type=Path, help="cProfile the first night's crawl process into this file")
+    ap.add_argument("--profile-second", type=Path, help="cProfile the second night's crawl process")
     ap.add_argument("--processes", type=int, default=0, help="crawl processes (0: one per core, as zwgk run)")
     ap.add_argument("--no-single", action="store_true", help="skip the single-process first night")
     ap.add_argument("--redis", help="also measure the distributed mode with 1 and 2 workers (a Redis URL)")
@@ -272,7 +273,7 @@ def main(argv: list[str] | None = None) -> dict:
             procs = args.processes or None
             first = crawl_night(store, sites, 0, settings, args.profile, procs)
             after_first = db_bytes(store, db)
-            second = crawl_night(store, sites, 1, settings, processes=procs)
+            second = crawl_night(store, sites, 1, settings, args.profile_second, procs)
             after_second = db_bytes(store, db)
             result["first"], result["second"] = first, second
             result["second_ratio"] = round(second["requests"] / first["requests"], 3)
