@@ -1,9 +1,11 @@
-"""What the previous crawl saw, for an incremental nightly crawl (conditional GET).
+"""What the previous crawl saw, for an incremental nightly crawl.
 
 For every snapshot of the newest finished crawl before this one we keep the validators the server
-gave (ETag, Last-Modified) and everything needed to emit the same snapshot again when the server
-answers 304 Not Modified: an unchanged column costs one request, its articles and links are not
-fetched again. `zwgk crawl --full` (setting ZWGK_FULL) ignores all of this.
+gave (ETag, Last-Modified), the first list page's fingerprint and everything needed to emit the same
+snapshot again when the page did not change (a 304, or the same entries on a portal without
+validators); every link result with the night it was checked (crawler/rolling.py decides when it is
+due again); the list entries (an article is read again when its entry changed); and the URLs that
+carry an open finding (read every night). `zwgk crawl --full` (setting ZWGK_FULL) ignores all of this.
 """
 
 from __future__ import annotations

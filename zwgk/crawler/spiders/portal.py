@@ -7,9 +7,12 @@ lists), the newest articles' pages of disclosure columns (metadata, text) and of
 (their publish dates), and every link on the list and article pages it reads (错链断链). It
 writes one snapshot per page target and knows nothing of rules.
 
-Incremental: requests carry the previous crawl's validators (If-None-Match / If-Modified-Since);
-a 304 re-emits the previous snapshot with its entries, articles and link results, so an unchanged
-column costs one request. `ZWGK_FULL` (`zwgk crawl --full`) ignores the previous crawl.
+Incremental (crawler/rolling.py, docs/performance.md): requests carry the previous crawl's
+validators (If-None-Match / If-Modified-Since); a 304, or a first list page whose entries are the
+previous night's, re-emits the previous snapshot with its entries, articles and link results, so an
+unchanged column costs one request with or without validators. Each column is read in full on its
+night of the full-pass cycle; links and articles follow their own schedule (spiders/linkcheck.py,
+spiders/articles.py). `ZWGK_FULL` (`zwgk crawl --full`) ignores the previous crawl.
 """
 
 from __future__ import annotations
@@ -290,7 +293,7 @@ class PortalSpider(
             unit,
             target,
             prev["url"],
-            Outcome(prev["status"], response.status),
+            Outcome(prev["status"], response.status, prev["error"]),  # e.g. why it was truncated
             response,
             page,
             entries=[dict(e) for e in prev["entries"]],
